@@ -1,0 +1,69 @@
+"""JSON shapes of the API (kept stable: other issues and external clients build on them)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import url_for
+
+from auth.models import User
+from forum.models import Board, Post, Thread
+
+TOKYO = ZoneInfo("Asia/Tokyo")
+
+
+def iso(value: datetime | None) -> str | None:
+    return value.astimezone(TOKYO).isoformat() if value is not None else None
+
+
+def user_json(user: User | None) -> dict | None:
+    if user is None:
+        return None
+    return {"handle": user.handle, "display_name": user.display_name}
+
+
+def board_json(board: Board) -> dict:
+    return {
+        "slug": board.slug,
+        "name": board.name,
+        "description": board.description,
+        "kind": board.kind,
+        "position": board.position,
+        "thread_count": board.thread_count,
+        "post_count": board.post_count,
+        "last_post_at": iso(board.last_post_at),
+        "url": url_for("forum.board", slug=board.slug, _external=True),
+    }
+
+
+def thread_json(thread: Thread, board: Board) -> dict:
+    return {
+        "id": thread.id,
+        "board": board.slug,
+        "title": thread.title,
+        "kind": thread.kind,
+        "author": user_json(thread.author),
+        "is_pinned": thread.is_pinned,
+        "is_locked": thread.is_locked,
+        "reply_count": thread.reply_count,
+        "last_number": thread.last_number,
+        "created_at": iso(thread.created_at),
+        "last_post_at": iso(thread.last_post_at),
+        "url": url_for("forum.thread", thread_id=thread.id, _external=True),
+    }
+
+
+def post_json(post: Post) -> dict:
+    deleted = post.is_deleted
+    return {
+        "id": post.id,
+        "thread_id": post.thread_id,
+        "number": post.number,
+        "html": "" if deleted else post.body_html,
+        "is_deleted": deleted,
+        "author": None if deleted else user_json(post.author),
+        "created_at": iso(post.created_at),
+        "edited_at": iso(post.edited_at),
+        "url": url_for("forum.permalink", post_id=post.id, _external=True),
+    }

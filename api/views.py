@@ -1,0 +1,229 @@
+"""API endpoints. Validation reuses the web forms, so messages are the same Japanese ones."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.datastructures import MultiDict
+
+from api.errors import api_error
+from api.serialize import board_json, post_json, thread_json
+from auth.permissions import can
+from core.extensions import csrf, db, limiter
+from forum import posting, queries
+from forum.forms import EditPostForm, ReplyForm, ThreadForm
+from forum.rendering import render_markdown
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
+
+WRITE_LIMIT = "20 per minute; 300 per day"
+
+
+@bp.before_request
+def _csrf_for_session_clients():
+    """Bearer-token clients need no CSRF token; browser-session clients do."""
+    if request.method in {"GET", "HEAD", "OPTIONS"}:
+        return None
+    if request.headers.get("Authorization", "").startswith("Bearer "):
+        if not current_user.is_authenticated:
+            return api_error(401, "invalid_token", _("APIトークンが無効です。"))
+        return None
+    csrf.protect()
+    return None
+
+
+def _json_body() -> dict:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise _BadJSON()
+    return data
+
+
+class _BadJSON(Exception):
+    pass
+
+
+@bp.errorhandler(_BadJSON)
+def _bad_json(_exc):
+    return api_error(400, "bad_request", _("JSONのオブジェクトを送ってください。"))
+
+
+def _validate(form_class, data: dict):
+    formdata = MultiDict({k: v for k, v in data.items() if isinstance(v, str)})
+    form = form_class(formdata=formdata, meta={"csrf": False})
+    if not form.validate():
+        fields = {name: [str(m) for m in msgs] for name, msgs in form.errors.items() if name}
+        return None, api_error(422, "validation_failed", _("入力内容を確認してください。"), fields)
+    return form, None
+
+
+def _require_login():
+    if not current_user.is_authenticated:
+        return api_error(401, "unauthorized", _("ログインまたはAPIトークンが必要です。"))
+    return None
+
+
+@bp.get("/boards")
+def boards():
+    return jsonify(boards=[board_json(b) for b in queries.list_boards()])
+
+
+@bp.get("/boards/<slug>/threads")
+def board_threads(slug: str):
+    board = queries.get_board(slug)
+    if board is None or not can(current_user, "board.view", board):
+        return api_error(404, "not_found", _("掲示板が見つかりません。"))
+    limit = min(max(request.args.get("limit", 30, type=int), 1), 100)
+    try:
+        page = queries.list_threads(board, cursor=request.args.get("cursor"), limit=limit)
+    except queries.BadCursor:
+        return api_error(400, "bad_cursor", _("cursor の値が正しくありません。"))
+    return jsonify(
+        board=board_json(board),
+        threads=[thread_json(t, board) for t in page.threads],
+        next_cursor=page.next_cursor,
+    )
+
+
+@bp.post("/boards/<slug>/threads")
+@limiter.limit(WRITE_LIMIT)
+def create_thread(slug: str):
+    if (refusal := _require_login()) is not None:
+        return refusal
+    board = queries.get_board(slug)
+    if board is None or not can(current_user, "board.view", board):
+        return api_error(404, "not_found", _("掲示板が見つかりません。"))
+    if not can(current_user, "thread.create", board):
+        return api_error(403, "forbidden", _("この掲示板にスレッドを作成する権限がありません。"))
+    form, refusal = _validate(ThreadForm, _json_body())
+    if refusal is not None:
+        return refusal
+    thread = posting.create_thread(
+        board=board, author=current_user, title=form.title.data, body=form.body.data
+    )
+    db.session.commit()
+    first = queries.list_posts_after(thread, after=0, limit=1)[0]
+    body = {
+        "id": thread.id,
+        "url": url_for("forum.thread", thread_id=thread.id, _external=True),
+        "post": post_json(first),
+    }
+    return jsonify(body), 201, {"Location": body["url"]}
+
+
+def _thread_or_error(thread_id: int):
+    thread = queries.get_thread(thread_id)
+    if thread is None or not can(current_user, "thread.view", thread):
+        return None, api_error(404, "not_found", _("スレッドが見つかりません。"))
+    return thread, None
+
+
+@bp.get("/threads/<int:thread_id>")
+def thread(thread_id: int):
+    thread, refusal = _thread_or_error(thread_id)
+    if refusal is not None:
+        return refusal
+    return jsonify(thread=thread_json(thread, thread.board))
+
+
+@bp.get("/threads/<int:thread_id>/posts")
+def thread_posts(thread_id: int):
+    thread, refusal = _thread_or_error(thread_id)
+    if refusal is not None:
+        return refusal
+    after = max(request.args.get("after", 0, type=int), 0)
+    limit = min(max(request.args.get("limit", 50, type=int), 1), 200)
+    posts = queries.list_posts_after(thread, after=after, limit=limit)
+    return jsonify(
+        thread_id=thread.id,
+        last_number=thread.last_number,
+        posts=[post_json(p) for p in posts],
+    )
+
+
+@bp.post("/threads/<int:thread_id>/posts")
+@limiter.limit(WRITE_LIMIT)
+def create_post(thread_id: int):
+    if (refusal := _require_login()) is not None:
+        return refusal
+    thread, refusal = _thread_or_error(thread_id)
+    if refusal is not None:
+        return refusal
+    if not can(current_user, "thread.reply", thread):
+        return api_error(403, "forbidden", _("このスレッドには返信できません。"))
+    form, refusal = _validate(ReplyForm, _json_body())
+    if refusal is not None:
+        return refusal
+    post = posting.create_reply(thread=thread, author=current_user, body=form.body.data)
+    db.session.commit()
+    data = post_json(post)
+    return jsonify(data), 201, {"Location": data["url"]}
+
+
+def _post_or_error(post_id: int):
+    post = queries.get_post(post_id)
+    if post is None or not can(current_user, "thread.view", post.thread):
+        return None, api_error(404, "not_found", _("投稿が見つかりません。"))
+    return post, None
+
+
+@bp.get("/posts/<int:post_id>")
+def get_post(post_id: int):
+    post, refusal = _post_or_error(post_id)
+    if refusal is not None:
+        return refusal
+    return jsonify(post_json(post))
+
+
+@bp.patch("/posts/<int:post_id>")
+@limiter.limit(WRITE_LIMIT)
+def edit_post(post_id: int):
+    if (refusal := _require_login()) is not None:
+        return refusal
+    post, refusal = _post_or_error(post_id)
+    if refusal is not None:
+        return refusal
+    if not can(current_user, "post.edit", post):
+        return api_error(403, "forbidden", _("この投稿を編集する権限がありません。"))
+    data = _json_body()
+    form, refusal = _validate(EditPostForm, data)
+    if refusal is not None:
+        return refusal
+    title = form.title.data if post.number == 1 and data.get("title") else None
+    if title is not None and len(title.strip()) < 2:
+        return api_error(422, "validation_failed", _("入力内容を確認してください。"),
+                         {"title": [_("タイトルは2文字以上120文字以内にしてください。")]})  # fmt: skip
+    posting.edit_post(post=post, editor=current_user, body=form.body.data, title=title)
+    db.session.commit()
+    return jsonify(post_json(post))
+
+
+@bp.delete("/posts/<int:post_id>")
+@limiter.limit(WRITE_LIMIT)
+def delete_post(post_id: int):
+    if (refusal := _require_login()) is not None:
+        return refusal
+    post, refusal = _post_or_error(post_id)
+    if refusal is not None:
+        return refusal
+    if not can(current_user, "post.delete", post):
+        return api_error(403, "forbidden", _("この投稿を削除する権限がありません。"))
+    posting.delete_post(post=post, actor=current_user)
+    db.session.commit()
+    return "", 204
+
+
+@bp.post("/preview")
+@limiter.limit("60 per minute")
+def preview():
+    """Render Markdown with the same pipeline as a saved post (nothing is stored)."""
+    data = _json_body()
+    body = data.get("body")
+    if not isinstance(body, str):
+        return api_error(422, "validation_failed", _("入力内容を確認してください。"),
+                         {"body": [_("入力してください。")]})  # fmt: skip
+    if len(body) > current_app.config["MAX_POST_LENGTH"]:
+        return api_error(413, "too_large", _("本文が長すぎます。"))
+    return jsonify(html=render_markdown(body))

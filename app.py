@@ -1,0 +1,41 @@
+"""Kyoso (共創): the community server of the 生活支援共創プラットフォーム.
+
+``create_app`` reads like a table of contents: configuration, extensions, then one
+``register(app)`` per package.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+import api
+import auth
+import forum
+import moderation
+import notifications
+import taxonomy
+from config import load_from_env
+from core import errors, setup, templating
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.update(load_from_env())
+    app.config.update(config or {})
+
+    setup.configure_instance(app)
+    setup.configure_extensions(app)
+    setup.configure_security_headers(app)
+    setup.configure_health(app)
+    templating.register(app)
+    errors.register(app)
+
+    taxonomy.register(app)
+    auth.register(app)
+    forum.register(app)
+    api.register(app)
+    moderation.register(app)
+    notifications.register(app)
+    return app

@@ -1,0 +1,38 @@
+"""Accounts: registration, login, password reset, profiles, roles, API tokens, permissions."""
+
+from __future__ import annotations
+
+from flask import Flask, Request
+from sqlalchemy import select
+
+from auth.accounts import user_for_api_token
+from auth.models import User
+from core.extensions import db, login_manager
+
+
+def register(app: Flask) -> None:
+    from auth import cli, views  # the package's own modules; no cycle: they import auth.*
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    login_manager.session_protection = "basic"
+    login_manager.user_loader(_load_user)
+    login_manager.request_loader(_load_user_from_request)
+    app.register_blueprint(views.bp)
+    cli.register(app)
+
+
+def _load_user(user_id: str) -> User | None:
+    try:
+        uid = int(user_id)
+    except ValueError:
+        return None
+    return db.session.scalar(select(User).where(User.id == uid))
+
+
+def _load_user_from_request(request: Request) -> User | None:
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer "):
+        return user_for_api_token(header[7:].strip())
+    return None

@@ -1,0 +1,141 @@
+"""Account pages. Views only translate HTTP: forms in, service calls, redirects/templates out."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from auth import accounts
+from auth.forms import ForgotPasswordForm, LoginForm, ProfileForm, RegisterForm, ResetPasswordForm
+from core.extensions import db, limiter
+from core.mail import send_mail
+from core.urls import safe_next_url
+from taxonomy.queries import list_player_fields, list_prefectures
+
+bp = Blueprint("auth", __name__)
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("forum.index"))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.register_user(
+                email=form.email.data,
+                handle=form.handle.data,
+                display_name=form.display_name.data,
+                password=form.password.data,
+            )
+        except accounts.AccountError as exc:
+            getattr(form, exc.field).errors.append(exc.message)
+        else:
+            db.session.commit()
+            login_user(user)
+            flash(_("ようこそ、%(name)sさん。登録が完了しました。", name=user.display_name), "success")
+            return redirect(url_for("auth.edit_profile"))
+    return render_template("auth/register.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("10 per minute; 50 per hour", methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("forum.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = accounts.authenticate(form.email.data, form.password.data)
+        if user is None:
+            form.form_errors.append(_("メールアドレスまたはパスワードが正しくありません。"))
+        elif not user.is_active:
+            form.form_errors.append(_("このアカウントは利用停止中です。"))
+        else:
+            login_user(user, remember=form.remember.data)
+            flash(_("ログインしました。"), "success")
+            return redirect(safe_next_url(request.args.get("next")) or url_for("forum.index"))
+    return render_template("auth/login.html", form=form), 422 if form.errors else 200
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    flash(_("ログアウトしました。"), "success")
+    return redirect(url_for("forum.index"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit("5 per hour", methods=["POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        user = accounts.find_user_by_email(form.email.data)
+        if user is not None and user.is_active:
+            token = accounts.make_reset_token(user)
+            link = url_for("auth.reset_password", token=token, _external=True)
+            minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
+            send_mail(
+                user.email,
+                _("【共創】パスワードの再設定"),
+                render_template(
+                    "auth/email/reset_password.txt", user=user, link=link, minutes=minutes
+                ),
+            )
+        # Same answer whether or not the address exists: no account enumeration.
+        flash(_("入力されたアドレスが登録されていれば、再設定用のメールを送りました。"), "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    user = accounts.user_for_reset_token(token)
+    if user is None:
+        flash(_("このリンクは無効か、有効期限が切れています。もう一度お試しください。"), "error")
+        return redirect(url_for("auth.forgot_password"))
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        accounts.set_password(user, form.password.data)
+        db.session.commit()
+        flash(_("パスワードを変更しました。新しいパスワードでログインしてください。"), "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset.html", form=form), 422 if form.errors else 200
+
+
+@bp.get("/u/<handle>")
+def profile(handle: str):
+    user = accounts.find_user_by_handle(handle)
+    if user is None:
+        abort(404)
+    return render_template("auth/profile.html", user=user)
+
+
+@bp.route("/settings/profile", methods=["GET", "POST"])
+@login_required
+def edit_profile():
+    user = current_user._get_current_object()
+    form = ProfileForm(obj=user if request.method == "GET" else None)
+    form.prefecture_code.choices = [("", _("選択しない"))] + [
+        (p.code, p.name) for p in list_prefectures()
+    ]
+    form.player_fields.choices = [(f.id, f.name) for f in list_player_fields()]
+    if request.method == "GET":
+        form.prefecture_code.data = user.prefecture_code or ""
+        form.player_fields.data = [f.id for f in user.player_fields]
+    if form.validate_on_submit():
+        accounts.update_profile(
+            user,
+            display_name=form.display_name.data,
+            affiliation=form.affiliation.data or "",
+            role_title=form.role_title.data or "",
+            prefecture_code=form.prefecture_code.data or None,
+            municipality=form.municipality.data or "",
+            player_field_ids=form.player_fields.data or [],
+            bio=form.bio.data or "",
+        )
+        db.session.commit()
+        flash(_("プロフィールを保存しました。"), "success")
+        return redirect(url_for("auth.profile", handle=user.handle))
+    return render_template("auth/edit_profile.html", form=form), 422 if form.errors else 200

@@ -1,0 +1,55 @@
+"""Configuration: every setting can be given as an environment variable of the same name.
+
+Defaults are safe for a single machine: a SQLite file in the instance folder, mail written to an
+outbox folder, rate limits kept in memory. ``SECRET_KEY`` is never a literal default: when it is
+not set, a random key is generated once and kept in the instance folder.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+
+def _bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+#: name -> (default, parser). ``None`` as default means "decided at start-up" (see core.setup).
+SETTINGS: dict[str, tuple[Any, Any]] = {
+    "DATABASE_URL": (None, str),
+    "SECRET_KEY": (None, str),
+    "REDIS_URL": ("", str),
+    "SERVER_NAME": (None, str),
+    "PREFERRED_URL_SCHEME": ("http", str),
+    "SESSION_COOKIE_SECURE": (False, _bool),
+    "MAIL_SERVER": ("", str),
+    "MAIL_PORT": (587, int),
+    "MAIL_USERNAME": ("", str),
+    "MAIL_PASSWORD": ("", str),
+    "MAIL_USE_TLS": (True, _bool),
+    "MAIL_USE_SSL": (False, _bool),
+    "MAIL_DEFAULT_SENDER": ("Kyoso <noreply@localhost>", str),
+    "MAIL_OUTBOX_DIR": (None, str),
+    "RATELIMIT_ENABLED": (True, _bool),
+    "RATELIMIT_STORAGE_URI": (None, str),
+    "POSTS_PER_PAGE": (50, int),
+    "THREADS_PER_PAGE": (30, int),
+    "EDIT_GRACE_SECONDS": (300, int),
+    "PASSWORD_RESET_MAX_AGE": (3600, int),
+    "MAX_POST_LENGTH": (20000, int),
+    "MAX_CONTENT_LENGTH": (1024 * 1024, int),
+    "BABEL_DEFAULT_LOCALE": ("ja", str),
+    "BABEL_DEFAULT_TIMEZONE": ("Asia/Tokyo", str),
+    "SQLALCHEMY_ECHO": (False, _bool),
+}
+
+
+def load_from_env(environ: os._Environ[str] | dict[str, str] | None = None) -> dict[str, Any]:
+    """Read every known setting from the environment, falling back to its default."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for name, (default, parse) in SETTINGS.items():
+        raw = environ.get(name)
+        values[name] = parse(raw) if raw not in (None, "") else default
+    return values

@@ -1,0 +1,1 @@
+"""Shared infrastructure: extensions, database types, mail, i18n, errors and templates helpers."""

@@ -1,0 +1,68 @@
+"""Error pages: Japanese HTML for people, JSON ``{"error": …}`` under /api/."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from api.errors import api_error
+
+_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    422: "validation_failed",
+    429: "rate_limited",
+    500: "server_error",
+}
+
+
+def _messages() -> dict[int, str]:
+    return {
+        400: _("リクエストの内容が正しくありません。"),
+        401: _("ログインが必要です。"),
+        403: _("この操作を行う権限がありません。"),
+        404: _("お探しのページが見つかりません。URLをご確認ください。"),
+        405: _("この方法ではアクセスできません。"),
+        409: _("ほかの操作と競合しました。ページを読み込み直してください。"),
+        413: _("送信された内容が大きすぎます。"),
+        422: _("入力内容を確認してください。"),
+        429: _("短時間に操作が集中しました。しばらく待ってからもう一度お試しください。"),
+        500: _("サーバーでエラーが起きました。時間をおいてもう一度お試しください。"),
+    }
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _render(status: int, message: str | None = None):
+    message = message or _messages().get(status, _messages()[500])
+    if _wants_json():
+        return api_error(status, _CODES.get(status, "error"), message)
+    return render_template("errors.html", status=status, message=message), status
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def _csrf_error(exc: CSRFError):
+        return _render(
+            400,
+            _("フォームの有効期限が切れたか、送信元を確認できませんでした。"
+              "ページを読み込み直して、もう一度送信してください。"),
+        )  # fmt: skip
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        return _render(exc.code or 500)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        app.logger.exception("unhandled error")
+        return _render(500)

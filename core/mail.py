@@ -1,0 +1,55 @@
+"""Outgoing e-mail. With ``MAIL_SERVER`` set, mail goes through SMTP; otherwise each message is
+written as an ``.eml`` file to the outbox folder (default ``instance/outbox``) and logged, so that
+password reset works out of the box."""
+
+from __future__ import annotations
+
+import smtplib
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from email.utils import formatdate, make_msgid
+from pathlib import Path
+
+from flask import current_app
+
+
+def build_message(to: str, subject: str, text: str, html: str | None = None) -> EmailMessage:
+    msg = EmailMessage()
+    msg["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
+    msg["To"] = to
+    msg["Subject"] = subject
+    msg["Date"] = formatdate(localtime=False)
+    msg["Message-ID"] = make_msgid(domain="kyoso.local")
+    msg.set_content(text, charset="utf-8")
+    if html is not None:
+        msg.add_alternative(html, subtype="html", charset="utf-8")
+    return msg
+
+
+def send_mail(to: str, subject: str, text: str, html: str | None = None) -> EmailMessage:
+    """Send one message now (callers send after their transaction commits)."""
+    msg = build_message(to, subject, text, html)
+    config = current_app.config
+    if config["MAIL_SERVER"]:
+        smtp_class = smtplib.SMTP_SSL if config["MAIL_USE_SSL"] else smtplib.SMTP
+        with smtp_class(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=30) as smtp:
+            if config["MAIL_USE_TLS"] and not config["MAIL_USE_SSL"]:
+                smtp.starttls()
+            if config["MAIL_USERNAME"]:
+                smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+            smtp.send_message(msg)
+    else:
+        outbox = Path(config["MAIL_OUTBOX_DIR"])
+        outbox.mkdir(parents=True, exist_ok=True)
+        name = msg["Message-ID"].strip("<>").replace("@", "_") + ".eml"
+        (outbox / name).write_bytes(msg.as_bytes())
+        current_app.logger.info("mail to %s written to %s: %s", to, outbox / name, subject)
+    return msg
+
+
+def read_outbox(outbox_dir: str) -> list[EmailMessage]:
+    """The messages in an outbox folder, oldest first (used by tests and the CLI)."""
+    paths = sorted(Path(outbox_dir).glob("*.eml"), key=lambda p: p.stat().st_mtime_ns)
+    parser = BytesParser(policy=policy.default)
+    return [parser.parsebytes(p.read_bytes()) for p in paths]  # type: ignore[misc]

@@ -1,0 +1,62 @@
+"""Template filters and globals: Tokyo times, 令和 fiscal years, permissions, language switch."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Flask, g, redirect, request
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from auth.permissions import can
+from core.extensions import db
+from core.setup import LOCALES
+from core.urls import safe_next_url
+
+REIWA_START = 2019
+
+
+def reiwa_fiscal_year(year: int) -> str:
+    """Japanese fiscal year label: 2019 → 令和元年度, 2026 → 令和8年度 (1989–2018 → 平成)."""
+    if year >= REIWA_START:
+        n = year - REIWA_START + 1
+        return _("令和元年度") if n == 1 else _("令和%(n)s年度", n=n)
+    if year >= 1989:
+        n = year - 1988
+        return _("平成元年度") if n == 1 else _("平成%(n)s年度", n=n)
+    return _("%(year)s年度", year=year)
+
+
+def fiscal_year_of(day: date) -> int:
+    """The fiscal year (April to March) that contains ``day``."""
+    return day.year if day.month >= 4 else day.year - 1
+
+
+def datetime_ja(value: datetime | None, style: str = "long") -> str:
+    if value is None:
+        return ""
+    if g.get("locale", "ja") == "en":
+        return format_datetime(value, "yyyy-MM-dd HH:mm" if style == "long" else "yyyy-MM-dd")
+    return format_datetime(value, "y年M月d日 H:mm" if style == "long" else "y年M月d日")
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.filters["datetime"] = datetime_ja
+    app.jinja_env.filters["fiscal_year"] = reiwa_fiscal_year
+    app.jinja_env.globals["can"] = lambda action, target=None: can(current_user, action, target)
+    app.jinja_env.globals["LOCALES"] = LOCALES
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    @app.post("/lang")
+    def set_language():
+        lang = request.form.get("lang")
+        response = redirect(safe_next_url(request.form.get("next")) or "/")
+        if lang in LOCALES:
+            if current_user.is_authenticated:
+                current_user.locale = lang
+                db.session.commit()
+            response.set_cookie("lang", lang, max_age=365 * 86400, samesite="Lax", httponly=True)
+        return response

@@ -1,0 +1,13 @@
+"""The exchange board (交流掲示板): boards, threads, posts, Markdown rendering."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from forum import admin, cli, views
+
+
+def register(app: Flask) -> None:
+    app.register_blueprint(views.bp)
+    app.register_blueprint(admin.bp)
+    cli.register(app)

@@ -1,0 +1,104 @@
+"""Forum forms: Japanese messages; the preview button re-renders the form with what was typed."""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange, Regexp, ValidationError
+
+
+def _required():
+    return InputRequired(message=_l("入力してください。"))
+
+
+def _body_length(form, field) -> None:
+    limit = current_app.config["MAX_POST_LENGTH"]
+    if field.data is not None and len(field.data) > limit:
+        raise ValidationError(
+            _l("本文は%(limit)s文字以内にしてください（現在%(count)s文字）。",
+               limit=f"{limit:,}", count=f"{len(field.data):,}")
+        )  # fmt: skip
+    if field.data is not None and not field.data.strip():
+        raise ValidationError(_l("入力してください。"))
+
+
+def _title_field():
+    return StringField(
+        _l("タイトル"),
+        validators=[
+            _required(),
+            Length(min=2, max=120, message=_l("タイトルは2文字以上120文字以内にしてください。")),
+        ],
+    )
+
+
+def _body_field(label=None):
+    return TextAreaField(
+        label or _l("本文"),
+        validators=[_required(), _body_length],
+        description=_l(
+            "Markdown記法が使えます。住民の氏名・住所・電話番号・病名など個人が特定できる情報は書かないでください。"
+        ),
+    )
+
+
+class ThreadForm(FlaskForm):
+    title = _title_field()
+    body = _body_field()
+    preview = SubmitField(_l("プレビュー"))
+    submit = SubmitField(_l("投稿する"))
+
+
+class ReplyForm(FlaskForm):
+    body = _body_field(_l("返信"))
+    preview = SubmitField(_l("プレビュー"))
+    submit = SubmitField(_l("返信する"))
+
+
+class EditPostForm(FlaskForm):
+    title = StringField(
+        _l("タイトル"),
+        validators=[Length(max=120, message=_l("タイトルは120文字以内にしてください。"))],
+    )
+    body = _body_field()
+    preview = SubmitField(_l("プレビュー"))
+    submit = SubmitField(_l("保存する"))
+
+
+class ConfirmForm(FlaskForm):
+    """A button that only carries the CSRF token (delete, pin, lock, logout)."""
+
+    submit = SubmitField(_l("実行する"))
+
+
+class BoardForm(FlaskForm):
+    name = StringField(
+        _l("掲示板名"),
+        validators=[_required(), Length(max=80, message=_l("80文字以内で入力してください。"))],
+    )
+    slug = StringField(
+        _l("URL名"),
+        validators=[
+            _required(),
+            Regexp(
+                r"^[a-z0-9][a-z0-9-]{1,59}$",
+                message=_l("半角小文字の英数字とハイフンで2〜60文字にしてください。"),
+            ),
+        ],
+    )
+    description = TextAreaField(
+        _l("説明"), validators=[Length(max=500, message=_l("500文字以内で入力してください。"))]
+    )
+    kind = SelectField(
+        _l("種類"), choices=[("cross", _l("分野を超えた交流")), ("field", _l("分野別"))]
+    )
+    position = IntegerField(
+        _l("表示順"),
+        validators=[
+            InputRequired(message=_l("数字を入力してください。")),
+            NumberRange(min=0, max=10000, message=_l("0〜10000の数字にしてください。")),
+        ],
+    )
+    submit = SubmitField(_l("保存する"))

@@ -1,0 +1,100 @@
+"""Boards, threads, posts and post revisions. Counters are denormalised and kept by the
+service functions in the same transaction as the post that changes them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from auth.models import User
+from core.extensions import db
+from core.types import UTCDateTime, utcnow
+from taxonomy.models import PlayerField
+
+BOARD_KINDS = ("cross", "field")
+THREAD_KINDS = ("discussion",)  # the structured-threads issue adds case, event, policy, challenge
+
+
+class Board(db.Model):
+    __tablename__ = "boards"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    name: Mapped[str] = mapped_column(String(80))
+    description: Mapped[str] = mapped_column(Text, default="")
+    kind: Mapped[str] = mapped_column(String(20), default="cross")
+    position: Mapped[int] = mapped_column(default=0)
+    player_field_id: Mapped[int | None] = mapped_column(ForeignKey("player_fields.id"))
+    thread_count: Mapped[int] = mapped_column(default=0)
+    post_count: Mapped[int] = mapped_column(default=0)
+    last_post_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    player_field: Mapped[PlayerField | None] = relationship(lazy="select")
+
+
+class Thread(db.Model):
+    __tablename__ = "threads"
+    __table_args__ = (
+        # Keyset pagination of a board: pinned first, newest activity first.
+        Index("ix_threads_board_listing", "board_id", "is_pinned", "last_post_at", "id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    board_id: Mapped[int] = mapped_column(ForeignKey("boards.id"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    title: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(20), default="discussion")
+    is_pinned: Mapped[bool] = mapped_column(default=False)
+    is_locked: Mapped[bool] = mapped_column(default=False)
+    is_deleted: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_post_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_poster_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: highest post number given so far (numbers are never reused)
+    last_number: Mapped[int] = mapped_column(default=0)
+    #: visible replies (posts other than #1 that are not deleted)
+    reply_count: Mapped[int] = mapped_column(default=0)
+
+    board: Mapped[Board] = relationship(lazy="select")
+    author: Mapped[User] = relationship(foreign_keys=[author_id], lazy="select")
+    last_poster: Mapped[User | None] = relationship(foreign_keys=[last_poster_id], lazy="select")
+
+
+class Post(db.Model):
+    __tablename__ = "posts"
+    __table_args__ = (UniqueConstraint("thread_id", "number", name="uq_posts_thread_number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id"))
+    number: Mapped[int] = mapped_column()
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    body_source: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    renderer_version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revision_count: Mapped[int] = mapped_column(default=0)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    thread: Mapped[Thread] = relationship(lazy="select")
+    author: Mapped[User] = relationship(foreign_keys=[author_id], lazy="select")
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+
+class PostRevision(db.Model):
+    """The text a post had before an edit (edits within the grace period make none)."""
+
+    __tablename__ = "post_revisions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
+    body_source: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    replaced_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    editor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+    editor: Mapped[User] = relationship(lazy="joined")

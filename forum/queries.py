@@ -1,0 +1,150 @@
+"""What the forum pages read, loaded in bulk with a fixed number of SQL statements."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import select, tuple_
+from sqlalchemy.orm import selectinload
+
+from core.extensions import db
+from core.types import UTCDateTime
+from forum.models import Board, Post, PostRevision, Thread
+
+
+class BadCursor(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class ThreadPage:
+    threads: list[Thread]
+    next_cursor: str | None
+
+
+@dataclass(frozen=True)
+class PostPage:
+    posts: list[Post]
+    page: int
+    page_count: int
+
+
+def list_boards() -> list[Board]:
+    return list(db.session.scalars(select(Board).order_by(Board.position, Board.id)))
+
+
+def get_board(slug: str) -> Board | None:
+    return db.session.scalar(select(Board).where(Board.slug == slug))
+
+
+def get_thread(thread_id: int) -> Thread | None:
+    return db.session.scalar(
+        select(Thread).where(Thread.id == thread_id).options(selectinload(Thread.board))
+    )
+
+
+def get_post(post_id: int) -> Post | None:
+    return db.session.scalar(
+        select(Post).where(Post.id == post_id).options(selectinload(Post.thread))
+    )
+
+
+# --- board listing: keyset pagination ---------------------------------------------------------
+
+
+def encode_cursor(thread: Thread) -> str:
+    raw = json.dumps(
+        [int(thread.is_pinned), thread.last_post_at.astimezone(UTC).isoformat(), thread.id]
+    )
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[bool, datetime, int]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        pinned, when, tid = json.loads(raw)
+        return bool(pinned), datetime.fromisoformat(when), int(tid)
+    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError) as exc:
+        raise BadCursor(cursor) from exc
+
+
+def list_threads(board: Board, *, cursor: str | None = None, limit: int = 30) -> ThreadPage:
+    """Threads of a board, pinned first then newest activity, ``limit`` at a time.
+
+    The cursor is the sort key of the last row shown, so any page costs one index range scan.
+    """
+    query = (
+        select(Thread)
+        .where(Thread.board_id == board.id, Thread.is_deleted.is_(False))
+        .order_by(Thread.is_pinned.desc(), Thread.last_post_at.desc(), Thread.id.desc())
+        .options(selectinload(Thread.author), selectinload(Thread.last_poster))
+        .limit(limit + 1)
+    )
+    if cursor:
+        pinned, when, tid = decode_cursor(cursor)
+        query = query.where(
+            tuple_(Thread.is_pinned, Thread.last_post_at, Thread.id)
+            < tuple_(pinned, _bind_time(when), tid)
+        )
+    threads = list(db.session.scalars(query))
+    more = len(threads) > limit
+    threads = threads[:limit]
+    return ThreadPage(threads, encode_cursor(threads[-1]) if more and threads else None)
+
+
+def _bind_time(when: datetime):
+    """Compare in the column's own representation (naive UTC on SQLite)."""
+    return db.literal(when, UTCDateTime())
+
+
+# --- thread page: pages by post number --------------------------------------------------------
+
+
+def page_of(number: int, per_page: int) -> int:
+    """The page a post number is on: stable, because numbers are never reused."""
+    return (max(number, 1) - 1) // per_page + 1
+
+
+def list_posts_page(thread: Thread, *, page: int, per_page: int) -> PostPage:
+    page_count = max(1, page_of(thread.last_number, per_page))
+    page = min(max(page, 1), page_count)
+    first = (page - 1) * per_page + 1
+    posts = list(
+        db.session.scalars(
+            select(Post)
+            .where(
+                Post.thread_id == thread.id,
+                Post.number >= first,
+                Post.number < first + per_page,
+            )
+            .order_by(Post.number)
+            .options(selectinload(Post.author))
+        )
+    )
+    return PostPage(posts, page, page_count)
+
+
+def list_posts_after(thread: Thread, *, after: int, limit: int) -> list[Post]:
+    return list(
+        db.session.scalars(
+            select(Post)
+            .where(Post.thread_id == thread.id, Post.number > after)
+            .order_by(Post.number)
+            .limit(limit)
+            .options(selectinload(Post.author))
+        )
+    )
+
+
+def list_revisions(post: Post) -> list[PostRevision]:
+    return list(
+        db.session.scalars(
+            select(PostRevision)
+            .where(PostRevision.post_id == post.id)
+            .order_by(PostRevision.replaced_at.desc(), PostRevision.id.desc())
+        )
+    )

@@ -1,0 +1,68 @@
+"""Markdown → HTML → bleach allow-list. Runs once, on write; templates print the stored HTML.
+
+Bump ``RENDERER_VERSION`` whenever the output of :func:`render_markdown` changes, then run
+``flask --app app render-posts`` to re-render every stored post.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+import bleach
+import markdown
+from bleach.linkifier import Linker
+
+RENDERER_VERSION = 1
+
+ALLOWED_TAGS = frozenset(
+    {
+        "p", "br", "hr", "strong", "em", "b", "i", "del", "s", "code", "pre", "blockquote",
+        "ul", "ol", "li", "h2", "h3", "h4", "h5", "h6", "a", "table", "thead", "tbody", "tr",
+        "th", "td", "sup", "sub", "dl", "dt", "dd", "abbr",
+    }
+)  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "a": ["href", "title", "rel"],
+    "abbr": ["title"],
+    "th": ["align"],
+    "td": ["align"],
+    "ol": ["start"],
+    "code": ["class"],
+}
+ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
+LINK_REL = "nofollow ugc noopener"
+
+_MARKDOWN_EXTENSIONS = ["fenced_code", "tables", "sane_lists", "nl2br"]
+
+
+def _code_class_allowed(tag: str, name: str, value: str) -> bool:
+    if tag == "code" and name == "class":
+        return value.startswith("language-") and value[9:].replace("-", "").isalnum()
+    return name in ALLOWED_ATTRIBUTES.get(tag, ())
+
+
+def _set_rel(attrs: dict, new: bool = False) -> dict | None:
+    href = attrs.get((None, "href"), "")
+    scheme = urlparse(href).scheme.lower()
+    if scheme and scheme not in ALLOWED_PROTOCOLS:
+        return None
+    attrs[(None, "rel")] = LINK_REL
+    attrs.pop((None, "target"), None)
+    return attrs
+
+
+_cleaner = bleach.sanitizer.Cleaner(
+    tags=ALLOWED_TAGS,
+    attributes=_code_class_allowed,
+    protocols=ALLOWED_PROTOCOLS,
+    strip=False,
+    strip_comments=True,
+)
+_linker = Linker(callbacks=[_set_rel], skip_tags={"pre", "code"}, parse_email=False)
+
+
+def render_markdown(source: str) -> str:
+    """Render user Markdown to sanitized HTML (the only way user HTML is produced)."""
+    md = markdown.Markdown(extensions=_MARKDOWN_EXTENSIONS, output_format="html")
+    html = md.convert(source)
+    return _linker.linkify(_cleaner.clean(html))

@@ -1,0 +1,251 @@
+"""Board pages. Views translate HTTP: permission check, form, service call, template/redirect."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from auth.permissions import can
+from core.extensions import db, limiter
+from forum import posting, queries
+from forum.forms import ConfirmForm, EditPostForm, ReplyForm, ThreadForm
+from forum.models import Post, Thread
+from forum.quoting import quote_text
+from forum.rendering import render_markdown
+
+bp = Blueprint("forum", __name__)
+
+POST_LIMIT = "20 per minute; 300 per day"
+
+
+def _board_or_404(slug: str):
+    board = queries.get_board(slug)
+    if board is None or not can(current_user, "board.view", board):
+        abort(404)
+    return board
+
+
+def _thread_or_404(thread_id: int) -> Thread:
+    thread = queries.get_thread(thread_id)
+    if thread is None or not can(current_user, "thread.view", thread):
+        abort(404)
+    return thread
+
+
+def _post_or_404(post_id: int) -> Post:
+    post = queries.get_post(post_id)
+    if post is None or not can(current_user, "thread.view", post.thread):
+        abort(404)
+    return post
+
+
+def _status(form) -> int:
+    return 422 if form.errors else 200
+
+
+@bp.get("/")
+def index():
+    boards = queries.list_boards()
+    return render_template(
+        "forum/index.html",
+        cross_boards=[b for b in boards if b.kind == "cross"],
+        field_boards=[b for b in boards if b.kind == "field"],
+    )
+
+
+@bp.get("/b/<slug>")
+def board(slug: str):
+    board = _board_or_404(slug)
+    try:
+        page = queries.list_threads(
+            board,
+            cursor=request.args.get("cursor"),
+            limit=current_app.config["THREADS_PER_PAGE"],
+        )
+    except queries.BadCursor:
+        abort(400)
+    return render_template(
+        "forum/board.html",
+        board=board,
+        page=page,
+        is_first_page=not request.args.get("cursor"),
+        can_post=can(current_user, "thread.create", board),
+    )
+
+
+@bp.route("/b/<slug>/new", methods=["GET", "POST"])
+@login_required
+@limiter.limit(POST_LIMIT, methods=["POST"])
+def new_thread(slug: str):
+    board = _board_or_404(slug)
+    if not can(current_user, "thread.create", board):
+        abort(403)
+    form = ThreadForm()
+    preview_html = None
+    if form.validate_on_submit():
+        if form.preview.data:
+            preview_html = render_markdown(form.body.data)
+        else:
+            thread = posting.create_thread(
+                board=board, author=current_user, title=form.title.data, body=form.body.data
+            )
+            db.session.commit()
+            flash(_("スレッドを作成しました。"), "success")
+            return redirect(url_for("forum.thread", thread_id=thread.id))
+    return render_template(
+        "forum/new_thread.html", board=board, form=form, preview_html=preview_html
+    ), _status(form)
+
+
+@bp.get("/t/<int:thread_id>")
+def thread(thread_id: int):
+    thread = _thread_or_404(thread_id)
+    per_page = current_app.config["POSTS_PER_PAGE"]
+    page = queries.list_posts_page(thread, page=request.args.get("page", 1, type=int), per_page=per_page)
+    can_reply = can(current_user, "thread.reply", thread)
+    return render_template(
+        "forum/thread.html",
+        thread=thread,
+        board=thread.board,
+        page=page,
+        form=ReplyForm() if can_reply else None,
+        can_reply=can_reply,
+        confirm_form=ConfirmForm(),
+    )
+
+
+@bp.get("/t/<int:thread_id>/<int:number>")
+def post_in_thread(thread_id: int, number: int):
+    thread = _thread_or_404(thread_id)
+    if number < 1 or number > thread.last_number:
+        abort(404)
+    page = queries.page_of(number, current_app.config["POSTS_PER_PAGE"])
+    return redirect(_thread_url(thread.id, page, number))
+
+
+@bp.get("/p/<int:post_id>")
+def permalink(post_id: int):
+    post = _post_or_404(post_id)
+    page = queries.page_of(post.number, current_app.config["POSTS_PER_PAGE"])
+    return redirect(_thread_url(post.thread_id, page, post.number))
+
+
+def _thread_url(thread_id: int, page: int, number: int | None = None) -> str:
+    anchor = f"p{number}" if number else None
+    if page > 1:
+        return url_for("forum.thread", thread_id=thread_id, page=page, _anchor=anchor)
+    return url_for("forum.thread", thread_id=thread_id, _anchor=anchor)
+
+
+@bp.route("/t/<int:thread_id>/reply", methods=["GET", "POST"])
+@login_required
+@limiter.limit(POST_LIMIT, methods=["POST"])
+def reply(thread_id: int):
+    thread = _thread_or_404(thread_id)
+    if not can(current_user, "thread.reply", thread):
+        abort(403)
+    form = ReplyForm()
+    preview_html = None
+    if request.method == "GET":
+        quoted = request.args.get("quote", type=int)
+        if quoted:
+            post = queries.get_post(quoted)
+            if post is not None and post.thread_id == thread.id and not post.is_deleted:
+                form.body.data = quote_text(post)
+    elif form.validate_on_submit():
+        if form.preview.data:
+            preview_html = render_markdown(form.body.data)
+        else:
+            post = posting.create_reply(thread=thread, author=current_user, body=form.body.data)
+            db.session.commit()
+            page = queries.page_of(post.number, current_app.config["POSTS_PER_PAGE"])
+            return redirect(_thread_url(thread.id, page, post.number))
+    return render_template(
+        "forum/reply.html", thread=thread, board=thread.board, form=form, preview_html=preview_html
+    ), _status(form)
+
+
+@bp.route("/p/<int:post_id>/edit", methods=["GET", "POST"])
+@login_required
+@limiter.limit(POST_LIMIT, methods=["POST"])
+def edit(post_id: int):
+    post = _post_or_404(post_id)
+    if not can(current_user, "post.edit", post):
+        abort(403)
+    form = EditPostForm()
+    preview_html = None
+    if request.method == "GET":
+        form.body.data = post.body_source
+        form.title.data = post.thread.title if post.number == 1 else None
+    elif form.validate_on_submit():
+        if form.preview.data:
+            preview_html = render_markdown(form.body.data)
+        elif post.number == 1 and len((form.title.data or "").strip()) < 2:
+            form.title.errors.append(_("タイトルは2文字以上120文字以内にしてください。"))
+        else:
+            posting.edit_post(
+                post=post,
+                editor=current_user,
+                body=form.body.data,
+                title=form.title.data if post.number == 1 else None,
+            )
+            db.session.commit()
+            flash(_("投稿を更新しました。"), "success")
+            return redirect(url_for("forum.permalink", post_id=post.id))
+    return render_template(
+        "forum/edit.html", post=post, thread=post.thread, form=form, preview_html=preview_html
+    ), _status(form)
+
+
+@bp.route("/p/<int:post_id>/delete", methods=["GET", "POST"])
+@login_required
+def delete(post_id: int):
+    post = _post_or_404(post_id)
+    if not can(current_user, "post.delete", post):
+        abort(403)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        thread = post.thread
+        posting.delete_post(post=post, actor=current_user)
+        db.session.commit()
+        if post.number == 1:
+            flash(_("スレッドを削除しました。"), "success")
+            return redirect(url_for("forum.board", slug=thread.board.slug))
+        flash(_("投稿を削除しました。"), "success")
+        return redirect(url_for("forum.permalink", post_id=post.id))
+    return render_template("forum/delete.html", post=post, thread=post.thread, form=form)
+
+
+@bp.get("/p/<int:post_id>/revisions")
+def revisions(post_id: int):
+    post = _post_or_404(post_id)
+    if not can(current_user, "post.revisions", post):
+        abort(403)
+    return render_template(
+        "forum/revisions.html", post=post, thread=post.thread, revisions=queries.list_revisions(post)
+    )
+
+
+@bp.post("/t/<int:thread_id>/moderate")
+@login_required
+def moderate(thread_id: int):
+    thread = _thread_or_404(thread_id)
+    if not can(current_user, "thread.moderate", thread):
+        abort(403)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    action = request.form.get("action")
+    changes = {
+        "pin": {"is_pinned": True},
+        "unpin": {"is_pinned": False},
+        "lock": {"is_locked": True},
+        "unlock": {"is_locked": False},
+    }.get(action)
+    if changes is None:
+        abort(400)
+    posting.set_thread_flags(thread=thread, **changes)
+    db.session.commit()
+    flash(_("スレッドの設定を変更しました。"), "success")
+    return redirect(url_for("forum.thread", thread_id=thread.id))

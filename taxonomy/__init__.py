@@ -1,0 +1,14 @@
+"""Taxonomies kept as data: regions (8 blocks), prefectures (JIS X 0401), player fields, domains.
+
+The rows come from a data migration, so a fresh install has them right after ``db upgrade``.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    from taxonomy import views
+
+    app.register_blueprint(views.bp)

@@ -1,0 +1,22 @@
+"""Read-only JSON of the taxonomies, for API clients and later filter forms."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify
+
+from taxonomy.queries import list_life_domains, list_player_fields, list_prefectures, list_regions
+
+bp = Blueprint("taxonomy", __name__, url_prefix="/api/v1/taxonomies")
+
+
+@bp.get("")
+def taxonomies():
+    return jsonify(
+        regions=[{"code": r.code, "name": r.name} for r in list_regions()],
+        prefectures=[
+            {"code": p.code, "name": p.name, "name_en": p.name_en, "region": p.region_code}
+            for p in list_prefectures()
+        ],
+        player_fields=[{"slug": f.slug, "name": f.name} for f in list_player_fields()],
+        life_domains=[{"slug": d.slug, "name": d.name} for d in list_life_domains()],
+    )
