@@ -21,9 +21,9 @@ from core import errors, setup, templating
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
-    app = Flask(__name__, instance_relative_config=True)
-    app.config.update(load_from_env())
-    app.config.update(config or {})
+    settings = {**load_from_env(), **(config or {})}
+    app = Flask(__name__, instance_path=settings.get("INSTANCE_PATH"))
+    app.config.update(settings)
 
     setup.configure_instance(app)
     setup.configure_extensions(app)

@@ -17,6 +17,7 @@ def _bool(value: str) -> bool:
 
 #: name -> (default, parser). ``None`` as default means "decided at start-up" (see core.setup).
 SETTINGS: dict[str, tuple[Any, Any]] = {
+    "INSTANCE_PATH": (None, str),
     "DATABASE_URL": (None, str),
     "SECRET_KEY": (None, str),
     "REDIS_URL": ("", str),

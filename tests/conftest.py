@@ -1,0 +1,12 @@
+"""Test setup: a real database per test (a copied SQLite file, or a PostgreSQL database cloned
+from a migrated template when TEST_DATABASE_URL points at PostgreSQL).
+
+Fixtures live in ``tests/fixtures/`` and are registered through ``pytest_plugins``.
+"""
+
+pytest_plugins = [
+    "tests.fixtures.database",
+    "tests.fixtures.app",
+    "tests.fixtures.factories",
+    "tests.fixtures.queries",
+]
