@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask import Flask, Request
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from auth.accounts import user_for_api_token
-from auth.models import User
+from auth.models import Role, User
 from core.extensions import db, login_manager
 
 
@@ -28,7 +29,11 @@ def _load_user(user_id: str) -> User | None:
         uid = int(user_id)
     except ValueError:
         return None
-    return db.session.scalar(select(User).where(User.id == uid))
+    return db.session.scalar(
+        select(User)
+        .where(User.id == uid)
+        .options(joinedload(User.role).joinedload(Role.permissions))
+    )
 
 
 def _load_user_from_request(request: Request) -> User | None:

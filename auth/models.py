@@ -22,9 +22,7 @@ class Role(db.Model):
     slug: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(60))
     position: Mapped[int] = mapped_column(default=0)
-    permissions: Mapped[list[RolePermission]] = relationship(
-        lazy="selectin", cascade="all, delete-orphan"
-    )
+    permissions: Mapped[list[RolePermission]] = relationship(cascade="all, delete-orphan")
 
     @property
     def permission_names(self) -> frozenset[str]:
@@ -65,7 +63,7 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    role: Mapped[Role] = relationship(lazy="joined", innerjoin=True)
+    role: Mapped[Role] = relationship()
     prefecture: Mapped[Prefecture | None] = relationship(lazy="select")
     player_fields: Mapped[list[PlayerField]] = relationship(
         secondary=user_player_fields, lazy="select", order_by=PlayerField.position
