@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from wtforms.fields.choices import SelectChoice
 
 from auth import accounts
 from auth.forms import ForgotPasswordForm, LoginForm, ProfileForm, RegisterForm, ResetPasswordForm
@@ -117,10 +118,10 @@ def profile(handle: str):
 def edit_profile():
     user = current_user._get_current_object()
     form = ProfileForm(obj=user if request.method == "GET" else None)
-    form.prefecture_code.choices = [("", _("選択しない"))] + [
-        (p.code, p.name) for p in list_prefectures()
+    form.prefecture_code.choices = [SelectChoice("", _("選択しない"))] + [
+        SelectChoice(p.code, p.name) for p in list_prefectures()
     ]
-    form.player_fields.choices = [(f.id, f.name) for f in list_player_fields()]
+    form.player_fields.choices = [SelectChoice(f.id, f.name) for f in list_player_fields()]
     if request.method == "GET":
         form.prefecture_code.data = user.prefecture_code or ""
         form.player_fields.data = [f.id for f in user.player_fields]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import Flask, g, redirect, request
-from flask_babel import format_datetime
+from flask import Flask, redirect, request
+from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -33,10 +33,14 @@ def fiscal_year_of(day: date) -> int:
     return day.year if day.month >= 4 else day.year - 1
 
 
+def current_locale() -> str:
+    return str(get_locale() or "ja")
+
+
 def datetime_ja(value: datetime | None, style: str = "long") -> str:
     if value is None:
         return ""
-    if g.get("locale", "ja") == "en":
+    if current_locale() == "en":
         return format_datetime(value, "yyyy-MM-dd HH:mm" if style == "long" else "yyyy-MM-dd")
     return format_datetime(value, "y年M月d日 H:mm" if style == "long" else "y年M月d日")
 
@@ -46,6 +50,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["fiscal_year"] = reiwa_fiscal_year
     app.jinja_env.globals["can"] = lambda action, target=None: can(current_user, action, target)
     app.jinja_env.globals["LOCALES"] = LOCALES
+    app.jinja_env.globals["current_locale"] = current_locale
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -6,6 +6,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Regexp, ValidationError
 
 
@@ -92,7 +93,8 @@ class BoardForm(FlaskForm):
         _l("説明"), validators=[Length(max=500, message=_l("500文字以内で入力してください。"))]
     )
     kind = SelectField(
-        _l("種類"), choices=[("cross", _l("分野を超えた交流")), ("field", _l("分野別"))]
+        _l("種類"),
+        choices=[SelectChoice("cross", _l("分野を超えた交流")), SelectChoice("field", _l("分野別"))],
     )
     position = IntegerField(
         _l("表示順"),

@@ -67,9 +67,12 @@ def decode_cursor(cursor: str) -> tuple[bool, datetime, int]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         pinned, when, tid = json.loads(raw)
-        return bool(pinned), datetime.fromisoformat(when), int(tid)
+        when, tid = datetime.fromisoformat(when), int(tid)
     except (ValueError, TypeError, binascii.Error, json.JSONDecodeError) as exc:
         raise BadCursor(cursor) from exc
+    if when.tzinfo is None or not 0 < tid < 2**63:
+        raise BadCursor(cursor)
+    return bool(pinned), when, tid
 
 
 def list_threads(board: Board, *, cursor: str | None = None, limit: int = 30) -> ThreadPage:

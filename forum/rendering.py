@@ -6,13 +6,15 @@ Bump ``RENDERER_VERSION`` whenever the output of :func:`render_markdown` changes
 
 from __future__ import annotations
 
+from functools import partial
 from urllib.parse import urlparse
 
 import bleach
 import markdown
-from bleach.linkifier import Linker
+from bleach.linkifier import LinkifyFilter
+from markdown.extensions.tables import TableExtension
 
-RENDERER_VERSION = 1
+RENDERER_VERSION = 2
 
 ALLOWED_TAGS = frozenset(
     {
@@ -32,7 +34,12 @@ ALLOWED_ATTRIBUTES = {
 ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
 LINK_REL = "nofollow ugc noopener"
 
-_MARKDOWN_EXTENSIONS = ["fenced_code", "tables", "sane_lists", "nl2br"]
+_MARKDOWN_EXTENSIONS = [
+    "fenced_code",
+    TableExtension(use_align_attribute=True),  # align="…" instead of style="…" (styles are cut)
+    "sane_lists",
+    "nl2br",
+]
 
 
 def _code_class_allowed(tag: str, name: str, value: str) -> bool:
@@ -57,12 +64,16 @@ _cleaner = bleach.sanitizer.Cleaner(
     protocols=ALLOWED_PROTOCOLS,
     strip=False,
     strip_comments=True,
+    # Linkify inside the same pass: a separate Linker after clean() would re-escape code blocks
+    # and let bare URLs swallow the escaped text that follows them.
+    filters=[
+        partial(LinkifyFilter, callbacks=[_set_rel], skip_tags={"pre", "code"}, parse_email=False)
+    ],
 )
-_linker = Linker(callbacks=[_set_rel], skip_tags={"pre", "code"}, parse_email=False)
 
 
 def render_markdown(source: str) -> str:
     """Render user Markdown to sanitized HTML (the only way user HTML is produced)."""
     md = markdown.Markdown(extensions=_MARKDOWN_EXTENSIONS, output_format="html")
     html = md.convert(source)
-    return _linker.linkify(_cleaner.clean(html))
+    return _cleaner.clean(html)

@@ -9,4 +9,5 @@ pytest_plugins = [
     "tests.fixtures.app",
     "tests.fixtures.factories",
     "tests.fixtures.queries",
+    "tests.fixtures.live_server",
 ]

@@ -1,0 +1,35 @@
+from sqlalchemy import select
+
+from core.extensions import db
+from forum.models import Board
+
+
+def test_admin_boards_edit_and_create(client, login, admin):
+    login(admin)
+    board = db.session.scalar(select(Board).where(Board.slug == "zentai"))
+    response = client.post_form(f"/admin/boards/{board.id}/edit", {
+        "name": "全体交流ひろば", "slug": "zentai", "description": "説明", "kind": "cross", "position": "5"})  # fmt: skip
+    assert response.status_code == 302
+    response = client.post_form("/admin/boards/new", {
+        "name": "防災と見守り", "slug": "bosai", "description": "", "kind": "cross", "position": "50"})  # fmt: skip
+    assert response.status_code == 302
+    html = client.get("/").get_data(as_text=True)
+    assert "全体交流ひろば" in html and "防災と見守り" in html
+
+
+def test_admin_boards_slug_must_be_unique_and_input_kept(client, login, admin):
+    login(admin)
+    response = client.post_form("/admin/boards/new", {
+        "name": "重複する掲示板", "slug": "zentai", "kind": "cross", "position": "1"})  # fmt: skip
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "このURL名はすでに使われています。" in html and 'value="重複する掲示板"' in html
+
+
+def test_admin_boards_forbidden_for_members_and_moderators(client, login, user, moderator):
+    assert client.get("/admin/boards").status_code == 302  # anonymous → login
+    login(user)
+    assert client.get("/admin/boards").status_code == 403
+    client.post_form("/logout")
+    login(moderator)
+    assert client.get("/admin/boards").status_code == 403
