@@ -22,15 +22,18 @@ WRITE_LIMIT = "20 per minute; 300 per day"
 
 
 @bp.before_request
-def _csrf_for_session_clients():
-    """Bearer-token clients need no CSRF token; browser-session clients do."""
+def _authenticate_writes():
+    """Writes need a user: a valid Bearer token (no CSRF token needed) or a browser session with
+    an X-CSRFToken header. Refusals come before the CSRF check, so they are 401, not 400."""
     if request.method in {"GET", "HEAD", "OPTIONS"}:
         return None
-    if request.headers.get("Authorization", "").startswith("Bearer "):
-        if not current_user.is_authenticated:
+    bearer = request.headers.get("Authorization", "").startswith("Bearer ")
+    if not current_user.is_authenticated:
+        if bearer:
             return api_error(401, "invalid_token", _("APIトークンが無効です。"))
-        return None
-    csrf.protect()
+        return api_error(401, "unauthorized", _("ログインまたはAPIトークンが必要です。"))
+    if not bearer:
+        csrf.protect()
     return None
 
 
@@ -59,12 +62,6 @@ def _validate(form_class, data: dict):
     return form, None
 
 
-def _require_login():
-    if not current_user.is_authenticated:
-        return api_error(401, "unauthorized", _("ログインまたはAPIトークンが必要です。"))
-    return None
-
-
 @bp.get("/boards")
 def boards():
     return jsonify(boards=[board_json(b) for b in queries.list_boards()])
@@ -90,8 +87,6 @@ def board_threads(slug: str):
 @bp.post("/boards/<slug>/threads")
 @limiter.limit(WRITE_LIMIT)
 def create_thread(slug: str):
-    if (refusal := _require_login()) is not None:
-        return refusal
     board = queries.get_board(slug)
     if board is None or not can(current_user, "board.view", board):
         return api_error(404, "not_found", _("掲示板が見つかりません。"))
@@ -146,8 +141,6 @@ def thread_posts(thread_id: int):
 @bp.post("/threads/<int:thread_id>/posts")
 @limiter.limit(WRITE_LIMIT)
 def create_post(thread_id: int):
-    if (refusal := _require_login()) is not None:
-        return refusal
     thread, refusal = _thread_or_error(thread_id)
     if refusal is not None:
         return refusal
@@ -180,8 +173,6 @@ def get_post(post_id: int):
 @bp.patch("/posts/<int:post_id>")
 @limiter.limit(WRITE_LIMIT)
 def edit_post(post_id: int):
-    if (refusal := _require_login()) is not None:
-        return refusal
     post, refusal = _post_or_error(post_id)
     if refusal is not None:
         return refusal
@@ -203,8 +194,6 @@ def edit_post(post_id: int):
 @bp.delete("/posts/<int:post_id>")
 @limiter.limit(WRITE_LIMIT)
 def delete_post(post_id: int):
-    if (refusal := _require_login()) is not None:
-        return refusal
     post, refusal = _post_or_error(post_id)
     if refusal is not None:
         return refusal

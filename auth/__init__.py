@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Request
+from flask import Flask, Request, request
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -25,6 +25,10 @@ def register(app: Flask) -> None:
 
 
 def _load_user(user_id: str) -> User | None:
+    """Session/remember-cookie loader. A request that carries a Bearer token is authenticated by
+    that token alone: a browser session on the same request is ignored."""
+    if _bearer_token(request) is not None:
+        return _load_user_from_request(request)
     try:
         uid = int(user_id)
     except ValueError:
@@ -36,8 +40,11 @@ def _load_user(user_id: str) -> User | None:
     )
 
 
-def _load_user_from_request(request: Request) -> User | None:
+def _bearer_token(request: Request) -> str | None:
     header = request.headers.get("Authorization", "")
-    if header.startswith("Bearer "):
-        return user_for_api_token(header[7:].strip())
-    return None
+    return header[7:].strip() if header.startswith("Bearer ") else None
+
+
+def _load_user_from_request(request: Request) -> User | None:
+    token = _bearer_token(request)
+    return user_for_api_token(token) if token else None
