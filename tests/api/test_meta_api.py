@@ -1,0 +1,25 @@
+"""Health check and taxonomies: public JSON, no credentials."""
+
+
+def test_healthz_reports_database_ok(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.is_json
+    assert response.get_json()["database"] == "ok"
+
+
+def test_taxonomies_lists_every_code(client):
+    response = client.get("/api/v1/taxonomies")
+    assert response.status_code == 200
+    data = response.get_json()
+    assert len(data["prefectures"]) == 47
+    assert len(data["regions"]) == 8
+    assert len(data["player_fields"]) == 13
+    assert len(data["life_domains"]) == 23
+
+
+def test_taxonomies_prefectures_belong_to_listed_regions(client):
+    data = client.get("/api/v1/taxonomies").get_json()
+    regions = {r["code"] for r in data["regions"]}
+    assert {p["region"] for p in data["prefectures"]} == regions
+    assert len({p["code"] for p in data["prefectures"]}) == 47
