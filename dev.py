@@ -28,7 +28,7 @@ def run(*args: str | Path, env: dict | None = None) -> None:
 
 def ensure_venv(extras: str) -> None:
     """Create the virtual environment and (re)install when pyproject.toml or extras change."""
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - dev.py runs under any system Python
         sys.exit("Python 3.11 以上が必要です (Python 3.11+ is required).")
     if not PY.exists():
         print(f"creating virtual environment in {VENV}")

@@ -19,13 +19,18 @@ def register(app: Flask) -> None:
 @click.option("--handle", required=True)
 @click.option("--name", "display_name", required=True, help="表示名 (display name)")
 @click.option(
-    "--role", type=click.Choice(["member", "moderator", "admin"]), default="member", show_default=True
+    "--role",
+    type=click.Choice(["member", "moderator", "admin"]),
+    default="member",
+    show_default=True,
 )
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 def create_user(email: str, handle: str, display_name: str, role: str, password: str) -> None:
     """Create an account."""
     if len(password) < 10:
-        raise click.BadParameter("10文字以上にしてください (at least 10 characters)", param_hint="--password")
+        raise click.BadParameter(
+            "10文字以上にしてください (at least 10 characters)", param_hint="--password"
+        )
     try:
         user = accounts.register_user(
             email=email, handle=handle, display_name=display_name, password=password, role=role

@@ -31,7 +31,9 @@ class Role(db.Model):
 
 class RolePermission(db.Model):
     __tablename__ = "role_permissions"
-    role_id: Mapped[int] = mapped_column(ForeignKey("roles.id", ondelete="CASCADE"), primary_key=True)
+    role_id: Mapped[int] = mapped_column(
+        ForeignKey("roles.id", ondelete="CASCADE"), primary_key=True
+    )
     permission: Mapped[str] = mapped_column(String(60), primary_key=True)
 
 

@@ -36,7 +36,9 @@ def register():
         else:
             db.session.commit()
             login_user(user)
-            flash(_("ようこそ、%(name)sさん。登録が完了しました。", name=user.display_name), "success")
+            flash(
+                _("ようこそ、%(name)sさん。登録が完了しました。", name=user.display_name), "success"
+            )
             return redirect(url_for("auth.edit_profile"))
     return render_template("auth/register.html", form=form), 422 if form.errors else 200
 

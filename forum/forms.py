@@ -94,7 +94,10 @@ class BoardForm(FlaskForm):
     )
     kind = SelectField(
         _l("種類"),
-        choices=[SelectChoice("cross", _l("分野を超えた交流")), SelectChoice("field", _l("分野別"))],
+        choices=[
+            SelectChoice("cross", _l("分野を超えた交流")),
+            SelectChoice("field", _l("分野別")),
+        ],
     )
     position = IntegerField(
         _l("表示順"),

@@ -102,7 +102,9 @@ def new_thread(slug: str):
 def thread(thread_id: int):
     thread = _thread_or_404(thread_id)
     per_page = current_app.config["POSTS_PER_PAGE"]
-    page = queries.list_posts_page(thread, page=request.args.get("page", 1, type=int), per_page=per_page)
+    page = queries.list_posts_page(
+        thread, page=request.args.get("page", 1, type=int), per_page=per_page
+    )
     can_reply = can(current_user, "thread.reply", thread)
     return render_template(
         "forum/thread.html",
@@ -223,7 +225,10 @@ def revisions(post_id: int):
     if not can(current_user, "post.revisions", post):
         abort(403)
     return render_template(
-        "forum/revisions.html", post=post, thread=post.thread, revisions=queries.list_revisions(post)
+        "forum/revisions.html",
+        post=post,
+        thread=post.thread,
+        revisions=queries.list_revisions(post),
     )
 
 

@@ -8,7 +8,7 @@ Revision ID: 0002
 Revises: 0001
 """
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from alembic import op
@@ -107,9 +107,9 @@ def _tables():
 
 def upgrade():
     t = _tables()
-    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    now = datetime.now(UTC).replace(tzinfo=None)
     if op.get_bind().dialect.name != "sqlite":
-        now = now.replace(tzinfo=timezone.utc)
+        now = now.replace(tzinfo=UTC)
     op.bulk_insert(t["regions"], [
         {"code": code, "name": name, "position": i} for i, (code, name) in enumerate(REGIONS)
     ])  # fmt: skip

@@ -19,13 +19,17 @@ def test_login_wrong_password_is_japanese_error_and_keeps_email(client, user):
 
 
 def test_login_unknown_email_gives_same_error(client):
-    html = client.post_form("/login", {"email": "nobody@example.jp", "password": "x" * 12}).get_data(as_text=True)
+    html = client.post_form(
+        "/login", {"email": "nobody@example.jp", "password": "x" * 12}
+    ).get_data(as_text=True)
     assert "メールアドレスまたはパスワードが正しくありません。" in html
 
 
 def test_login_suspended_account_is_refused(client, user_factory):
     user = user_factory(is_suspended=True)
-    html = client.post_form("/login", {"email": user.email, "password": PASSWORD}).get_data(as_text=True)
+    html = client.post_form("/login", {"email": user.email, "password": PASSWORD}).get_data(
+        as_text=True
+    )
     assert "このアカウントは利用停止中です。" in html
 
 
@@ -33,7 +37,9 @@ def test_login_next_only_allows_local_paths(client, user):
     ok = client.post_form("/login?next=/b/zentai", {"email": user.email, "password": PASSWORD})
     assert ok.headers["Location"] == "/b/zentai"
     client.post_form("/logout")
-    evil = client.post_form("/login?next=https://evil.example/", {"email": user.email, "password": PASSWORD})
+    evil = client.post_form(
+        "/login?next=https://evil.example/", {"email": user.email, "password": PASSWORD}
+    )
     assert evil.headers["Location"] == "/"
 
 

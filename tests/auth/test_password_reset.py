@@ -21,10 +21,19 @@ def test_password_reset_full_flow(client, outbox, user):
     assert len(mails) == 1
     assert mails[0]["To"] == user.email and "パスワードの再設定" in mails[0]["Subject"]
     assert client.get(path).status_code == 200
-    response = client.post_form(path, {"password": "brand-new-secret", "password_confirm": "brand-new-secret"})
+    response = client.post_form(
+        path, {"password": "brand-new-secret", "password_confirm": "brand-new-secret"}
+    )
     assert response.status_code == 302
-    assert client.post_form("/login", {"email": user.email, "password": PASSWORD}).status_code == 422
-    assert client.post_form("/login", {"email": user.email, "password": "brand-new-secret"}).status_code == 302
+    assert (
+        client.post_form("/login", {"email": user.email, "password": PASSWORD}).status_code == 422
+    )
+    assert (
+        client.post_form(
+            "/login", {"email": user.email, "password": "brand-new-secret"}
+        ).status_code
+        == 302
+    )
 
 
 def test_password_reset_link_works_only_once(client, outbox, user):
@@ -47,7 +56,9 @@ def test_password_reset_link_expires(client, app, user):
 
 
 def test_password_reset_unknown_address_sends_nothing_but_same_answer(client, outbox):
-    response = client.post_form("/password/forgot", {"email": "nobody@example.jp"}, follow_redirects=True)
+    response = client.post_form(
+        "/password/forgot", {"email": "nobody@example.jp"}, follow_redirects=True
+    )
     assert "登録されていれば、再設定用のメールを送りました" in response.get_data(as_text=True)
     assert outbox() == []
 

@@ -18,7 +18,13 @@ def test_profile_edit_and_public_view(client, login, user):
     )
     assert response.status_code == 302
     html = client.get(f"/u/{user.handle}").get_data(as_text=True)
-    for text in ("佐藤 美和", "横手市社会福祉協議会", "秋田県 横手市", "医療・介護・福祉", "住民活動"):
+    for text in (
+        "佐藤 美和",
+        "横手市社会福祉協議会",
+        "秋田県 横手市",
+        "医療・介護・福祉",
+        "住民活動",
+    ):
         assert text in html
     assert user.email not in html  # e-mail is never public
 
@@ -26,7 +32,8 @@ def test_profile_edit_and_public_view(client, login, user):
 def test_profile_edit_validation_keeps_input(client, login, user):
     login(user)
     response = client.post_form(
-        "/settings/profile", {"display_name": "", "affiliation": "残る所属", "prefecture_code": "99"}
+        "/settings/profile",
+        {"display_name": "", "affiliation": "残る所属", "prefecture_code": "99"},
     )
     html = response.get_data(as_text=True)
     assert response.status_code == 422

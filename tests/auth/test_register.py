@@ -1,5 +1,5 @@
-from core.extensions import db
 from auth.models import User
+from core.extensions import db
 
 VALID = {
     "display_name": "山田 花子",
@@ -14,7 +14,11 @@ def test_register_creates_member_and_logs_in(client):
     response = client.post_form("/register", VALID)
     assert response.status_code == 302
     user = db.session.scalars(db.select(User)).one()
-    assert (user.handle, user.email, user.display_name) == ("hanako_y", "hanako@example.lg.jp", "山田 花子")
+    assert (user.handle, user.email, user.display_name) == (
+        "hanako_y",
+        "hanako@example.lg.jp",
+        "山田 花子",
+    )
     assert user.role.slug == "member"
     assert user.password_hash != VALID["password"]
     html = client.get("/").get_data(as_text=True)

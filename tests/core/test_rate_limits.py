@@ -45,7 +45,9 @@ def _redis_url() -> str:
 
 
 @pytest.mark.redis
-def test_rate_limits_are_shared_between_worker_processes_through_redis(database_url, tmp_path, user):
+def test_rate_limits_are_shared_between_worker_processes_through_redis(
+    database_url, tmp_path, user
+):
     """Two worker processes count failed logins against one limit kept in Redis."""
     url = _redis_url()
     prefix = f"kyoso-test-{uuid.uuid4().hex}"
@@ -63,7 +65,9 @@ def test_rate_limits_are_shared_between_worker_processes_through_redis(database_
 
 def test_rate_limits_in_memory_are_per_worker_process(database_url, tmp_path, user):
     """Control for the Redis test: without a shared store each process counts on its own."""
-    statuses = _alternate_logins(database_url, tmp_path, user, {"RATELIMIT_STORAGE_URI": "memory://"})
+    statuses = _alternate_logins(
+        database_url, tmp_path, user, {"RATELIMIT_STORAGE_URI": "memory://"}
+    )
     assert statuses == [422] * 11
 
 

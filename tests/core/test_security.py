@@ -29,7 +29,11 @@ def test_security_every_form_carries_a_csrf_token(client, login, user, thread, a
 def test_security_secret_key_is_generated_and_persisted(tmp_path, database_url):
     from app import create_app
 
-    config = {"DATABASE_URL": database_url, "INSTANCE_PATH": str(tmp_path / "inst"), "SECRET_KEY": None}
+    config = {
+        "DATABASE_URL": database_url,
+        "INSTANCE_PATH": str(tmp_path / "inst"),
+        "SECRET_KEY": None,
+    }
     first = create_app(config).config["SECRET_KEY"]
     second = create_app(config).config["SECRET_KEY"]
     assert first == second and len(first) == 64

@@ -17,7 +17,14 @@ def _next_link(html: str) -> str | None:
 
 def test_board_index_lists_cross_and_field_boards(client):
     html = client.get("/").get_data(as_text=True)
-    for name in ("全体交流", "困りごと相談", "地域課題", "医療・介護・福祉", "地域交通", "生活インフラ"):
+    for name in (
+        "全体交流",
+        "困りごと相談",
+        "地域課題",
+        "医療・介護・福祉",
+        "地域交通",
+        "生活インフラ",
+    ):
         assert name in html
     assert html.index("分野を超えた交流") < html.index("分野別の交流")
 

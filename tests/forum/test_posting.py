@@ -8,7 +8,8 @@ from forum.models import Board, Post, PostRevision, Thread
 def test_posting_new_thread_through_form(client, login, user, board):
     login(user)
     response = client.post_form(
-        "/b/zentai/new", {"title": "移動支援の相談", "body": "**乗合タクシー**の事例を教えてください"}
+        "/b/zentai/new",
+        {"title": "移動支援の相談", "body": "**乗合タクシー**の事例を教えてください"},
     )
     assert response.status_code == 302
     thread = db.session.scalars(db.select(Thread).where(Thread.title == "移動支援の相談")).one()
@@ -127,7 +128,9 @@ def test_posting_moderator_may_edit_and_delete_others(client, login, moderator, 
     thread = thread_factory(replies=1)
     reply = db.session.scalars(db.select(Post).where(Post.number == 2)).one()
     login(moderator)
-    assert client.post_form(f"/p/{reply.id}/edit", {"body": "モデレーターが修正"}).status_code == 302
+    assert (
+        client.post_form(f"/p/{reply.id}/edit", {"body": "モデレーターが修正"}).status_code == 302
+    )
     assert client.post_form(f"/p/{reply.id}/delete").status_code == 302
     db.session.expire_all()
     assert reply.is_deleted and reply.deleted_by_id == moderator.id
@@ -179,7 +182,9 @@ def test_posting_concurrent_numbers_are_unique(app, user, thread):
     assert numbers == [1, 2, 3, 4, 5, 6]
 
 
-@pytest.mark.parametrize("action,field,value", [("pin", "is_pinned", True), ("lock", "is_locked", True)])
+@pytest.mark.parametrize(
+    "action,field,value", [("pin", "is_pinned", True), ("lock", "is_locked", True)]
+)
 def test_posting_moderator_pins_and_locks(client, login, moderator, thread, action, field, value):
     login(moderator)
     assert client.post_form(f"/t/{thread.id}/moderate", {"action": action}).status_code == 302
