@@ -42,11 +42,26 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def _render(status: int, message: str | None = None):
+_NOT_PRESERVED = frozenset({"csrf_token", "password", "password_confirm", "submit", "preview"})
+
+
+def _render(status: int, message: str | None = None, preserved=()):
     message = message or _messages().get(status, _messages()[500])
     if _wants_json():
         return api_error(status, _CODES.get(status, "error"), message)
-    return render_template("errors.html", status=status, message=message), status
+    page = render_template("errors.html", status=status, message=message, preserved=preserved)
+    return page, status
+
+
+def _typed_text() -> list[tuple[str, str]]:
+    """What the user typed into a refused form (never passwords), so nothing is lost."""
+    if request.method != "POST" or not request.form:
+        return []
+    return [
+        (name, value)
+        for name, value in request.form.items(multi=True)
+        if name not in _NOT_PRESERVED and value.strip()
+    ]
 
 
 def register(app: Flask) -> None:
@@ -56,6 +71,7 @@ def register(app: Flask) -> None:
             400,
             _("フォームの有効期限が切れたか、送信元を確認できませんでした。"
               "ページを読み込み直して、もう一度送信してください。"),
+            preserved=_typed_text(),
         )  # fmt: skip
 
     @app.errorhandler(HTTPException)

@@ -38,3 +38,16 @@ def test_security_secret_key_is_generated_and_persisted(tmp_path, database_url):
     second = create_app(config).config["SECRET_KEY"]
     assert first == second and len(first) == 64
     assert (tmp_path / "inst" / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_security_sqlite_pragmas(app):
+    from sqlalchemy import text
+
+    from core.extensions import db
+
+    if db.engine.dialect.name != "sqlite":
+        return
+    with db.engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 15000

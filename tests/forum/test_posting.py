@@ -208,3 +208,12 @@ def test_posting_stores_source_html_and_renderer_version(app, user, board):
     assert post.renderer_version == RENDERER_VERSION
     assert isinstance(db.session.get(Board, thread.board_id), Board)
     assert db.session.scalar(db.select(db.func.count(PostRevision.id))) == 0
+
+
+def test_posting_refused_csrf_still_shows_what_was_typed(client, login, user, thread):
+    login(user)
+    response = client.post(f"/t/{thread.id}/reply", data={"body": "長い返信の下書き\n二行目"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "入力した内容は失われていません" in html
+    assert "長い返信の下書き\n二行目</textarea>" in html
