@@ -44,7 +44,7 @@ def test_board_page_shows_reply_count_author_and_last_activity(client, thread_fa
     thread = thread_factory(title="見守り協定について", replies=4)
     html = client.get("/b/zentai").get_data(as_text=True)
     assert "見守り協定について" in html
-    assert '<td class="num">4</td>' in html
+    assert 'data-label="返信">4</td>' in html
     assert thread.author.display_name in html
 
 
