@@ -21,6 +21,7 @@ POST_DELETE_ANY = "post.delete_any"
 POST_VIEW_DELETED = "post.view_deleted"
 THREAD_MODERATE = "thread.moderate"  # pin, lock, reply to locked threads
 BOARD_MANAGE = "board.manage"
+TAXONOMY_MANAGE = "taxonomy.manage"
 USER_MANAGE = "user.manage"
 
 
@@ -96,6 +97,10 @@ def _manage_boards(user, perms, _target) -> bool:
     return BOARD_MANAGE in perms
 
 
+def _manage_taxonomies(user, perms, _target) -> bool:
+    return TAXONOMY_MANAGE in perms
+
+
 _RULES = {
     "board.view": _view_board,
     "thread.view": _view_thread,
@@ -106,4 +111,5 @@ _RULES = {
     "post.delete": _delete_post,
     "post.revisions": _view_revisions,
     "board.manage": _manage_boards,
+    "taxonomy.manage": _manage_taxonomies,
 }

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from flask import Flask
 
+from taxonomy import admin, views
+
 
 def register(app: Flask) -> None:
-    from taxonomy import views
-
     app.register_blueprint(views.bp)
+    app.register_blueprint(admin.bp)

@@ -19,6 +19,7 @@ EXPECTED = {
     "post.edit": {"author", "moderator", "admin"},
     "post.delete": {"author", "moderator", "admin"},
     "board.manage": {"admin"},
+    "taxonomy.manage": {"admin"},
 }
 
 
@@ -37,7 +38,7 @@ def actors(user_factory, thread_factory, board):
     }
     targets = {"board.view": board, "thread.view": thread, "thread.create": board,
                "thread.reply": thread, "thread.moderate": thread, "post.edit": post,
-               "post.delete": post, "board.manage": None}  # fmt: skip
+               "post.delete": post, "board.manage": None, "taxonomy.manage": None}  # fmt: skip
     return people, targets, thread, post
 
 
