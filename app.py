@@ -15,6 +15,7 @@ import auth
 import forum
 import moderation
 import notifications
+import realtime
 import taxonomy
 from config import load_from_env
 from core import errors, setup, templating
@@ -38,4 +39,5 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     api.register(app)
     moderation.register(app)
     notifications.register(app)
+    realtime.register(app)
     return app

@@ -21,6 +21,8 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "DATABASE_URL": (None, str),
     "SECRET_KEY": (None, str),
     "REDIS_URL": ("", str),
+    "SOCKETIO_MESSAGE_QUEUE": ("", str),
+    "SOCKETIO_CHANNEL": ("kyoso", str),
     "SERVER_NAME": (None, str),
     "PREFERRED_URL_SCHEME": ("http", str),
     "SESSION_COOKIE_SECURE": (False, _bool),

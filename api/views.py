@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, request, url_for
+from flask import Blueprint, current_app, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
@@ -131,11 +131,32 @@ def thread_posts(thread_id: int):
     after = max(request.args.get("after", 0, type=int), 0)
     limit = min(max(request.args.get("limit", 50, type=int), 1), 200)
     posts = queries.list_posts_after(thread, after=after, limit=limit)
+    fragments = _wants_fragments()
     return jsonify(
         thread_id=thread.id,
         last_number=thread.last_number,
-        posts=[post_json(p) for p in posts],
+        is_locked=thread.is_locked,
+        can_reply=can(current_user, "thread.reply", thread),
+        posts=[_post_with_fragment(p, thread, fragments) for p in posts],
     )
+
+
+def _wants_fragments() -> bool:
+    return request.args.get("include") == "fragment"
+
+
+def _post_with_fragment(post, thread, fragments: bool) -> dict:
+    """The post's JSON, plus (``?include=fragment``) its article exactly as the thread page
+    renders it for this user: live updates insert it without a reload."""
+    data = post_json(post)
+    if fragments:
+        data["fragment_html"] = render_template(
+            "forum/_post.html",
+            post=post,
+            thread=thread,
+            can_reply=can(current_user, "thread.reply", thread),
+        )
+    return data
 
 
 @bp.post("/threads/<int:thread_id>/posts")
@@ -167,7 +188,7 @@ def get_post(post_id: int):
     post, refusal = _post_or_error(post_id)
     if refusal is not None:
         return refusal
-    return jsonify(post_json(post))
+    return jsonify(_post_with_fragment(post, post.thread, _wants_fragments()))
 
 
 @bp.patch("/posts/<int:post_id>")

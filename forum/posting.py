@@ -43,11 +43,13 @@ def create_thread(*, board: Board, author: User, title: str, body: str) -> Threa
         )
     )
     signals.queue_after_commit(
-        db.session, signals.thread_created, thread_id=thread.id, board_id=board.id
-    )
+        db.session, signals.thread_created, thread_id=thread.id, board_id=board.id,
+        board_slug=board.slug,
+    )  # fmt: skip
     signals.queue_after_commit(
-        db.session, signals.post_created, thread_id=thread.id, post_id=post.id, number=1
-    )
+        db.session, signals.post_created, thread_id=thread.id, post_id=post.id, number=1,
+        board_slug=board.slug,
+    )  # fmt: skip
     return thread
 
 
@@ -74,8 +76,9 @@ def create_reply(*, thread: Thread, author: User, body: str) -> Post:
     db.session.refresh(thread)
     post = _add_post(thread=thread, author=author, body=body, number=number, now=now)
     signals.queue_after_commit(
-        db.session, signals.post_created, thread_id=thread.id, post_id=post.id, number=number
-    )
+        db.session, signals.post_created, thread_id=thread.id, post_id=post.id, number=number,
+        board_slug=thread.board.slug,
+    )  # fmt: skip
     return post
 
 
@@ -160,6 +163,7 @@ def set_thread_flags(
         thread.is_pinned = is_pinned
     if is_locked is not None:
         thread.is_locked = is_locked
+    signals.queue_after_commit(db.session, signals.thread_updated, thread_id=thread.id)
 
 
 def rerender_post(post: Post) -> None:

@@ -9,5 +9,6 @@ pytest_plugins = [
     "tests.fixtures.app",
     "tests.fixtures.factories",
     "tests.fixtures.queries",
+    "tests.fixtures.realtime",
     "tests.fixtures.live_server",
 ]

@@ -63,7 +63,7 @@ def test_register_create_thread_preview_and_reply(browser_page: Page) -> None:
         confirm=PASSWORD,
     )
     page.get_by_role("button", name="登録する").click()
-    expect(page.get_by_role("status")).to_contain_text(
+    expect(page.locator(".flashes")).to_contain_text(
         "ようこそ、山田 花子さん。登録が完了しました。"
     )
     account_nav = page.get_by_role("navigation", name="アカウント")
@@ -99,7 +99,7 @@ def test_register_create_thread_preview_and_reply(browser_page: Page) -> None:
     # Post it.
     page.get_by_role("button", name="投稿する").click()
     expect(page).to_have_url(re.compile(r"/t/\d+$"))
-    expect(page.get_by_role("status")).to_contain_text("スレッドを作成しました。")
+    expect(page.locator(".flashes")).to_contain_text("スレッドを作成しました。")
     expect(page.get_by_role("heading", level=1, name=title)).to_be_visible()
     first = page.locator("article#p1")
     expect(first.locator(".post-number")).to_have_text("#1")

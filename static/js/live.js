@@ -1,0 +1,201 @@
+/* Kyoso live updates: Socket.IO when it connects, REST polling when it does not.
+ * The page works without this script (reload). Written in ES5 for older browsers. */
+(function () {
+  "use strict";
+  var root = document.getElementById("live");
+  if (!root) { return; }
+  var data = root.dataset;
+  var API = "/api/v1";
+  var POLL_MS = 5000;
+  var TYPING_SEND_MS = 3000;
+  var TYPING_SHOW_MS = 6000;
+  var banner = document.getElementById("live-banner");
+  var typingBox = document.getElementById("live-typing");
+  var socket = null;
+  var pollTimer = null;
+
+  function format(template, key, value) { return template.split("{" + key + "}").join(value); }
+
+  function getJSON(url, done) {
+    var xhr = new XMLHttpRequest();
+    xhr.open("GET", url, true);
+    xhr.setRequestHeader("Accept", "application/json");
+    xhr.onload = function () {
+      if (xhr.status === 200) {
+        try { done(JSON.parse(xhr.responseText)); } catch (e) { /* ignore a bad answer */ }
+      }
+    };
+    xhr.send();
+  }
+
+  function startPolling(tick) {
+    if (pollTimer === null) { pollTimer = window.setInterval(tick, POLL_MS); }
+  }
+
+  function stopPolling() {
+    if (pollTimer !== null) { window.clearInterval(pollTimer); pollTimer = null; }
+  }
+
+  function connect(onConnect, handlers, tick) {
+    if (typeof window.io !== "function") { startPolling(tick); return; }
+    socket = window.io({ transports: ["websocket", "polling"], reconnectionDelayMax: 10000 });
+    socket.on("connect", function () { stopPolling(); onConnect(); });
+    socket.on("disconnect", function () { startPolling(tick); });
+    socket.on("connect_error", function () { startPolling(tick); });
+    for (var name in handlers) {
+      if (Object.prototype.hasOwnProperty.call(handlers, name)) { socket.on(name, handlers[name]); }
+    }
+  }
+
+  /* ---------------------------------------------------------------- thread page */
+  function threadPage() {
+    var threadId = parseInt(data.threadId, 10);
+    var lastNumber = parseInt(data.lastNumber, 10) || 0;
+    var isLastPage = data.isLastPage === "true";
+    var postsBox = document.querySelector(".posts");
+    var replyForm = document.getElementById("reply-form");
+    var unseen = [];
+    var elsewhere = 0;
+    var loading = false;
+    var again = false;
+    var typists = {};
+    var lastTypingSent = 0;
+
+    function nearBottom() {
+      var doc = document.documentElement;
+      return window.innerHeight + window.pageYOffset >= doc.scrollHeight - 150;
+    }
+
+    function showBanner() {
+      if (!isLastPage) {
+        banner.textContent = format(data.msgNewElsewhere, "n", String(elsewhere));
+        banner.hidden = elsewhere === 0;
+        return;
+      }
+      banner.textContent = format(data.msgNew, "n", String(unseen.length));
+      banner.hidden = unseen.length === 0;
+    }
+
+    function lockReplies() {
+      if (!replyForm || replyForm.getAttribute("data-locked")) { return; }
+      replyForm.setAttribute("data-locked", "1");
+      var controls = replyForm.querySelectorAll("textarea, input, button");
+      for (var i = 0; i < controls.length; i++) { controls[i].disabled = true; }
+      var note = document.createElement("p");
+      note.className = "flash flash-error";
+      note.textContent = data.msgLocked;
+      replyForm.parentNode.insertBefore(note, replyForm);
+    }
+
+    function catchUp() {
+      if (loading) { again = true; return; }
+      loading = true;
+      var url = API + "/threads/" + threadId + "/posts?include=fragment&limit=50&after=" + lastNumber;
+      getJSON(url, function (answer) {
+        var atBottom = nearBottom();
+        var posts = answer.posts || [];
+        for (var i = 0; i < posts.length; i++) {
+          var post = posts[i];
+          if (post.number <= lastNumber) { continue; }
+          lastNumber = post.number;
+          if (!isLastPage) { elsewhere += 1; continue; }
+          if (document.getElementById("p" + post.number)) { continue; }
+          postsBox.insertAdjacentHTML("beforeend", post.fragment_html);
+          if (!atBottom) { unseen.push("p" + post.number); }
+        }
+        if (answer.can_reply === false) { lockReplies(); }
+        showBanner();
+        loading = false;
+        if (posts.length === 50 || again) { again = false; catchUp(); }
+      });
+      window.setTimeout(function () { loading = false; }, 15000);
+    }
+
+    function refreshPost(event) {
+      var article = document.getElementById("p" + event.number);
+      if (!article) { return; }
+      getJSON(API + "/posts/" + event.post_id + "?include=fragment", function (answer) {
+        if (answer.fragment_html) { article.outerHTML = answer.fragment_html; }
+      });
+    }
+
+    function renderTypists() {
+      var names = [];
+      var now = Date.now();
+      for (var handle in typists) {
+        if (typists[handle].until > now) { names.push(typists[handle].name); } else { delete typists[handle]; }
+      }
+      typingBox.textContent = names.length ? format(data.msgTyping, "name", names.join("、")) : "";
+    }
+
+    banner.addEventListener("click", function () {
+      var target = unseen.length ? document.getElementById(unseen[0]) : null;
+      if (!isLastPage) { window.location.href = data.lastPageUrl; return; }
+      unseen = [];
+      showBanner();
+      if (target) {
+        target.scrollIntoView();
+        var link = target.querySelector(".post-number");
+        if (link) { link.focus(); }
+      }
+    });
+    window.addEventListener("scroll", function () {
+      if (unseen.length && nearBottom()) { unseen = []; showBanner(); }
+    });
+    window.setInterval(renderTypists, 1000);
+
+    if (replyForm) {
+      var box = replyForm.querySelector("textarea");
+      if (box) {
+        box.addEventListener("input", function () {
+          var now = Date.now();
+          if (socket && socket.connected && now - lastTypingSent > TYPING_SEND_MS) {
+            lastTypingSent = now;
+            socket.emit("typing", { thread_id: threadId });
+          }
+        });
+      }
+    }
+
+    connect(
+      function () {
+        socket.emit("join_thread", { thread_id: threadId }, function (ack) {
+          if (ack && ack.ok && ack.last_number > lastNumber) { catchUp(); }
+        });
+      },
+      {
+        post_created: function (event) {
+          if (event.thread_id === threadId && event.number > lastNumber) { catchUp(); }
+        },
+        post_updated: refreshPost,
+        post_deleted: refreshPost,
+        post_hidden: refreshPost,
+        thread_updated: function () { catchUp(); },
+        typing: function (event) {
+          if (event.thread_id !== threadId) { return; }
+          typists[event.user.handle] = { name: event.user.name, until: Date.now() + TYPING_SHOW_MS };
+          renderTypists();
+        }
+      },
+      catchUp
+    );
+  }
+
+  /* ---------------------------------------------------------------- board page */
+  function boardPage() {
+    var count = 0;
+    function activity() {
+      count += 1;
+      banner.textContent = format(data.msgActivity, "n", String(count));
+      banner.hidden = false;
+    }
+    banner.addEventListener("click", function () { window.location.href = data.boardUrl; });
+    connect(
+      function () { socket.emit("join_board", { slug: data.board }); },
+      { thread_created: activity, thread_bumped: activity },
+      function () { /* the board list is refreshed by reloading */ }
+    );
+  }
+
+  if (data.kind === "thread") { threadPage(); } else if (data.kind === "board") { boardPage(); }
+})();
