@@ -1,22 +1,16 @@
 """Rate limits: Japanese 429 pages, and a limit shared by two app instances through Redis."""
 
-import json
-import os
-import subprocess
-import sys
 import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
 from http.cookiejar import CookieJar
-from pathlib import Path
 
 import pytest
 import redis
 
 from tests.fixtures.app import CSRF_RE
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.workers import redis_url_or_skip, worker_processes
 
 
 @pytest.fixture
@@ -35,21 +29,12 @@ def test_rate_limits_login_attempts_get_japanese_429(client, user):
     assert "しばらく待ってからもう一度お試しください" in response.get_data(as_text=True)
 
 
-def _redis_url() -> str:
-    url = os.environ.get("REDIS_URL")
-    if not url:
-        if os.environ.get("KYOSO_REQUIRE_SERVICES"):
-            pytest.fail("REDIS_URL is not set but KYOSO_REQUIRE_SERVICES=1")
-        pytest.skip("set REDIS_URL to run the Redis tests")
-    return url
-
-
 @pytest.mark.redis
 def test_rate_limits_are_shared_between_worker_processes_through_redis(
     database_url, tmp_path, user
 ):
     """Two worker processes count failed logins against one limit kept in Redis."""
-    url = _redis_url()
+    url = redis_url_or_skip()
     prefix = f"kyoso-test-{uuid.uuid4().hex}"
     try:
         statuses = _alternate_logins(database_url, tmp_path, user, {
@@ -73,31 +58,9 @@ def test_rate_limits_in_memory_are_per_worker_process(database_url, tmp_path, us
 
 def _alternate_logins(database_url, tmp_path, user, config) -> list[int]:
     """11 failed logins from one address, alternating between two worker processes."""
-    workers = [_start_worker(database_url, tmp_path / f"w{i}", config) for i in range(2)]
-    try:
-        statuses = []
-        for i in range(11):
-            process, port = workers[i % 2]
-            statuses.append(_failed_login(f"http://127.0.0.1:{port}", user.email))
-        return statuses
-    finally:
-        for process, _ in workers:
-            process.terminate()
-            process.wait(timeout=10)
-            process.stdout.close()
-
-
-def _start_worker(database_url, instance, config):
-    full = {"DATABASE_URL": database_url, "SECRET_KEY": "multi-process-test",
-            "INSTANCE_PATH": str(instance), "RATELIMIT_ENABLED": True, **config}  # fmt: skip
-    env = {**os.environ, "KYOSO_TEST_CONFIG": json.dumps(full)}
-    instance.mkdir(parents=True, exist_ok=True)
-    with open(instance / "worker.log", "wb") as log:  # request log and errors, for debugging
-        process = subprocess.Popen(
-            [sys.executable, "-m", "tests.support.serve_worker"],
-            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=log, text=True,
-        )  # fmt: skip
-    return process, int(process.stdout.readline())
+    config = {"RATELIMIT_ENABLED": True, **config}
+    with worker_processes(database_url, tmp_path, config) as urls:
+        return [_failed_login(urls[i % 2], user.email) for i in range(11)]
 
 
 def _failed_login(base: str, email: str) -> int:
