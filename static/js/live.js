@@ -7,29 +7,42 @@
   var data = root.dataset;
   var API = "/api/v1";
   var POLL_MS = 5000;
+  var CONNECT_WAIT_MS = 3000;
   var TYPING_SEND_MS = 3000;
   var TYPING_SHOW_MS = 6000;
   var banner = document.getElementById("live-banner");
+  var statusLine = document.getElementById("live-status");
   var typingBox = document.getElementById("live-typing");
   var socket = null;
   var pollTimer = null;
 
   function format(template, key, value) { return template.split("{" + key + "}").join(value); }
 
-  function getJSON(url, done) {
+  /* Show (or hide, with an empty text) the banner; the status line announces it. */
+  function setBanner(text) {
+    banner.textContent = text;
+    banner.hidden = text === "";
+    if (statusLine) { statusLine.textContent = text; }
+  }
+
+  /* done(answer) on a 200 JSON answer; always() once the request is over, whatever happened. */
+  function getJSON(url, done, always) {
     var xhr = new XMLHttpRequest();
     xhr.open("GET", url, true);
     xhr.setRequestHeader("Accept", "application/json");
+    xhr.timeout = 15000;
     xhr.onload = function () {
       if (xhr.status === 200) {
         try { done(JSON.parse(xhr.responseText)); } catch (e) { /* ignore a bad answer */ }
       }
     };
+    xhr.onloadend = function () { if (always) { always(); } };
     xhr.send();
   }
 
+  /* Poll every POLL_MS, starting with one catch-up right away (what was missed so far). */
   function startPolling(tick) {
-    if (pollTimer === null) { pollTimer = window.setInterval(tick, POLL_MS); }
+    if (pollTimer === null) { pollTimer = window.setInterval(tick, POLL_MS); tick(); }
   }
 
   function stopPolling() {
@@ -42,6 +55,9 @@
     socket.on("connect", function () { stopPolling(); onConnect(); });
     socket.on("disconnect", function () { startPolling(tick); });
     socket.on("connect_error", function () { startPolling(tick); });
+    /* A connection that hangs, or is closed before the handshake, gives no connect_error
+     * until the client's 20 s timeout: do not wait for it to fall back to polling. */
+    window.setTimeout(function () { if (!socket.connected) { startPolling(tick); } }, CONNECT_WAIT_MS);
     for (var name in handlers) {
       if (Object.prototype.hasOwnProperty.call(handlers, name)) { socket.on(name, handlers[name]); }
     }
@@ -68,12 +84,10 @@
 
     function showBanner() {
       if (!isLastPage) {
-        banner.textContent = format(data.msgNewElsewhere, "n", String(elsewhere));
-        banner.hidden = elsewhere === 0;
+        setBanner(elsewhere ? format(data.msgNewElsewhere, "n", String(elsewhere)) : "");
         return;
       }
-      banner.textContent = format(data.msgNew, "n", String(unseen.length));
-      banner.hidden = unseen.length === 0;
+      setBanner(unseen.length ? format(data.msgNew, "n", String(unseen.length)) : "");
     }
 
     function lockReplies() {
@@ -90,6 +104,7 @@
     function catchUp() {
       if (loading) { again = true; return; }
       loading = true;
+      var more = false;
       var url = API + "/threads/" + threadId + "/posts?include=fragment&limit=50&after=" + lastNumber;
       getJSON(url, function (answer) {
         var atBottom = nearBottom();
@@ -105,17 +120,20 @@
         }
         if (answer.can_reply === false) { lockReplies(); }
         showBanner();
+        more = posts.length === 50;
+      }, function () {
+        /* Only once this request is over (even failed): no overlapping fetches, none lost. */
         loading = false;
-        if (posts.length === 50 || again) { again = false; catchUp(); }
+        if (more || again) { again = false; catchUp(); }
       });
-      window.setTimeout(function () { loading = false; }, 15000);
     }
 
     function refreshPost(event) {
-      var article = document.getElementById("p" + event.number);
-      if (!article) { return; }
+      if (!document.getElementById("p" + event.number)) { return; }
       getJSON(API + "/posts/" + event.post_id + "?include=fragment", function (answer) {
-        if (answer.fragment_html) { article.outerHTML = answer.fragment_html; }
+        /* Look it up again: an earlier answer may have replaced (detached) the element. */
+        var article = document.getElementById("p" + event.number);
+        if (article && answer.fragment_html) { article.outerHTML = answer.fragment_html; }
       });
     }
 
@@ -186,8 +204,7 @@
     var count = 0;
     function activity() {
       count += 1;
-      banner.textContent = format(data.msgActivity, "n", String(count));
-      banner.hidden = false;
+      setBanner(format(data.msgActivity, "n", String(count)));
     }
     banner.addEventListener("click", function () { window.location.href = data.boardUrl; });
     connect(
