@@ -16,6 +16,7 @@ import forum
 import moderation
 import notifications
 import realtime
+import search
 import taxonomy
 from config import load_from_env
 from core import errors, setup, templating
@@ -36,6 +37,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     taxonomy.register(app)
     auth.register(app)
     forum.register(app)
+    search.register(app)
     api.register(app)
     moderation.register(app)
     notifications.register(app)

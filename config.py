@@ -45,6 +45,20 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "BABEL_DEFAULT_LOCALE": ("ja", str),
     "BABEL_DEFAULT_TIMEZONE": ("Asia/Tokyo", str),
     "SQLALCHEMY_ECHO": (False, _bool),
+    "MODERATION_AUTO_HIDE_FLAGS": (3, int),
+    "MODERATION_HOLD_FIRST_POSTS": (2, int),
+    "MODERATION_FLAGS_PER_DAY": (20, int),
+    "MODERATION_NEW_ACCOUNT_DAYS": (3, int),
+    "MODERATION_NEW_ACCOUNT_MAX_LINKS": (2, int),
+    "MODERATION_DUPLICATE_MINUTES": (10, int),
+    "PII_GUARD": (True, _bool),
+    "PII_GUARD_EXEMPT_STAFF": (True, _bool),
+    # search (see README "検索 / Search")
+    "SEARCH_INDEX_DIR": (None, str),  # default: <instance>/search
+    "SEARCH_INDEXER": ("", str),  # "thread" (default; "off" under TESTING) or "off"
+    "SEARCH_POLL_SECONDS": (1.0, float),
+    "SEARCH_PER_PAGE": (20, int),
+    "SEARCH_OUTBOX_KEEP_DAYS": (7.0, float),
 }
 
 

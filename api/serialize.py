@@ -6,8 +6,10 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import url_for
+from flask_login import current_user
 
 from auth.models import User
+from auth.permissions import can
 from forum.models import Board, Post, Thread
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -55,12 +57,16 @@ def thread_json(thread: Thread, board: Board) -> dict:
 
 
 def post_json(post: Post) -> dict:
+    """``status``: visible | hidden | deleted. Hidden posts show their body only to their author
+    and moderators; deleted ones to nobody."""
     deleted = post.is_deleted
+    shown = not deleted and (not post.is_hidden or can(current_user, "post.view_hidden", post))
     return {
         "id": post.id,
         "thread_id": post.thread_id,
         "number": post.number,
-        "html": "" if deleted else post.body_html,
+        "status": post.status,
+        "html": post.body_html if shown else "",
         "is_deleted": deleted,
         "author": None if deleted else user_json(post.author),
         "created_at": iso(post.created_at),

@@ -7,12 +7,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
+from api.auth import authenticate_writes, json_body
 from api.errors import api_error
 from api.serialize import board_json, post_json, thread_json
 from auth.permissions import can
 from core.extensions import csrf, db, limiter
-from forum import posting, queries
+from forum import posting, publishing, queries
 from forum.forms import EditPostForm, ReplyForm, ThreadForm
+from forum.publishing import Draft
 from forum.rendering import render_markdown
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -21,36 +23,7 @@ csrf.exempt(bp)
 WRITE_LIMIT = "20 per minute; 300 per day"
 
 
-@bp.before_request
-def _authenticate_writes():
-    """Writes need a user: a valid Bearer token (no CSRF token needed) or a browser session with
-    an X-CSRFToken header. Refusals come before the CSRF check, so they are 401, not 400."""
-    if request.method in {"GET", "HEAD", "OPTIONS"}:
-        return None
-    bearer = request.headers.get("Authorization", "").startswith("Bearer ")
-    if not current_user.is_authenticated:
-        if bearer:
-            return api_error(401, "invalid_token", _("APIトークンが無効です。"))
-        return api_error(401, "unauthorized", _("ログインまたはAPIトークンが必要です。"))
-    if not bearer:
-        csrf.protect()
-    return None
-
-
-def _json_body() -> dict:
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise _BadJSON()
-    return data
-
-
-class _BadJSON(Exception):
-    pass
-
-
-@bp.errorhandler(_BadJSON)
-def _bad_json(_exc):
-    return api_error(400, "bad_request", _("JSONのオブジェクトを送ってください。"))
+bp.before_request(authenticate_writes)
 
 
 def _validate(form_class, data: dict):
@@ -92,13 +65,16 @@ def create_thread(slug: str):
         return api_error(404, "not_found", _("掲示板が見つかりません。"))
     if not can(current_user, "thread.create", board):
         return api_error(403, "forbidden", _("この掲示板にスレッドを作成する権限がありません。"))
-    form, refusal = _validate(ThreadForm, _json_body())
+    data = json_body()
+    form, refusal = _validate(ThreadForm, data)
     if refusal is not None:
         return refusal
-    thread = posting.create_thread(
-        board=board, author=current_user, title=form.title.data, body=form.body.data
-    )
+    draft = Draft(author=_me(), board=board, title=form.title.data, body=form.body.data)
+    outcome = publishing.submit(draft, confirmed=data.get("confirm") is True)
+    if outcome.status != "published":
+        return _not_published(outcome)
     db.session.commit()
+    thread = outcome.thread
     first = queries.list_posts_after(thread, after=0, limit=1)[0]
     body = {
         "id": thread.id,
@@ -106,6 +82,30 @@ def create_thread(slug: str):
         "post": post_json(first),
     }
     return jsonify(body), 201, {"Location": body["url"]}
+
+
+def _me():
+    return current_user._get_current_object()
+
+
+def _concerns_json(outcome) -> list[dict]:
+    return [{"code": c.code, "message": c.message, "matches": list(c.details)}
+            for c in outcome.concerns]  # fmt: skip
+
+
+def _not_published(outcome):
+    """Held → 202 (saved, waiting for a moderator); refused or to be confirmed → 422."""
+    if outcome.status == "held":
+        db.session.commit()
+        return jsonify(status="pending_review", reasons=_concerns_json(outcome)), 202
+    if outcome.status == "needs_confirmation":
+        message = _(
+            "送信する前に確認してください。よければ confirm: true を付けて送り直してください。"
+        )
+        return api_error(422, "needs_confirmation", message, concerns=_concerns_json(outcome))
+    return api_error(
+        422, "refused", _("この内容は投稿できません。"), concerns=_concerns_json(outcome)
+    )
 
 
 def _thread_or_error(thread_id: int):
@@ -167,13 +167,17 @@ def create_post(thread_id: int):
         return refusal
     if not can(current_user, "thread.reply", thread):
         return api_error(403, "forbidden", _("このスレッドには返信できません。"))
-    form, refusal = _validate(ReplyForm, _json_body())
+    data = json_body()
+    form, refusal = _validate(ReplyForm, data)
     if refusal is not None:
         return refusal
-    post = posting.create_reply(thread=thread, author=current_user, body=form.body.data)
+    draft = Draft(author=_me(), board=thread.board, thread=thread, body=form.body.data)
+    outcome = publishing.submit(draft, confirmed=data.get("confirm") is True)
+    if outcome.status != "published":
+        return _not_published(outcome)
     db.session.commit()
-    data = post_json(post)
-    return jsonify(data), 201, {"Location": data["url"]}
+    result = post_json(outcome.post)
+    return jsonify(result), 201, {"Location": result["url"]}
 
 
 def _post_or_error(post_id: int):
@@ -199,7 +203,7 @@ def edit_post(post_id: int):
         return refusal
     if not can(current_user, "post.edit", post):
         return api_error(403, "forbidden", _("この投稿を編集する権限がありません。"))
-    data = _json_body()
+    data = json_body()
     form, refusal = _validate(EditPostForm, data)
     if refusal is not None:
         return refusal
@@ -207,9 +211,13 @@ def edit_post(post_id: int):
     if title is not None and len(title.strip()) < 2:
         return api_error(422, "validation_failed", _("入力内容を確認してください。"),
                          {"title": [_("タイトルは2文字以上120文字以内にしてください。")]})  # fmt: skip
-    posting.edit_post(post=post, editor=current_user, body=form.body.data, title=title)
+    draft = Draft(author=_me(), board=post.thread.board, thread=post.thread, post=post,
+                  body=form.body.data, title=title)  # fmt: skip
+    outcome = publishing.submit(draft, confirmed=data.get("confirm") is True)
+    if outcome.status not in ("published", "held"):
+        return _not_published(outcome)
     db.session.commit()
-    return jsonify(post_json(post))
+    return jsonify(post_json(post)), 200 if outcome.status == "published" else 202
 
 
 @bp.delete("/posts/<int:post_id>")
@@ -229,7 +237,7 @@ def delete_post(post_id: int):
 @limiter.limit("60 per minute")
 def preview():
     """Render Markdown with the same pipeline as a saved post (nothing is stored)."""
-    data = _json_body()
+    data = json_body()
     body = data.get("body")
     if not isinstance(body, str):
         return api_error(422, "validation_failed", _("入力内容を確認してください。"),

@@ -36,7 +36,10 @@ def _load_user(user_id: str) -> User | None:
     return db.session.scalar(
         select(User)
         .where(User.id == uid)
-        .options(joinedload(User.role).joinedload(Role.permissions))
+        .options(
+            joinedload(User.role).joinedload(Role.permissions),
+            joinedload(User.board_moderations),
+        )
     )
 
 

@@ -61,6 +61,11 @@ class User(UserMixin, db.Model):
     municipality: Mapped[str] = mapped_column(String(50), default="")
     bio: Mapped[str] = mapped_column(Text, default="")
     is_suspended: Mapped[bool] = mapped_column(default=False)
+    #: sanctions: suspended (cannot log in) / silenced (can read, cannot post) until a time;
+    #: ``None`` with the flag set means indefinitely. The reason is shown to the user.
+    suspended_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    silenced_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sanction_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
     locale: Mapped[str | None] = mapped_column(String(10))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -70,14 +75,37 @@ class User(UserMixin, db.Model):
     player_fields: Mapped[list[PlayerField]] = relationship(
         secondary=user_player_fields, lazy="select", order_by=PlayerField.position
     )
+    board_moderations: Mapped[list[BoardModerator]] = relationship(lazy="select")
+
+    @property
+    def moderated_board_ids(self) -> frozenset[int]:
+        return frozenset(m.board_id for m in self.board_moderations)
 
     @property
     def is_active(self) -> bool:  # Flask-Login: a suspended account cannot log in
-        return not self.is_suspended
+        if not self.is_suspended:
+            return True
+        return self.suspended_until is not None and self.suspended_until <= utcnow()
+
+    @property
+    def is_silenced(self) -> bool:
+        return self.silenced_until is not None and self.silenced_until > utcnow()
 
     @property
     def permissions(self) -> frozenset[str]:
         return self.role.permission_names
+
+
+class BoardModerator(db.Model):
+    """A moderator scoped to one board (global moderators have the moderator role)."""
+
+    __tablename__ = "board_moderators"
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    board_id: Mapped[int] = mapped_column(
+        ForeignKey("boards.id", ondelete="CASCADE"), primary_key=True
+    )
 
 
 class ApiToken(db.Model):

@@ -20,6 +20,11 @@ POST_EDIT_ANY = "post.edit_any"
 POST_DELETE_ANY = "post.delete_any"
 POST_VIEW_DELETED = "post.view_deleted"
 THREAD_MODERATE = "thread.moderate"  # pin, lock, reply to locked threads
+POST_FLAG = "post.flag"
+MODERATION_REVIEW = "moderation.review"
+MODERATION_MANAGE = "moderation.manage"  # watched words, board moderators
+USER_SANCTION = "user.sanction"
+AUDIT_VIEW = "audit.view"
 BOARD_MANAGE = "board.manage"
 TAXONOMY_MANAGE = "taxonomy.manage"
 USER_MANAGE = "user.manage"
@@ -51,18 +56,34 @@ def _view_board(user, perms, board) -> bool:
     return True  # every board is public for now; private boards hook in here
 
 
+def moderates(user: Any, board_id: int | None) -> bool:
+    """Global moderators (role) moderate every board; others only boards assigned to them."""
+    perms = _perms(user)
+    if THREAD_MODERATE in perms:
+        return True
+    return bool(perms) and board_id is not None and board_id in user.moderated_board_ids
+
+
+def _silenced(user) -> bool:
+    return bool(getattr(user, "is_silenced", False))
+
+
 def _view_thread(user, perms, thread) -> bool:
-    return not thread.is_deleted or POST_VIEW_DELETED in perms
+    if thread.is_deleted and POST_VIEW_DELETED not in perms:
+        return False
+    if thread.is_hidden:
+        return getattr(user, "id", None) == thread.author_id or moderates(user, thread.board_id)
+    return True
 
 
 def _create_thread(user, perms, board) -> bool:
-    return THREAD_CREATE in perms
+    return THREAD_CREATE in perms and not _silenced(user)
 
 
 def _reply(user, perms, thread) -> bool:
-    if POST_CREATE not in perms or thread.is_deleted:
+    if POST_CREATE not in perms or thread.is_deleted or _silenced(user):
         return False
-    return not thread.is_locked or THREAD_MODERATE in perms
+    return not thread.is_locked or moderates(user, thread.board_id)
 
 
 def _own(user, post) -> bool:
@@ -72,17 +93,39 @@ def _own(user, post) -> bool:
 def _edit_post(user, perms, post) -> bool:
     if post.is_deleted:
         return False
-    if POST_EDIT_ANY in perms:
+    if POST_EDIT_ANY in perms or (perms and moderates(user, post.thread.board_id)):
         return True
-    return POST_EDIT_OWN in perms and _own(user, post) and not post.thread.is_locked
+    return (
+        POST_EDIT_OWN in perms and _own(user, post) and not post.thread.is_locked
+        and not _silenced(user)
+    )  # fmt: skip
 
 
 def _delete_post(user, perms, post) -> bool:
     if post.is_deleted:
         return False
-    if POST_DELETE_ANY in perms:
+    if POST_DELETE_ANY in perms or (perms and moderates(user, post.thread.board_id)):
         return True
     return POST_DELETE_OWN in perms and _own(user, post) and not post.thread.is_locked
+
+
+def _view_hidden(user, perms, post) -> bool:
+    return _own(user, post) or moderates(user, post.thread.board_id)
+
+
+def _flag_post(user, perms, post) -> bool:
+    return POST_FLAG in perms and not post.is_deleted and not _own(user, post)
+
+
+def _review(user, perms, board) -> bool:
+    """The review queue: global reviewers, or moderators of ``board`` (or of any board)."""
+    if MODERATION_REVIEW in perms:
+        return True
+    if not perms:
+        return False
+    if board is None:
+        return bool(user.moderated_board_ids)
+    return board.id in user.moderated_board_ids
 
 
 def _view_revisions(user, perms, post) -> bool:
@@ -90,7 +133,7 @@ def _view_revisions(user, perms, post) -> bool:
 
 
 def _moderate_thread(user, perms, thread) -> bool:
-    return THREAD_MODERATE in perms
+    return moderates(user, thread.board_id)
 
 
 def _manage_boards(user, perms, _target) -> bool:
@@ -112,4 +155,10 @@ _RULES = {
     "post.revisions": _view_revisions,
     "board.manage": _manage_boards,
     "taxonomy.manage": _manage_taxonomies,
+    "post.view_hidden": _view_hidden,
+    "post.flag": _flag_post,
+    "moderation.review": _review,
+    "moderation.manage": lambda user, perms, _t: MODERATION_MANAGE in perms,
+    "user.sanction": lambda user, perms, _t: USER_SANCTION in perms,
+    "audit.view": lambda user, perms, _t: AUDIT_VIEW in perms,
 }

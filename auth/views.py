@@ -11,6 +11,7 @@ from auth import accounts
 from auth.forms import ForgotPasswordForm, LoginForm, ProfileForm, RegisterForm, ResetPasswordForm
 from core.extensions import db, limiter
 from core.mail import send_mail
+from core.templating import datetime_ja
 from core.urls import safe_next_url
 from taxonomy.queries import list_player_fields, list_prefectures
 
@@ -54,12 +55,21 @@ def login():
         if user is None:
             form.form_errors.append(_("メールアドレスまたはパスワードが正しくありません。"))
         elif not user.is_active:
-            form.form_errors.append(_("このアカウントは利用停止中です。"))
+            form.form_errors.append(_suspension_message(user))
         else:
             login_user(user, remember=form.remember.data)
             flash(_("ログインしました。"), "success")
             return redirect(safe_next_url(request.args.get("next")) or url_for("forum.index"))
     return render_template("auth/login.html", form=form), 422 if form.errors else 200
+
+
+def _suspension_message(user) -> str:
+    message = _("このアカウントは利用停止中です。")
+    if user.suspended_until is not None:
+        message += " " + _("停止期間: %(until)sまで", until=datetime_ja(user.suspended_until))
+    if user.sanction_reason:
+        message += " " + _("理由: %(reason)s", reason=user.sanction_reason)
+    return message
 
 
 @bp.post("/logout")

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from api.auth import NotAJSONObject
 from api.errors import api_error
 
 _CODES = {
@@ -73,6 +74,10 @@ def register(app: Flask) -> None:
               "ページを読み込み直して、もう一度送信してください。"),
             preserved=_typed_text(),
         )  # fmt: skip
+
+    @app.errorhandler(NotAJSONObject)
+    def _not_json(exc: NotAJSONObject):
+        return api_error(400, "bad_request", _("JSONのオブジェクトを送ってください。"))
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):

@@ -8,6 +8,7 @@ from flask import Flask, redirect, request
 from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from auth.permissions import can
 from core.extensions import db
@@ -45,9 +46,25 @@ def datetime_ja(value: datetime | None, style: str = "long") -> str:
     return format_datetime(value, "y年M月d日 H:mm" if style == "long" else "y年M月d日")
 
 
+def highlight(text: str | None, spans) -> Markup:
+    """``text`` escaped, with each ``{"start", "end"}`` span wrapped in ``<mark>``."""
+    text = text or ""
+    parts, position = [], 0
+    for span in sorted(spans, key=lambda s: s["start"]):
+        start, end = max(span["start"], position), span["end"]
+        if start >= end:
+            continue
+        parts += [escape(text[position:start]), Markup("<mark>"), escape(text[start:end]),
+                  Markup("</mark>")]  # fmt: skip
+        position = end
+    parts.append(escape(text[position:]))
+    return Markup("").join(parts)
+
+
 def register(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = datetime_ja
     app.jinja_env.filters["fiscal_year"] = reiwa_fiscal_year
+    app.jinja_env.filters["highlight"] = highlight
     app.jinja_env.globals["can"] = lambda action, target=None: can(current_user, action, target)
     app.jinja_env.globals["LOCALES"] = LOCALES
     app.jinja_env.globals["current_locale"] = current_locale

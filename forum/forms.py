@@ -5,7 +5,14 @@ from __future__ import annotations
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Regexp, ValidationError
 
@@ -23,6 +30,12 @@ def _body_length(form, field) -> None:
         )  # fmt: skip
     if field.data is not None and not field.data.strip():
         raise ValidationError(_l("入力してください。"))
+
+
+def _confirm_field():
+    return BooleanField(
+        _l("内容を確認しました。このまま送信します（モデレーターの確認後に公開されます）")
+    )
 
 
 def _title_field():
@@ -48,12 +61,14 @@ def _body_field(label=None):
 class ThreadForm(FlaskForm):
     title = _title_field()
     body = _body_field()
+    confirm = _confirm_field()
     preview = SubmitField(_l("プレビュー"))
     submit = SubmitField(_l("投稿する"))
 
 
 class ReplyForm(FlaskForm):
     body = _body_field(_l("返信"))
+    confirm = _confirm_field()
     preview = SubmitField(_l("プレビュー"))
     submit = SubmitField(_l("返信する"))
 
@@ -64,6 +79,7 @@ class EditPostForm(FlaskForm):
         validators=[Length(max=120, message=_l("タイトルは120文字以内にしてください。"))],
     )
     body = _body_field()
+    confirm = _confirm_field()
     preview = SubmitField(_l("プレビュー"))
     submit = SubmitField(_l("保存する"))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from auth.models import User
@@ -30,6 +30,8 @@ class Board(db.Model):
     post_count: Mapped[int] = mapped_column(default=0)
     last_post_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: every new post waits for a moderator (e.g. 困りごと相談)
+    is_premoderated: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     player_field: Mapped[PlayerField | None] = relationship(lazy="select")
 
@@ -48,6 +50,8 @@ class Thread(db.Model):
     is_pinned: Mapped[bool] = mapped_column(default=False)
     is_locked: Mapped[bool] = mapped_column(default=False)
     is_deleted: Mapped[bool] = mapped_column(default=False)
+    #: the first post is hidden by moderation: the thread is out of listings
+    is_hidden: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_post_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_poster_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -76,6 +80,9 @@ class Post(db.Model):
     revision_count: Mapped[int] = mapped_column(default=0)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     deleted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: hidden by moderation (flags or a moderator): collapsed for everyone but its author and
+    #: moderators until a moderator decides
+    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     thread: Mapped[Thread] = relationship(lazy="select")
     author: Mapped[User] = relationship(foreign_keys=[author_id], lazy="select")
@@ -83,6 +90,17 @@ class Post(db.Model):
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
+
+    @property
+    def status(self) -> str:
+        """``visible`` | ``hidden`` | ``deleted`` (held posts are not posts yet: see moderation)."""
+        if self.deleted_at is not None:
+            return "deleted"
+        return "hidden" if self.hidden_at is not None else "visible"
 
 
 class PostRevision(db.Model):

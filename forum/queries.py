@@ -82,7 +82,9 @@ def list_threads(board: Board, *, cursor: str | None = None, limit: int = 30) ->
     """
     query = (
         select(Thread)
-        .where(Thread.board_id == board.id, Thread.is_deleted.is_(False))
+        .where(
+            Thread.board_id == board.id, Thread.is_deleted.is_(False), Thread.is_hidden.is_(False)
+        )
         .order_by(Thread.is_pinned.desc(), Thread.last_post_at.desc(), Thread.id.desc())
         .options(selectinload(Thread.author), selectinload(Thread.last_poster))
         .limit(limit + 1)

@@ -8,9 +8,10 @@ from flask_login import current_user, login_required
 
 from auth.permissions import can
 from core.extensions import db, limiter
-from forum import posting, queries
+from forum import posting, publishing, queries
 from forum.forms import ConfirmForm, EditPostForm, ReplyForm, ThreadForm
 from forum.models import Post, Thread
+from forum.publishing import Draft
 from forum.quoting import quote_text
 from forum.rendering import render_markdown
 
@@ -40,8 +41,16 @@ def _post_or_404(post_id: int) -> Post:
     return post
 
 
-def _status(form) -> int:
-    return 422 if form.errors else 200
+def _status(form, concerns=()) -> int:
+    return 422 if form.errors or concerns else 200
+
+
+def _me():
+    return current_user._get_current_object()
+
+
+def HELD_MESSAGE() -> str:  # noqa: N802 - reads like the constant it is, translated per request
+    return _("投稿を受け付けました。モデレーターの確認後に公開されます。内容は保存されています。")
 
 
 @bp.get("/")
@@ -82,20 +91,26 @@ def new_thread(slug: str):
     if not can(current_user, "thread.create", board):
         abort(403)
     form = ThreadForm()
-    preview_html = None
+    preview_html, concerns = None, []
     if form.validate_on_submit():
         if form.preview.data:
             preview_html = render_markdown(form.body.data)
         else:
-            thread = posting.create_thread(
-                board=board, author=current_user, title=form.title.data, body=form.body.data
-            )
-            db.session.commit()
-            flash(_("スレッドを作成しました。"), "success")
-            return redirect(url_for("forum.thread", thread_id=thread.id))
+            draft = Draft(author=_me(), board=board, title=form.title.data, body=form.body.data)
+            outcome = publishing.submit(draft, confirmed=form.confirm.data)
+            if outcome.status == "published":
+                db.session.commit()
+                flash(_("スレッドを作成しました。"), "success")
+                return redirect(url_for("forum.thread", thread_id=outcome.thread.id))
+            if outcome.status == "held":
+                db.session.commit()
+                flash(HELD_MESSAGE(), "info")
+                return redirect(url_for("forum.board", slug=board.slug))
+            concerns = outcome.concerns
     return render_template(
-        "forum/new_thread.html", board=board, form=form, preview_html=preview_html
-    ), _status(form)
+        "forum/new_thread.html", board=board, form=form, preview_html=preview_html,
+        concerns=concerns,
+    ), _status(form, concerns)  # fmt: skip
 
 
 @bp.get("/t/<int:thread_id>")
@@ -148,7 +163,7 @@ def reply(thread_id: int):
     if not can(current_user, "thread.reply", thread):
         abort(403)
     form = ReplyForm()
-    preview_html = None
+    preview_html, concerns = None, []
     if request.method == "GET":
         quoted = request.args.get("quote", type=int)
         if quoted:
@@ -159,13 +174,21 @@ def reply(thread_id: int):
         if form.preview.data:
             preview_html = render_markdown(form.body.data)
         else:
-            post = posting.create_reply(thread=thread, author=current_user, body=form.body.data)
-            db.session.commit()
-            page = queries.page_of(post.number, current_app.config["POSTS_PER_PAGE"])
-            return redirect(_thread_url(thread.id, page, post.number))
+            draft = Draft(author=_me(), board=thread.board, thread=thread, body=form.body.data)
+            outcome = publishing.submit(draft, confirmed=form.confirm.data)
+            if outcome.status == "published":
+                db.session.commit()
+                page = queries.page_of(outcome.post.number, current_app.config["POSTS_PER_PAGE"])
+                return redirect(_thread_url(thread.id, page, outcome.post.number))
+            if outcome.status == "held":
+                db.session.commit()
+                flash(HELD_MESSAGE(), "info")
+                return redirect(url_for("forum.thread", thread_id=thread.id))
+            concerns = outcome.concerns
     return render_template(
-        "forum/reply.html", thread=thread, board=thread.board, form=form, preview_html=preview_html
-    ), _status(form)
+        "forum/reply.html", thread=thread, board=thread.board, form=form,
+        preview_html=preview_html, concerns=concerns,
+    ), _status(form, concerns)  # fmt: skip
 
 
 @bp.route("/p/<int:post_id>/edit", methods=["GET", "POST"])
@@ -176,7 +199,7 @@ def edit(post_id: int):
     if not can(current_user, "post.edit", post):
         abort(403)
     form = EditPostForm()
-    preview_html = None
+    preview_html, concerns = None, []
     if request.method == "GET":
         form.body.data = post.body_source
         form.title.data = post.thread.title if post.number == 1 else None
@@ -186,18 +209,21 @@ def edit(post_id: int):
         elif post.number == 1 and len((form.title.data or "").strip()) < 2:
             form.title.errors.append(_("タイトルは2文字以上120文字以内にしてください。"))
         else:
-            posting.edit_post(
-                post=post,
-                editor=current_user,
-                body=form.body.data,
-                title=form.title.data if post.number == 1 else None,
-            )
-            db.session.commit()
-            flash(_("投稿を更新しました。"), "success")
-            return redirect(url_for("forum.permalink", post_id=post.id))
+            draft = Draft(
+                author=_me(), board=post.thread.board, thread=post.thread, post=post,
+                body=form.body.data, title=form.title.data if post.number == 1 else None,
+            )  # fmt: skip
+            outcome = publishing.submit(draft, confirmed=form.confirm.data)
+            if outcome.status in ("published", "held"):
+                db.session.commit()
+                flash(_("投稿を更新しました。") if outcome.status == "published" else HELD_MESSAGE(),
+                      "success" if outcome.status == "published" else "info")  # fmt: skip
+                return redirect(url_for("forum.permalink", post_id=post.id))
+            concerns = outcome.concerns
     return render_template(
-        "forum/edit.html", post=post, thread=post.thread, form=form, preview_html=preview_html
-    ), _status(form)
+        "forum/edit.html", post=post, thread=post.thread, form=form, preview_html=preview_html,
+        concerns=concerns,
+    ), _status(form, concerns)  # fmt: skip
 
 
 @bp.route("/p/<int:post_id>/delete", methods=["GET", "POST"])

@@ -1,13 +1,18 @@
-"""Moderation (flags, review queue, holds, PII guard, sanctions, audit log) — see its issue.
-
-Today the abilities of moderators live in role permissions (``auth.permissions``); this package
-will subscribe to ``forum.signals`` and add its own blueprint here.
-"""
+"""Moderation: flags, one review queue, holds before publication, the personal-information
+guard, sanctions, audit log. Uses ``forum`` and ``auth``; the forum knows it only through the
+gatekeeper/holder hooks of ``forum.publishing`` and the after-commit ``forum.signals``."""
 
 from __future__ import annotations
 
 from flask import Flask
 
+from forum import publishing
+from moderation import api, holds, views
+
 
 def register(app: Flask) -> None:
-    """Nothing to register yet."""
+    app.register_blueprint(views.bp)
+    app.register_blueprint(api.bp)
+    for check in holds.GATEKEEPERS:
+        publishing.add_gatekeeper(check)
+    publishing.set_holder(holds.hold_draft)

@@ -1,5 +1,6 @@
 import re
 
+
 def test_security_headers_on_every_page(client):
     response = client.get("/")
     assert response.headers["X-Content-Type-Options"] == "nosniff"

@@ -1,0 +1,109 @@
+"""Publishing with gatekeepers: the forum asks registered checks (moderation's pre-moderation,
+personal-information guard, spam heuristics) before a post goes live, without importing them.
+
+A gatekeeper returns *concerns*. ``refuse`` stops the post (the author gets the message and keeps
+the text); ``confirm`` shows the author what was found and asks before going on; ``hold`` (or a
+confirmed ``confirm``) hands the draft to the registered holder, which keeps it for review and
+publishes it intact on approval. With no gatekeeper or holder registered, posts go live at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from auth.models import User
+from forum import posting
+from forum.models import Board, Post, Thread
+
+REFUSE, CONFIRM, HOLD = "refuse", "confirm", "hold"
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What an author wants to publish: a new thread (``thread`` is None), a reply, or an edit
+    (``post`` is set)."""
+
+    author: User
+    board: Board
+    body: str
+    title: str | None = None
+    thread: Thread | None = None
+    post: Post | None = None
+
+    @property
+    def kind(self) -> str:
+        if self.post is not None:
+            return "edit"
+        return "reply" if self.thread is not None else "thread"
+
+
+@dataclass(frozen=True)
+class Concern:
+    code: str  # e.g. "personal_info", "first_posts", "premoderated_board", "watched_word"
+    message: str  # for the author, already translated
+    action: str  # REFUSE | CONFIRM | HOLD
+    details: tuple[dict[str, Any], ...] = ()  # e.g. matched spans for highlighting
+
+
+@dataclass
+class Outcome:
+    status: str  # "published" | "held" | "needs_confirmation" | "refused"
+    concerns: list[Concern] = field(default_factory=list)
+    thread: Thread | None = None
+    post: Post | None = None
+    held: Any = None  # what the holder returned (a queue item)
+
+
+Gatekeeper = Callable[[Draft], list[Concern]]
+Holder = Callable[[Draft, list[Concern]], Any]
+
+_gatekeepers: list[Gatekeeper] = []
+_holder: Holder | None = None
+
+
+def add_gatekeeper(check: Gatekeeper) -> None:
+    if check not in _gatekeepers:
+        _gatekeepers.append(check)
+
+
+def set_holder(holder: Holder | None) -> None:
+    global _holder
+    _holder = holder
+
+
+def review(draft: Draft) -> list[Concern]:
+    return [concern for check in _gatekeepers for concern in check(draft)]
+
+
+def submit(draft: Draft, *, confirmed: bool = False) -> Outcome:
+    """Publish ``draft`` now, hold it for review, or say why not. The caller commits."""
+    concerns = review(draft)
+    refusals = [c for c in concerns if c.action == REFUSE]
+    if refusals:
+        return Outcome("refused", refusals)
+    to_confirm = [c for c in concerns if c.action == CONFIRM]
+    if to_confirm and not confirmed:
+        return Outcome("needs_confirmation", to_confirm)
+    if concerns and _holder is not None:
+        return Outcome("held", concerns, thread=draft.thread, held=_holder(draft, concerns))
+    return _publish(draft)
+
+
+def _publish(draft: Draft) -> Outcome:
+    if draft.post is not None:
+        posting.edit_post(post=draft.post, editor=draft.author, body=draft.body, title=draft.title)
+        return Outcome("published", thread=draft.post.thread, post=draft.post)
+    if draft.thread is not None:
+        post = posting.create_reply(thread=draft.thread, author=draft.author, body=draft.body)
+        return Outcome("published", thread=draft.thread, post=post)
+    thread = posting.create_thread(
+        board=draft.board, author=draft.author, title=draft.title or "", body=draft.body
+    )
+    return Outcome("published", thread=thread)
+
+
+def publish_held(draft: Draft) -> Outcome:
+    """Publish a draft that a moderator approved (no gatekeeper runs again)."""
+    return _publish(draft)

@@ -1,0 +1,134 @@
+"""Moderation JSON API: flag a post, the queue, decisions (409 on a stale version), audit."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+
+from api.auth import authenticate_writes, json_body
+from api.errors import api_error
+from api.serialize import iso, user_json
+from auth.permissions import MODERATION_REVIEW, can, has
+from core.extensions import csrf, db, limiter
+from forum import queries as forum_queries
+from moderation import audit, flags, queue
+from moderation.models import ITEM_STATES, PENDING, ModerationItem
+
+bp = Blueprint("moderation_api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
+bp.before_request(authenticate_writes)
+
+
+def item_json(item: ModerationItem) -> dict:
+    held = item.held_post
+    return {
+        "id": item.id,
+        "kind": item.kind,
+        "status": item.status,
+        "version": item.version,
+        "score": item.score,
+        "reasons": item.reasons,
+        "post_id": item.post_id,
+        "board": item.board.slug if item.board else None,
+        "author": user_json(item.subject_user),
+        "held": {"title": held.title, "body": held.body_source, "html": held.body_html}
+        if held is not None else None,
+        "decision": item.decision,
+        "decision_reason": item.decision_reason,
+        "created_at": iso(item.created_at),
+        "decided_at": iso(item.decided_at),
+    }  # fmt: skip
+
+
+@bp.post("/posts/<int:post_id>/flags")
+@limiter.limit("30 per hour")
+def flag_post(post_id: int):
+    post = forum_queries.get_post(post_id)
+    if post is None or not can(current_user, "thread.view", post.thread):
+        return api_error(404, "not_found", _("投稿が見つかりません。"))
+    if not can(current_user, "post.flag", post):
+        return api_error(403, "forbidden", _("この投稿は通報できません。"))
+    data = json_body()
+    try:
+        flag = flags.flag_post(post, user=current_user._get_current_object(),
+                               reason=str(data.get("reason", "")),
+                               message=str(data.get("message", "") or ""))  # fmt: skip
+        db.session.commit()
+    except flags.FlagRefused as exc:
+        db.session.rollback()
+        status = 409 if exc.code == "already_flagged" else 429 if exc.code == "daily_cap" else 422
+        return api_error(status, exc.code, exc.message)
+    except IntegrityError:
+        db.session.rollback()
+        return api_error(409, "already_flagged", _("この投稿はすでに通報済みです。"))
+    return jsonify(id=flag.id, post_id=post.id, post_status=post.status), 201
+
+
+def _reviewer_refusal():
+    if not current_user.is_authenticated:
+        return api_error(401, "unauthorized", _("ログインまたはAPIトークンが必要です。"))
+    if not can(current_user, "moderation.review"):
+        return api_error(403, "forbidden", _("この操作を行う権限がありません。"))
+    return None
+
+
+@bp.get("/moderation/queue")
+def review_queue():
+    if (refusal := _reviewer_refusal()) is not None:
+        return refusal
+    status = request.args.get("status", PENDING)
+    if status not in ITEM_STATES:
+        return api_error(400, "bad_request", _("status の値が正しくありません。"))
+    boards = None if has(current_user, MODERATION_REVIEW) else current_user.moderated_board_ids
+    items = queue.list_queue(status=status, kind=request.args.get("kind") or None, board_ids=boards)
+    return jsonify(items=[item_json(i) for i in items])
+
+
+@bp.post("/moderation/items/<int:item_id>/decision")
+def decide(item_id: int):
+    if (refusal := _reviewer_refusal()) is not None:
+        return refusal
+    item = db.session.get(ModerationItem, item_id)
+    if item is None:
+        return api_error(404, "not_found", _("項目が見つかりません。"))
+    if not can(current_user, "moderation.review", item.board):
+        return api_error(403, "forbidden", _("この操作を行う権限がありません。"))
+    data = json_body()
+    version = data.get("version")
+    if not isinstance(version, int):
+        return api_error(422, "validation_failed", _("入力内容を確認してください。"),
+                         {"version": [_("数字を入力してください。")]})  # fmt: skip
+    try:
+        queue.decide(item, moderator=current_user._get_current_object(),
+                     action=str(data.get("action", "")), version=version,
+                     reason=str(data.get("reason", "") or ""))  # fmt: skip
+        db.session.commit()
+    except queue.IllegalAction:
+        db.session.rollback()
+        return api_error(422, "illegal_action", _("この項目にはその対応はできません。"))
+    except queue.Conflict:
+        db.session.rollback()
+        return api_error(
+            409,
+            "conflict",
+            _("ほかのモデレーターがすでに対応しました。最新の状態を確認してください。"),
+        )
+    return jsonify(item_json(item))
+
+
+@bp.get("/moderation/audit")
+def audit_log():
+    if not current_user.is_authenticated:
+        return api_error(401, "unauthorized", _("ログインまたはAPIトークンが必要です。"))
+    if not can(current_user, "audit.view"):
+        return api_error(403, "forbidden", _("この操作を行う権限がありません。"))
+    entries = audit.list_entries(
+        action=request.args.get("action") or None, before_id=request.args.get("before", type=int)
+    )
+    return jsonify(entries=[{
+        "id": e.id, "actor": user_json(e.actor), "action": e.action, "target_kind": e.target_kind,
+        "target_id": e.target_id, "reason": e.reason, "before": e.before, "after": e.after,
+        "created_at": iso(e.created_at),
+    } for e in entries])  # fmt: skip

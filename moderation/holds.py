@@ -1,0 +1,161 @@
+"""Gatekeepers registered with ``forum.publishing``: what is held before publication, what is
+refused, and the holder that keeps a draft for review.
+
+- Held (saved, published intact on approval): the first MODERATION_HOLD_FIRST_POSTS posts of a
+  new member; posts in pre-moderated boards; posts with a watched word set to
+  "require_approval"; posts in which the personal-information guard finds something and whose
+  author publishes anyway (the author is shown the matches first).
+- Refused (the author keeps the text): watched words set to "block"; more links than a new
+  account may post; the same text posted twice within MODERATION_DUPLICATE_MINUTES.
+Moderators of the board are exempt from holds; staff also from the PII guard when
+PII_GUARD_EXEMPT_STAFF is on.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from auth.permissions import moderates
+from core.extensions import db
+from core.types import utcnow
+from forum.models import Post
+from forum.publishing import CONFIRM, HOLD, REFUSE, Concern, Draft
+from forum.rendering import render_markdown
+from moderation import pii, queue
+from moderation.models import HeldPost, WatchedWord
+
+LINK_RE = re.compile(r"https?://|www\.", re.IGNORECASE)
+
+
+def _is_moderator(draft: Draft) -> bool:
+    return moderates(draft.author, draft.board.id)
+
+
+def check_first_posts(draft: Draft) -> list[Concern]:
+    limit = current_app.config["MODERATION_HOLD_FIRST_POSTS"]
+    if draft.kind == "edit" or limit <= 0 or _is_moderator(draft):
+        return []
+    published = db.session.scalar(
+        select(func.count(Post.id)).where(Post.author_id == draft.author.id)
+    )
+    if published >= limit:
+        return []
+    return [
+        Concern("first_posts", _("はじめての投稿は、モデレーターが確認してから公開します。"), HOLD)
+    ]
+
+
+def check_premoderated_board(draft: Draft) -> list[Concern]:
+    if draft.kind == "edit" or not draft.board.is_premoderated or _is_moderator(draft):
+        return []
+    message = _("この掲示板の投稿は、モデレーターが確認してから公開します。")
+    return [Concern("premoderated_board", message, HOLD)]
+
+
+def _normalise(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def check_watched_words(draft: Draft) -> list[Concern]:
+    text = _normalise(f"{draft.title or ''}\n{draft.body}")
+    concerns = []
+    for word in db.session.scalars(select(WatchedWord)):
+        needle = _normalise(word.word)
+        if not needle or needle not in text:
+            continue
+        if word.action == "block":
+            message = _(
+                "この内容は投稿できません（禁止語「%(word)s」が含まれています）。", word=word.word
+            )
+            concerns.append(Concern("watched_word", message, REFUSE))
+        elif word.action == "require_approval" and not _is_moderator(draft):
+            message = _("確認が必要な語句が含まれているため、モデレーターの確認後に公開します。")
+            concerns.append(Concern("watched_word", message, HOLD))
+    return concerns
+
+
+def check_personal_info(draft: Draft) -> list[Concern]:
+    config = current_app.config
+    if not config["PII_GUARD"]:
+        return []
+    if config["PII_GUARD_EXEMPT_STAFF"] and _is_moderator(draft):
+        return []
+    matches = pii.find_personal_info(draft.body)
+    if not matches:
+        return []
+    labels = "、".join(sorted({pii.KIND_LABELS[m.kind] for m in matches}))
+    message = _(
+        "個人が特定できる情報（%(kinds)s）が含まれている可能性があります。"
+        "住民の方の情報であれば削除してください。このまま送信すると、モデレーターの確認後に公開されます。",
+        kinds=labels,
+    )
+    details = tuple(
+        {"kind": m.kind, "label": pii.KIND_LABELS[m.kind], "start": m.start, "end": m.end,
+         "text": m.text}
+        for m in matches
+    )  # fmt: skip
+    return [Concern("personal_info", message, CONFIRM, details)]
+
+
+def check_new_account_links(draft: Draft) -> list[Concern]:
+    config = current_app.config
+    young = utcnow() - draft.author.created_at < timedelta(
+        days=config["MODERATION_NEW_ACCOUNT_DAYS"]
+    )
+    limit = config["MODERATION_NEW_ACCOUNT_MAX_LINKS"]
+    if not young or _is_moderator(draft) or len(LINK_RE.findall(draft.body)) <= limit:
+        return []
+    message = _(
+        "登録して間もないアカウントは、1つの投稿に%(n)s件までしかリンクを書けません。", n=limit
+    )
+    return [Concern("too_many_links", message, REFUSE)]
+
+
+def check_duplicate(draft: Draft) -> list[Concern]:
+    if draft.kind == "edit":
+        return []
+    since = utcnow() - timedelta(minutes=current_app.config["MODERATION_DUPLICATE_MINUTES"])
+    same = db.session.scalar(
+        select(Post.id).where(
+            Post.author_id == draft.author.id, Post.created_at >= since,
+            Post.body_source == draft.body, Post.deleted_at.is_(None),
+        ).limit(1)
+    )  # fmt: skip
+    if same is None:
+        return []
+    return [
+        Concern(
+            "duplicate", _("同じ内容をすでに投稿しています。少し時間をおいてください。"), REFUSE
+        )
+    ]
+
+
+GATEKEEPERS = (
+    check_duplicate,
+    check_new_account_links,
+    check_watched_words,
+    check_premoderated_board,
+    check_first_posts,
+    check_personal_info,
+)
+
+
+def hold_draft(draft: Draft, concerns: list[Concern]):
+    """Keep the draft for review (nothing is lost) and open a queue item."""
+    held = HeldPost(
+        kind=draft.kind, board_id=draft.board.id,
+        thread_id=draft.thread.id if draft.thread is not None else None,
+        post_id=draft.post.id if draft.post is not None else None,
+        author_id=draft.author.id, title=draft.title, body_source=draft.body,
+        body_html=render_markdown(draft.body),
+    )  # fmt: skip
+    db.session.add(held)
+    db.session.flush()
+    reasons = [{"code": c.code, "message": c.message, "matches": list(c.details)} for c in concerns]
+    return queue.open_held_item(held, reasons)

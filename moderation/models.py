@@ -1,0 +1,134 @@
+"""Moderation records: flags, held posts, the review queue, notes, audit log, watched words,
+board-scoped moderators. Thin models; operations live in moderation/*.py services."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from auth.models import User
+from core.extensions import db
+from core.types import UTCDateTime, utcnow
+from forum.models import Board, Post, Thread
+
+FLAG_REASONS = ("spam", "inappropriate", "off_topic", "personal_info", "illegal", "other")
+ITEM_KINDS = ("flagged_post", "held_post", "account", "role_request")
+PENDING, APPROVED, REJECTED, IGNORED, DELETED = (
+    "pending",
+    "approved",
+    "rejected",
+    "ignored",
+    "deleted",
+)
+ITEM_STATES = (PENDING, APPROVED, REJECTED, IGNORED, DELETED)
+WATCH_ACTIONS = ("block", "require_approval", "flag")
+
+
+class Flag(db.Model):
+    __tablename__ = "flags"
+    __table_args__ = (
+        UniqueConstraint("post_id", "user_id", name="uq_flags_post_user"),
+        Index("ix_flags_user_created", "user_id", "created_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    reason: Mapped[str] = mapped_column(String(20))
+    message: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: the outcome, once a moderator decided (agreed / disagreed / ignored)
+    outcome: Mapped[str | None] = mapped_column(String(20))
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class HeldPost(db.Model):
+    """A draft kept for review before publication. Published intact on approval."""
+
+    __tablename__ = "held_posts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))  # thread | reply | edit
+    board_id: Mapped[int] = mapped_column(ForeignKey("boards.id"))
+    thread_id: Mapped[int | None] = mapped_column(ForeignKey("threads.id"))
+    post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    title: Mapped[str | None] = mapped_column(String(120))
+    body_source: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    published_post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id"))
+
+    author: Mapped[User] = relationship(lazy="joined")
+    board: Mapped[Board] = relationship(lazy="joined")
+    thread: Mapped[Thread | None] = relationship(lazy="select")
+
+
+class ModerationItem(db.Model):
+    """One entry of the review queue. ``version`` is the optimistic lock: a decision names the
+    version it saw; a stale one is refused (409)."""
+
+    __tablename__ = "moderation_items"
+    __table_args__ = (Index("ix_moderation_items_queue", "status", "kind", "score", "created_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20), default=PENDING)
+    version: Mapped[int] = mapped_column(default=1)
+    post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id"), index=True)
+    held_post_id: Mapped[int | None] = mapped_column(ForeignKey("held_posts.id"))
+    subject_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    board_id: Mapped[int | None] = mapped_column(ForeignKey("boards.id"))
+    score: Mapped[int] = mapped_column(default=0)
+    reasons: Mapped[list] = mapped_column(JSON, default=list)
+    claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decision: Mapped[str | None] = mapped_column(String(30))
+    decision_reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    post: Mapped[Post | None] = relationship(lazy="select")
+    held_post: Mapped[HeldPost | None] = relationship(lazy="select")
+    subject_user: Mapped[User | None] = relationship(foreign_keys=[subject_user_id], lazy="select")
+    board: Mapped[Board | None] = relationship(lazy="select")
+    claimed_by: Mapped[User | None] = relationship(foreign_keys=[claimed_by_id], lazy="select")
+
+
+class ModerationNote(db.Model):
+    __tablename__ = "moderation_notes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("moderation_items.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    author: Mapped[User] = relationship(lazy="joined")
+
+
+class AuditEntry(db.Model):
+    """Append-only record of every moderator and admin action."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_created", "created_at", "id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    action: Mapped[str] = mapped_column(String(40), index=True)
+    target_kind: Mapped[str] = mapped_column(String(20))
+    target_id: Mapped[int | None] = mapped_column()
+    reason: Mapped[str] = mapped_column(Text, default="")
+    before: Mapped[dict | None] = mapped_column(JSON)
+    after: Mapped[dict | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    actor: Mapped[User | None] = relationship(lazy="joined")
+
+
+class WatchedWord(db.Model):
+    __tablename__ = "watched_words"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    word: Mapped[str] = mapped_column(String(100), unique=True)
+    action: Mapped[str] = mapped_column(String(20))  # block | require_approval | flag
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,452 @@
+"""Personal-information guard for Japanese text: what in a post could identify a private person.
+
+``find_personal_info(text)`` returns the spans that look like a resident's phone number, postal
+code, e-mail address, street address, My Number, or a named person with an age or a health
+condition, so the author can edit them before publishing and a moderator sees why a post was held.
+Pure Python, standard library only (no Flask, no dictionary to load), so it can run anywhere.
+
+Matching runs on an NFKC-normalised copy of the text (full-width digits and letters, ＠, （）, the
+ideographic space become ASCII; every dash ‐−—ー between digits becomes "-"), and each match is
+mapped back to offsets into the ORIGINAL text, so a UI highlights exactly what the user typed.
+Overlapping matches are merged; the more sensitive kind (the order of ``KINDS``) names the result.
+
+What counts, and what deliberately does not:
+
+* ``phone``: fixed lines in the real Japanese shapes -- 0 + area code + local exchange make 6
+  digits, then 4 subscriber digits (03-1234-5678, 0182-32-1234, 01267-2-1234, 0312345678) -- and
+  mobile, IP and M2M numbers (020/050/070/080/090 + 8 digits), with any dash, spaces, dots, ・,
+  parentheses (03(1234)5678, (0182)32-1234) or +81 (+81-90-1234-5678, +81(0)3-1234-5678).
+  Never flagged: free-dial and navi-dial numbers (0120, 0800, 0570, 0990), which belong to
+  businesses. A *fixed* line the text labels as an organisation's (代表, 事務局, 〇〇課, 〇〇センター,
+  窓口 … right before it, with only 電話/TEL/FAX/：/（ between, or （代表） right after it) is not
+  flagged: the guard protects residents' data, and every event and case post carries such a line.
+  A mobile or 050 number is flagged even when so labelled: it is somebody's own phone.
+* ``postal_code``: 〒 or 郵便番号 with NNN-NNNN or NNNNNNN; a bare NNN-NNNN only when a prefecture
+  or a municipality follows. Organisation-labelled ones (所在地：〒…) are not flagged.
+* ``email``: ordinary addresses, full-width ones and the usual disguises ([at], (at), ★). Not
+  flagged: government domains (*.lg.jp, *.go.jp) and addresses labelled as an organisation's.
+* ``address``: house-level street addresses -- 丁目 followed by a number (3丁目5番12号, 三丁目5-12),
+  番地 (字中村123番地, 123番地の3), N番N号, 字/大字 + name + lot number, and hyphenated numbers
+  after a place name (本町2-3-4, 緑ヶ丘3-14-7; two numbers only after a 町/村/丁/通/条 or in a
+  市/郡). The highlighted span includes the place name before the number. Not flagged: 「3丁目」
+  without a house number (a district, not a home: 3丁目の集会所), numbers after document words
+  (資料1-2-3, 第3-2表), and venue or office addresses labelled as such (会場：…, 所在地：…,
+  〇〇センター（…）), by the same rule as phone numbers.
+* ``my_number``: 12 digits (4-4-4 with spaces or hyphens, or run together) with a correct check
+  digit (番号法施行令 第8条 and 総務省令第85号 第5条: 11 − Σ Pn×Qn mod 11, 0 when the remainder is
+  0 or 1). The check discards ten in eleven random 12-digit numbers (order and tracking numbers).
+  A number labelled マイナンバー or 個人番号 is flagged even with a wrong check digit: the author
+  meant one. 13-digit corporate numbers (法人番号) are public and never match.
+* ``health_identity``: a named person -- a kanji surname (and given name) with さん/様/氏/くん/ちゃん
+  or with an age -- within 20 characters of a diagnosis or care word (認知症, 要介護3, 要支援1, 脳梗塞,
+  がん, 透析, 障害, 統合失調症, 寝たきり, 物忘れ …) in the same sentence: 要配慮個人情報 under APPI.
+* ``name_age``: a named person with an exact age (田中花子さん（82歳）, 92歳の山口トミさん), "a name with an
+  age" in the platform's privacy rules.
+
+Not flagged, by design: a name alone (田中さんから提案がありました); pseudonyms (Aさん, Ｂ様, 〇〇さん,
+A子さん); ages as ranges or decades (80代, 65歳以上); diagnosis words with no named person
+(要介護3以上の方) or inside service and programme names (認知症カフェ, 認知症サポーター, 障害福祉課,
+がん検診); a diagnosis that is the topic of a talk (佐藤さんの講演「脳卒中と…」); people introduced by a
+public or professional title (講師, 医師, 市長, 議員 …; 先生 is not an honorific here), who are public
+figures in this context -- the guard cannot know more.
+
+Known gaps: names written in kana only (あべ様), a building without a house number (3丁目の市営住宅
+12号棟), an age far from the name, and anything the rules above do not describe (bank accounts,
+licence plates, health-insurance numbers). It is a guard that asks a person to look, not a proof.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_left, bisect_right
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+# Kinds, most sensitive first: this order also names a merged span.
+KINDS = ("my_number", "health_identity", "name_age", "email", "phone", "postal_code", "address")
+
+KIND_LABELS = {
+    "my_number": "マイナンバー",
+    "health_identity": "氏名と健康情報",
+    "name_age": "氏名と年齢",
+    "email": "メールアドレス",
+    "phone": "電話番号",
+    "postal_code": "郵便番号",
+    "address": "住所",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """One finding: ``text == original[start:end]`` (offsets into the text as the user typed it)."""
+
+    kind: str
+    start: int
+    end: int
+    text: str
+
+
+# --- Normalisation ------------------------------------------------------------------------------
+
+_DASHES = str.maketrans(dict.fromkeys("‐‑‒–—―−﹣", "-"))
+_VOICED_MARKS = "\uff9e\uff9f\u3099\u309a"  # half-width and combining (han)dakuten join the kana
+# The long-vowel mark used as a dash between digits: ０３ー１２３４ー５６７８ (same length: offsets hold).
+_CHOON_AS_DASH = re.compile(r"(?<=\d)ー(?=\s?\d)|(?<=\d\s)ー(?=\s?\d)")
+
+
+def _normalise(text: str) -> tuple[str, list[int], list[int]]:
+    """NFKC text, and for each of its characters the [start, end) of its source in ``text``."""
+    if text.isascii():
+        return text, list(range(len(text))), list(range(1, len(text) + 1))
+    chars: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    i, n = 0, len(text)
+    while i < n:
+        j = i + 1
+        while j < n and (text[j] in _VOICED_MARKS or unicodedata.combining(text[j])):
+            j += 1
+        for ch in unicodedata.normalize("NFKC", text[i:j]).translate(_DASHES):
+            chars.append(ch)
+            starts.append(i)
+            ends.append(j)
+        i = j
+    return _CHOON_AS_DASH.sub("-", "".join(chars)), starts, ends
+
+
+# --- Shared pieces ------------------------------------------------------------------------------
+
+_KANJI = "\u3005\u4e00-\u9fff"  # 々 and the CJK ideographs
+_KATAKANA = "\u30a1-\u30fa\u30fc"  # ァ-ヺ and ー
+_SENTENCE_END = re.compile(r"[。！？!?\n]")
+# Links are blanked out before matching: digits in a URL path are not a phone number.
+_URL = re.compile(r"https?://[^\s<>\"'()「」]+")
+
+# An organisation's own contact line: a marker, then only "glue" (電話, TEL, ：, （, another number
+# of the same block …) up to the number or address. Used for phones, postal codes, e-mail, addresses.
+_ORG_LABEL = re.compile(
+    r"(?:代表|事務局|会場|所在地|本社|本部|支所|支部|支店|庁舎|役所|役場|窓口|受付|センター|会館|"
+    r"公民館|ホール|病院|医院|クリニック|薬局|施設|事務所|協議会|社協|法人|組合|学校|図書館|体育館|"
+    r"プラザ|機構|協会|財団|連合会|公社|省|庁|課|係|班|室)"
+    r"(?:[\s:()\[\]【】「」・/=]|の|は|電話番号|電話|TEL|Tel|tel|FAX|Fax|fax|ファクス|ファックス|番号|"
+    r"直通|内線|住所|メールアドレス|メール|アドレス|E-?mail|e-?mail|Mail|mail|"
+    r"〒?\d{3}-?\d{4}|0\d{1,4}-\d{1,4}-\d{4})*$"
+)
+_ORG_AFTER = re.compile(r"\s?\(\s?(?:代表|事務局|直通)")
+_LOOKBACK = 40
+
+
+def _org_labelled(norm: str, start: int, end: int) -> bool:
+    return bool(
+        _ORG_LABEL.search(norm[max(0, start - _LOOKBACK) : start]) or _ORG_AFTER.match(norm, end)
+    )
+
+
+# --- Phone numbers ------------------------------------------------------------------------------
+
+# A candidate: "+81" (optionally "(0)"), or "0" / "(0", then up to four digit groups with one
+# separator each (dash, space, dot, ・ or a parenthesis). Not after a digit, dash or dot (the tail
+# of an ISBN or a decimal), and not followed by a digit or "-digit" (part of a longer id).
+_PHONE = re.compile(
+    r"(?<![\d\-+.,])"
+    r"(?P<cc>\+81[ \-]?(?:\(0\)[ \-]?)?)?"
+    r"(?(cc)|\(?(?=0))"
+    r"\d{1,11}(?:(?: ?- ?| |\.|・| ?\) ?| ?\( ?)\d{1,10}){0,3}"
+    r"(?!\d|-\d)"
+)
+_MOBILE = ("020", "050", "070", "080", "090")  # mobile, IP and M2M: a person's own line
+_BUSINESS = ("0120", "0800", "0570", "0990")  # free-dial, navi-dial, information services
+
+
+def _phone_digits(groups: list[str]) -> str | None:
+    """The number if ``groups`` is a real Japanese phone number shape (not a business one)."""
+    digits = "".join(groups)
+    sizes = [len(g) for g in groups]
+    if len(digits) < 10 or digits.startswith(_BUSINESS) or digits[0] != "0" or digits[1] == "0":
+        return None
+    if digits.startswith(_MOBILE):
+        return digits if sizes in ([11], [3, 8], [3, 4, 4]) else None
+    if len(digits) != 10:
+        return None
+    if len(groups) == 1 or (len(groups) == 2 and sizes[-1] >= 4):
+        return digits
+    a, b, c = (sizes + [0])[:3]
+    return digits if len(groups) == 3 and 2 <= a <= 5 and a + b == 6 and c == 4 else None
+
+
+def _phones(norm: str) -> Iterable[tuple[int, int]]:
+    for m in _PHONE.finditer(norm):
+        offset = m.start() + len(m.group("cc") or "")
+        parts = list(re.finditer(r"\d+", norm[offset : m.end()]))
+        groups = [p.group() for p in parts]
+        if m.group("cc") and not groups[0].startswith("0"):
+            groups[0] = "0" + groups[0]
+        # "090-1234-5678 12名": a group after a space may belong to the next words. Try the whole
+        # run, then shorter ones that end before a space.
+        for k in range(len(groups), 0, -1):
+            if (
+                k < len(groups)
+                and norm[offset + parts[k - 1].end() : offset + parts[k].start()] != " "
+            ):
+                continue
+            digits = _phone_digits(groups[:k])
+            if digits:
+                start, end = m.start(), offset + parts[k - 1].end()
+                if norm[start] == "(" and norm[offset + parts[0].end()] != ")":
+                    start += 1  # （090-1234-5678）: the parenthesis belongs to the sentence
+                if digits.startswith(_MOBILE) or not _org_labelled(norm, start, end):
+                    yield start, end
+                break
+
+
+# --- Postal codes, e-mail, My Number ------------------------------------------------------------
+
+_POSTAL = re.compile(
+    r"(?:〒|郵便番号|郵便)\s?(?:は|:)?\s?\d{3}\s?-?\s?\d{4}(?!\d|-\d)"
+    # a bare 123-4567 counts only when a prefecture or municipality follows
+    rf"|(?<![\d\-.,/])\d{{3}}-\d{{4}}(?!\d)(?=\s?(?:[{_KANJI}]{{2,3}}[都道府県]|[{_KANJI}]{{1,6}}[市区町村郡]))"
+)
+_EMAIL = re.compile(
+    r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9][A-Za-z0-9._%+\-]*"
+    r" ?(?:@|\[at\]|\(at\)|★|☆|アットマーク) ?"  # also the disguises people use against spam
+    r"(?P<domain>[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,})"
+)
+_PUBLIC_DOMAIN = re.compile(r"(?:^|\.)(?:lg|go)\.jp$", re.IGNORECASE)
+
+_MY_NUMBER = re.compile(r"(?<![\d\-.,/])\d{4}[ \-]?\d{4}[ \-]?\d{4}(?!\d|-\d|[円万億人名件%])")
+_MY_NUMBER_LABEL = re.compile(r"(?:マイナンバー|個人番号)[^\d。\n]{0,12}$")
+_OTHER_NUMBER_LABEL = re.compile(
+    r"(?:注文|追跡|伝票|問い?合わ?せ|受付|会員|法人|口座|管理|整理|契約|顧客)番号[^\d。\n]{0,4}$"
+)
+
+
+def my_number_check_digit(first_11: str) -> int:
+    """The check digit of a My Number (個人番号) from its first 11 digits (総務省令第85号 第5条)."""
+    # Pn is the n-th digit counted from the right; Qn = n + 1 for n <= 6, n - 5 for n >= 7.
+    total = sum(int(first_11[11 - n]) * (n + 1 if n <= 6 else n - 5) for n in range(1, 12))
+    remainder = total % 11
+    return 0 if remainder <= 1 else 11 - remainder
+
+
+def _my_numbers(norm: str) -> Iterable[tuple[int, int]]:
+    for m in _MY_NUMBER.finditer(norm):
+        before = norm[max(0, m.start() - 20) : m.start()]
+        digits = re.sub(r"\D", "", m.group())
+        if _MY_NUMBER_LABEL.search(before) or (
+            not _OTHER_NUMBER_LABEL.search(before)
+            and my_number_check_digit(digits[:11]) == int(digits[11])
+        ):
+            yield m.span()
+
+
+# --- Street addresses ---------------------------------------------------------------------------
+
+_NUM = r"(?:\d{1,4}|[〇一二三四五六七八九十百千]{1,5})"  # arabic or kanji numerals
+_ADDRESS = re.compile(
+    # 3丁目5番12号, 三丁目5-12, 5丁目1-10, 3丁目12 (but not 3丁目 alone, nor 1丁目2丁目)
+    rf"{_NUM}丁目 ?{_NUM}(?! ?丁目)(?: ?(?:番地の?|番|-|の) ?{_NUM}(?!丁目)){{0,2}}(?:番地|番|号)?"
+    rf"|{_NUM}番地(?: ?(?:の|-)? ?{_NUM}号?)?"  # 123番地, 123番地の3, 5番地12
+    rf"|{_NUM}番 ?{_NUM}号"  # 5番12号
+    # 字中村12-3, 字浅舞238 (a lot number after 字 needs no 番地); not 文字数1200, 数字123
+    rf"|(?<![文数赤黒漢名活十習誤脱題太点])大?字(?![数幕体])[{_KANJI}ヶ]{{1,6}}?\d{{1,4}}"
+    r"(?:番地?|-\d{1,4}|(?![\d年月日時分円人名件回歳%.,]))"
+)
+# Hyphenated chome-ban-go (本町2-3-4): judged by the place name before it, in _addresses.
+_HYPHENATED = re.compile(
+    r"(?<![\d\-.,/:])(?:\d{1,4}(?:-\d{1,4}){1,3}|\d{1,4}(?:の\d{1,4}){2,3})"  # 2-3-4, 8の2の15
+    r"(?![\d年月日時分秒円人名件回歳%:~〜]|-\d|\.\d)"
+)
+_PLACE_CHARS = f"[{_KANJI}{_KATAKANA}ヶ0-9]"
+_PLACE_BEFORE = re.compile(rf"{_PLACE_CHARS}{{1,24}} ?$")
+_NOT_A_PLACE = re.compile(
+    r"(?:資料|図|表|別表|別紙|様式|第|号|条|項|頁|ページ|版|期|回|章|節|問|番号|令和|平成|昭和|年度|年|月|日)$"
+)
+_VENUE_AFTER = re.compile(
+    r"\s?(?:の|にある)\s?[^\s、。,()]{0,10}?(?:センター|会館|公民館|ホール|庁舎|役所|役場|病院|体育館|"
+    r"図書館|学校|集会所|事務所)"
+)
+
+
+def _is_house_number(place: str, numbers: list[str]) -> bool:
+    """Whether hyphenated ``numbers`` after the word ``place`` read as chome-ban-go."""
+    if _NOT_A_PLACE.search(place) or not re.search(f"[{_KANJI}{_KATAKANA}]", place):
+        return False  # 資料1-2-3, p.12-15
+    first = numbers[0]
+    if first.startswith("0") or re.fullmatch(r"(?:19|20)\d\d", first):
+        return False  # a phone number or a year (2024-2026年度)
+    if len(numbers) == 2:  # 本町2-3, 横手市中央5-12; but not 区分2-1
+        return bool(re.search("[町村丁通条甲乙丙]$", place) or re.search("[市郡]", place))
+    return len(first) <= 3
+
+
+def _addresses(norm: str) -> Iterable[tuple[int, int]]:
+    spans = [m.span() for m in _ADDRESS.finditer(norm)]
+    for m in _HYPHENATED.finditer(norm):
+        place = _PLACE_BEFORE.search(norm, max(0, m.start() - 25), m.start())
+        if place and _is_house_number(place.group().rstrip(), re.split("[-の]", m.group())):
+            spans.append(m.span())
+    for start, end in spans:
+        # Highlight the place name too: 横手市駅前町3丁目5番12号, not just 3丁目5番12号.
+        place = _PLACE_BEFORE.search(norm, max(0, start - 25), start)
+        if place and not place.group().endswith(" "):
+            start = place.start()
+        if not _org_labelled(norm, start, end) and not _VENUE_AFTER.match(norm, end):
+            yield start, end
+
+
+# --- Named people with an age or a health condition ---------------------------------------------
+
+_NAME = (
+    rf"[{_KANJI}]{{1,6}}"  # a kanji surname (a longer run is trimmed in _person_name)
+    rf"(?: ?[{_KANJI}{_KATAKANA}]{{1,4}}"  # and a given name: 花子, ハナ, ミツ子
+    rf"| ?(?![のはがをにへとでもやか])[ぁ-ゖ][ぁ-ゖ{_KANJI}]{{1,3}})?"  # or よし子
+)
+_HONORIFIC = r"(?:さん(?![ぽまご])|さま|様(?![々式子相態])|氏(?!名)|くん|君(?!が|たち)|ちゃん)"
+_PERSON = re.compile(
+    r"(?<![A-Za-z0-9〇○●◯△□×*])"  # A子さん, ○○様: pseudonyms
+    rf"(?P<name>{_NAME})"
+    # 田中さん, or a bare name with an age: 田中花子（82歳）, 佐藤一夫、85歳
+    rf"(?: ?(?P<hon>{_HONORIFIC})|(?= ?\(\d{{1,3}} ?[歳才]?[)・、,]| ?[、,] ?\d{{1,3}} ?[歳才]))"
+    r"(?P<age> ?\((?P<age_n>\d{1,3}) ?[歳才]?[^()]{0,10}\))?"
+)
+# Words that end a kanji run before the honorific but are not a name: 民生委員さん, 利用者様,
+# 市長田中氏 (the name is what follows them), 担当者様 (nothing follows: not a person).
+_ROLE = re.compile(
+    r"委員|職員|会員|社員|隊員|議員|相談員|支援員|推進員|専門員|調査員|指導員|配達員|員|者|課|係|局|"
+    r"会長|市長|町長|村長|区長|部長|課長|係長|所長|園長|館長|施設長|理事長|社長|店長|院長|校長|座長|"
+    r"議長|知事|大臣|代表|担当|主任|主事|看護師|医師|保健師|薬剤師|講師|技師|療法士|福祉士|栄養士|"
+    r"衛生士|弁護士|先生|教授|男性|女性|家族|親族|遺族|市民|町民|村民|区民|県民|住民|地区|町内|会社|"
+    r"法人|組合|協議会|事務局|学校|病院|医院|薬局|銀行|商店|店|屋|先|運転手|助手|選手|世話人|管理人|"
+    r"代理人|後見人|保証人|個人|友人|知人|隣人|住人|老人|本人|主人|他人|大人|御|今日|昨日|明日|先日|"
+    r"本日|今回|前回|次回|先月|今月|来月|昨年|今年|来年|先週|今週|来週|毎朝|毎日|最近|現在"
+)
+# Whole words before an honorific that are not names: family (お母さん), 皆様, 同様, 多様, ご苦労様 …
+_NOT_NAMES = frozenset(
+    re.findall(
+        r"\S+",
+        """
+        皆 各 各位 奥 神 仏 王 姫 殿 父 母 娘 息子 嫁 孫 兄 姉 弟 妹 祖父 祖母 叔父 叔母 伯父 伯母 夫 妻
+        旦那 親 親御 長男 長女 次男 次女 三男 姪 甥 客 来賓 施主 業者 患者 利用 当事 大家 近所 隣 先祖
+        地蔵 同 多 異 模 仕 有 一 今 外 子 某 両 諸 故 貴 彼 赤 名 何名 苦労 世話 陰 馳走 愁傷
+        """,
+    )
+)
+# People introduced by a public or professional title are public figures in this context.
+_PUBLIC_TITLE = re.compile(
+    r"(?:講師|講演者|登壇者|司会|座長|医師|専門医|教授|准教授|博士|市長|町長|村長|区長|知事|大臣|議員|"
+    r"議長|栄養士|弁護士)\s?(?:の|は|:|、|,)?\s?$"
+)
+# An age right after the person, or a few words on in the same clause (さんは今年で101歳).
+_AGE_AFTER = re.compile(
+    r"[^、。,()\d]{0,6}?[、,]? ?(\d{1,3}) ?[歳才](?!以上|以下|未満|から|まで|代|前後|程度)"
+)
+_AGE_BEFORE = re.compile(r"(\d{1,3}) ?[歳才](?:の|で|を迎えた|になる|になった|になられた|、|,)? ?$")
+_DIAGNOSIS = re.compile(
+    r"(?:若年性認知症|認知症|アルツハイマー|レビー小体|物忘れ|もの忘れ|徘徊|せん妄|"
+    r"要介護 ?[1-5一二三四五]|要支援 ?[12一二]|要介護度|"
+    r"脳梗塞|脳出血|脳卒中|くも膜下出血|心筋梗塞|心不全|狭心症|"
+    r"がん(?![ばこもきじ])|癌|ガン(?![ダマジ])|悪性腫瘍|白血病|"
+    r"統合失調症|うつ病|鬱病|躁うつ|抑うつ|うつ状態|双極性障害|依存症|精神疾患|失語症|難聴|麻痺|まひ(?![ろる])|"
+    r"(?<!通信)(?<!回線)(?<!電波)(?<!システム)"  # 障害 of a person, not of a network
+    r"(?:身体|知的|精神|発達|視覚|聴覚|高次脳機能)?障(?:害|がい|碍)(?:者保健福祉手帳|者手帳)?|療育手帳|"
+    r"人工透析|透析|糖尿病|パーキンソン病|(?<![A-Za-z])(?:ALS|HIV)(?![A-Za-z])|難病|"
+    r"寝たきり|胃ろう|胃瘻|在宅酸素|人工呼吸器|結核|肝炎|骨折|入院|手術|余命|末期(?!限))"
+    # not when the word names a service, a programme, a department or people in general
+    r"(?!カフェ|サポーター|地域支援推進員|推進員|初期集中|施策|対策|予防|講座|研修|フォーラム|セミナー|"
+    r"教室|の人|の方|のある人|のある方|疾患医療|基本法|キャラバン|ケアパス|専門|相談|支援チーム|サロン|"
+    r"検診|福祉|者福祉|者支援|者総合|者差別|者雇用|児支援|児福祉|児通所|者|患者|センター|科|病棟|外来|"
+    r"学会|協会|認定者|時|加算|連携|病床|施設|室|物|以上|以下|・)"
+)
+_WINDOW = 20  # characters between a person and a diagnosis word
+# Between them, a talk or a publication: the word is a topic (佐藤さんの講演「脳卒中と…」), not a condition.
+_TOPIC = re.compile(r"講演|講座|講義|研修|セミナー|シンポジウム|テーマ|演題|著書|発表")
+
+
+def _person_name(norm: str, m: re.Match[str]) -> int | None:
+    """Start of the real name inside the match (after 民生委員, 市長 …), or None if not a name."""
+    name, start = m.group("name"), m.start("name")
+    roles = list(_ROLE.finditer(name))
+    if roles:
+        start += roles[-1].end()
+        name = name[roles[-1].end() :]
+    stripped = name.strip()
+    start += len(name) - len(name.lstrip())
+    if not stripped or stripped in _NOT_NAMES or (not m.group("hon") and len(stripped) < 2):
+        return None
+    if _PUBLIC_TITLE.search(norm, max(0, start - 12), start):
+        return None
+    return start
+
+
+def _people(norm: str) -> Iterable[tuple[str, int, int]]:
+    diagnoses = [d.span() for d in _DIAGNOSIS.finditer(norm)]
+    diagnosis_starts = [d0 for d0, _ in diagnoses]
+    for m in _PERSON.finditer(norm):
+        start = _person_name(norm, m)
+        if start is None:
+            continue
+        end = m.end()
+        aged = m.group("age_n") is not None and int(m.group("age_n")) <= 120
+        if not aged and (after := _AGE_AFTER.match(norm, end)) and int(after.group(1)) <= 120:
+            end, aged = after.end(), True
+        before = None if aged else _AGE_BEFORE.search(norm, max(0, start - 12), start)
+        if before and int(before.group(1)) <= 120 and not _SENTENCE_END.search(before.group()):
+            start, aged = before.start(), True
+        # only the diagnoses near the person (a long post may hold thousands of each)
+        lo = bisect_left(diagnosis_starts, start - 2 * _WINDOW)
+        hi = bisect_right(diagnosis_starts, end + _WINDOW)
+        health = [
+            (min(start, d0), max(end, d1))
+            for d0, d1 in diagnoses[lo:hi]
+            if (d0 - end if d0 >= end else start - d1) <= _WINDOW
+            and not _SENTENCE_END.search(norm, min(end, d1), max(start, d0))
+            and not _TOPIC.search(norm, min(end, d1), max(start, d0))
+        ]
+        if health:
+            yield "health_identity", *min(health, key=lambda s: s[1] - s[0])
+        elif aged:
+            yield "name_age", start, end
+
+
+# --- Public API ---------------------------------------------------------------------------------
+
+
+def find_personal_info(text: str) -> list[Match]:
+    """Personal information in ``text``, in order, with offsets into ``text`` itself."""
+    if not text:
+        return []
+    norm, starts, ends = _normalise(text)
+    norm = _URL.sub(lambda m: " " * len(m.group()), norm)
+    found: list[tuple[int, int, str]] = []
+    found += [(s, e, "phone") for s, e in _phones(norm)]
+    found += [
+        (*m.span(), "postal_code")
+        for m in _POSTAL.finditer(norm)
+        if not _org_labelled(norm, *m.span())
+    ]
+    found += [
+        (*m.span(), "email")
+        for m in _EMAIL.finditer(norm)
+        if not _PUBLIC_DOMAIN.search(m.group("domain")) and not _org_labelled(norm, *m.span())
+    ]
+    found += [(s, e, "my_number") for s, e in _my_numbers(norm)]
+    found += [(s, e, "address") for s, e in _addresses(norm)]
+    found += [(s, e, kind) for kind, s, e in _people(norm)]
+
+    merged: list[list] = []  # [start, end, kind] in the original text
+    for s, e, kind in sorted((starts[s], ends[e - 1], k) for s, e, k in found if e > s):
+        if merged and s < merged[-1][1]:
+            last = merged[-1]
+            last[1] = max(last[1], e)
+            last[2] = min(last[2], kind, key=KINDS.index)
+        else:
+            merged.append([s, e, kind])
+    return [Match(kind, s, e, text[s:e]) for s, e, kind in merged]
+
+
+def summarize(matches: Iterable[Match]) -> dict[str, int]:
+    """How many matches of each kind, in the order of ``KINDS`` (kinds not found are left out)."""
+    counts = Counter(m.kind for m in matches)
+    return {kind: counts[kind] for kind in KINDS if counts[kind]}

@@ -1,0 +1,179 @@
+"""The review queue: one list of items (flagged posts, held posts, later accounts and role
+requests) with a state machine and optimistic locking.
+
+pending → approved | rejected | ignored | deleted; nothing else. A decision names the version
+it saw; the UPDATE only matches that version while the item is pending, so of two moderators
+deciding at once exactly one wins and the other gets :class:`Conflict`.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import selectinload
+
+from auth.models import User
+from core.extensions import db
+from core.types import utcnow
+from forum import publishing
+from forum.models import Post
+from moderation import actions
+from moderation.audit import record_action
+from moderation.models import (
+    APPROVED,
+    DELETED,
+    IGNORED,
+    PENDING,
+    REJECTED,
+    Flag,
+    HeldPost,
+    ModerationItem,
+)
+
+#: kind → action → resulting state
+ACTIONS: dict[str, dict[str, str]] = {
+    "flagged_post": {
+        "agree_hide": APPROVED,
+        "agree_delete": APPROVED,
+        "agree_suspend": APPROVED,
+        "disagree": REJECTED,
+        "ignore": IGNORED,
+        "delete": DELETED,
+    },
+    "held_post": {"approve": APPROVED, "reject": REJECTED, "delete": DELETED},
+}
+
+
+class Conflict(Exception):
+    """The item was decided or changed since the moderator loaded it."""
+
+
+class IllegalAction(ValueError):
+    """The action does not exist for this kind of item."""
+
+
+def pending_item_for_post(post: Post) -> ModerationItem | None:
+    return db.session.scalar(
+        select(ModerationItem).where(
+            ModerationItem.post_id == post.id,
+            ModerationItem.kind == "flagged_post",
+            ModerationItem.status == PENDING,
+        )
+    )
+
+
+def open_flag_item(post: Post) -> ModerationItem:
+    item = pending_item_for_post(post)
+    if item is None:
+        item = ModerationItem(
+            kind="flagged_post", post_id=post.id, subject_user_id=post.author_id,
+            board_id=post.thread.board_id, reasons=[], score=0,
+        )  # fmt: skip
+        db.session.add(item)
+        db.session.flush()
+    return item
+
+
+def open_held_item(held: HeldPost, reasons: list[dict]) -> ModerationItem:
+    item = ModerationItem(
+        kind="held_post", held_post_id=held.id, post_id=held.post_id,
+        subject_user_id=held.author_id, board_id=held.board_id, reasons=reasons,
+        score=10 * len(reasons),
+    )  # fmt: skip
+    db.session.add(item)
+    db.session.flush()
+    return item
+
+
+def decide(
+    item: ModerationItem, *, moderator: User, action: str, version: int, reason: str = ""
+) -> ModerationItem:
+    """Apply a moderator's decision. Raises IllegalAction or Conflict; the caller commits."""
+    new_status = ACTIONS.get(item.kind, {}).get(action)
+    if new_status is None:
+        raise IllegalAction(action)
+    result = db.session.execute(
+        update(ModerationItem)
+        .where(
+            ModerationItem.id == item.id,
+            ModerationItem.version == version,
+            ModerationItem.status == PENDING,
+        )
+        .values(
+            status=new_status,
+            version=ModerationItem.version + 1,
+            decision=action,
+            decision_reason=reason,
+            decided_by_id=moderator.id,
+            decided_at=utcnow(),
+        )  # fmt: skip
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise Conflict(item.id)
+    db.session.refresh(item)
+    _EFFECTS[item.kind](item, action, moderator, reason)
+    record_action(moderator, f"queue.{action}", "moderation_item", item.id, reason=reason,
+                  after={"status": new_status, "kind": item.kind})  # fmt: skip
+    return item
+
+
+def _flag_effects(item: ModerationItem, action: str, moderator: User, reason: str) -> None:
+    post = item.post
+    outcome = {"disagree": "disagreed", "ignore": "ignored"}.get(action, "agreed")
+    db.session.execute(
+        update(Flag).where(Flag.post_id == post.id, Flag.outcome.is_(None)).values(outcome=outcome)
+    )
+    if action == "agree_hide":
+        actions.hide_post(post, actor=moderator, reason=reason)
+    elif action in ("agree_delete", "delete"):
+        actions.delete_post(post, actor=moderator, reason=reason)
+    elif action == "agree_suspend":
+        actions.hide_post(post, actor=moderator, reason=reason)
+        actions.suspend_user(post.author, actor=moderator, until=None, reason=reason)
+    else:  # disagree, ignore: the post is shown again
+        actions.restore_post(post, actor=moderator, reason=reason)
+
+
+def _held_effects(item: ModerationItem, action: str, moderator: User, reason: str) -> None:
+    if action != "approve":
+        return
+    held = item.held_post
+    draft = publishing.Draft(
+        author=held.author, board=held.board, body=held.body_source, title=held.title,
+        thread=held.thread, post=db.session.get(Post, held.post_id) if held.post_id else None,
+    )  # fmt: skip
+    outcome = publishing.publish_held(draft)
+    if outcome.post is not None:
+        held.published_post_id = outcome.post.id
+    elif outcome.thread is not None:
+        first = db.session.scalar(
+            select(Post.id).where(Post.thread_id == outcome.thread.id, Post.number == 1)
+        )
+        held.published_post_id = first
+
+
+_EFFECTS = {"flagged_post": _flag_effects, "held_post": _held_effects}
+
+
+def list_queue(
+    *, status: str = PENDING, kind: str | None = None, board_ids: frozenset[int] | None = None,
+    limit: int = 50,
+) -> list[ModerationItem]:  # fmt: skip
+    """Highest score first, then oldest. ``board_ids`` limits to a board moderator's boards."""
+    query = (
+        select(ModerationItem)
+        .where(ModerationItem.status == status)
+        .order_by(ModerationItem.score.desc(), ModerationItem.created_at, ModerationItem.id)
+        .limit(limit)
+        .options(
+            selectinload(ModerationItem.post),
+            selectinload(ModerationItem.held_post),
+            selectinload(ModerationItem.board),
+            selectinload(ModerationItem.subject_user),
+        )
+    )
+    if kind:
+        query = query.where(ModerationItem.kind == kind)
+    if board_ids is not None:
+        query = query.where(ModerationItem.board_id.in_(board_ids))
+    return list(db.session.scalars(query))

@@ -1,0 +1,171 @@
+"""Moderation pages: flag a post, the review queue and its decisions, sanctions, watched words,
+the audit log. Views only translate HTTP; permissions come from auth.permissions.can."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from auth import accounts
+from auth.permissions import MODERATION_REVIEW, can, has
+from core.extensions import db, limiter
+from core.types import utcnow
+from forum import queries as forum_queries
+from moderation import actions, audit, flags, queue
+from moderation.forms import DecisionForm, FlagForm, SanctionForm, WatchedWordForm
+from moderation.history import author_histories
+from moderation.models import ITEM_STATES, PENDING, ModerationItem, WatchedWord
+
+bp = Blueprint("moderation", __name__)
+
+
+def _me():
+    return current_user._get_current_object()
+
+
+@bp.route("/p/<int:post_id>/flag", methods=["GET", "POST"])
+@login_required
+@limiter.limit("30 per hour", methods=["POST"])
+def flag(post_id: int):
+    post = forum_queries.get_post(post_id)
+    if post is None or not can(current_user, "thread.view", post.thread):
+        abort(404)
+    if not can(current_user, "post.flag", post):
+        abort(403)
+    form = FlagForm()
+    if form.validate_on_submit():
+        try:
+            flags.flag_post(post, user=_me(), reason=form.reason.data, message=form.message.data)
+            db.session.commit()
+        except flags.FlagRefused as exc:
+            db.session.rollback()
+            form.form_errors.append(exc.message)
+        except IntegrityError:  # two submits at once: the unique constraint decides
+            db.session.rollback()
+            form.form_errors.append(_("この投稿はすでに通報済みです。"))
+        else:
+            flash(
+                _("通報ありがとうございました。モデレーターが確認します。結果はお知らせします。"),
+                "success",
+            )
+            return redirect(url_for("forum.permalink", post_id=post.id))
+    return render_template("moderation/flag.html", form=form, post=post, thread=post.thread), (
+        422 if form.errors else 200
+    )
+
+
+def _reviewable_board_ids():
+    """None for global reviewers; the set of assigned boards for board moderators."""
+    return None if has(current_user, MODERATION_REVIEW) else current_user.moderated_board_ids
+
+
+@bp.get("/moderation/queue")
+@login_required
+def review_queue():
+    if not can(current_user, "moderation.review"):
+        abort(403)
+    status = request.args.get("status", PENDING)
+    if status not in ITEM_STATES:
+        status = PENDING
+    kind = request.args.get("kind") or None
+    items = queue.list_queue(status=status, kind=kind, board_ids=_reviewable_board_ids())
+    return render_template(
+        "moderation/queue.html", items=items, status=status, kind=kind,
+        histories=author_histories(items), form=DecisionForm(), actions=queue.ACTIONS,
+    )  # fmt: skip
+
+
+@bp.post("/moderation/items/<int:item_id>/decide")
+@login_required
+def decide(item_id: int):
+    item = db.session.get(ModerationItem, item_id)
+    if item is None:
+        abort(404)
+    if not can(current_user, "moderation.review", item.board):
+        abort(403)
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        queue.decide(item, moderator=_me(), action=form.action.data, version=form.version.data,
+                     reason=form.reason.data or "")  # fmt: skip
+        db.session.commit()
+    except queue.IllegalAction:
+        db.session.rollback()
+        abort(400)
+    except queue.Conflict:
+        db.session.rollback()
+        flash(_("ほかのモデレーターがすでに対応しました。最新の状態を確認してください。"), "error")
+        return redirect(url_for("moderation.review_queue")), 303
+    flash(_("対応を記録しました。"), "success")
+    return redirect(url_for("moderation.review_queue"))
+
+
+@bp.route("/moderation/users/<handle>/sanction", methods=["GET", "POST"])
+@login_required
+def sanction(handle: str):
+    if not can(current_user, "user.sanction"):
+        abort(403)
+    user = accounts.find_user_by_handle(handle) or abort(404)
+    form = SanctionForm()
+    if form.validate_on_submit():
+        until = utcnow() + timedelta(days=form.days.data) if form.days.data else None
+        if form.kind.data == "suspend":
+            actions.suspend_user(user, actor=_me(), until=until, reason=form.reason.data)
+        elif form.kind.data == "silence":
+            actions.silence_user(user, actor=_me(), until=until, reason=form.reason.data)
+        else:
+            actions.lift_sanctions(user, actor=_me(), reason=form.reason.data)
+        db.session.commit()
+        flash(_("措置を記録しました。"), "success")
+        return redirect(url_for("auth.profile", handle=user.handle))
+    return render_template("moderation/sanction.html", form=form, user=user), (
+        422 if form.errors else 200
+    )
+
+
+@bp.route("/moderation/watched-words", methods=["GET", "POST"])
+@login_required
+def watched_words():
+    if not can(current_user, "moderation.manage"):
+        abort(403)
+    form = WatchedWordForm()
+    if form.validate_on_submit():
+        word = form.word.data.strip()
+        if db.session.scalar(select(WatchedWord.id).where(WatchedWord.word == word)):
+            form.word.errors.append(_("この語句はすでに登録されています。"))
+        else:
+            db.session.add(WatchedWord(word=word, action=form.action.data))
+            audit.record_action(_me(), "watched_word.add", "watched_word", None, reason=word,
+                                after={"word": word, "action": form.action.data})  # fmt: skip
+            db.session.commit()
+            flash(_("登録しました。"), "success")
+            return redirect(url_for("moderation.watched_words"))
+    words = db.session.scalars(select(WatchedWord).order_by(WatchedWord.word)).all()
+    return render_template("moderation/watched_words.html", form=form, words=words), (
+        422 if form.errors else 200
+    )
+
+
+@bp.get("/moderation/audit")
+@login_required
+def audit_log():
+    if not can(current_user, "audit.view"):
+        abort(403)
+    action = request.args.get("action") or None
+    if request.args.get("format") == "csv":
+        entries = audit.list_entries(action=action, limit=100_000)
+        filename = f"kyoso-audit-{utcnow():%Y%m%d}.csv"
+        return Response(
+            "\ufeff" + audit.export_csv(entries),  # BOM: Excel opens UTF-8 Japanese correctly
+            mimetype="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        )
+    before = request.args.get("before", type=int)
+    entries = audit.list_entries(action=action, before_id=before)
+    return render_template("moderation/audit.html", entries=entries, action=action)

@@ -1,0 +1,61 @@
+"""Japanese full-text search: keyword × type × region × field × domain, consistent with the
+database through crashes.
+
+The door of the package: ``register(app)``, ``search.extension.searcher()`` for reading and
+``search.service.search``. Content changes reach the index through the outbox
+(``search.outbox``, written in the content's own transaction) and the single indexer
+(``search.runner``); the forum does not know about search.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, current_app, has_app_context
+
+from forum import signals
+from search import cli, outbox, views
+from search.extension import KEY, SearchExtension, extension
+from search.runner import BackgroundIndexer
+from search.store import SearcherPool
+
+INDEXER_MODES = ("thread", "off")
+
+
+def register(app: Flask) -> None:
+    if not app.config.get("SEARCH_INDEX_DIR"):
+        app.config["SEARCH_INDEX_DIR"] = str(Path(app.instance_path) / "search")
+    root = Path(app.config["SEARCH_INDEX_DIR"])
+    mode = app.config.get("SEARCH_INDEXER") or ("off" if app.testing else "thread")
+    if mode not in INDEXER_MODES:
+        raise ValueError(f"SEARCH_INDEXER must be one of {INDEXER_MODES}, not {mode!r}")
+    runner = None
+    if mode == "thread":
+        poll = app.config["SEARCH_POLL_SECONDS"]
+        runner = BackgroundIndexer(app, root, poll_seconds=poll, standby_seconds=max(poll, 5.0))
+        # Started by the first request, so that CLI commands (db upgrade, search worker) never
+        # start an indexer thread of their own.
+        app.before_request(runner.start)
+    app.extensions[KEY] = SearchExtension(root, SearcherPool(root), runner)
+    outbox.install()
+    for signal in (signals.post_created, signals.post_edited, signals.post_deleted):
+        signal.connect(_wake, weak=False)
+    app.register_blueprint(views.bp)
+    app.register_blueprint(views.api_bp)
+    cli.register(app)
+
+
+def close(app: Flask) -> None:
+    """Stop the background indexer and close the searchers (tests, shutdown)."""
+    ext = extension(app)
+    if ext.runner is not None:
+        ext.runner.stop()
+    ext.pool.close()
+
+
+def _wake(_sender, **_payload) -> None:
+    """A forum change was committed in this process: apply the outbox now, not at the next poll."""
+    if has_app_context():
+        ext = current_app.extensions.get(KEY)
+        if ext is not None and ext.runner is not None:
+            ext.runner.wake()

@@ -1,0 +1,157 @@
+"""Search documents built from the database: one per visible post, read in bulk."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from core.extensions import db
+from forum.models import Board, Post, Thread
+from search.analysis import normalize
+from search.schema import order_key
+from search.visibility import is_indexable
+from taxonomy.models import PlayerField
+
+_BLOCK_TAGS = re.compile(
+    r"</?(?:p|br|div|li|ul|ol|h[1-6]|tr|td|th|table|thead|tbody|pre|blockquote|hr)\b[^>]*>", re.I
+)
+_TAGS = re.compile(r"<[^>]*>")
+_SPACES = re.compile(r"[ \t\r\f\v]+")
+_NEWLINES = re.compile(r"\s*\n\s*")
+
+
+def html_to_text(body_html: str) -> str:
+    """The visible text of a post's sanitized HTML, NFKC-normalised (what is indexed and what
+    snippets are cut from). Inline tags vanish without a space: Japanese has no spaces."""
+    text = _BLOCK_TAGS.sub("\n", body_html)
+    text = html.unescape(_TAGS.sub("", text))
+    text = _SPACES.sub(" ", text)
+    return normalize(_NEWLINES.sub("\n", text).strip())
+
+
+@dataclass(frozen=True)
+class ThreadState:
+    """What ``auth.permissions.can(user, "thread.view", …)`` reads of a thread."""
+
+    id: int
+    author_id: int
+    board_id: int
+    is_deleted: bool
+    is_hidden: bool
+
+
+@dataclass(frozen=True)
+class PostRow:
+    """The columns of a post and its thread that search needs (indexing and results)."""
+
+    post_id: int
+    thread_id: int
+    number: int
+    author_id: int
+    body_html: str
+    created_at: datetime
+    deleted_at: datetime | None
+    hidden_at: datetime | None
+    title: str
+    kind: str
+    thread: ThreadState
+    board_field: str | None
+
+    @property
+    def board_id(self) -> int:
+        return self.thread.board_id
+
+    @classmethod
+    def from_result(cls, r) -> PostRow:
+        thread = ThreadState(r.thread_id, r.thread_author_id, r.board_id, r.is_deleted, r.is_hidden)
+        return cls(
+            r.id, r.thread_id, r.number, r.author_id, r.body_html, r.created_at, r.deleted_at,
+            r.hidden_at, r.title, r.kind, thread, r.slug,
+        )  # fmt: skip
+
+
+def _select():
+    return (
+        select(
+            Post.id, Post.thread_id, Post.number, Post.author_id, Post.body_html,
+            Post.created_at, Post.deleted_at, Post.hidden_at, Thread.title, Thread.kind,
+            Thread.author_id.label("thread_author_id"), Thread.board_id, Thread.is_deleted,
+            Thread.is_hidden, PlayerField.slug,
+        )
+        .join(Thread, Thread.id == Post.thread_id)
+        .join(Board, Board.id == Thread.board_id)
+        .outerjoin(PlayerField, PlayerField.id == Board.player_field_id)
+    )  # fmt: skip
+
+
+def load_rows(*, post_ids: Iterable[int] = (), thread_ids: Iterable[int] = ()) -> list[PostRow]:
+    """The rows of the given posts and of every post of the given threads."""
+    post_ids, thread_ids = sorted(set(post_ids)), sorted(set(thread_ids))
+    rows: list[PostRow] = []
+    for chunk in _chunked(post_ids, 500):
+        rows += [
+            PostRow.from_result(r) for r in db.session.execute(_select().where(Post.id.in_(chunk)))
+        ]
+    for chunk in _chunked(thread_ids, 200):
+        query = _select().where(Post.thread_id.in_(chunk))
+        rows += [PostRow.from_result(r) for r in db.session.execute(query)]
+    return rows
+
+
+def iter_all_rows(batch_size: int = 1000) -> Iterator[list[PostRow]]:
+    """Every post, in id order, ``batch_size`` at a time (keyset pagination)."""
+    last = 0
+    while True:
+        query = _select().where(Post.id > last).order_by(Post.id).limit(batch_size)
+        batch = [PostRow.from_result(r) for r in db.session.execute(query)]
+        if not batch:
+            return
+        yield batch
+        last = batch[-1].post_id
+
+
+def _chunked(values: list[int], size: int) -> Iterator[list[int]]:
+    for i in range(0, len(values), size):
+        yield values[i : i + size]
+
+
+def build_document(row: PostRow) -> dict | None:
+    """The index document of a post, or None when it must not be in the index."""
+    if not is_indexable(post=row, thread=row.thread):
+        return None
+    body = html_to_text(row.body_html)
+    title = normalize(row.title) if row.number == 1 else ""
+    fields = [row.board_field] if row.board_field else []
+    doc = {
+        "post_id": str(row.post_id),
+        "thread_id": str(row.thread_id),
+        "number": row.number,
+        "title": title,
+        "title_ng": title,
+        "body": body,
+        "body_ng": body,
+        "type": row.kind,
+        "board": str(row.board_id),
+        "author": str(row.author_id),
+        "prefecture": "",
+        "prefecture_c": b"",
+        "field": " ".join(fields),
+        "field_c": " ".join(fields).encode(),
+        "domain": "",
+        "domain_c": b"",
+        "order_key": order_key(int(row.created_at.timestamp()), row.post_id),
+    }
+    doc["fingerprint"] = fingerprint(doc)
+    return doc
+
+
+def fingerprint(doc: dict) -> str:
+    """A digest of everything indexed, to compare an incremental index with a rebuilt one."""
+    parts = [f"{k}={doc[k]!r}" for k in sorted(doc) if k != "fingerprint"]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:20]

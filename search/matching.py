@@ -1,0 +1,149 @@
+"""A fast evaluator for the few query shapes search builds, reading Whoosh postings a block at a
+time (Whoosh's own matchers step one document at a time in Python, which is what made common
+words slow on a large index).
+
+:func:`evaluate` turns a query into ``{docnum: score}`` for *every* matching document at once:
+``Term`` → the posting list (with a saturated tf·idf score, title fields boosted), ``And`` /
+``Or`` / ``AndNot`` → dictionary and set operations (in C), ``Prefix`` → the union of its
+expansions, ``Every`` → all live documents. Range filters on numeric columns are applied last,
+to the (usually small) candidate set, by reading the column. The totals and facet counts come from
+the same dictionary, and the page is its top scores, so each document is touched a few times, in
+C where possible.
+
+This reads ``W3LeafMatcher`` internals of the pinned Whoosh-Reloaded 2.7.5 (``_read_ids``,
+``_read_weights``, ``_next_block``); ``tests/search/test_matching.py`` compares it with Whoosh's
+own matching.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+from whoosh import query as wq
+from whoosh.matching.wrappers import FilterMatcher
+from whoosh.searching import Searcher
+
+from search.schema import TITLE_BOOST, TITLE_FIELDS
+
+K1 = 1.2
+MAX_EXPANSIONS = 500
+Scores = dict[int, float]
+
+
+class _ScoreTable(dict):
+    """term frequency → score, computed once per distinct frequency."""
+
+    def __init__(self, idf: float) -> None:
+        super().__init__()
+        self.idf = idf
+
+    def __missing__(self, tf: float) -> float:
+        value = self[tf] = self.idf * tf / (tf + K1)
+        return value
+
+
+class Evaluator:
+    def __init__(self, searcher: Searcher) -> None:
+        self.searcher = searcher
+        self.reader = searcher.reader()
+        self.leaves = self.reader.leaf_readers()
+        self.n_docs = max(self.reader.doc_count_all(), 1)
+
+    # --- leaves ------------------------------------------------------------------------------
+
+    def term(self, fieldname: str, text: str) -> Scores:
+        """docnum → saturated tf·idf of one term, for live documents (built at C speed: the
+        posting blocks' id and weight arrays go through ``zip``/``map`` into a dict)."""
+        df = self.reader.doc_frequency(fieldname, text)
+        if not df:
+            return {}
+        idf = math.log(1 + self.n_docs / df)
+        if fieldname in TITLE_FIELDS:
+            idf *= TITLE_BOOST
+        score = _ScoreTable(idf)
+        out: Scores = {}
+        for reader, offset in self.leaves:
+            if (fieldname, text) not in reader:
+                continue
+            matcher = reader.postings(fieldname, text)
+            while isinstance(matcher, FilterMatcher):
+                matcher = matcher.child
+            start = len(out)
+            while matcher.is_active():
+                matcher._read_ids()
+                matcher._read_weights()
+                ids = matcher._ids if not offset else map(offset.__add__, matcher._ids)
+                out.update(zip(ids, map(score.__getitem__, matcher._weights), strict=False))
+                matcher._next_block()
+            if reader.has_deletions() and len(out) > start:
+                for docnum in reader.deleted_docs_set:
+                    out.pop(docnum + offset, None)
+        return out
+
+    def prefix(self, fieldname: str, prefix: str) -> Scores:
+        scores: Scores = {}
+        for expanded, text in enumerate(self.reader.expand_prefix(fieldname, prefix)):
+            if expanded >= MAX_EXPANSIONS:
+                break
+            key = text.decode() if isinstance(text, bytes) else text
+            for d, s in self.term(fieldname, key).items():
+                scores[d] = scores.get(d, 0.0) + s
+        return scores
+
+    def all_docs(self) -> Scores:
+        return dict.fromkeys(self.reader.all_doc_ids(), 0.0)
+
+    # --- composition -------------------------------------------------------------------------
+
+    def evaluate(self, q: wq.Query) -> Scores:
+        if isinstance(q, wq.Term):
+            return self.term(q.fieldname, q.text)
+        if isinstance(q, wq.Prefix):
+            return self.prefix(q.fieldname, q.text)
+        if isinstance(q, wq.Every):
+            return self.all_docs()
+        if isinstance(q, wq.AndNot):
+            positive = self.evaluate(q.a)
+            excluded = self.evaluate(q.b)
+            return {d: s for d, s in positive.items() if d not in excluded}
+        if isinstance(q, wq.And):
+            parts = sorted((self.evaluate(sub) for sub in q.subqueries), key=len)
+            if not parts or not parts[0]:
+                return {}
+            keys = set(parts[0]).intersection(*parts[1:])
+            return {d: sum(p[d] for p in parts) for d in keys}
+        if isinstance(q, wq.Or):
+            parts = sorted((self.evaluate(sub) for sub in q.subqueries), key=len, reverse=True)
+            if not parts:
+                return {}
+            scores = dict(parts[0])
+            for part in parts[1:]:
+                for d in part.keys() & scores.keys():  # documents matched twice add up
+                    scores[d] += part[d]
+                scores.update((d, part[d]) for d in part.keys() - scores.keys())
+            return scores
+        if isinstance(q, type(wq.NullQuery)):
+            return {}
+        # anything else (not built by search today): Whoosh's own matching, unscored
+        return dict.fromkeys(self.searcher.docs_for_query(q), 0.0)
+
+
+def column(searcher: Searcher, name: str) -> list:
+    """All values of a column, by docnum, read once per searcher (a searcher sees one fixed
+    version of the index) and shared: counting facets is then a C-speed ``map``."""
+    cache = searcher.__dict__.setdefault("_kyoso_columns", {})
+    values = cache.get(name)
+    if values is None:
+        interned: dict = {}
+        values = [interned.setdefault(v, v) for v in searcher.reader().column_reader(name)]
+        cache[name] = values
+    return values
+
+
+def in_range(searcher: Searcher, docs: Iterable[int], name: str, low: int | None, high: int | None):
+    """The documents whose numeric column ``name`` lies in [low, high]."""
+    values = column(searcher, name)
+    low = -1 if low is None else low
+    high = 2**64 if high is None else high
+    return [d for d in docs if low <= values[d] <= high]

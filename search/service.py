@@ -1,0 +1,194 @@
+"""``search(params, user=…)``: keyword × facets over the index, checked against the database.
+
+The index answers which posts match, how many, the facet counts and the order; the database
+gives what is shown (current title, text, author), and every hit is checked again with
+``search.visibility.is_visible`` — content deleted or hidden a moment ago is dropped even if the
+indexer has not caught up. A search never writes.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC
+from typing import Any
+
+from sqlalchemy import select
+from whoosh import query as wq
+from whoosh.searching import Searcher
+
+from auth.models import User
+from core.extensions import db
+from search import labels
+from search.analysis import normalize
+from search.documents import html_to_text, load_rows
+from search.matching import Evaluator, column, in_range
+from search.params import BadParams, SearchParams, day_bounds, decode_cursor, encode_cursor
+from search.query import BIGRAMS, Compiled, compile_query, parse
+from search.results import Hit, SearchPage
+from search.schema import MULTI_FACETS, ORDER_SCALE, SINGLE_FACETS
+from search.snippets import mark
+from search.visibility import is_visible
+
+NOTHING = wq.NullQuery
+
+
+@dataclass(frozen=True)
+class Filters:
+    terms: list[wq.Query]
+    #: (numeric column, lowest, highest) — applied to the candidates by reading the column
+    ranges: list[tuple[str, int | None, int | None]]
+
+
+def _filters(params: SearchParams, lookup: labels.Lookup) -> Filters:
+    terms: list[wq.Query] = []
+    for name in ("type", "prefecture", "field", "domain"):
+        value = getattr(params, name)
+        if value:
+            terms.append(wq.Term(name, value))
+    if params.block:
+        codes = lookup.prefectures_in_block(params.block)
+        terms.append(wq.Or([wq.Term("prefecture", c) for c in codes]) if codes else NOTHING)
+    if params.board:
+        board = lookup.board_by_slug(params.board)
+        terms.append(wq.Term("board", str(board.id)) if board else NOTHING)
+    if params.author:
+        author_id = lookup.author_id(params.author)
+        terms.append(wq.Term("author", str(author_id)) if author_id else NOTHING)
+    ranges: list[tuple[str, int | None, int | None]] = []
+    low, high = day_bounds(params.date_from, params.date_to)
+    if low is not None or high is not None:
+        ranges.append((
+            "order_key",
+            low * ORDER_SCALE if low is not None else None,
+            (high + 1) * ORDER_SCALE - 1 if high is not None else None,
+        ))  # fmt: skip
+    low, high = day_bounds(params.event_from, params.event_to)
+    if low is not None:  # the event ends on or after the first day …
+        ranges.append(("event_end", low, None))
+    if high is not None:  # … and starts on or before the last one
+        ranges.append(("event_start", 1, high))
+    return Filters(terms, ranges)
+
+
+def match(searcher: Searcher, query: wq.Query, filters: Filters) -> dict[int, float]:
+    """Every matching document with its score (0 without keywords)."""
+    evaluator = Evaluator(searcher)
+    scores = evaluator.evaluate(query)
+    for term in filters.terms:
+        if not scores:
+            break
+        keep = evaluator.evaluate(term)
+        scores = {d: scores[d] for d in scores.keys() & keep.keys()}
+    for name, low, high in filters.ranges:
+        if not scores:
+            break
+        scores = {d: scores[d] for d in in_range(searcher, scores, name, low, high)}
+    return scores
+
+
+def _count_facets(searcher: Searcher, docs) -> dict[str, Counter]:
+    counts: dict[str, Counter] = {name: Counter() for name in (*SINGLE_FACETS, *MULTI_FACETS)}
+    if not docs:
+        return counts  # (an empty index has no columns to read)
+    for name in SINGLE_FACETS:
+        counts[name] = Counter(map(column(searcher, name).__getitem__, docs))
+    for name in MULTI_FACETS:
+        raw = Counter(map(column(searcher, f"{name}_c").__getitem__, docs))
+        counter: Counter = Counter()
+        for value, n in raw.items():
+            for item in value.decode().split():
+                counter[item] += n
+        counts[name] = counter
+    return counts
+
+
+def _rank(searcher, scores: dict[int, float], sort: str, params: SearchParams):
+    """(docnums of this page, next cursor)."""
+    cursor = decode_cursor(params.cursor) if params.cursor else {}
+    limit = params.limit
+    if not scores:
+        return [], None
+    if sort == "date":
+        if cursor and "k" not in cursor:
+            raise BadParams("cursor")
+        keys = column(searcher, "order_key")
+        below = cursor.get("k")
+        keyed = ((keys[d], d) for d in scores)
+        if below is not None:
+            keyed = ((k, d) for k, d in keyed if k < below)
+        top = heapq.nlargest(limit + 1, keyed)
+        more = len(top) > limit
+        top = top[:limit]
+        return [d for _k, d in top], encode_cursor(k=top[-1][0]) if more and top else None
+    if cursor and "o" not in cursor:
+        raise BadParams("cursor")
+    offset = cursor.get("o", 0)
+    if offset >= len(scores):
+        return [], None
+    # best score first; among equals, the newer document (higher docnum) first
+    top = heapq.nlargest(offset + limit, scores.items(), key=lambda item: (item[1], item[0]))
+    page = [d for d, _s in top[offset : offset + limit]]
+    more = len(scores) > offset + limit
+    return page, encode_cursor(o=offset + limit) if more else None
+
+
+def search(params: SearchParams, *, user: Any, searcher: Searcher | None) -> SearchPage:
+    parsed = parse(params.q)
+    sort = params.sort or ("date" if not parsed.groups else "relevance")
+    if not parsed.groups:
+        sort = "date"  # nothing to rank by
+    if searcher is None:
+        return SearchPage(params, sort, 0, index_ready=False)
+    lookup = labels.Lookup()
+    filters = _filters(params, lookup)
+    compiled = compile_query(parsed, searcher.reader())
+    scores = match(searcher, compiled.query, filters)
+    if not scores and compiled.used_morphemes:
+        compiled = compile_query(parsed, searcher.reader(), mode=BIGRAMS)
+        scores = match(searcher, compiled.query, filters)
+    page_docs, next_cursor = _rank(searcher, scores, sort, params)
+    page = SearchPage(params, sort, len(scores), next_cursor=next_cursor)
+    page.facets = labels.facet_values(_count_facets(searcher, scores), params, lookup)
+    post_ids = [int(searcher.stored_fields(d)["post_id"]) for d in page_docs]
+    page.hits = _hits(post_ids, compiled, user, lookup)
+    return page
+
+
+def _hits(post_ids: list[int], compiled: Compiled, user: Any, lookup: labels.Lookup) -> list[Hit]:
+    rows = {row.post_id: row for row in load_rows(post_ids=post_ids)}
+    visible = [
+        rows[i]
+        for i in post_ids
+        if i in rows and is_visible(user, post=rows[i], thread=rows[i].thread)
+    ]
+    authors = {
+        u.id: u
+        for u in db.session.scalars(
+            select(User).where(User.id.in_({row.author_id for row in visible}))
+        )
+    }
+    hits = []
+    for row in visible:
+        board = lookup.board_by_id(row.board_id)
+        author = authors.get(row.author_id)
+        text = html_to_text(row.body_html).replace("\n", " ")
+        hits.append(
+            Hit(
+                post_id=row.post_id,
+                thread_id=row.thread_id,
+                number=row.number,
+                title=normalize(row.title),
+                title_html=mark(normalize(row.title), compiled.highlight, size=None),
+                snippet_html=mark(text, compiled.highlight),
+                type=row.kind,
+                board_slug=board.slug if board else "",
+                board_name=board.name if board else "",
+                author_handle=author.handle if author else None,
+                author_name=author.display_name if author else None,
+                prefecture=None,
+                created_at=row.created_at.astimezone(UTC),
+            )
+        )
+    return hits

@@ -1,0 +1,423 @@
+"""The personal-information guard: each kind, its tricky negatives, offsets into the original
+text, and precision/recall over the labelled set in ``pii_labelled.tsv``."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from moderation.pii import (
+    KIND_LABELS,
+    KINDS,
+    Match,
+    find_personal_info,
+    my_number_check_digit,
+    summarize,
+)
+
+LABELLED = Path(__file__).with_name("pii_labelled.tsv")
+MIN_PRECISION = 0.95
+MIN_RECALL = 0.95
+
+
+def found(text: str) -> list[tuple[str, str]]:
+    return [(m.kind, m.text) for m in find_personal_info(text)]
+
+
+def kinds(text: str) -> set[str]:
+    return {m.kind for m in find_personal_info(text)}
+
+
+# --- phone ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("自宅は0182-32-4567です", "0182-32-4567"),
+        ("携帯 090-1234-5678 まで", "090-1234-5678"),
+        ("東京 03-1234-5678", "03-1234-5678"),
+        ("町内 01267-2-1234", "01267-2-1234"),
+        ("番号は０８０－９８７６－５４３２です", "０８０－９８７６－５４３２"),
+        ("番号は０９０ー５５６６ー７７８８です", "０９０ー５５６６ー７７８８"),
+        ("番号は090—3030—4040です", "090—3030—4040"),
+        ("番号は０１７８−２２−３４５６です", "０１７８−２２−３４５６"),
+        ("番号は０８０‐２３４５‐６７８９です", "０８０‐２３４５‐６７８９"),
+        ("自宅：03(3456)7890、昼は留守", "03(3456)7890"),
+        ("夜は（0466）22-3344へ", "（0466）22-3344"),
+        ("折り返しは08012345678へ", "08012345678"),
+        ("鈴木　０９０１２３４５６７８", "０９０１２３４５６７８"),
+        ("携帯（070 1122 3344）まで", "070 1122 3344"),
+        ("海外から +81-90-2233-4455 に", "+81-90-2233-4455"),
+        ("+81 80 7766 5544（LINE）", "+81 80 7766 5544"),
+        ("+81(0)3-1234-5678 まで", "+81(0)3-1234-5678"),
+        ("番号：070.1234.9876", "070.1234.9876"),
+        ("杉山さん　０９０・２２３３・４４５５", "０９０・２２３３・４４５５"),
+        ("IP電話 050-3344-5566", "050-3344-5566"),
+    ],
+)
+def test_phone_found_in_its_real_shapes(text, number):
+    assert found(text) == [("phone", number)]
+
+
+def test_phone_offsets_point_into_the_original_full_width_text():
+    text = "配食ボランティアの佐藤さんの携帯：０８０－９８７６－５４３２（夜間）"
+    (match,) = find_personal_info(text)
+    assert (match.start, match.end) == (17, 30)
+    assert text[match.start : match.end] == match.text == "０８０－９８７６－５４３２"
+
+
+def test_phone_offsets_survive_characters_that_nfkc_expands_or_joins():
+    # ㈱ becomes "(株)" (3 characters) and ｶﾞ becomes ガ (1 character) in the normalised copy.
+    text = "㈱ｶﾞｽﾀｰﾐﾅﾙ 担当 090-1234-5678"
+    (match,) = find_personal_info(text)
+    assert match.start == text.index("090")
+    assert match.text == "090-1234-5678"
+
+
+def test_phone_drops_a_number_that_belongs_to_the_next_words():
+    assert found("090-1234-5678 12名で伺います") == [("phone", "090-1234-5678")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "フリーダイヤル 0120-123-456 で受け付けます",
+        "ナビダイヤル０５７０－０１２－３４５（全国共通）",
+        "0800-123-4567 は無料です",
+        "事務局（代表）03-5253-1111",
+        "電話：03-5253-1111（代表）",
+        "長寿福祉課（電話 0182-35-2131）",
+        "地域包括支援センター（TEL 0187-63-1111）が窓口です",
+        "事務局 TEL 022-714-5566 FAX 022-714-5567",
+        "厚生労働省（電話：03-5253-1111 内線3871）",
+        "090-123-4567",  # wrong shape for a mobile
+        "03-123-4567",  # 9 digits
+        "0182-3-2111",  # area code + exchange must make 6 digits
+        "開催日 2026-11-26 10:00-12:00",
+        "ISBN978-4-09-123456-7",
+        "団体コード052035",
+        "時刻表 6:12, 7:03, 8:15",
+        "資料 https://example.jp/files/0312345678.pdf をご覧ください",
+        "[報告書](https://www.pref.akita.lg.jp/uploads/public/090-1234-5678.pdf)",
+    ],
+)
+def test_phone_not_found_in_business_lines_organisation_lines_and_other_numbers(text):
+    assert "phone" not in kinds(text)
+
+
+def test_phone_mobile_is_flagged_even_when_labelled_as_an_organisation_line():
+    assert kinds("事務局 携帯 090-1111-2222") == {"phone"}
+
+
+# --- postal code ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("〒013-0061 にお送りください", "〒013-0061"),
+        ("〒9800811まで", "〒9800811"),
+        ("〒 761-8078 宛", "〒 761-8078"),
+        ("宛先は〒０１０－０９７６です", "〒０１０－０９７６"),
+        ("郵便番号は０１３－００３６です", "郵便番号は０１３－００３６"),
+        ("郵便番号 ０２０-０８６６ のあたり", "郵便番号 ０２０-０８６６"),
+        ("年賀状の宛先、〒３９０ー０８７４であってますか", "〒３９０ー０８７４"),
+    ],
+)
+def test_postal_code_found_with_its_mark_or_label(text, code):
+    assert found(text) == [("postal_code", code)]
+
+
+def test_postal_code_bare_only_before_a_place():
+    assert found("123-4567 東京都練馬区") == [("postal_code", "123-4567")]
+    assert kinds("受付番号 123-4567 でお申し込みを受け付けました") == set()
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["〒マークのある郵便ポスト", "所在地：〒013-8601 秋田県横手市中央町8-2（横手市役所本庁舎）"],
+)
+def test_postal_code_not_found_without_digits_or_for_an_office(text):
+    assert kinds(text) == set()
+
+
+# --- e-mail --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        ("hanako.tanaka1975@gmail.com までご連絡ください", "hanako.tanaka1975@gmail.com"),
+        (
+            "返信は ｓａｔｏ＿ｍｉｄｏｒｉ＠ｙａｈｏｏ．ｃｏ．ｊｐ へ",
+            "ｓａｔｏ＿ｍｉｄｏｒｉ＠ｙａｈｏｏ．ｃｏ．ｊｐ",
+        ),
+        ("メール：taro.suzuki＠docomo.ne.jp（携帯）", "taro.suzuki＠docomo.ne.jp"),
+        ("kimura.h[at]outlook.jp と表記", "kimura.h[at]outlook.jp"),
+        ("伊藤（ito.ken★example.jp ★を@に）", "ito.ken★example.jp"),
+        ("アドレス：Yuki.Ota@Outlook.com", "Yuki.Ota@Outlook.com"),
+    ],
+)
+def test_email_found_also_full_width_and_disguised(text, address):
+    assert found(text) == [("email", address)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "市の担当窓口は kaigo@city.yokote.lg.jp です",
+        "厚労省 info@mhlw.go.jp",
+        "問い合わせは事務局メール jimukyoku@kyoso-platform.jp まで",
+        "事務局のアドレス（info@sasaeai-npo.org）宛て",
+        "資料（https://www.mhlw.go.jp/stf/seisakunitsuite/）を参照",
+    ],
+)
+def test_email_not_found_for_government_or_organisation_addresses(text):
+    assert kinds(text) == set()
+
+
+# --- address -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        ("お宅は横手市駅前町3丁目5番12号、青い屋根", "横手市駅前町3丁目5番12号"),
+        ("配達先：本町2-3-4 コーポ本町201", "本町2-3-4"),
+        ("派遣先は大字上野字中村１２３番地の一人暮らし", "大字上野字中村１２３番地"),
+        ("三丁目五番十二号の佐々木さん宅", "三丁目五番十二号"),
+        ("届け先は、湯沢市表町四丁目2-15です", "湯沢市表町四丁目2-15"),
+        ("先週から栄町１－２－３のアパートに", "栄町１－２－３"),
+        ("住所：大仙市大曲通町１３－２８", "大仙市大曲通町１３－２８"),
+        ("字西野46番地に住む", "字西野46番地"),
+        ("住所は 札幌市中央区北３条西５丁目１－１０ です", "札幌市中央区北３条西５丁目１－１０"),
+        ("新居は浜松市中央区元城町１０３番地の２です", "浜松市中央区元城町１０３番地の２"),
+        ("お住まいは世田谷区成城８の２の１５だそう", "世田谷区成城８の２の１５"),
+        ("配達先は「横手市平鹿町浅舞字浅舞２３８」です", "横手市平鹿町浅舞字浅舞２３８"),
+        ("緑ヶ丘3-14-7の角のお宅", "緑ヶ丘3-14-7"),
+    ],
+)
+def test_address_found_at_house_level(text, address):
+    assert found(text) == [("address", address)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "3丁目の集会所で、毎週火曜日にサロン",
+        "駅前町3丁目から5丁目までの区域",
+        "本町2丁目自治会では",
+        "３丁目公民館にて健康体操",
+        "資料1-2-3を参照してください",
+        "統計表（表3-1-2）のとおり",
+        "第3-2表のとおり",
+        "配布資料のp.12-15に事例",
+        "第3期計画（2024-2026年度）",
+        "国道13号沿いの店舗",
+        "介護保険法（平成9年法律第123号）第115条の45",
+        "様式第3号に記入",
+        "文字数1200字以内、数字123を入力",
+        "会場：横手市交流センター（横手市駅前町1-7）",
+        "会場：鹿角市交流プラザ（鹿角市花輪字下花輪50番地）",
+        "会場は旧○○小学校（秋田県仙北市西木町上荒井字古堀田38-2）です",
+        "緊急時は119番、警察は110番",
+    ],
+)
+def test_address_not_found_for_districts_documents_statutes_and_venues(text):
+    assert "address" not in kinds(text)
+
+
+# --- My Number -----------------------------------------------------------------------------------
+
+
+def test_my_number_check_digit_follows_the_official_formula():
+    assert my_number_check_digit("12345678901") == 8
+    assert my_number_check_digit("98320567321") == 4  # an example published with the formula
+    assert my_number_check_digit("31415926535") == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("カードの番号 271828182840 を控えて", "271828182840"),
+        ("番号をメモ：8642 0975 3183", "8642 0975 3183"),
+        ("母のマイナンバーは3141-5926-5352です", "3141-5926-5352"),
+        ("個人番号：２３４５６７８９０１２１", "２３４５６７８９０１２１"),
+        ("マイナンバーカードの番号（123456789012）", "123456789012"),  # labelled: wrong digit too
+    ],
+)
+def test_my_number_found_with_a_valid_check_digit_or_a_label(text, number):
+    assert found(text) == [("my_number", number)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "注文番号 1234-5678-9018 で問い合わせ",  # valid check digit, but labelled as an order
+        "伝票 1234-5678-9012",  # wrong check digit, no label
+        "法人番号は1234567890123です",
+        "予算 123456789018円",
+        "マイナンバーカードの健康保険証利用について",
+    ],
+)
+def test_my_number_not_found_for_other_numbers(text):
+    assert "my_number" not in kinds(text)
+
+
+# --- a named person with a health condition or an age --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "span"),
+    [
+        ("田中花子さん（82歳）は認知症で、夜に外出します", "田中花子さん（82歳）は認知症"),
+        ("山田様 要介護3、週2回のデイサービス", "山田様 要介護3"),
+        ("統合失調症の診断を受けている高橋さんの息子さん", "統合失調症の診断を受けている高橋さん"),
+        ("伊藤さん、要支援２の認定が下りた", "伊藤さん、要支援２"),
+        ("鈴木氏（76）は人工透析のため不在", "鈴木氏（76）は人工透析"),
+        ("加藤よし子さんは要介護２で", "加藤よし子さんは要介護２"),
+        ("村上ハルさん（89）、寝たきり", "村上ハルさん（89）、寝たきり"),
+        ("ＡＬＳの西村さんのために", "ＡＬＳの西村さん"),
+        ("民生委員の高橋さんは糖尿病", "高橋さんは糖尿病"),
+        ("要介護3の父（佐藤一夫、85歳）の件", "要介護3の父（佐藤一夫、85歳"),
+    ],
+)
+def test_health_identity_found_for_a_named_person_and_a_diagnosis(text, span):
+    assert found(text) == [("health_identity", span)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Aさん（80代女性）は認知症があり",
+        "〇〇さん（要介護２）のケース",
+        "A子さん（82歳）は認知症",
+        "認知症サポーター養成講座の講師、佐藤さんは職員です",
+        "障害福祉課の鈴木さんも参加",
+        "認知症地域支援推進員の小松さんが報告",
+        "講師は認知症疾患医療センターの田中先生です",
+        "要介護3以上の方が入所できる施設",
+        "認知症の人と家族の会の皆さんと意見交換",
+        "佐藤さんが「がんばろう」と声をかけてくれました",
+        "佐藤さんの講演「脳卒中になっても自分らしく」は好評",
+        "講演「脳卒中を防ぐ食生活」講師：市立病院 管理栄養士 小野寺氏",
+        "田中さんから提案がありました。認知症の方の見守りについてです。",
+        "多様な主体の参画、先日は皆様お疲れ様でした",
+        "田中さんから、システム障害で送信できないと連絡がありました",
+        "鈴木さん、3月末期限の書類をお願いします",
+        "田中まひろさんが受付を担当します",
+    ],
+)
+def test_health_identity_not_found_for_pseudonyms_programmes_and_public_figures(text):
+    assert kinds(text) == set()
+
+
+@pytest.mark.parametrize(
+    ("text", "span"),
+    [
+        ("９２歳の山口トミさんが皆勤賞", "９２歳の山口トミさん"),
+        ("最高齢は大野清さん（９５歳）でした", "大野清さん（９５歳）"),
+        ("吉川正男さん、８３歳。雪かき希望", "吉川正男さん、８３歳"),
+        ("１００歳を迎えた野口ハナさんのお祝い", "１００歳を迎えた野口ハナさん"),
+        ("小川 勝 さん（78）が見守り隊に", "小川 勝 さん（78）"),
+    ],
+)
+def test_name_age_found_for_a_named_person_with_an_exact_age(text, span):
+    assert found(text) == [("name_age", span)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["平均年齢は82歳で", "65歳以上の方を対象に", "田中さんは80代です", "利用者様の声（80代女性）"],
+)
+def test_name_age_not_found_for_statistics_ranges_and_decades(text):
+    assert kinds(text) == set()
+
+
+# --- the result --------------------------------------------------------------------------------
+
+
+def test_overlapping_matches_merge_into_the_more_sensitive_kind():
+    text = "工藤様（84歳、要介護3）の長男の携帯は080-1357-2468です。"
+    assert found(text) == [
+        ("health_identity", "工藤様（84歳、要介護3）"),
+        ("phone", "080-1357-2468"),
+    ]
+
+
+def test_matches_come_in_order_and_are_frozen():
+    text = "〒０１４－００６１　大仙市大曲栄町３－１５　０１８７－６２－９９９９（ご自宅）"
+    matches = find_personal_info(text)
+    assert [m.kind for m in matches] == ["postal_code", "address", "phone"]
+    assert all(text[m.start : m.end] == m.text for m in matches)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        matches[0].kind = "email"  # type: ignore[misc]
+
+
+def test_no_matches_in_empty_or_plain_text():
+    assert find_personal_info("") == []
+    assert find_personal_info("次回の連絡会は2026年11月26日（木）10:00〜12:00です。") == []
+
+
+def test_summarize_counts_by_kind_in_kind_order():
+    matches = [Match("phone", 0, 1, "0"), Match("email", 2, 3, "a"), Match("phone", 4, 5, "0")]
+    assert summarize(matches) == {"email": 1, "phone": 2}
+    assert list(summarize(matches)) == ["email", "phone"]
+    assert summarize([]) == {}
+
+
+def test_every_kind_has_a_japanese_label():
+    assert set(KIND_LABELS) == set(KINDS)
+    assert KIND_LABELS["phone"] == "電話番号"
+    assert KIND_LABELS["health_identity"] == "氏名と健康情報"
+
+
+# --- the labelled set --------------------------------------------------------------------------
+
+
+def _labelled() -> list[dict[str, str]]:
+    with LABELLED.open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+def test_labelled_set_is_large_balanced_and_well_formed():
+    rows = _labelled()
+    assert len(rows) >= 240
+    pii = [r for r in rows if r["label"] == "pii"]
+    clean = [r for r in rows if r["label"] == "clean"]
+    assert len(pii) + len(clean) == len(rows)
+    assert 0.4 <= len(pii) / len(rows) <= 0.6
+    assert all(r["kinds"] == "" for r in clean)
+    assert all(r["kinds"] and set(r["kinds"].split(",")) <= set(KINDS) for r in pii)
+    assert len({r["sentence"] for r in rows}) == len(rows)
+
+
+def test_labelled_set_precision_and_recall():
+    rows = _labelled()
+    tp = fp = fn = 0
+    per_kind: dict[str, list[int]] = {kind: [0, 0] for kind in KINDS}  # found, expected
+    misses = []
+    for row in rows:
+        got = kinds(row["sentence"])
+        expected = set(filter(None, row["kinds"].split(",")))
+        tp += bool(got and expected)
+        fp += bool(got and not expected)
+        fn += bool(expected and not got)
+        if bool(got) != bool(expected):
+            misses.append(f"{row['label']}: {row['sentence']} → {sorted(got)}")
+        for kind in expected:
+            per_kind[kind][1] += 1
+            per_kind[kind][0] += kind in got
+    precision, recall = tp / (tp + fp), tp / (tp + fn)
+    report = (
+        f"precision {precision:.3f}, recall {recall:.3f}; per-kind recall "
+        + ", ".join(f"{k} {f}/{n}" for k, (f, n) in per_kind.items() if n)
+        + "; misses:\n"
+        + "\n".join(misses)
+    )
+    assert precision >= MIN_PRECISION, report
+    assert recall >= MIN_RECALL, report

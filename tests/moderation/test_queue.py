@@ -1,0 +1,108 @@
+import pytest
+
+from core.extensions import db
+from moderation import flags, queue
+from moderation.models import AuditEntry, Flag, ModerationItem
+
+
+@pytest.fixture
+def flagged(app, user_factory, thread_factory, post_of):
+    """A reply hidden by three flags, and its queue item."""
+    thread = thread_factory(replies=1)
+    post = post_of(thread, 2)
+    for _ in range(3):
+        flags.flag_post(post, user=user_factory(), reason="spam")
+    db.session.commit()
+    return post, db.session.scalars(db.select(ModerationItem)).one()
+
+
+@pytest.mark.parametrize(
+    "action,status,hidden,deleted,outcome",
+    [
+        ("agree_hide", "approved", True, False, "agreed"),
+        ("agree_delete", "approved", True, True, "agreed"),
+        ("disagree", "rejected", False, False, "disagreed"),
+        ("ignore", "ignored", False, False, "ignored"),
+        ("delete", "deleted", True, True, "agreed"),
+    ],
+)
+def test_queue_flag_decisions(flagged, moderator, action, status, hidden, deleted, outcome):
+    post, item = flagged
+    queue.decide(
+        item, moderator=moderator, action=action, version=item.version, reason="確認しました"
+    )
+    db.session.commit()
+    db.session.expire_all()
+    assert (item.status, item.decision, item.version) == (status, action, 2)
+    assert post.is_hidden is hidden and post.is_deleted is deleted
+    assert {f.outcome for f in db.session.scalars(db.select(Flag))} == {outcome}
+    assert db.session.scalar(db.select(AuditEntry).where(AuditEntry.action == f"queue.{action}"))
+
+
+def test_queue_agree_and_suspend_author(flagged, moderator):
+    post, item = flagged
+    queue.decide(item, moderator=moderator, action="agree_suspend", version=1, reason="スパム")
+    db.session.commit()
+    db.session.expire_all()
+    assert post.author.is_suspended and not post.author.is_active
+    assert post.author.sanction_reason == "スパム"
+
+
+def test_queue_illegal_transitions_are_refused(flagged, moderator):
+    post, item = flagged
+    with pytest.raises(queue.IllegalAction):
+        queue.decide(item, moderator=moderator, action="approve", version=1)
+    queue.decide(item, moderator=moderator, action="ignore", version=1)
+    db.session.commit()
+    with pytest.raises(queue.Conflict):  # decided items never move again
+        queue.decide(item, moderator=moderator, action="agree_hide", version=2)
+
+
+def test_queue_stale_version_is_a_conflict(flagged, moderator, user_factory):
+    post, item = flagged
+    other = user_factory(role="moderator")
+    queue.decide(item, moderator=moderator, action="agree_hide", version=1)
+    db.session.commit()
+    with pytest.raises(queue.Conflict):
+        queue.decide(item, moderator=other, action="disagree", version=1)
+    db.session.rollback()
+    db.session.expire_all()
+    assert item.decision == "agree_hide"
+
+
+def test_queue_page_and_decision_form(client, login, moderator, flagged):
+    post, item = flagged
+    login(moderator)
+    html = client.get("/moderation/queue").get_data(as_text=True)
+    assert f"item-{item.id}" in html and "通報に同意しない" in html
+    response = client.post_form(f"/moderation/items/{item.id}/decide",
+                                {"action": "disagree", "version": "1", "reason": "問題なし"})  # fmt: skip
+    assert response.status_code == 302
+    stale = client.post_form(f"/moderation/items/{item.id}/decide",
+                             {"action": "agree_hide", "version": "1"})  # fmt: skip
+    assert stale.status_code == 303
+    db.session.expire_all()
+    assert not post.is_hidden and item.status == "rejected"
+
+
+def test_queue_page_is_for_moderators_only(client, login, user):
+    assert client.get("/moderation/queue").status_code == 302
+    login(user)
+    assert client.get("/moderation/queue").status_code == 403
+
+
+def test_queue_page_query_budget(client, login, moderator, app, user_factory, thread_factory,
+                                 post_of, count_queries):  # fmt: skip
+    counts = []
+    login(moderator)
+    for n in (1, 6):
+        for _ in range(n - len(counts) * 1):
+            post = post_of(thread_factory(replies=1), 2)
+            for _ in range(3):
+                flags.flag_post(post, user=user_factory(), reason="spam")
+            db.session.commit()
+        with count_queries() as log:
+            assert client.get("/moderation/queue").status_code == 200
+        counts.append(log.count)
+    # user, items, posts, boards, authors, author histories (+ held posts when there are any)
+    assert counts[0] == counts[1] <= 7, (counts, str(log))
