@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import Flask
 
+import admin
 import api
 import auth
 import forum
@@ -42,4 +43,5 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     moderation.register(app)
     notifications.register(app)
     realtime.register(app)
+    admin.register(app)
     return app

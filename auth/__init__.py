@@ -6,14 +6,13 @@ from flask import Flask, Request, request
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from auth import cli, views
 from auth.accounts import user_for_api_token
 from auth.models import Role, User
 from core.extensions import db, login_manager
 
 
 def register(app: Flask) -> None:
-    from auth import cli, views  # the package's own modules; no cycle: they import auth.*
-
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None

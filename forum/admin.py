@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
+from audit.log import record_action
 from auth.permissions import can
 from core.extensions import db
 from forum.forms import BoardForm
@@ -14,6 +15,12 @@ from forum.models import Board
 from forum.queries import list_boards
 
 bp = Blueprint("forum_admin", __name__, url_prefix="/admin/boards")
+
+
+def _board_state(board: Board) -> dict:
+    return {"name": board.name, "slug": board.slug, "description": board.description,
+            "kind": board.kind, "position": board.position,
+            "is_premoderated": board.is_premoderated}  # fmt: skip
 
 
 @bp.before_request
@@ -42,10 +49,15 @@ def edit_board(board_id: int | None = None):
         if taken:
             form.slug.errors.append(_("このURL名はすでに使われています。"))
         else:
+            before = _board_state(board) if board is not None else None
             if board is None:
                 board = Board()
                 db.session.add(board)
             form.populate_obj(board)
+            db.session.flush()
+            record_action(current_user._get_current_object(),
+                          "board.create" if before is None else "board.edit", "board", board.id,
+                          before=before, after=_board_state(board))  # fmt: skip
             db.session.commit()
             flash(_("掲示板を保存しました。"), "success")
             return redirect(url_for("forum_admin.boards"))

@@ -122,4 +122,5 @@ class BoardForm(FlaskForm):
             NumberRange(min=0, max=10000, message=_l("0〜10000の数字にしてください。")),
         ],
     )
+    is_premoderated = BooleanField(_l("投稿をモデレーターの確認後に公開する（事前承認制）"))
     submit = SubmitField(_l("保存する"))

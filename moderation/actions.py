@@ -7,12 +7,12 @@ from datetime import datetime
 
 from sqlalchemy import update
 
+from audit.log import record_action
 from auth.models import User
 from core.extensions import db
 from core.types import utcnow
 from forum import posting, signals
 from forum.models import Post, Thread
-from moderation.audit import record_action
 
 FOREVER = datetime(9999, 12, 31, tzinfo=utcnow().tzinfo)
 

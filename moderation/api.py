@@ -10,10 +10,11 @@ from sqlalchemy.exc import IntegrityError
 from api.auth import authenticate_writes, json_body
 from api.errors import api_error
 from api.serialize import iso, user_json
+from audit import log as audit
 from auth.permissions import MODERATION_REVIEW, can, has
 from core.extensions import csrf, db, limiter
 from forum import queries as forum_queries
-from moderation import audit, flags, queue
+from moderation import flags, queue
 from moderation.models import ITEM_STATES, PENDING, ModerationItem
 
 bp = Blueprint("moderation_api", __name__, url_prefix="/api/v1")

@@ -108,24 +108,6 @@ class ModerationNote(db.Model):
     author: Mapped[User] = relationship(lazy="joined")
 
 
-class AuditEntry(db.Model):
-    """Append-only record of every moderator and admin action."""
-
-    __tablename__ = "audit_log"
-    __table_args__ = (Index("ix_audit_log_created", "created_at", "id"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
-    action: Mapped[str] = mapped_column(String(40), index=True)
-    target_kind: Mapped[str] = mapped_column(String(20))
-    target_id: Mapped[int | None] = mapped_column()
-    reason: Mapped[str] = mapped_column(Text, default="")
-    before: Mapped[dict | None] = mapped_column(JSON)
-    after: Mapped[dict | None] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    actor: Mapped[User | None] = relationship(lazy="joined")
-
-
 class WatchedWord(db.Model):
     __tablename__ = "watched_words"
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -11,13 +11,13 @@ from __future__ import annotations
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
+from audit.log import record_action
 from auth.models import User
 from core.extensions import db
 from core.types import utcnow
 from forum import publishing
 from forum.models import Post
 from moderation import actions
-from moderation.audit import record_action
 from moderation.models import (
     APPROVED,
     DELETED,

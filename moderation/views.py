@@ -11,12 +11,13 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from audit import log as audit
 from auth import accounts
 from auth.permissions import MODERATION_REVIEW, can, has
 from core.extensions import db, limiter
 from core.types import utcnow
 from forum import queries as forum_queries
-from moderation import actions, audit, flags, queue
+from moderation import actions, flags, queue
 from moderation.forms import DecisionForm, FlagForm, SanctionForm, WatchedWordForm
 from moderation.history import author_histories
 from moderation.models import ITEM_STATES, PENDING, ModerationItem, WatchedWord

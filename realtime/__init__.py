@@ -25,7 +25,7 @@ def register(app: Flask) -> None:
         async_mode="threading",  # explicit: auto-detection would prefer eventlet/gevent
         message_queue=queue,
         channel=app.config.get("SOCKETIO_CHANNEL") or "kyoso",
-        cors_allowed_origins=[],  # same origin only (the session cookie authenticates)
+        cors_allowed_origins=None,  # engine.io: same origin only ([] would turn the check off)
         ping_interval=20,
         ping_timeout=20,
         max_http_buffer_size=64 * 1024,

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from flask import Flask
 
-from taxonomy import admin, views
+from taxonomy import views
 
 
 def register(app: Flask) -> None:
     app.register_blueprint(views.bp)
-    app.register_blueprint(admin.bp)

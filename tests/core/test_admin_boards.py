@@ -33,3 +33,20 @@ def test_admin_boards_forbidden_for_members_and_moderators(client, login, user, 
     client.post_form("/logout")
     login(moderator)
     assert client.get("/admin/boards").status_code == 403
+
+
+def test_admin_boards_changes_are_audited(client, login, admin):
+    from audit.models import AuditEntry
+
+    login(admin)
+    client.post_form("/admin/boards/new", {
+        "name": "見守りネット", "slug": "mimamori-net", "kind": "cross", "position": "70",
+        "is_premoderated": "y"})  # fmt: skip
+    entry = db.session.scalars(db.select(AuditEntry)).one()
+    assert (entry.action, entry.actor_id, entry.after["is_premoderated"]) == (
+        "board.create",
+        admin.id,
+        True,
+    )
+    board = db.session.scalar(select(Board).where(Board.slug == "mimamori-net"))
+    assert board.is_premoderated

@@ -1,8 +1,9 @@
 import pytest
 
+from audit.models import AuditEntry
 from core.extensions import db
 from moderation import flags, queue
-from moderation.models import AuditEntry, Flag, ModerationItem
+from moderation.models import Flag, ModerationItem
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
+from audit.models import AuditEntry
 from core.extensions import db
-from moderation.models import AuditEntry
 from tests.fixtures.app import PASSWORD
 
 

@@ -147,3 +147,11 @@ def test_socket_token_auth_and_private_rooms(app, socketio, socket_client, moder
     assert [e["name"] for e in events(mod)] == ["queue_changed"]
     refused = socket_client(auth={"token": "kys_not-a-real-token"})
     assert not refused.is_connected()
+
+
+def test_socket_handshake_from_a_foreign_origin_is_refused(app):
+    """Engine.IO checks the Origin: a page on another site cannot open a socket with our cookie."""
+    client = app.test_client()
+    url = "/socket.io/?EIO=4&transport=polling"
+    assert client.get(url, headers={"Origin": "http://localhost"}).status_code == 200
+    assert client.get(url, headers={"Origin": "https://evil.example"}).status_code == 400

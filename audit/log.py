@@ -1,4 +1,4 @@
-"""The audit log: every moderator and admin action, append-only."""
+"""Recording and reading the audit log (every moderator and admin action, append-only)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from typing import Any
 
 from sqlalchemy import select
 
+from audit.models import AuditEntry
 from auth.models import User
 from core.extensions import db
-from moderation.models import AuditEntry
 
 
 def record_action(

@@ -9,9 +9,10 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from wtforms.fields.choices import SelectChoice
 
+from admin.taxonomy_forms import PrefectureForm, TermForm
+from audit.log import record_action
 from auth.permissions import can
 from core.extensions import db
-from taxonomy.forms import PrefectureForm, TermForm
 from taxonomy.models import LifeDomain, PlayerField, Prefecture
 from taxonomy.queries import list_life_domains, list_player_fields, list_prefectures, list_regions
 
@@ -59,6 +60,9 @@ def edit_term(kind: str, term_id: int | None = None):
                 term = model(slug=slug)
                 db.session.add(term)
             term.name, term.position = form.name.data.strip(), form.position.data
+            db.session.flush()
+            record_action(current_user._get_current_object(), f"{kind}.save", kind, term.id,
+                          after={"slug": term.slug, "name": term.name, "position": term.position})  # fmt: skip
             db.session.commit()
             flash(_("保存しました。"), "success")
             return redirect(url_for("taxonomy_admin.overview"))
@@ -73,7 +77,10 @@ def edit_prefecture(code: str):
     form = PrefectureForm(obj=prefecture)
     form.region_code.choices = [SelectChoice(r.code, r.name) for r in list_regions()]
     if form.validate_on_submit():
+        before = {"region": prefecture.region_code}
         prefecture.region_code = form.region_code.data
+        record_action(current_user._get_current_object(), "prefecture.region", "prefecture",
+                      int(prefecture.code), before=before, after={"region": prefecture.region_code})  # fmt: skip
         db.session.commit()
         flash(_("保存しました。"), "success")
         return redirect(url_for("taxonomy_admin.overview"))

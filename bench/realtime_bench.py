@@ -1,0 +1,709 @@
+"""Real-time fan-out benchmark: N real Socket.IO clients in one thread room, one reply posted
+through the API, time from just before the POST to each client's ``post_created``.
+
+    .venv/bin/python bench/realtime_bench.py                          # N = 100,500,1000, both servers
+    .venv/bin/python bench/realtime_bench.py --clients 500 --posts 10 --servers werkzeug
+    .venv/bin/python bench/realtime_bench.py --json /tmp/rt.json      # also write every figure
+
+For each server kind and each N it:
+
+1. uses a fresh, migrated SQLite database in a temporary folder (``flask_migrate.upgrade()``
+   inside ``create_app``), with one member, one thread on 全体交流 and one API token;
+2. starts the app in its own process on 127.0.0.1: ``werkzeug`` (werkzeug's threaded server, as
+   ``tests/support/serve_worker.py``) or ``gunicorn`` (``-k gthread -w 1 --threads N+64``, only if
+   gunicorn is installed in the venv); a new server process for every N, so memory figures start
+   from the same point. The server process is this file (``--serve``), which adds one read-only
+   route, ``/_bench/stats``, and times each ``SocketIO.emit`` of ``post_created``; the app code
+   is not changed;
+3. warms the server up (one client, one reply), then reads its RSS and thread count from
+   ``/proc/<pid>/status``;
+4. connects N ``python-socketio`` clients (``transports=["websocket"]``, no reconnection) spread
+   over ``ceil(N / --per-worker)`` client processes; each client calls ``join_thread`` and waits
+   for its ack; reads RSS again (memory per connection = difference / N);
+5. posts ``--posts`` replies, one at a time, with ``POST /api/v1/threads/<id>/posts`` and the
+   Bearer token. Latency = the client's ``time.time()`` in its ``post_created`` handler minus
+   ``time.time()`` just before the POST (every process is on the same machine clock). A client
+   that has not received the event ``--deliver-timeout`` seconds after the POST counts as a lost
+   delivery;
+6. disconnects the clients, reads RSS once more, stops the server.
+
+Everything is bounded: connects and acks time out, each delivery waits at most
+``--deliver-timeout``, and runs that would start after ``--time-budget`` seconds are skipped.
+Clients and server share the machine's cores, so the figures include the clients' own work
+(python-socketio starts a thread per received message). This is a benchmark for a human to run
+and read, not a test: nothing fails on a slow figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import itertools
+import json
+import math
+import multiprocessing as mp
+import os
+import resource
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+CONFIG_ENV = "KYOSO_BENCH_CONFIG"
+STATS_PATH = "/_bench/stats"
+BENCH_EMAIL = "realtime@bench.kyoso.example"
+REPLY_BODY = (
+    "リアルタイム配信のベンチマークからの返信です。\n\n"
+    "当市でも**移動販売**と見守りを組み合わせています。\n\n"
+    "- 週1回の巡回\n- 利用者の様子を民生委員さんに共有"
+)
+TARGET_N, TARGET_P95_MS = 500, 250.0
+_REPLY_COUNTER = itertools.count(1)
+
+
+# --- small helpers -----------------------------------------------------------------------------
+
+
+def raise_nofile() -> int:
+    """Raise the soft open-files limit up to the hard limit (inherited by child processes)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY or soft < hard:
+        target = hard if hard != resource.RLIM_INFINITY else max(soft, 65536)
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
+def proc_status(pid: int) -> dict[str, int]:
+    """VmRSS (KiB) and Threads of a process, from /proc/<pid>/status."""
+    out: dict[str, int] = {}
+    with open(f"/proc/{pid}/status") as handle:
+        for line in handle:
+            key, _, value = line.partition(":")
+            if key in ("VmRSS", "VmHWM", "Threads"):
+                out[key] = int(value.split()[0])
+    return out
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (all its threads), from /proc/<pid>/stat."""
+    with open(f"/proc/{pid}/stat") as handle:
+        fields = handle.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def percentile(sorted_values: list[float], q: float) -> float:
+    """Nearest-rank percentile of an already sorted list."""
+    if not sorted_values:
+        return float("nan")
+    rank = max(1, math.ceil(q * len(sorted_values)))
+    return sorted_values[rank - 1]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+# --- server side (runs in the server process) --------------------------------------------------
+
+
+def _bench_app():
+    """The real app plus a timing wrapper around its SocketIO.emit and a stats route."""
+    from flask import jsonify
+
+    from app import create_app
+
+    app = create_app(json.loads(os.environ[CONFIG_ENV]))
+    sio = app.extensions["kyoso.socketio"]
+    emits: list[dict] = []
+    original = sio.emit
+
+    def timed_emit(event, *args, **kwargs):
+        start = time.time()
+        try:
+            return original(event, *args, **kwargs)
+        finally:
+            if event == "post_created":
+                room = kwargs.get("to") or kwargs.get("room")
+                members = sio.server.manager.rooms.get("/", {}).get(room, {})
+                emits.append({"start": start, "end": time.time(), "room_size": len(members)})
+
+    sio.emit = timed_emit  # instance attribute: realtime.broadcast.emit looks it up here
+
+    @app.get(STATS_PATH)
+    def _bench_stats():
+        from collections import Counter
+
+        from flask import request
+
+        data = {"emits": emits, "threads": threading.active_count(), "pid": os.getpid()}
+        if request.args.get("frames"):  # where the threads are: innermost 3 frames, counted
+            import traceback
+
+            stacks = Counter(
+                " < ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}"
+                           for f in reversed(traceback.extract_stack(frame)[-3:]))
+                for frame in sys._current_frames().values()
+            )  # fmt: skip
+            data["frames"] = stacks.most_common(12)
+        return jsonify(data)
+
+    return app
+
+
+def gunicorn_app():
+    """Entry point for ``gunicorn "bench.realtime_bench:gunicorn_app()"``."""
+    return _bench_app()
+
+
+def serve_werkzeug() -> None:
+    import logging
+
+    from werkzeug.serving import make_server
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request/socket
+    app = _bench_app()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    print(server.server_port, flush=True)
+    server.serve_forever()
+
+
+# --- database ----------------------------------------------------------------------------------
+
+
+def prepare_database(workdir: Path) -> dict:
+    """Fresh migrated SQLite DB with one member, one thread and an API token."""
+    from flask_migrate import upgrade
+
+    from app import create_app
+
+    path = workdir / "realtime.sqlite3"
+    config = {"DATABASE_URL": f"sqlite:///{path}", "SECRET_KEY": "realtime-bench",
+              "INSTANCE_PATH": str(workdir / "instance")}  # fmt: skip
+    app = create_app(config)
+    with app.app_context():
+        upgrade()
+        from auth.accounts import create_api_token, register_user
+        from core.extensions import db
+        from forum import posting, queries
+
+        user = register_user(email=BENCH_EMAIL, handle="rtbench", display_name="配信 ベンチ",
+                             password="bench-password-2026")  # fmt: skip
+        thread = posting.create_thread(
+            board=queries.get_board("zentai"), author=user,
+            title="リアルタイム配信ベンチマーク", body="N 人が同時に読んでいるスレッドです。",
+        )  # fmt: skip
+        token = create_api_token(user, "realtime-bench")
+        db.session.commit()
+        thread_id = thread.id
+        db.engine.dispose()
+    return {"config": config, "thread_id": thread_id, "token": token}
+
+
+# --- client side (runs in the client worker processes) -----------------------------------------
+
+
+def client_worker(conn, worker_index: int) -> None:
+    """Holds a share of the clients; answers the coordinator's commands over a pipe."""
+    import socketio
+
+    raise_nofile()
+    threading.stack_size(512 * 1024)  # many small threads (2 per client + 1 per message)
+    cond = threading.Condition()
+    received: dict[int, list[tuple[int, float]]] = {}
+    clients: list = []
+    disconnects = [0]
+
+    def make_client(index: int):
+        sio = socketio.Client(reconnection=False)
+
+        def on_post_created(data):
+            now = time.time()
+            with cond:
+                received.setdefault(int(data.get("number", -1)), []).append((index, now))
+                cond.notify_all()
+
+        def on_disconnect(*_args):
+            with cond:
+                disconnects[0] += 1
+
+        sio.on("post_created", on_post_created)
+        sio.on("disconnect", on_disconnect)
+        return sio
+
+    def connect_one(index: int, args: dict):
+        sio = make_client(index)
+        try:
+            sio.connect(args["url"], transports=["websocket"], wait_timeout=args["timeout"],
+                        auth={"token": args["token"]} if args.get("token") else None)  # fmt: skip
+            ack = sio.call("join_thread", {"thread_id": args["thread_id"]},
+                           timeout=args["timeout"])  # fmt: skip
+            if not (isinstance(ack, dict) and ack.get("ok")):
+                raise RuntimeError(f"join_thread refused: {ack!r}")
+            return sio, None
+        except Exception as exc:  # noqa: BLE001 - report, don't crash the run
+            _quiet_disconnect(sio)
+            return None, f"{type(exc).__name__}: {exc}"
+
+    while True:
+        command, args = conn.recv()
+        if command == "connect":
+            start = time.time()
+            errors: list[str] = []
+            first = worker_index * 100000
+            with ThreadPoolExecutor(max_workers=args["concurrency"]) as pool:
+                results = pool.map(
+                    connect_one, range(first, first + args["count"]), [args] * args["count"]
+                )
+                for sio, error in results:
+                    if sio is not None:
+                        clients.append(sio)
+                    else:
+                        errors.append(error)
+            conn.send({"connected": len(clients), "failed": len(errors), "errors": errors[:5],
+                       "seconds": time.time() - start})  # fmt: skip
+        elif command == "collect":
+            deadline = args["deadline"]  # absolute time.time()
+            number = args["number"]
+            with cond:
+                while len(received.get(number, ())) < len(clients):
+                    left = deadline - time.time()
+                    if left <= 0:
+                        break
+                    cond.wait(min(left, 0.5))
+                got = list(received.get(number, ()))
+            seen = {i for i, _ in got}
+            conn.send({"times": [t for _, t in got], "expected": len(clients),
+                       "missing": len(clients) - len(seen), "duplicates": len(got) - len(seen),
+                       "disconnects": disconnects[0]})  # fmt: skip
+        elif command == "close":
+            before = disconnects[0]
+            # werkzeug's server answers the client's close frame late: websocket-client then
+            # waits its 3 s close timeout per socket, so close many at once
+            with ThreadPoolExecutor(max_workers=max(1, min(256, len(clients)))) as pool:
+                list(pool.map(_quiet_disconnect, clients))
+            conn.send({"unexpected_disconnects": before})
+            conn.close()
+            return
+
+
+def _quiet_disconnect(sio) -> None:
+    with contextlib.suppress(Exception):
+        sio.disconnect()
+
+
+# --- coordinator -------------------------------------------------------------------------------
+
+
+class Server:
+    """One server process (werkzeug or gunicorn) serving the bench app on 127.0.0.1."""
+
+    def __init__(self, kind: str, setup: dict, workdir: Path, n_clients: int) -> None:
+        self.kind = kind
+        # no rate limits; the bench member's replies are not held for review (moderation's
+        # "first posts of a new member" hold, where the app has it)
+        config = {**setup["config"], "RATELIMIT_ENABLED": False, "MODERATION_HOLD_FIRST_POSTS": 0}
+        env = {**os.environ, CONFIG_ENV: json.dumps(config), "PYTHONUNBUFFERED": "1"}
+        self.log_path = workdir / f"server-{kind}-{n_clients}.log"
+        log = open(self.log_path, "wb")  # noqa: SIM115 - handed to the child, closed below
+        if kind == "werkzeug":
+            self.process = subprocess.Popen(
+                [sys.executable, str(Path(__file__).resolve()), "--serve"],
+                cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=log, text=True,
+                start_new_session=True,
+            )  # fmt: skip
+            line = _readline_with_timeout(self.process.stdout, 30)
+            if not line.strip().isdigit():
+                raise RuntimeError(f"werkzeug server did not start; see {self.log_path}")
+            self.port = int(line)
+        else:
+            self.port = free_port()
+            threads = n_clients + 64  # every open WebSocket holds one thread of the pool
+            self.process = subprocess.Popen(
+                [str(Path(sys.executable).parent / "gunicorn"), "-k", "gthread", "-w", "1",
+                 "--threads", str(threads), "--worker-connections", str(threads),
+                 "-b", f"127.0.0.1:{self.port}", "--chdir", str(ROOT), "--timeout", "120",
+                 "--graceful-timeout", "5", "--log-level", "warning",
+                 "bench.realtime_bench:gunicorn_app()"],
+                cwd=ROOT, env=env, stdout=log, stderr=log, start_new_session=True,
+            )  # fmt: skip
+        log.close()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self._wait_healthy(60)
+        self.pid = self._app_pid()
+
+    def _wait_healthy(self, seconds: float) -> None:
+        import requests
+
+        deadline = time.time() + seconds
+        while time.time() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.kind} server exited; see {self.log_path}")
+            try:
+                if requests.get(self.base + "/healthz", timeout=2).status_code == 200:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(f"{self.kind} server not healthy after {seconds} s")
+
+    def _app_pid(self) -> int:
+        """The process that runs the app: the server itself, or gunicorn's single worker."""
+        import requests
+
+        return int(requests.get(self.base + STATS_PATH, timeout=5).json()["pid"])
+
+    def stats(self) -> dict:
+        import requests
+
+        return requests.get(self.base + STATS_PATH, timeout=10).json()
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            try:
+                os.killpg(self.process.pid, signal.SIGTERM)  # our own session: server (+ worker)
+                self.process.wait(timeout=10)
+            except (ProcessLookupError, subprocess.TimeoutExpired):
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=10)
+        if self.process.stdout:
+            self.process.stdout.close()
+
+
+def _readline_with_timeout(stream, seconds: float) -> str:
+    result: list[str] = []
+    reader = threading.Thread(target=lambda: result.append(stream.readline()), daemon=True)
+    reader.start()
+    reader.join(seconds)
+    return result[0] if result else ""
+
+
+def warm_up(server: Server, setup: dict, session, timeout: float) -> None:
+    """One client joins, one reply is posted and received: imports and caches are warm."""
+    import socketio
+
+    got = threading.Event()
+    sio = socketio.Client(reconnection=False)
+    sio.on("post_created", lambda _data: got.set())
+    sio.connect(server.base, transports=["websocket"], wait_timeout=timeout,
+                auth={"token": setup["token"]})  # fmt: skip
+    try:
+        ack = sio.call("join_thread", {"thread_id": setup["thread_id"]}, timeout=timeout)
+        if not ack.get("ok"):
+            raise RuntimeError(f"warm-up join_thread refused: {ack}")
+        post_reply(server, setup, session)
+        if not got.wait(timeout):
+            raise RuntimeError("warm-up client did not receive post_created")
+    finally:
+        sio.disconnect()
+
+
+def post_reply(server: Server, setup: dict, session) -> dict:
+    response = session.post(
+        f"{server.base}/api/v1/threads/{setup['thread_id']}/posts",
+        # a different text each time: moderation may refuse the same text posted twice
+        json={"body": f"{REPLY_BODY}\n\n（計測 {next(_REPLY_COUNTER)}・{time.time():.6f}）"},
+        headers={"Authorization": f"Bearer {setup['token']}"},
+        timeout=60,
+    )
+    if response.status_code != 201:  # e.g. 202 = held for review: no post_created event
+        raise RuntimeError(f"POST answered {response.status_code}: {response.text[:300]}")
+    return response.json()
+
+
+def run_one(kind: str, n: int, setup: dict, workdir: Path, args) -> dict:
+    import requests
+
+    result: dict = {"server": kind, "clients": n, "load_before": os.getloadavg()[0]}
+    server: Server | None = None
+    workers: list[tuple[mp.Process, object]] = []
+    try:
+        phase = time.time()
+        server = Server(kind, setup, workdir, n)
+        result["start_seconds"] = round(time.time() - phase, 1)
+        session = requests.Session()
+        warm_up(server, setup, session, args.connect_timeout)
+        time.sleep(1.0)
+        base_status = proc_status(server.pid)
+        result["rss_before_kib"] = base_status["VmRSS"]
+        result["threads_before"] = base_status["Threads"]
+
+        ctx = mp.get_context("spawn")
+        n_workers = max(1, math.ceil(n / args.per_worker))
+        shares = [n // n_workers + (1 if i < n % n_workers else 0) for i in range(n_workers)]
+        for index in range(n_workers):
+            parent, child = ctx.Pipe()
+            process = ctx.Process(target=client_worker, args=(child, index), daemon=True)
+            process.start()
+            workers.append((process, parent))
+        connect_args = {
+            "url": server.base,
+            "thread_id": setup["thread_id"],
+            "token": setup["token"] if args.auth else None,
+            "timeout": args.connect_timeout,
+            "concurrency": args.connect_concurrency,
+        }
+        start = time.time()
+        for (_process, pipe), share in zip(workers, shares, strict=True):
+            pipe.send(("connect", {**connect_args, "count": share}))
+        connects = [_recv(pipe, process, args.connect_timeout * n / args.connect_concurrency + 60)
+                    for process, pipe in workers]  # fmt: skip
+        result["connect_seconds"] = round(time.time() - start, 1)
+        connected = sum(c["connected"] for c in connects)
+        result["connected"] = connected
+        result["connect_failed"] = sum(c["failed"] for c in connects)
+        result["connect_errors"] = [e for c in connects for e in c["errors"]][:5]
+        time.sleep(2.0)  # let the connect/join request threads finish
+        status = proc_status(server.pid)
+        result["rss_connected_kib"] = status["VmRSS"]
+        result["threads_connected"] = status["Threads"]
+        result["rss_per_conn_kib"] = (
+            (status["VmRSS"] - base_status["VmRSS"]) / connected if connected else float("nan")
+        )
+
+        latencies: list[float] = []
+        per_post: list[dict] = []
+        lost = duplicates = 0
+        pids = [server.pid] + [process.pid for process, _pipe in workers]
+        for _ in range(args.posts if connected else 0):
+            cpu_before = [cpu_seconds(pid) for pid in pids]
+            t0 = time.time()
+            reply = post_reply(server, setup, session)
+            t_response = time.time() - t0
+            deadline = t0 + args.deliver_timeout
+            for _process, pipe in workers:
+                pipe.send(("collect", {"number": reply["number"], "deadline": deadline}))
+            answers = [_recv(pipe, process, args.deliver_timeout + 30)
+                       for process, pipe in workers]  # fmt: skip
+            cpu_after = [cpu_seconds(pid) for pid in pids]
+            times = sorted(t - t0 for a in answers for t in a["times"])
+            missing = sum(a["missing"] for a in answers)
+            lost += missing
+            duplicates += sum(a["duplicates"] for a in answers)
+            latencies.extend(times)
+            per_post.append({"number": reply["number"], "post_ms": t_response * 1000,
+                             "median_ms": percentile(times, 0.5) * 1000,
+                             "p95_ms": percentile(times, 0.95) * 1000,
+                             "max_ms": (times[-1] if times else float("nan")) * 1000,
+                             "lost": missing, "t0": t0,
+                             "cpu_server_ms": (cpu_after[0] - cpu_before[0]) * 1000,
+                             "cpu_clients_ms": sum(cpu_after[1:]) * 1000 - sum(cpu_before[1:]) * 1000,
+                             "last_receipt": t0 + (times[-1] if times else 0)})  # fmt: skip
+            time.sleep(args.gap)
+        latencies.sort()
+        emits = [e for e in server.stats()["emits"] if e["room_size"] > 1]  # skip the warm-up
+        for post, emit in zip(per_post, emits[-len(per_post) :] if per_post else [], strict=False):
+            post["emit_ms"] = (emit["end"] - emit["start"]) * 1000
+            post["before_emit_ms"] = (emit["start"] - post["t0"]) * 1000
+            post["emit_to_last_ms"] = (post["last_receipt"] - emit["start"]) * 1000
+            post["room_size"] = emit["room_size"]
+        result.update(
+            posts=len(per_post), samples=len(latencies), lost=lost, duplicates=duplicates,
+            expected=connected * len(per_post),
+            median_ms=percentile(latencies, 0.5) * 1000,
+            p95_ms=percentile(latencies, 0.95) * 1000,
+            max_ms=(latencies[-1] * 1000) if latencies else float("nan"),
+            post_ms_median=statistics.median(p["post_ms"] for p in per_post) if per_post else None,
+            emit_ms_median=_median_of(per_post, "emit_ms"),
+            before_emit_ms_median=_median_of(per_post, "before_emit_ms"),
+            cpu_server_ms_median=_median_of(per_post, "cpu_server_ms"),
+            cpu_clients_ms_median=_median_of(per_post, "cpu_clients_ms"),
+            per_post=per_post,
+        )  # fmt: skip
+        unexpected = 0
+        phase = time.time()
+        for process, pipe in workers:
+            pipe.send(("close", None))
+            unexpected += _recv(pipe, process, 60)["unexpected_disconnects"]
+        result["unexpected_disconnects"] = unexpected
+        result["close_seconds"] = round(time.time() - phase, 1)
+        time.sleep(2.0)
+        status = proc_status(server.pid)
+        result["rss_after_close_kib"] = status["VmRSS"]
+        result["threads_after_close"] = status["Threads"]
+        result["rss_peak_kib"] = status["VmHWM"]
+    except Exception as exc:  # noqa: BLE001 - report the failure and go on with the next run
+        result["error"] = f"{type(exc).__name__}: {exc}"
+        log = workdir / f"server-{kind}-{n}.log"
+        if log.exists():
+            result["server_log_tail"] = log.read_text(errors="replace")[-2000:]
+    finally:
+        for process, _pipe in workers:
+            process.join(5)
+            if process.is_alive():
+                process.kill()
+                process.join(5)
+        if server is not None:
+            phase = time.time()
+            server.stop()
+            result["stop_seconds"] = round(time.time() - phase, 1)
+        result["load_after"] = os.getloadavg()[0]
+    return result
+
+
+def _median_of(rows: list[dict], key: str) -> float | None:
+    values = [row[key] for row in rows if key in row]
+    return statistics.median(values) if values else None
+
+
+def _recv(pipe, process, timeout: float):
+    if not pipe.poll(timeout):
+        raise TimeoutError(f"client worker {process.pid} did not answer in {timeout:.0f} s")
+    return pipe.recv()
+
+
+def _fmt(value, digits: int = 0) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return f"{value:.{digits}f}"
+
+
+def print_table(results: list[dict]) -> None:
+    print()
+    print(
+        "| server | N | connected | median ms | p95 ms | max ms | lost | POST ms | emit ms "
+        "| server CPU ms/post | clients CPU ms/post | RSS before MiB | RSS per conn KiB "
+        "| threads with N |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for r in results:
+        if "error" in r and "median_ms" not in r:
+            print(f"| {r['server']} | {r['clients']} | error: {r['error']} |")
+            continue
+        print(f"| {r['server']} | {r['clients']} | {r['connected']} | {_fmt(r['median_ms'])} "
+              f"| {_fmt(r['p95_ms'])} | {_fmt(r['max_ms'])} | {r['lost']}/{r['expected']} "
+              f"| {_fmt(r['post_ms_median'])} | {_fmt(r['emit_ms_median'], 1)} "
+              f"| {_fmt(r['cpu_server_ms_median'])} | {_fmt(r['cpu_clients_ms_median'])} "
+              f"| {_fmt(r['rss_before_kib'] / 1024, 1)} | {_fmt(r['rss_per_conn_kib'])} "
+              f"| {r['threads_connected']} |")  # fmt: skip
+    print()
+    for r in results:
+        verdict = ""
+        if r["clients"] == TARGET_N and "p95_ms" in r:
+            ok = r["p95_ms"] <= TARGET_P95_MS and r["lost"] == 0 and r["connected"] == TARGET_N
+            verdict = f"  target (500, p95 ≤ 250 ms, none lost): {'met' if ok else 'MISSED'}"
+        print(f"{r['server']} N={r['clients']}: connect {r.get('connect_seconds', '–')} s, "
+              f"failed {r.get('connect_failed', '–')}, unexpected disconnects "
+              f"{r.get('unexpected_disconnects', '–')}, RSS after close "
+              f"{_fmt(r.get('rss_after_close_kib', float('nan')) / 1024, 1)} MiB, threads after "
+              f"close {r.get('threads_after_close', '–')}, load {r['load_before']:.1f}→"
+              f"{r['load_after']:.1f}; phases s: start {r.get('start_seconds', '–')}, close "
+              f"{r.get('close_seconds', '–')}, stop {r.get('stop_seconds', '–')}{verdict}")  # fmt: skip
+        if r.get("connect_errors"):
+            print("   connect errors:", "; ".join(r["connect_errors"]))
+        if r.get("error"):
+            print("   error:", r["error"])
+            if r.get("server_log_tail"):
+                print("   server log (end):\n" + r["server_log_tail"])
+        for p in r.get("per_post", []):
+            print(f"   post #{p['number']}: POST {p['post_ms']:.0f} ms (emit starts at "
+                  f"{_fmt(p.get('before_emit_ms'))}, lasts {_fmt(p.get('emit_ms'))} ms, room "
+                  f"{p.get('room_size', '?')}), receipt median {_fmt(p['median_ms'])} / p95 "
+                  f"{_fmt(p['p95_ms'])} / max {_fmt(p['max_ms'])}, lost {p['lost']}; CPU ms "
+                  f"server {p['cpu_server_ms']:.0f}, clients {p['cpu_clients_ms']:.0f}")  # fmt: skip
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--clients", default="100,500,1000", help="comma-separated N values")
+    parser.add_argument(
+        "--servers",
+        default="werkzeug,gunicorn",
+        help="werkzeug and/or gunicorn (skipped if not installed)",
+    )
+    parser.add_argument("--posts", type=int, default=5, help="replies posted per N (default 5)")
+    parser.add_argument(
+        "--per-worker", type=int, default=250, help="clients per client process (default 250)"
+    )
+    parser.add_argument(
+        "--connect-concurrency",
+        type=int,
+        default=8,
+        help="parallel connects per client process (default 8)",
+    )
+    parser.add_argument("--connect-timeout", type=float, default=15.0)
+    parser.add_argument(
+        "--deliver-timeout",
+        type=float,
+        default=10.0,
+        help="seconds after the POST before a delivery counts as lost",
+    )
+    parser.add_argument("--gap", type=float, default=1.0, help="seconds between two replies")
+    parser.add_argument(
+        "--auth",
+        action="store_true",
+        help="clients connect with the API token (default: anonymous readers)",
+    )
+    parser.add_argument(
+        "--time-budget",
+        type=float,
+        default=540.0,
+        help="do not start another run after this many seconds (default 540)",
+    )
+    parser.add_argument("--json", type=Path, help="write all results to this JSON file")
+    parser.add_argument("--keep-dir", action="store_true", help="keep the temporary folder")
+    args = parser.parse_args(argv)
+    raise_nofile()
+    if args.serve:
+        serve_werkzeug()
+        return 0
+
+    started = time.time()
+    kinds = [k.strip() for k in args.servers.split(",") if k.strip()]
+    if "gunicorn" in kinds and not (Path(sys.executable).parent / "gunicorn").exists():
+        print("gunicorn is not installed in this venv (.venv/bin/pip install gunicorn): skipped")
+        kinds.remove("gunicorn")
+    counts = [int(c) for c in args.clients.split(",") if c.strip()]
+    nofile = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    print(f"open files limit {nofile}; {os.cpu_count()} CPUs; load {os.getloadavg()[0]:.2f}")
+    workdir = Path(tempfile.mkdtemp(prefix="kyoso-rt-bench-"))
+    results: list[dict] = []
+    try:
+        setup = prepare_database(workdir)
+        print(f"database ready in {workdir} (thread {setup['thread_id']})")
+        for kind in kinds:
+            for n in counts:
+                if time.time() - started > args.time_budget:
+                    print(f"time budget spent: {kind} N={n} skipped")
+                    results.append({"server": kind, "clients": n, "error": "skipped (time)"})
+                    continue
+                if n + 200 > nofile:
+                    print(f"warning: N={n} is close to the open files limit {nofile}")
+                print(f"{kind} N={n} …", flush=True)
+                r = run_one(kind, n, setup, workdir, args)
+                results.append(r)
+                if "median_ms" in r:
+                    print(f"   median {r['median_ms']:.0f} ms, p95 {r['p95_ms']:.0f} ms, max "
+                          f"{r['max_ms']:.0f} ms, lost {r['lost']}/{r['expected']}, RSS/conn "
+                          f"{_fmt(r['rss_per_conn_kib'])} KiB", flush=True)  # fmt: skip
+                else:
+                    print(f"   failed: {r.get('error')}", flush=True)
+    finally:
+        if args.keep_dir:
+            print(f"kept {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+    print_table([r for r in results if "load_before" in r])
+    print(f"\ntotal {time.time() - started:.0f} s")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
