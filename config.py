@@ -53,6 +53,8 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "MODERATION_DUPLICATE_MINUTES": (10, int),
     "PII_GUARD": (True, _bool),
     "PII_GUARD_EXEMPT_STAFF": (True, _bool),
+    "VERIFICATION_TRUSTED_DOMAINS": (
+        "municipal_staff=lg.jp;prefectural_staff=lg.jp;ministry_staff=go.jp", str),
     # search (see README "検索 / Search")
     "SEARCH_INDEX_DIR": (None, str),  # default: <instance>/search
     "SEARCH_INDEXER": ("", str),  # "thread" (default; "off" under TESTING) or "off"

@@ -12,6 +12,7 @@ from api.errors import api_error
 from api.serialize import board_json, post_json, thread_json
 from auth.permissions import can
 from core.extensions import csrf, db, limiter
+from core.ratelimit import PER_ADDRESS_POSTING, PER_USER_POSTING, user_or_address
 from forum import posting, publishing, queries
 from forum.forms import EditPostForm, ReplyForm, ThreadForm
 from forum.publishing import Draft
@@ -20,7 +21,6 @@ from forum.rendering import render_markdown
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 
-WRITE_LIMIT = "20 per minute; 300 per day"
 
 
 bp.before_request(authenticate_writes)
@@ -58,7 +58,8 @@ def board_threads(slug: str):
 
 
 @bp.post("/boards/<slug>/threads")
-@limiter.limit(WRITE_LIMIT)
+@limiter.limit(PER_USER_POSTING, key_func=user_or_address)
+@limiter.limit(PER_ADDRESS_POSTING)
 def create_thread(slug: str):
     board = queries.get_board(slug)
     if board is None or not can(current_user, "board.view", board):
@@ -151,7 +152,7 @@ def _post_with_fragment(post, thread, fragments: bool) -> dict:
     data = post_json(post)
     if fragments:
         data["fragment_html"] = render_template(
-            "forum/_post.html",
+            "forum/_post_fragment.html",
             post=post,
             thread=thread,
             can_reply=can(current_user, "thread.reply", thread),
@@ -160,7 +161,8 @@ def _post_with_fragment(post, thread, fragments: bool) -> dict:
 
 
 @bp.post("/threads/<int:thread_id>/posts")
-@limiter.limit(WRITE_LIMIT)
+@limiter.limit(PER_USER_POSTING, key_func=user_or_address)
+@limiter.limit(PER_ADDRESS_POSTING)
 def create_post(thread_id: int):
     thread, refusal = _thread_or_error(thread_id)
     if refusal is not None:
@@ -196,7 +198,8 @@ def get_post(post_id: int):
 
 
 @bp.patch("/posts/<int:post_id>")
-@limiter.limit(WRITE_LIMIT)
+@limiter.limit(PER_USER_POSTING, key_func=user_or_address)
+@limiter.limit(PER_ADDRESS_POSTING)
 def edit_post(post_id: int):
     post, refusal = _post_or_error(post_id)
     if refusal is not None:
@@ -221,7 +224,8 @@ def edit_post(post_id: int):
 
 
 @bp.delete("/posts/<int:post_id>")
-@limiter.limit(WRITE_LIMIT)
+@limiter.limit(PER_USER_POSTING, key_func=user_or_address)
+@limiter.limit(PER_ADDRESS_POSTING)
 def delete_post(post_id: int):
     post, refusal = _post_or_error(post_id)
     if refusal is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Column, ForeignKey, String, Table, Text
+from sqlalchemy import Column, ForeignKey, String, Table, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.extensions import db
@@ -22,11 +22,21 @@ class Role(db.Model):
     slug: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(60))
     position: Mapped[int] = mapped_column(default=0)
+    #: verified roles (organisation / government staff, coordinators) show this badge
+    badge: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    #: members may ask for this role (with verification)
+    requestable: Mapped[bool] = mapped_column(default=False, server_default=false())
     permissions: Mapped[list[RolePermission]] = relationship(cascade="all, delete-orphan")
 
     @property
     def permission_names(self) -> frozenset[str]:
-        return frozenset(p.permission for p in self.permissions)
+        """Built once per loaded permission list (pages ask many times per request)."""
+        rows = self.permissions
+        cached = self.__dict__.get("_permission_names")
+        if cached is None or cached[0] is not rows:
+            cached = (rows, frozenset(p.permission for p in rows))
+            self.__dict__["_permission_names"] = cached
+        return cached[1]
 
 
 class RolePermission(db.Model):

@@ -114,7 +114,33 @@ def _view_hidden(user, perms, post) -> bool:
 
 
 def _flag_post(user, perms, post) -> bool:
-    return POST_FLAG in perms and not post.is_deleted and not _own(user, post)
+    if POST_FLAG not in perms or post.is_deleted or _own(user, post) or _silenced(user):
+        return False
+    return not post.is_hidden or moderates(user, post.thread.board_id)
+
+
+def _decide(user, perms, item) -> bool:
+    """Deciding a queue item: global reviewers; board moderators only for their boards' items
+    (items without a board — accounts, role requests — are for global reviewers)."""
+    if MODERATION_REVIEW in perms:
+        return True
+    return bool(perms) and item.board_id is not None and item.board_id in user.moderated_board_ids
+
+
+def _sanction(user, perms, target) -> bool:
+    """Moderators sanction members; only admins sanction moderators; nobody sanctions an admin
+    or themselves here."""
+    if USER_SANCTION not in perms:
+        return False
+    if target is None:
+        return True
+    if target.id == user.id:
+        return False
+    target_perms = target.permissions
+    if USER_MANAGE in target_perms:
+        return False
+    staff = {MODERATION_REVIEW, THREAD_MODERATE} & target_perms or target.moderated_board_ids
+    return not staff or USER_MANAGE in perms
 
 
 def _review(user, perms, board) -> bool:
@@ -159,6 +185,7 @@ _RULES = {
     "post.flag": _flag_post,
     "moderation.review": _review,
     "moderation.manage": lambda user, perms, _t: MODERATION_MANAGE in perms,
-    "user.sanction": lambda user, perms, _t: USER_SANCTION in perms,
+    "user.sanction": _sanction,
+    "moderation.decide": _decide,
     "audit.view": lambda user, perms, _t: AUDIT_VIEW in perms,
 }

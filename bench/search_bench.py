@@ -71,6 +71,7 @@ def run_query(searcher, text: str, texts: dict[int, str], *, board=None, days=No
         low, high = days
         filters.ranges.append(("order_key", low * ORDER_SCALE, high * ORDER_SCALE))
     started = time.perf_counter()
+    cpu = time.process_time()
     compiled = compile_query(parsed, searcher.reader())
     docs = match(searcher, compiled.query, filters)
     if not docs and compiled.used_morphemes:
@@ -82,9 +83,10 @@ def run_query(searcher, text: str, texts: dict[int, str], *, board=None, days=No
     ids = [int(searcher.stored_fields(d)["post_id"]) for d in page]
     matched = time.perf_counter()
     for post_id in ids:
-        mark(texts[post_id], compiled.highlight)
+        mark(texts.get(post_id, ""), compiled.highlight)
     done = time.perf_counter()
-    return len(docs), (matched - started) * 1000, (done - started) * 1000
+    cpu = time.process_time() - cpu
+    return len(docs), (matched - started) * 1000, (done - started) * 1000, cpu * 1000
 
 
 def measure_queries(searcher, texts, n_posts: int, repeat: int) -> dict[str, dict]:
@@ -106,18 +108,38 @@ def measure_queries(searcher, texts, n_posts: int, repeat: int) -> dict[str, dic
     for name, variants in cases.items():
         for v in variants[:3]:  # warm up
             run_query(searcher, texts=texts, **v)
-        matched, total, hits = [], [], []
+        matched, total, hits, cpu = [], [], [], []
         for i in range(repeat):
-            n, m, t = run_query(searcher, texts=texts, **variants[i % len(variants)])
+            n, m, t, c = run_query(searcher, texts=texts, **variants[i % len(variants)])
             hits.append(n)
             matched.append(m)
             total.append(t)
+            cpu.append(c)
         results[name] = {
             "median": statistics.median(total), "p95": pct(total, 95),
+            "cpu_median": statistics.median(cpu), "cpu_p95": pct(cpu, 95),
             "index_median": statistics.median(matched), "index_p95": pct(matched, 95),
             "hits_median": statistics.median(hits),
         }  # fmt: skip
     return results
+
+
+def print_queries(queries: dict[str, dict]) -> None:
+    print(f"{'case':30} {'median ms':>9} {'p95 ms':>7} {'(index p95)':>11} {'CPU med':>8} "
+          f"{'CPU p95':>8} {'hits':>7}")  # fmt: skip
+    for name, q in queries.items():
+        print(f"{name:30} {q['median']:9.1f} {q['p95']:7.1f} {q['index_p95']:11.1f} "
+              f"{q['cpu_median']:8.1f} {q['cpu_p95']:8.1f} {q['hits_median']:7,.0f}")  # fmt: skip
+
+
+def queries_only(root: Path, count: int, repeat: int) -> None:
+    """Measure the queries again on the index a previous run left (e.g. on a quieter machine)."""
+    texts = {p.post_id: html_to_text(p.body_html) for p in posts(count)}
+    ix = store.open_index(store.current_path(root))
+    with ix.searcher() as searcher:
+        print(f"\n== {searcher.doc_count():,} documents in {root} (queries only)")
+        print_queries(measure_queries(searcher, texts, count, repeat))
+    ix.close()
 
 
 def freshness(path: Path, ix, start_id: int, count: int) -> list[float]:
@@ -156,9 +178,14 @@ def main() -> None:
     parser.add_argument("--fresh", type=int, default=20, help="posts in the freshness test")
     parser.add_argument("--dir", default=str(ROOT / "bench" / "data" / "search-bench"))
     parser.add_argument("--max-minutes", type=float, default=20.0)
+    parser.add_argument("--queries-only", action="store_true",
+                        help="no indexing: query the index left by the last run (largest size)")  # fmt: skip
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     root = Path(args.dir)
+    if args.queries_only:
+        queries_only(root, sizes[-1], args.repeat)
+        return
     shutil.rmtree(root, ignore_errors=True)
     path, ix = store.create_aside(root)
     store.activate(root, path)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from flask import Flask, redirect, request
-from flask_babel import format_datetime, get_locale
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup, escape
@@ -16,6 +17,7 @@ from core.setup import LOCALES
 from core.urls import safe_next_url
 
 REIWA_START = 2019
+TOKYO = ZoneInfo("Asia/Tokyo")
 
 
 def reiwa_fiscal_year(year: int) -> str:
@@ -39,11 +41,18 @@ def current_locale() -> str:
 
 
 def datetime_ja(value: datetime | None, style: str = "long") -> str:
+    """Asia/Tokyo, formatted directly (Babel's formatter costs ~40 µs a call; thread pages show
+    50 times). Same output as Babel's ``y年M月d日 H:mm`` / ``yyyy-MM-dd HH:mm``."""
     if value is None:
         return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    d = value.astimezone(TOKYO)
     if current_locale() == "en":
-        return format_datetime(value, "yyyy-MM-dd HH:mm" if style == "long" else "yyyy-MM-dd")
-    return format_datetime(value, "y年M月d日 H:mm" if style == "long" else "y年M月d日")
+        return d.strftime("%Y-%m-%d %H:%M" if style == "long" else "%Y-%m-%d")
+    if style == "long":
+        return f"{d.year}年{d.month}月{d.day}日 {d.hour}:{d.minute:02d}"
+    return f"{d.year}年{d.month}月{d.day}日"
 
 
 def highlight(text: str | None, spans) -> Markup:
@@ -61,11 +70,16 @@ def highlight(text: str | None, spans) -> Markup:
     return Markup("").join(parts)
 
 
+def _can(action: str, target=None) -> bool:
+    """Templates' ``can``: resolve the current user once per call, not per attribute."""
+    return can(current_user._get_current_object(), action, target)
+
+
 def register(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = datetime_ja
     app.jinja_env.filters["fiscal_year"] = reiwa_fiscal_year
     app.jinja_env.filters["highlight"] = highlight
-    app.jinja_env.globals["can"] = lambda action, target=None: can(current_user, action, target)
+    app.jinja_env.globals["can"] = _can
     app.jinja_env.globals["LOCALES"] = LOCALES
     app.jinja_env.globals["current_locale"] = current_locale
     app.jinja_env.add_extension("jinja2.ext.do")

@@ -9,6 +9,7 @@ from wtforms import (
     BooleanField,
     IntegerField,
     SelectField,
+    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -124,3 +125,18 @@ class BoardForm(FlaskForm):
     )
     is_premoderated = BooleanField(_l("投稿をモデレーターの確認後に公開する（事前承認制）"))
     submit = SubmitField(_l("保存する"))
+
+
+class MoveThreadForm(FlaskForm):
+    board = SelectField(
+        _l("移動先の掲示板"), validators=[InputRequired(message=_l("選んでください。"))]
+    )
+
+
+class SplitThreadForm(FlaskForm):
+    title = _title_field()
+    numbers = SelectMultipleField(
+        _l("新しいスレッドに移す返信"),
+        coerce=int,
+        validators=[InputRequired(message=_l("移す返信を選んでください。"))],
+    )

@@ -67,11 +67,15 @@ class Thread(db.Model):
 
 class Post(db.Model):
     __tablename__ = "posts"
-    __table_args__ = (UniqueConstraint("thread_id", "number", name="uq_posts_thread_number"),)
+    __table_args__ = (
+        UniqueConstraint("thread_id", "number", name="uq_posts_thread_number"),
+        # an author's recent posts (duplicate check, first-posts hold, profiles)
+        Index("ix_posts_author_created", "author_id", "created_at"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id"))
     number: Mapped[int] = mapped_column()
-    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     body_source: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
     renderer_version: Mapped[int] = mapped_column(default=1)

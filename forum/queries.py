@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import selectinload
 
+from auth.models import User
 from core.extensions import db
 from core.types import UTCDateTime
 from forum.models import Board, Post, PostRevision, Thread
@@ -127,7 +128,7 @@ def list_posts_page(thread: Thread, *, page: int, per_page: int) -> PostPage:
                 Post.number < first + per_page,
             )
             .order_by(Post.number)
-            .options(selectinload(Post.author))
+            .options(selectinload(Post.author).joinedload(User.role))
         )
     )
     return PostPage(posts, page, page_count)
@@ -140,7 +141,7 @@ def list_posts_after(thread: Thread, *, after: int, limit: int) -> list[Post]:
             .where(Post.thread_id == thread.id, Post.number > after)
             .order_by(Post.number)
             .limit(limit)
-            .options(selectinload(Post.author))
+            .options(selectinload(Post.author).joinedload(User.role))
         )
     )
 

@@ -5,19 +5,26 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
 
 from auth.permissions import can
 from core.extensions import db, limiter
-from forum import posting, publishing, queries
-from forum.forms import ConfirmForm, EditPostForm, ReplyForm, ThreadForm
+from core.ratelimit import PER_ADDRESS_POSTING, PER_USER_POSTING, user_or_address
+from forum import moving, posting, publishing, queries
+from forum.forms import (
+    ConfirmForm,
+    EditPostForm,
+    MoveThreadForm,
+    ReplyForm,
+    SplitThreadForm,
+    ThreadForm,
+)
 from forum.models import Post, Thread
 from forum.publishing import Draft
 from forum.quoting import quote_text
 from forum.rendering import render_markdown
 
 bp = Blueprint("forum", __name__)
-
-POST_LIMIT = "20 per minute; 300 per day"
 
 
 def _board_or_404(slug: str):
@@ -85,7 +92,8 @@ def board(slug: str):
 
 @bp.route("/b/<slug>/new", methods=["GET", "POST"])
 @login_required
-@limiter.limit(POST_LIMIT, methods=["POST"])
+@limiter.limit(PER_USER_POSTING, key_func=user_or_address, methods=["POST"])
+@limiter.limit(PER_ADDRESS_POSTING, methods=["POST"])
 def new_thread(slug: str):
     board = _board_or_404(slug)
     if not can(current_user, "thread.create", board):
@@ -157,7 +165,8 @@ def _thread_url(thread_id: int, page: int, number: int | None = None) -> str:
 
 @bp.route("/t/<int:thread_id>/reply", methods=["GET", "POST"])
 @login_required
-@limiter.limit(POST_LIMIT, methods=["POST"])
+@limiter.limit(PER_USER_POSTING, key_func=user_or_address, methods=["POST"])
+@limiter.limit(PER_ADDRESS_POSTING, methods=["POST"])
 def reply(thread_id: int):
     thread = _thread_or_404(thread_id)
     if not can(current_user, "thread.reply", thread):
@@ -193,7 +202,8 @@ def reply(thread_id: int):
 
 @bp.route("/p/<int:post_id>/edit", methods=["GET", "POST"])
 @login_required
-@limiter.limit(POST_LIMIT, methods=["POST"])
+@limiter.limit(PER_USER_POSTING, key_func=user_or_address, methods=["POST"])
+@limiter.limit(PER_ADDRESS_POSTING, methods=["POST"])
 def edit(post_id: int):
     post = _post_or_404(post_id)
     if not can(current_user, "post.edit", post):
@@ -280,3 +290,41 @@ def moderate(thread_id: int):
     db.session.commit()
     flash(_("スレッドの設定を変更しました。"), "success")
     return redirect(url_for("forum.thread", thread_id=thread.id))
+
+
+@bp.route("/t/<int:thread_id>/move", methods=["GET", "POST"])
+@login_required
+def move(thread_id: int):
+    thread = _thread_or_404(thread_id)
+    if not can(current_user, "thread.moderate", thread):
+        abort(403)
+    boards = [b for b in queries.list_boards() if b.id != thread.board_id]
+    form = MoveThreadForm()
+    form.board.choices = [SelectChoice(b.slug, b.name) for b in boards]
+    if form.validate_on_submit():
+        target = queries.get_board(form.board.data)
+        moving.move_thread(thread, to=target, actor=_me())
+        db.session.commit()
+        flash(_("スレッドを「%(board)s」に移動しました。", board=target.name), "success")
+        return redirect(url_for("forum.thread", thread_id=thread.id))
+    return render_template("forum/move.html", thread=thread, form=form), _status(form)
+
+
+@bp.route("/t/<int:thread_id>/split", methods=["GET", "POST"])
+@login_required
+def split(thread_id: int):
+    thread = _thread_or_404(thread_id)
+    if not can(current_user, "thread.moderate", thread):
+        abort(403)
+    form = SplitThreadForm()
+    replies = queries.list_posts_after(thread, after=1, limit=500)
+    form.numbers.choices = [SelectChoice(p.number, f"#{p.number}") for p in replies]
+    if form.validate_on_submit():
+        new = moving.split_thread(thread, numbers=form.numbers.data, title=form.title.data,
+                                  actor=_me())  # fmt: skip
+        db.session.commit()
+        flash(_("返信を新しいスレッドに分けました。"), "success")
+        return redirect(url_for("forum.thread", thread_id=new.id))
+    return render_template("forum/split.html", thread=thread, form=form, replies=replies), _status(
+        form
+    )

@@ -7,12 +7,13 @@ from __future__ import annotations
 from flask import Flask
 
 from forum import publishing
-from moderation import api, holds, views
+from moderation import api, holds, verification_views, views
 
 
 def register(app: Flask) -> None:
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(verification_views.bp)
     for check in holds.GATEKEEPERS:
         publishing.add_gatekeeper(check)
     publishing.set_holder(holds.hold_draft)

@@ -47,7 +47,10 @@ def item_json(item: ModerationItem) -> dict:
 @limiter.limit("30 per hour")
 def flag_post(post_id: int):
     post = forum_queries.get_post(post_id)
-    if post is None or not can(current_user, "thread.view", post.thread):
+    visible = post is not None and can(current_user, "thread.view", post.thread)
+    if visible and post.is_hidden:
+        visible = can(current_user, "post.view_hidden", post)
+    if not visible:
         return api_error(404, "not_found", _("投稿が見つかりません。"))
     if not can(current_user, "post.flag", post):
         return api_error(403, "forbidden", _("この投稿は通報できません。"))
@@ -94,9 +97,13 @@ def decide(item_id: int):
     item = db.session.get(ModerationItem, item_id)
     if item is None:
         return api_error(404, "not_found", _("項目が見つかりません。"))
-    if not can(current_user, "moderation.review", item.board):
+    if not can(current_user, "moderation.decide", item):
         return api_error(403, "forbidden", _("この操作を行う権限がありません。"))
     data = json_body()
+    if data.get("action") == "agree_suspend" and not can(
+        current_user, "user.sanction", item.subject_user
+    ):
+        return api_error(403, "forbidden", _("この操作を行う権限がありません。"))
     version = data.get("version")
     if not isinstance(version, int):
         return api_error(422, "validation_failed", _("入力内容を確認してください。"),

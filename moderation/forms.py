@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (
+    EmailField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional
 
 
 def flag_reason_choices():
@@ -79,5 +87,42 @@ class WatchedWordForm(FlaskForm):
         choices=[
             SelectChoice("require_approval", _l("確認してから公開する")),
             SelectChoice("block", _l("投稿させない")),
+        ],
+    )
+
+
+class VerificationForm(FlaskForm):
+    role_id = SelectField(
+        _l("申請する認証"), validators=[InputRequired(message=_l("選んでください。"))]
+    )
+    organisation = StringField(
+        _l("所属（団体名・自治体名・省庁名）"),
+        validators=[
+            InputRequired(message=_l("入力してください。")),
+            Length(max=100, message=_l("100文字以内で入力してください。")),
+        ],
+    )
+    prefecture_code = SelectField(_l("都道府県"), validators=[Optional()])
+    municipality = StringField(
+        _l("市区町村"), validators=[Length(max=50, message=_l("50文字以内で入力してください。"))]
+    )
+    work_email = EmailField(
+        _l("勤務先のメールアドレス"),
+        validators=[
+            InputRequired(message=_l("入力してください。")),
+            Email(message=_l("メールアドレスの形式が正しくありません。")),
+        ],
+        description=_l(
+            "確認メールを送ります。自治体（lg.jp）・省庁（go.jp）のアドレスは確認後すぐに認証されます。"
+        ),
+    )
+
+
+class NoteForm(FlaskForm):
+    body = TextAreaField(
+        _l("モデレーター用メモ"),
+        validators=[
+            InputRequired(message=_l("入力してください。")),
+            Length(max=1000, message=_l("1000文字以内で入力してください。")),
         ],
     )

@@ -19,7 +19,7 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from auth.permissions import moderates
 from core.extensions import db
@@ -41,10 +41,10 @@ def check_first_posts(draft: Draft) -> list[Concern]:
     limit = current_app.config["MODERATION_HOLD_FIRST_POSTS"]
     if draft.kind == "edit" or limit <= 0 or _is_moderator(draft):
         return []
-    published = db.session.scalar(
-        select(func.count(Post.id)).where(Post.author_id == draft.author.id)
-    )
-    if published >= limit:
+    earlier = db.session.scalars(  # at most ``limit`` rows, however prolific the author
+        select(Post.id).where(Post.author_id == draft.author.id).limit(limit)
+    ).all()
+    if len(earlier) >= limit:
         return []
     return [
         Concern("first_posts", _("はじめての投稿は、モデレーターが確認してから公開します。"), HOLD)
@@ -136,12 +136,24 @@ def check_duplicate(draft: Draft) -> list[Concern]:
     ]
 
 
+def check_hidden_post_edit(draft: Draft) -> list[Concern]:
+    """An author who edits a hidden post asks for a new review: the edit waits in the queue and
+    approval publishes it and shows the post again."""
+    if draft.kind != "edit" or not draft.post.is_hidden or _is_moderator(draft):
+        return []
+    message = _(
+        "この投稿は非表示になっています。修正した内容はモデレーターが確認してから公開します。"
+    )
+    return [Concern("re_review", message, HOLD)]
+
+
 GATEKEEPERS = (
     check_duplicate,
     check_new_account_links,
     check_watched_words,
     check_premoderated_board,
     check_first_posts,
+    check_hidden_post_edit,
     check_personal_info,
 )
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from auth.models import User
+from auth.models import Role, User
 from core.extensions import db
 from core.types import UTCDateTime, utcnow
 from forum.models import Board, Post, Thread
@@ -77,6 +77,7 @@ class ModerationItem(db.Model):
     version: Mapped[int] = mapped_column(default=1)
     post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id"), index=True)
     held_post_id: Mapped[int | None] = mapped_column(ForeignKey("held_posts.id"))
+    role_request_id: Mapped[int | None] = mapped_column(ForeignKey("role_requests.id"))
     subject_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     board_id: Mapped[int | None] = mapped_column(ForeignKey("boards.id"))
     score: Mapped[int] = mapped_column(default=0)
@@ -90,9 +91,13 @@ class ModerationItem(db.Model):
 
     post: Mapped[Post | None] = relationship(lazy="select")
     held_post: Mapped[HeldPost | None] = relationship(lazy="select")
+    role_request: Mapped[RoleRequest | None] = relationship(lazy="select")
     subject_user: Mapped[User | None] = relationship(foreign_keys=[subject_user_id], lazy="select")
     board: Mapped[Board | None] = relationship(lazy="select")
     claimed_by: Mapped[User | None] = relationship(foreign_keys=[claimed_by_id], lazy="select")
+    notes: Mapped[list[ModerationNote]] = relationship(
+        lazy="select", order_by="ModerationNote.id", cascade="all, delete-orphan"
+    )
 
 
 class ModerationNote(db.Model):
@@ -114,3 +119,24 @@ class WatchedWord(db.Model):
     word: Mapped[str] = mapped_column(String(100), unique=True)
     action: Mapped[str] = mapped_column(String(20))  # block | require_approval | flag
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class RoleRequest(db.Model):
+    """A member asks for a verified role. The work e-mail is confirmed first; a trusted domain
+    (e.g. lg.jp for municipal staff) then grants the role at once, others go to the queue."""
+
+    __tablename__ = "role_requests"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role_id: Mapped[int] = mapped_column(ForeignKey("roles.id"))
+    organisation: Mapped[str] = mapped_column(String(100))
+    prefecture_code: Mapped[str | None] = mapped_column(ForeignKey("prefectures.code"))
+    municipality: Mapped[str] = mapped_column(String(50), default="")
+    work_email: Mapped[str] = mapped_column(String(254))
+    #: email_pending → (auto) approved | in_review → approved | rejected
+    status: Mapped[str] = mapped_column(String(20), default="email_pending")
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship(lazy="joined")
+    role: Mapped[Role] = relationship(lazy="joined")

@@ -12,12 +12,12 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from audit.log import record_action
-from auth.models import User
+from auth.models import Role, User
 from core.extensions import db
 from core.types import utcnow
 from forum import publishing
 from forum.models import Post
-from moderation import actions
+from moderation import actions, verification
 from moderation.models import (
     APPROVED,
     DELETED,
@@ -27,6 +27,7 @@ from moderation.models import (
     Flag,
     HeldPost,
     ModerationItem,
+    ModerationNote,
 )
 
 #: kind → action → resulting state
@@ -40,6 +41,7 @@ ACTIONS: dict[str, dict[str, str]] = {
         "delete": DELETED,
     },
     "held_post": {"approve": APPROVED, "reject": REJECTED, "delete": DELETED},
+    "role_request": {"approve": APPROVED, "reject": REJECTED},
 }
 
 
@@ -82,6 +84,17 @@ def open_held_item(held: HeldPost, reasons: list[dict]) -> ModerationItem:
     db.session.add(item)
     db.session.flush()
     return item
+
+
+def claim(item: ModerationItem, *, moderator: User) -> None:
+    """Say "I am on it" so that others pick another item (a claim does not lock decisions)."""
+    item.claimed_by_id = moderator.id
+
+
+def add_note(item: ModerationItem, *, author: User, body: str) -> ModerationNote:
+    note = ModerationNote(item_id=item.id, author_id=author.id, body=body.strip())
+    db.session.add(note)
+    return note
 
 
 def decide(
@@ -143,6 +156,8 @@ def _held_effects(item: ModerationItem, action: str, moderator: User, reason: st
         thread=held.thread, post=db.session.get(Post, held.post_id) if held.post_id else None,
     )  # fmt: skip
     outcome = publishing.publish_held(draft)
+    if held.kind == "edit" and draft.post is not None and draft.post.is_hidden:
+        actions.restore_post(draft.post, actor=moderator, reason=reason)  # re-review passed
     if outcome.post is not None:
         held.published_post_id = outcome.post.id
     elif outcome.thread is not None:
@@ -152,7 +167,18 @@ def _held_effects(item: ModerationItem, action: str, moderator: User, reason: st
         held.published_post_id = first
 
 
-_EFFECTS = {"flagged_post": _flag_effects, "held_post": _held_effects}
+def _role_effects(item: ModerationItem, action: str, moderator: User, reason: str) -> None:
+    if action == "approve":
+        verification.grant_role(item.role_request, actor=moderator, reason=reason)
+    else:
+        verification.reject_role(item.role_request, actor=moderator, reason=reason)
+
+
+_EFFECTS = {
+    "flagged_post": _flag_effects,
+    "held_post": _held_effects,
+    "role_request": _role_effects,
+}
 
 
 def list_queue(
@@ -169,7 +195,13 @@ def list_queue(
             selectinload(ModerationItem.post),
             selectinload(ModerationItem.held_post),
             selectinload(ModerationItem.board),
-            selectinload(ModerationItem.subject_user),
+            # the author's role, permissions and boards decide which actions are offered
+            selectinload(ModerationItem.subject_user)
+            .joinedload(User.role)
+            .selectinload(Role.permissions),
+            selectinload(ModerationItem.subject_user).selectinload(User.board_moderations),
+            selectinload(ModerationItem.claimed_by),
+            selectinload(ModerationItem.notes),
         )
     )
     if kind:

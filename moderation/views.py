@@ -17,8 +17,16 @@ from auth.permissions import MODERATION_REVIEW, can, has
 from core.extensions import db, limiter
 from core.types import utcnow
 from forum import queries as forum_queries
+from forum.forms import ConfirmForm
 from moderation import actions, flags, queue
-from moderation.forms import DecisionForm, FlagForm, SanctionForm, WatchedWordForm
+from moderation.forms import (
+    DecisionForm,
+    FlagForm,
+    NoteForm,
+    SanctionForm,
+    WatchedWordForm,
+    flag_reason_choices,
+)
 from moderation.history import author_histories
 from moderation.models import ITEM_STATES, PENDING, ModerationItem, WatchedWord
 
@@ -34,7 +42,7 @@ def _me():
 @limiter.limit("30 per hour", methods=["POST"])
 def flag(post_id: int):
     post = forum_queries.get_post(post_id)
-    if post is None or not can(current_user, "thread.view", post.thread):
+    if post is None or not _visible(post):
         abort(404)
     if not can(current_user, "post.flag", post):
         abort(403)
@@ -60,6 +68,12 @@ def flag(post_id: int):
     )
 
 
+def _visible(post) -> bool:
+    if not can(current_user, "thread.view", post.thread):
+        return False
+    return not post.is_hidden or can(current_user, "post.view_hidden", post)
+
+
 def _reviewable_board_ids():
     """None for global reviewers; the set of assigned boards for board moderators."""
     return None if has(current_user, MODERATION_REVIEW) else current_user.moderated_board_ids
@@ -78,20 +92,27 @@ def review_queue():
     return render_template(
         "moderation/queue.html", items=items, status=status, kind=kind,
         histories=author_histories(items), form=DecisionForm(), actions=queue.ACTIONS,
+        reason_labels={c.value: c.label for c in flag_reason_choices()},
     )  # fmt: skip
 
 
 @bp.post("/moderation/items/<int:item_id>/decide")
 @login_required
 def decide(item_id: int):
+    if not can(current_user, "moderation.review"):
+        abort(403)
     item = db.session.get(ModerationItem, item_id)
     if item is None:
         abort(404)
-    if not can(current_user, "moderation.review", item.board):
+    if not can(current_user, "moderation.decide", item):
         abort(403)
     form = DecisionForm()
     if not form.validate_on_submit():
         abort(400)
+    if form.action.data == "agree_suspend" and not can(
+        current_user, "user.sanction", item.subject_user
+    ):
+        abort(403)
     try:
         queue.decide(item, moderator=_me(), action=form.action.data, version=form.version.data,
                      reason=form.reason.data or "")  # fmt: skip
@@ -107,12 +128,47 @@ def decide(item_id: int):
     return redirect(url_for("moderation.review_queue"))
 
 
+def _item_for_reviewer(item_id: int) -> ModerationItem:
+    if not can(current_user, "moderation.review"):
+        abort(403)
+    item = db.session.get(ModerationItem, item_id) or abort(404)
+    if not can(current_user, "moderation.decide", item):
+        abort(403)
+    return item
+
+
+@bp.post("/moderation/items/<int:item_id>/claim")
+@login_required
+def claim(item_id: int):
+    item = _item_for_reviewer(item_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    queue.claim(item, moderator=_me())
+    db.session.commit()
+    return redirect(url_for("moderation.review_queue", _anchor=f"item-{item.id}"))
+
+
+@bp.post("/moderation/items/<int:item_id>/notes")
+@login_required
+def add_note(item_id: int):
+    item = _item_for_reviewer(item_id)
+    form = NoteForm()
+    if form.validate_on_submit():
+        queue.add_note(item, author=_me(), body=form.body.data)
+        db.session.commit()
+    else:
+        flash(_("メモを入力してください（1000文字以内）。"), "error")
+    return redirect(url_for("moderation.review_queue", _anchor=f"item-{item.id}"))
+
+
 @bp.route("/moderation/users/<handle>/sanction", methods=["GET", "POST"])
 @login_required
 def sanction(handle: str):
     if not can(current_user, "user.sanction"):
         abort(403)
     user = accounts.find_user_by_handle(handle) or abort(404)
+    if not can(current_user, "user.sanction", user):
+        abort(403)
     form = SanctionForm()
     if form.validate_on_submit():
         until = utcnow() + timedelta(days=form.days.data) if form.days.data else None

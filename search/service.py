@@ -75,8 +75,12 @@ def _filters(params: SearchParams, lookup: labels.Lookup) -> Filters:
 def match(searcher: Searcher, query: wq.Query, filters: Filters) -> dict[int, float]:
     """Every matching document with its score (0 without keywords)."""
     evaluator = Evaluator(searcher)
-    scores = evaluator.evaluate(query)
-    for term in filters.terms:
+    terms = list(filters.terms)
+    if isinstance(query, wq.Every) and terms:  # filters only: start from the first one
+        scores = dict.fromkeys(evaluator.evaluate(terms.pop(0)), 0.0)
+    else:
+        scores = evaluator.evaluate(query)
+    for term in terms:
         if not scores:
             break
         keep = evaluator.evaluate(term)

@@ -75,3 +75,20 @@ def _failed_login(base: str, email: str) -> int:
     except urllib.error.HTTPError as error:
         error.close()
         return error.code
+
+
+def test_rate_limits_posting_budget_is_per_person(client, user_factory, thread):
+    """Colleagues behind one municipal proxy (one address) each have their own budget."""
+    from auth.accounts import create_api_token
+    from core.extensions import db
+
+    people = [user_factory(), user_factory()]
+    tokens = [create_api_token(p) for p in people]
+    db.session.commit()
+
+    def reply(token, i):
+        return client.post(f"/api/v1/threads/{thread.id}/posts", json={"body": f"返信 {i}"},
+                           headers={"Authorization": f"Bearer {token}"}).status_code  # fmt: skip
+
+    assert [reply(tokens[0], i) for i in range(21)][-2:] == [201, 429]
+    assert reply(tokens[1], 99) == 201

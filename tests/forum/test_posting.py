@@ -170,7 +170,12 @@ def test_posting_signals_are_sent_only_after_commit(app, user, board):
         thread = posting.create_thread(board=board, author=user, title="確定する", body="本文")
         db.session.commit()
     assert received == [
-        {"thread_id": thread.id, "post_id": received[0]["post_id"], "number": 1, "board_slug": "zentai"}
+        {
+            "thread_id": thread.id,
+            "post_id": received[0]["post_id"],
+            "number": 1,
+            "board_slug": "zentai",
+        }
     ]
 
 

@@ -124,3 +124,23 @@ def test_holds_edit_with_personal_info_is_held_until_approved(client, login, use
     db.session.commit()
     db.session.expire_all()
     assert post.body_source == body
+
+
+def test_holds_author_edit_of_hidden_post_requests_re_review(client, login, user, moderator,
+                                                             thread_factory, post_of):  # fmt: skip
+    from moderation import actions
+
+    thread = thread_factory(author=user, replies=1)
+    post = post_of(thread, 2)
+    actions.hide_post(post, actor=moderator, reason="表現が不適切")
+    db.session.commit()
+    login(user)
+    client.post_form(f"/p/{post.id}/edit", {"body": "表現を直しました"})
+    (item,) = _items()
+    assert item.reasons[0]["code"] == "re_review"
+    db.session.expire_all()
+    assert post.is_hidden and post.body_source == "返信その1"
+    queue.decide(item, moderator=moderator, action="approve", version=1)
+    db.session.commit()
+    db.session.expire_all()
+    assert not post.is_hidden and post.body_source == "表現を直しました"

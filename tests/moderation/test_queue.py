@@ -105,5 +105,16 @@ def test_queue_page_query_budget(client, login, moderator, app, user_factory, th
         with count_queries() as log:
             assert client.get("/moderation/queue").status_code == 200
         counts.append(log.count)
-    # user, items, posts, boards, authors, author histories (+ held posts when there are any)
-    assert counts[0] == counts[1] <= 7, (counts, str(log))
+    # user, items, posts, boards, authors, claimers, notes, author histories (+ held posts)
+    assert counts[0] == counts[1] <= 9, (counts, str(log))
+
+
+def test_queue_claim_and_notes(client, login, moderator, flagged):
+    post, item = flagged
+    login(moderator)
+    client.post_form(f"/moderation/items/{item.id}/claim")
+    client.post_form(f"/moderation/items/{item.id}/notes", {"body": "投稿者に連絡済み"})
+    html = client.get("/moderation/queue").get_data(as_text=True)
+    assert f"{moderator.display_name}さんが対応中" in html and "投稿者に連絡済み" in html
+    db.session.expire_all()
+    assert item.claimed_by_id == moderator.id and item.version == 1  # a claim is not a decision

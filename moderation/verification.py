@@ -1,0 +1,115 @@
+"""Verified roles: a member asks for a role (団体担当者, 市町村職員, 都道府県職員, 府省庁担当者,
+生活支援コーディネーター) with their organisation, area and work e-mail. The e-mail is confirmed
+by a signed, expiring link; if its domain is trusted for that role (VERIFICATION_TRUSTED_DOMAINS,
+e.g. ``municipal_staff=lg.jp``) the role is granted at once, otherwise a moderator decides.
+The caller owns the transaction."""
+
+from __future__ import annotations
+
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import select
+
+from audit.log import record_action
+from auth.models import Role, User
+from core.extensions import db
+from core.types import utcnow
+from moderation.models import ModerationItem, RoleRequest
+
+SALT = "kyoso.verify-work-email"
+MAX_AGE = 3 * 24 * 3600
+
+
+def requestable_roles() -> list[Role]:
+    return list(db.session.scalars(select(Role).where(Role.requestable).order_by(Role.position)))
+
+
+def trusted_domains() -> dict[str, list[str]]:
+    """``"municipal_staff=lg.jp;ministry_staff=go.jp"`` → {"municipal_staff": ["lg.jp"], …}."""
+    rules: dict[str, list[str]] = {}
+    for part in current_app.config["VERIFICATION_TRUSTED_DOMAINS"].split(";"):
+        role, _, domains = part.partition("=")
+        if role.strip() and domains.strip():
+            rules[role.strip()] = [
+                d.strip().lower().lstrip(".") for d in domains.split(",") if d.strip()
+            ]
+    return rules
+
+
+def domain_is_trusted(email: str, role_slug: str) -> bool:
+    domain = email.rsplit("@", 1)[-1].lower()
+    return any(
+        domain == d or domain.endswith("." + d) for d in trusted_domains().get(role_slug, [])
+    )
+
+
+def request_role(
+    user: User, *, role: Role, organisation: str, prefecture_code: str | None,
+    municipality: str, work_email: str,
+) -> RoleRequest:  # fmt: skip
+    for old in db.session.scalars(
+        select(RoleRequest).where(RoleRequest.user_id == user.id,
+                                  RoleRequest.status.in_(("email_pending", "in_review")))
+    ):  # fmt: skip
+        old.status = "withdrawn"
+    request = RoleRequest(
+        user=user, role=role, organisation=organisation.strip(), prefecture_code=prefecture_code,
+        municipality=municipality.strip(), work_email=work_email.strip().lower(),
+    )  # fmt: skip
+    db.session.add(request)
+    db.session.flush()
+    return request
+
+
+def make_confirmation_token(request: RoleRequest) -> str:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT).dumps(
+        {"r": request.id, "e": request.work_email}
+    )
+
+
+def confirm_work_email(token: str) -> RoleRequest | None:
+    """Mark the work e-mail confirmed; grant the role (trusted domain) or queue the request."""
+    try:
+        data = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT).loads(
+            token, max_age=MAX_AGE
+        )
+    except (SignatureExpired, BadSignature):
+        return None
+    request = db.session.get(RoleRequest, data.get("r"))
+    if request is None or request.work_email != data.get("e") or request.status != "email_pending":
+        return None
+    request.email_confirmed_at = utcnow()
+    if domain_is_trusted(request.work_email, request.role.slug):
+        grant_role(request, actor=None, reason="trusted e-mail domain")
+    else:
+        request.status = "in_review"
+        open_role_item(request)
+    return request
+
+
+def open_role_item(request: RoleRequest) -> ModerationItem:
+    item = ModerationItem(
+        kind="role_request", role_request_id=request.id, subject_user_id=request.user_id,
+        reasons=[{"code": "role_request", "message": request.role.name}], score=5,
+    )  # fmt: skip
+    db.session.add(item)
+    db.session.flush()
+    return item
+
+
+def grant_role(request: RoleRequest, *, actor: User | None, reason: str = "") -> None:
+    user = request.user
+    before = {"role": user.role.slug}
+    user.role = request.role
+    user.affiliation = request.organisation or user.affiliation
+    if request.prefecture_code:
+        user.prefecture_code, user.municipality = request.prefecture_code, request.municipality
+    request.status = "approved"
+    record_action(actor, "role.grant", "user", user.id, reason=reason, before=before,
+                  after={"role": request.role.slug})  # fmt: skip
+
+
+def reject_role(request: RoleRequest, *, actor: User, reason: str = "") -> None:
+    request.status = "rejected"
+    record_action(actor, "role.reject", "user", request.user_id, reason=reason,
+                  after={"role": request.role.slug})  # fmt: skip
