@@ -53,6 +53,7 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "MODERATION_DUPLICATE_MINUTES": (10, int),
     "PII_GUARD": (True, _bool),
     "PII_GUARD_EXEMPT_STAFF": (True, _bool),
+    "PII_GUARD_EXEMPT_ROLES": ("", str),  # e.g. "municipal_staff,prefectural_staff,ministry_staff"
     "VERIFICATION_TRUSTED_DOMAINS": (
         "municipal_staff=lg.jp;prefectural_staff=lg.jp;ministry_staff=go.jp", str),
     # search (see README "検索 / Search")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from audit.log import record_action
+from auth.models import BoardModerator, User
 from auth.permissions import can
 from core.extensions import db
 from forum.forms import BoardForm
@@ -17,10 +18,23 @@ from forum.queries import list_boards
 bp = Blueprint("forum_admin", __name__, url_prefix="/admin/boards")
 
 
+def _board_moderators(board: Board) -> list[User]:
+    return list(db.session.scalars(
+        select(User).join(BoardModerator, BoardModerator.user_id == User.id)
+        .where(BoardModerator.board_id == board.id).order_by(User.handle)
+    ))  # fmt: skip
+
+
+def _set_board_moderators(board: Board, people: list[User]) -> None:
+    db.session.execute(delete(BoardModerator).where(BoardModerator.board_id == board.id))
+    db.session.add_all(BoardModerator(user_id=u.id, board_id=board.id) for u in people)
+
+
 def _board_state(board: Board) -> dict:
     return {"name": board.name, "slug": board.slug, "description": board.description,
             "kind": board.kind, "position": board.position,
-            "is_premoderated": board.is_premoderated}  # fmt: skip
+            "is_premoderated": board.is_premoderated,
+            "moderators": [u.handle for u in _board_moderators(board)] if board.id else []}  # fmt: skip
 
 
 @bp.before_request
@@ -42,19 +56,35 @@ def edit_board(board_id: int | None = None):
     if board_id and board is None:
         abort(404)
     form = BoardForm(obj=board)
+    if request.method == "GET" and board is not None:
+        form.moderators.data = ", ".join(u.handle for u in _board_moderators(board))
     if form.validate_on_submit():
+        handles = [h.strip().lower().lstrip("@") for h in (form.moderators.data or "").split(",")]
+        handles = [h for h in handles if h]
+        people = (
+            list(db.session.scalars(select(User).where(User.handle.in_(handles))))
+            if handles
+            else []
+        )
+        unknown = sorted(set(handles) - {u.handle for u in people})
+        if unknown:
+            form.moderators.errors.append(
+                _("見つからないハンドル名があります：%(names)s", names="、".join(unknown))
+            )
         taken = db.session.scalar(
             select(func.count()).where(Board.slug == form.slug.data, Board.id != (board_id or 0))
         )
         if taken:
             form.slug.errors.append(_("このURL名はすでに使われています。"))
-        else:
+        if not form.errors:
             before = _board_state(board) if board is not None else None
             if board is None:
                 board = Board()
                 db.session.add(board)
+            del form.moderators  # not a Board column
             form.populate_obj(board)
             db.session.flush()
+            _set_board_moderators(board, people)
             record_action(current_user._get_current_object(),
                           "board.create" if before is None else "board.edit", "board", board.id,
                           before=before, after=_board_state(board))  # fmt: skip

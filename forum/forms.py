@@ -124,6 +124,11 @@ class BoardForm(FlaskForm):
         ],
     )
     is_premoderated = BooleanField(_l("投稿をモデレーターの確認後に公開する（事前承認制）"))
+    moderators = StringField(
+        _l("この掲示板のモデレーター"),
+        description=_l("ハンドル名をカンマで区切って入力します。例：sato_akita, tanaka_okayama"),
+        validators=[Length(max=500, message=_l("500文字以内で入力してください。"))],
+    )
     submit = SubmitField(_l("保存する"))
 
 

@@ -58,9 +58,25 @@ class Outcome:
 
 Gatekeeper = Callable[[Draft], list[Concern]]
 Holder = Callable[[Draft, list[Concern]], Any]
+Rewriter = Callable[[Draft], Draft]
+AfterPublish = Callable[[Draft, "Outcome"], None]
 
+_rewriters: list[Rewriter] = []
 _gatekeepers: list[Gatekeeper] = []
 _holder: Holder | None = None
+_after_publish: list[AfterPublish] = []
+
+
+def add_rewriter(rewrite: Rewriter) -> None:
+    """A rewriter may change the draft before it is checked (e.g. censor words)."""
+    if rewrite not in _rewriters:
+        _rewriters.append(rewrite)
+
+
+def add_after_publish(hook: AfterPublish) -> None:
+    """Runs in the same transaction right after a post is published (e.g. flag it)."""
+    if hook not in _after_publish:
+        _after_publish.append(hook)
 
 
 def add_gatekeeper(check: Gatekeeper) -> None:
@@ -79,6 +95,8 @@ def review(draft: Draft) -> list[Concern]:
 
 def submit(draft: Draft, *, confirmed: bool = False) -> Outcome:
     """Publish ``draft`` now, hold it for review, or say why not. The caller commits."""
+    for rewrite in _rewriters:
+        draft = rewrite(draft)
     concerns = review(draft)
     refusals = [c for c in concerns if c.action == REFUSE]
     if refusals:
@@ -88,7 +106,10 @@ def submit(draft: Draft, *, confirmed: bool = False) -> Outcome:
         return Outcome("needs_confirmation", to_confirm)
     if concerns and _holder is not None:
         return Outcome("held", concerns, thread=draft.thread, held=_holder(draft, concerns))
-    return _publish(draft)
+    outcome = _publish(draft)
+    for hook in _after_publish:
+        hook(draft, outcome)
+    return outcome
 
 
 def _publish(draft: Draft) -> Outcome:

@@ -17,3 +17,5 @@ def register(app: Flask) -> None:
     for check in holds.GATEKEEPERS:
         publishing.add_gatekeeper(check)
     publishing.set_holder(holds.hold_draft)
+    publishing.add_rewriter(holds.censor_watched_words)
+    publishing.add_after_publish(holds.flag_watched_words)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     EmailField,
     HiddenField,
     IntegerField,
@@ -14,7 +17,14 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 
 def flag_reason_choices():
@@ -87,8 +97,18 @@ class WatchedWordForm(FlaskForm):
         choices=[
             SelectChoice("require_approval", _l("確認してから公開する")),
             SelectChoice("block", _l("投稿させない")),
+            SelectChoice("censor", _l("伏せ字にする（■に置き換える）")),
+            SelectChoice("flag", _l("公開して確認待ちに入れる")),
         ],
     )
+    is_regex = BooleanField(_l("正規表現として扱う"))
+
+    def validate_word(self, field) -> None:
+        if self.is_regex.data:
+            try:
+                re.compile(field.data)
+            except re.error as exc:
+                raise ValidationError(_l("正規表現が正しくありません。")) from exc
 
 
 class VerificationForm(FlaskForm):

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import replace
 from datetime import timedelta
 
 from flask import current_app
@@ -58,26 +59,78 @@ def check_premoderated_board(draft: Draft) -> list[Concern]:
     return [Concern("premoderated_board", message, HOLD)]
 
 
-def _normalise(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).casefold()
+def word_spans(word: WatchedWord, text: str) -> list[tuple[int, int]]:
+    """Where ``word`` occurs in ``text`` (offsets into ``text``), matched case-insensitively on
+    NFKC-normalised text so that full-width/half-width and case variants are caught."""
+    if not text:
+        return []
+    norm, starts, ends = pii.normalise_with_offsets(text)
+    needle = unicodedata.normalize("NFKC", word.word)
+    try:
+        pattern = re.compile(needle if word.is_regex else re.escape(needle), re.IGNORECASE)
+    except re.error:
+        return []
+    return [
+        (starts[m.start()], ends[m.end() - 1])
+        for m in pattern.finditer(norm)
+        if m.end() > m.start()
+    ]
+
+
+def _watched(action: str) -> list[WatchedWord]:
+    return list(db.session.scalars(select(WatchedWord).where(WatchedWord.action == action)))
 
 
 def check_watched_words(draft: Draft) -> list[Concern]:
-    text = _normalise(f"{draft.title or ''}\n{draft.body}")
+    text = f"{draft.title or ''}\n{draft.body}"
     concerns = []
-    for word in db.session.scalars(select(WatchedWord)):
-        needle = _normalise(word.word)
-        if not needle or needle not in text:
-            continue
-        if word.action == "block":
+    for word in _watched("block"):
+        if word_spans(word, text):
             message = _(
                 "この内容は投稿できません（禁止語「%(word)s」が含まれています）。", word=word.word
             )
             concerns.append(Concern("watched_word", message, REFUSE))
-        elif word.action == "require_approval" and not _is_moderator(draft):
-            message = _("確認が必要な語句が含まれているため、モデレーターの確認後に公開します。")
-            concerns.append(Concern("watched_word", message, HOLD))
+    if not _is_moderator(draft):
+        for word in _watched("require_approval"):
+            if word_spans(word, text):
+                message = _(
+                    "確認が必要な語句が含まれているため、モデレーターの確認後に公開します。"
+                )
+                concerns.append(Concern("watched_word", message, HOLD))
+                break
     return concerns
+
+
+def censor_watched_words(draft: Draft) -> Draft:
+    """Rewriter: replace words set to "censor" with ■ (title and body)."""
+    words = _watched("censor")
+    if not words:
+        return draft
+
+    def censor(text: str | None) -> str | None:
+        if not text:
+            return text
+        chars = list(text)
+        for word in words:
+            for start, end in word_spans(word, text):
+                chars[start:end] = "■" * (end - start)
+        return "".join(chars)
+
+    return replace(draft, body=censor(draft.body), title=censor(draft.title))
+
+
+def flag_watched_words(draft: Draft, outcome) -> None:
+    """After publication: words set to "flag" put the post in the review queue (still visible)."""
+    if outcome.status != "published":
+        return
+    if not any(word_spans(w, draft.body) for w in _watched("flag")):
+        return
+    post = outcome.post or db.session.scalar(
+        select(Post).where(Post.thread_id == outcome.thread.id, Post.number == 1)
+    )
+    item = queue.open_flag_item(post)
+    item.score += 1
+    item.reasons = sorted({*item.reasons, "watched_word"})
 
 
 def check_personal_info(draft: Draft) -> list[Concern]:
@@ -85,6 +138,9 @@ def check_personal_info(draft: Draft) -> list[Concern]:
     if not config["PII_GUARD"]:
         return []
     if config["PII_GUARD_EXEMPT_STAFF"] and _is_moderator(draft):
+        return []
+    exempt_roles = {r.strip() for r in config["PII_GUARD_EXEMPT_ROLES"].split(",") if r.strip()}
+    if draft.author.role.slug in exempt_roles:  # e.g. verified municipal staff
         return []
     matches = pii.find_personal_info(draft.body)
     if not matches:

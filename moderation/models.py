@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from auth.models import Role, User
@@ -23,7 +23,7 @@ PENDING, APPROVED, REJECTED, IGNORED, DELETED = (
     "deleted",
 )
 ITEM_STATES = (PENDING, APPROVED, REJECTED, IGNORED, DELETED)
-WATCH_ACTIONS = ("block", "require_approval", "flag")
+WATCH_ACTIONS = ("block", "censor", "require_approval", "flag")
 
 
 class Flag(db.Model):
@@ -117,7 +117,9 @@ class WatchedWord(db.Model):
     __tablename__ = "watched_words"
     id: Mapped[int] = mapped_column(primary_key=True)
     word: Mapped[str] = mapped_column(String(100), unique=True)
-    action: Mapped[str] = mapped_column(String(20))  # block | require_approval | flag
+    action: Mapped[str] = mapped_column(String(20))  # block | censor | require_approval | flag
+    #: a regular expression instead of a plain word (matched on NFKC-normalised, casefolded text)
+    is_regex: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -116,6 +116,10 @@ def _normalise(text: str) -> tuple[str, list[int], list[int]]:
     return _CHOON_AS_DASH.sub("-", "".join(chars)), starts, ends
 
 
+#: public name for other checks that need NFKC matching with offsets into the original text
+normalise_with_offsets = _normalise
+
+
 # --- Shared pieces ------------------------------------------------------------------------------
 
 _KANJI = "\u3005\u4e00-\u9fff"  # 々 and the CJK ideographs

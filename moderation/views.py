@@ -197,7 +197,9 @@ def watched_words():
         if db.session.scalar(select(WatchedWord.id).where(WatchedWord.word == word)):
             form.word.errors.append(_("この語句はすでに登録されています。"))
         else:
-            db.session.add(WatchedWord(word=word, action=form.action.data))
+            db.session.add(
+                WatchedWord(word=word, action=form.action.data, is_regex=form.is_regex.data)
+            )
             audit.record_action(_me(), "watched_word.add", "watched_word", None, reason=word,
                                 after={"word": word, "action": form.action.data})  # fmt: skip
             db.session.commit()

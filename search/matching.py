@@ -18,6 +18,8 @@ own matching.
 from __future__ import annotations
 
 import math
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 
 from whoosh import query as wq
@@ -111,8 +113,9 @@ class Evaluator:
             parts = sorted((self.evaluate(sub) for sub in q.subqueries), key=len)
             if not parts or not parts[0]:
                 return {}
-            keys = set(parts[0]).intersection(*parts[1:])
-            return {d: sum(p[d] for p in parts) for d in keys}
+            keys = list(set(parts[0]).intersection(*parts[1:]))
+            sums = map(sum, zip(*(map(part.__getitem__, keys) for part in parts), strict=True))
+            return dict(zip(keys, sums, strict=True))
         if isinstance(q, wq.Or):
             parts = sorted((self.evaluate(sub) for sub in q.subqueries), key=len, reverse=True)
             if not parts:
@@ -129,14 +132,38 @@ class Evaluator:
         return dict.fromkeys(self.searcher.docs_for_query(q), 0.0)
 
 
+_SEGMENT_COLUMNS: OrderedDict[tuple[str, str], list] = OrderedDict()
+_SEGMENT_COLUMNS_LOCK = threading.Lock()
+MAX_CACHED_COLUMNS = 256
+
+
+def _segment_column(reader, name: str) -> list:
+    """One segment's column values, cached by segment id: segments never change (deletions are
+    handled by the matching), so a new post only costs reading its own small segment."""
+    key = (reader.segment().segment_id(), name)
+    with _SEGMENT_COLUMNS_LOCK:
+        values = _SEGMENT_COLUMNS.get(key)
+        if values is not None:
+            _SEGMENT_COLUMNS.move_to_end(key)
+            return values
+    interned: dict = {}
+    values = [interned.setdefault(v, v) for v in reader.column_reader(name)]
+    with _SEGMENT_COLUMNS_LOCK:
+        _SEGMENT_COLUMNS[key] = values
+        while len(_SEGMENT_COLUMNS) > MAX_CACHED_COLUMNS:
+            _SEGMENT_COLUMNS.popitem(last=False)
+    return values
+
+
 def column(searcher: Searcher, name: str) -> list:
-    """All values of a column, by docnum, read once per searcher (a searcher sees one fixed
-    version of the index) and shared: counting facets is then a C-speed ``map``."""
+    """All values of a column, by docnum (per-segment lists joined once per searcher): counting
+    facets is then a C-speed ``map``."""
     cache = searcher.__dict__.setdefault("_kyoso_columns", {})
     values = cache.get(name)
     if values is None:
-        interned: dict = {}
-        values = [interned.setdefault(v, v) for v in searcher.reader().column_reader(name)]
+        values = []
+        for reader, _offset in searcher.reader().leaf_readers():
+            values += _segment_column(reader, name)
         cache[name] = values
     return values
 

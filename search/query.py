@@ -6,8 +6,9 @@ syntax: the text is never given to Whoosh's query parser, so ``title:x``, ``a*``
 just text. The query is NFKC-normalised first (ＯＲ, full-width quotes and minus signs work).
 
 Each word is searched as a phrase of its morphemes (移動支援 → the pair term 移動_支援), in the
-title and the body; a word of three or more characters also as the AND of its bigrams (the
-dictionary does not always cut a word the same way in every sentence). A word some of whose
+title and the body; a word of three or more characters with kanji or hiragana in it also as the
+AND of its bigrams (the dictionary does not always cut such a word the same way in every
+sentence). A word some of whose
 morphemes the index has never seen is searched as bigrams only (it may be written inside a longer
 word that the dictionary cut differently); a one-character word is searched as a character (any
 bigram starting with it); and when the whole query finds nothing, it is tried again with bigrams
@@ -28,6 +29,7 @@ from search.schema import BODY_FIELDS, TITLE_FIELDS
 HYBRID, BIGRAMS, MORPHEMES = "hybrid", "bigrams", "morphemes"
 MAX_TERMS = 12
 MAX_QUERY_LENGTH = 200
+_KANJI_OR_HIRAGANA = re.compile(r"[\u3041-\u3096\u3400-\u4dbf\u4e00-\u9fff]")
 _TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 _QUOTES = str.maketrans({"“": '"', "”": '"', "「": '"', "」": '"', "−": "-"})
 
@@ -136,10 +138,11 @@ def _word_query(word: Word, reader: IndexReader, hl: Highlight, *, mode: str):
     if morphemes and (mode == MORPHEMES or _known(reader, morphemes)):
         hl.morphemes.update(morphemes)
         query = _title_or_body(_morpheme_terms(pieces), which=0)
-        if mode == HYBRID and len(grams) >= 2 and not text.isascii():
-            # The dictionary may cut the same word differently in another sentence (見守り as
-            # 見る+守る here, 見る+守り there): a word of three or more characters also matches
-            # as a phrase of its bigrams. Two-character words do not (京都 is inside 東京都).
+        if mode == HYBRID and len(grams) >= 2 and _KANJI_OR_HIRAGANA.search(text):
+            # The dictionary cuts some words differently in other sentences (見守り as 見る+守る
+            # here, 見る+守り there; 郵便局 but 郵便+局員): a word of three or more characters with
+            # kanji or hiragana also matches as its bigrams. Two-character words do not (京都 is
+            # in 東京都), nor katakana words, which the dictionary cuts consistently.
             hl.bigrams.update(grams)
             query = wq.Or([query, _title_or_body(grams, which=1)])
         return query, True

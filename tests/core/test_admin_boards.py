@@ -50,3 +50,24 @@ def test_admin_boards_changes_are_audited(client, login, admin):
     )
     board = db.session.scalar(select(Board).where(Board.slug == "mimamori-net"))
     assert board.is_premoderated
+
+
+def test_admin_boards_assign_board_moderators(client, login, admin, user_factory, thread_factory):
+    from auth.permissions import can
+
+    sato = user_factory(handle="sato_akita")
+    board = db.session.scalar(select(Board).where(Board.slug == "chiiki-kotsu"))
+    login(admin)
+    bad = client.post_form(f"/admin/boards/{board.id}/edit", {
+        "name": board.name, "slug": board.slug, "kind": "field", "position": "5",
+        "moderators": "sato_akita, nobody_here"})  # fmt: skip
+    assert bad.status_code == 422 and "nobody_here" in bad.get_data(as_text=True)
+    ok = client.post_form(f"/admin/boards/{board.id}/edit", {
+        "name": board.name, "slug": board.slug, "kind": "field", "position": "5",
+        "moderators": "@Sato_Akita"})  # fmt: skip
+    assert ok.status_code == 302
+    db.session.expire_all()
+    assert sato.moderated_board_ids == {board.id}
+    assert can(sato, "thread.moderate", thread_factory(board=board))
+    assert not can(sato, "thread.moderate", thread_factory())
+    assert "sato_akita" in client.get(f"/admin/boards/{board.id}/edit").get_data(as_text=True)

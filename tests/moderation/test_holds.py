@@ -144,3 +144,16 @@ def test_holds_author_edit_of_hidden_post_requests_re_review(client, login, user
     db.session.commit()
     db.session.expire_all()
     assert not post.is_hidden and post.body_source == "表現を直しました"
+
+
+@pytest.mark.parametrize(
+    "app_config", [{"PII_GUARD_EXEMPT_ROLES": "municipal_staff"}], indirect=True
+)
+def test_holds_verified_government_staff_can_be_exempt_from_the_guard(
+    client, login, user_factory, thread
+):
+    official = user_factory(role="municipal_staff")
+    login(official)
+    body = "窓口の担当は山田様（85歳）で、要介護3の方の相談を受けています。"
+    assert client.post_form(f"/t/{thread.id}/reply", {"body": body}).status_code == 302
+    assert _items() == []
