@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
+from audit.log import record_action
 from auth.permissions import can
 from core.extensions import db, limiter
 from core.ratelimit import PER_ADDRESS_POSTING, PER_USER_POSTING, user_or_address
@@ -223,8 +224,12 @@ def edit(post_id: int):
                 author=_me(), board=post.thread.board, thread=post.thread, post=post,
                 body=form.body.data, title=form.title.data if post.number == 1 else None,
             )  # fmt: skip
+            before = {"body": post.body_source, "title": post.thread.title}
             outcome = publishing.submit(draft, confirmed=form.confirm.data)
             if outcome.status in ("published", "held"):
+                if outcome.status == "published" and post.author_id != current_user.id:
+                    record_action(_me(), "post.edit", "post", post.id, before=before,
+                                  after={"body": post.body_source, "title": post.thread.title})  # fmt: skip
                 db.session.commit()
                 flash(_("投稿を更新しました。") if outcome.status == "published" else HELD_MESSAGE(),
                       "success" if outcome.status == "published" else "info")  # fmt: skip
@@ -246,6 +251,8 @@ def delete(post_id: int):
     if form.validate_on_submit():
         thread = post.thread
         posting.delete_post(post=post, actor=current_user)
+        if post.author_id != current_user.id:
+            record_action(_me(), "post.delete", "post", post.id, before={"body": post.body_source})
         db.session.commit()
         if post.number == 1:
             flash(_("スレッドを削除しました。"), "success")
@@ -287,6 +294,7 @@ def moderate(thread_id: int):
     if changes is None:
         abort(400)
     posting.set_thread_flags(thread=thread, **changes)
+    record_action(_me(), f"thread.{action}", "thread", thread.id)
     db.session.commit()
     flash(_("スレッドの設定を変更しました。"), "success")
     return redirect(url_for("forum.thread", thread_id=thread.id))

@@ -8,6 +8,7 @@ from flask import Flask
 
 from forum import publishing
 from moderation import api, holds, verification_views, views
+from moderation.history import hidden_post_reasons
 
 
 def register(app: Flask) -> None:
@@ -19,3 +20,4 @@ def register(app: Flask) -> None:
     publishing.set_holder(holds.hold_draft)
     publishing.add_rewriter(holds.censor_watched_words)
     publishing.add_after_publish(holds.flag_watched_words)
+    app.jinja_env.globals["hidden_post_reasons"] = hidden_post_reasons

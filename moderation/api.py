@@ -13,6 +13,7 @@ from api.serialize import iso, user_json
 from audit import log as audit
 from auth.permissions import MODERATION_REVIEW, can, has
 from core.extensions import csrf, db, limiter
+from core.ratelimit import user_or_address
 from forum import queries as forum_queries
 from moderation import flags, queue
 from moderation.models import ITEM_STATES, PENDING, ModerationItem
@@ -44,7 +45,7 @@ def item_json(item: ModerationItem) -> dict:
 
 
 @bp.post("/posts/<int:post_id>/flags")
-@limiter.limit("30 per hour")
+@limiter.limit("30 per hour", key_func=user_or_address)
 def flag_post(post_id: int):
     post = forum_queries.get_post(post_id)
     visible = post is not None and can(current_user, "thread.view", post.thread)
@@ -86,7 +87,16 @@ def review_queue():
     if status not in ITEM_STATES:
         return api_error(400, "bad_request", _("status の値が正しくありません。"))
     boards = None if has(current_user, MODERATION_REVIEW) else current_user.moderated_board_ids
-    items = queue.list_queue(status=status, kind=request.args.get("kind") or None, board_ids=boards)
+    slug = request.args.get("board")
+    board = forum_queries.get_board(slug) if slug else None
+    reason = request.args.get("reason") or None
+    if reason and not reason.replace("_", "").isalnum():
+        return api_error(400, "bad_request", _("reason の値が正しくありません。"))
+    items = queue.list_queue(
+        status=status, kind=request.args.get("kind") or None, board_ids=boards,
+        board_id=board.id if board else None, reason=reason,
+        older_than_hours=request.args.get("older_than", type=int),
+    )  # fmt: skip
     return jsonify(items=[item_json(i) for i in items])
 
 

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from sqlalchemy import func, select
 
 from core.extensions import db
+from moderation.forms import flag_reason_choices
 from moderation.models import APPROVED, ModerationItem
 
 
@@ -25,3 +26,19 @@ def author_histories(items: Iterable[ModerationItem]) -> dict[int, dict[str, int
         .group_by(ModerationItem.subject_user_id)
     )
     return {uid: {"items": total, "upheld": upheld} for uid, total, upheld in rows}
+
+
+def hidden_post_reasons(post) -> str:
+    """Why a hidden post is hidden, for its author and moderators: the latest moderator's reason,
+    else the kinds of flags it received."""
+    item = db.session.scalar(
+        select(ModerationItem).where(ModerationItem.post_id == post.id,
+                                     ModerationItem.kind == "flagged_post")
+        .order_by(ModerationItem.id.desc()).limit(1)
+    )  # fmt: skip
+    if item is None:
+        return ""
+    if item.decision_reason:
+        return item.decision_reason
+    labels = {c.value: str(c.label) for c in flag_reason_choices()}
+    return "、".join(labels.get(code, code) for code in item.reasons if isinstance(code, str))

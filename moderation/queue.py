@@ -8,7 +8,9 @@ deciding at once exactly one wins and the other gets :class:`Conflict`.
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from datetime import timedelta
+
+from sqlalchemy import String, cast, select, update
 from sqlalchemy.orm import selectinload
 
 from audit.log import record_action
@@ -183,9 +185,11 @@ _EFFECTS = {
 
 def list_queue(
     *, status: str = PENDING, kind: str | None = None, board_ids: frozenset[int] | None = None,
+    board_id: int | None = None, reason: str | None = None, older_than_hours: int | None = None,
     limit: int = 50,
 ) -> list[ModerationItem]:  # fmt: skip
-    """Highest score first, then oldest. ``board_ids`` limits to a board moderator's boards."""
+    """Highest score first, then oldest. ``board_ids`` limits to a board moderator's boards;
+    ``board_id``, ``reason`` (a flag reason or hold code) and ``older_than_hours`` filter."""
     query = (
         select(ModerationItem)
         .where(ModerationItem.status == status)
@@ -208,4 +212,13 @@ def list_queue(
         query = query.where(ModerationItem.kind == kind)
     if board_ids is not None:
         query = query.where(ModerationItem.board_id.in_(board_ids))
+    if board_id is not None:
+        query = query.where(ModerationItem.board_id == board_id)
+    if reason:
+        # reasons is JSON: a list of flag codes, or of {"code": …} for held posts
+        query = query.where(cast(ModerationItem.reasons, String).like(f'%"{reason}"%'))
+    if older_than_hours:
+        query = query.where(
+            ModerationItem.created_at <= utcnow() - timedelta(hours=older_than_hours)
+        )
     return list(db.session.scalars(query))

@@ -15,6 +15,7 @@ from audit import log as audit
 from auth import accounts
 from auth.permissions import MODERATION_REVIEW, can, has
 from core.extensions import db, limiter
+from core.ratelimit import user_or_address
 from core.types import utcnow
 from forum import queries as forum_queries
 from forum.forms import ConfirmForm
@@ -39,7 +40,7 @@ def _me():
 
 @bp.route("/p/<int:post_id>/flag", methods=["GET", "POST"])
 @login_required
-@limiter.limit("30 per hour", methods=["POST"])
+@limiter.limit("30 per hour", key_func=user_or_address, methods=["POST"])
 def flag(post_id: int):
     post = forum_queries.get_post(post_id)
     if post is None or not _visible(post):
@@ -88,11 +89,21 @@ def review_queue():
     if status not in ITEM_STATES:
         status = PENDING
     kind = request.args.get("kind") or None
-    items = queue.list_queue(status=status, kind=kind, board_ids=_reviewable_board_ids())
+    slug = request.args.get("board")
+    board = forum_queries.get_board(slug) if slug else None
+    reason = request.args.get("reason") or None
+    if reason and not reason.replace("_", "").isalnum():
+        reason = None
+    older = request.args.get("older_than", type=int)
+    items = queue.list_queue(
+        status=status, kind=kind, board_ids=_reviewable_board_ids(),
+        board_id=board.id if board else None, reason=reason, older_than_hours=older,
+    )  # fmt: skip
     return render_template(
         "moderation/queue.html", items=items, status=status, kind=kind,
         histories=author_histories(items), form=DecisionForm(), actions=queue.ACTIONS,
         reason_labels={c.value: c.label for c in flag_reason_choices()},
+        boards=forum_queries.list_boards(), board=board, reason=reason, older=older,
     )  # fmt: skip
 
 

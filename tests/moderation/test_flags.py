@@ -47,6 +47,7 @@ def test_flags_author_still_sees_hidden_post(client, login, moderator, thread, p
     login(thread.author)
     html = client.get(f"/t/{thread.id}").get_data(as_text=True)
     assert "巡回ルート" in html and "投稿者とモデレーターにだけ表示" in html
+    assert "理由: スパム" in html and "もう一度確認を受けられます" in html
 
 
 def test_flags_refusals(app, user_factory, thread, post_of):

@@ -55,3 +55,23 @@ def test_audit_log_page_and_csv(client, login, admin, moderator, user):
     assert (
         text.startswith("\ufeffid,created_at") and "user.silence" in text and "テスト理由" in text
     )
+
+
+def test_audit_records_moderator_edits_deletes_and_locks(client, login, moderator, thread_factory):
+    from forum.models import Post
+
+    thread = thread_factory(replies=2)
+    second, third = db.session.scalars(
+        db.select(Post).where(Post.number > 1).order_by(Post.number)
+    ).all()
+    login(moderator)
+    client.post_form(f"/p/{second.id}/edit", {"body": "モデレーターが修正"})
+    client.post_form(f"/p/{third.id}/delete")
+    client.post_form(f"/t/{thread.id}/moderate", {"action": "lock"})
+    entries = db.session.scalars(db.select(AuditEntry).order_by(AuditEntry.id)).all()
+    assert [e.action for e in entries] == ["post.edit", "post.delete", "thread.lock"]
+    assert (
+        entries[0].before["body"] == "返信その1"
+        and entries[0].after["body"] == "モデレーターが修正"
+    )
+    assert all(e.actor_id == moderator.id for e in entries)
