@@ -51,6 +51,7 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "MODERATION_NEW_ACCOUNT_DAYS": (3, int),
     "MODERATION_NEW_ACCOUNT_MAX_LINKS": (2, int),
     "MODERATION_DUPLICATE_MINUTES": (10, int),
+    "REGISTRATION_REQUIRES_APPROVAL": (False, _bool),
     "PII_GUARD": (True, _bool),
     "PII_GUARD_EXEMPT_STAFF": (True, _bool),
     "PII_GUARD_EXEMPT_ROLES": ("", str),  # e.g. "municipal_staff,prefectural_staff,ministry_staff"

@@ -82,7 +82,18 @@ def register_user(
     )
     db.session.add(user)
     db.session.flush()
+    for hook in _after_register:
+        hook(user)
     return user
+
+
+_after_register: list = []
+
+
+def add_after_register(hook) -> None:
+    """Other packages (moderation) act on a new account in the same transaction."""
+    if hook not in _after_register:
+        _after_register.append(hook)
 
 
 def authenticate(email: str, password: str) -> User | None:

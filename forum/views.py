@@ -58,7 +58,10 @@ def _me():
 
 
 def HELD_MESSAGE() -> str:  # noqa: N802 - reads like the constant it is, translated per request
-    return _("投稿を受け付けました。モデレーターの確認後に公開されます。内容は保存されています。")
+    return _(
+        "投稿を受け付けました。モデレーターの確認後に公開されます。内容は保存されています。"
+        "結果は「確認待ちの投稿と通報」でお知らせします。"
+    )
 
 
 @bp.get("/")

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from flask import Flask
 
+from auth import accounts
 from forum import publishing
-from moderation import api, holds, verification_views, views
+from moderation import api, holds, verification, verification_views, views
 from moderation.history import hidden_post_reasons
 
 
@@ -21,3 +22,4 @@ def register(app: Flask) -> None:
     publishing.add_rewriter(holds.censor_watched_words)
     publishing.add_after_publish(holds.flag_watched_words)
     app.jinja_env.globals["hidden_post_reasons"] = hidden_post_reasons
+    accounts.add_after_register(verification.queue_new_account)

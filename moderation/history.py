@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from core.extensions import db
+from forum.models import Post
 from moderation.forms import flag_reason_choices
-from moderation.models import APPROVED, ModerationItem
+from moderation.models import APPROVED, Flag, HeldPost, ModerationItem
 
 
 def author_histories(items: Iterable[ModerationItem]) -> dict[int, dict[str, int]]:
@@ -42,3 +44,22 @@ def hidden_post_reasons(post) -> str:
         return item.decision_reason
     labels = {c.value: str(c.label) for c in flag_reason_choices()}
     return "、".join(labels.get(code, code) for code in item.reasons if isinstance(code, str))
+
+
+def held_posts_of(user_id: int, limit: int = 50) -> list[tuple[HeldPost, ModerationItem]]:
+    """A member's posts that were held for review, newest first, with their queue item."""
+    return list(db.session.execute(
+        select(HeldPost, ModerationItem)
+        .join(ModerationItem, ModerationItem.held_post_id == HeldPost.id)
+        .where(HeldPost.author_id == user_id)
+        .order_by(HeldPost.id.desc()).limit(limit)
+        .options(selectinload(HeldPost.thread))
+    ).tuples())  # fmt: skip
+
+
+def flags_of(user_id: int, limit: int = 50) -> list[Flag]:
+    """A member's flags, newest first, with the flagged post and its thread."""
+    return list(db.session.scalars(
+        select(Flag).where(Flag.user_id == user_id).order_by(Flag.id.desc()).limit(limit)
+        .options(selectinload(Flag.post).selectinload(Post.thread))
+    ))  # fmt: skip

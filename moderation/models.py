@@ -42,6 +42,7 @@ class Flag(db.Model):
     outcome: Mapped[str | None] = mapped_column(String(20))
 
     user: Mapped[User] = relationship(lazy="joined")
+    post: Mapped[Post] = relationship(lazy="select")
 
 
 class HeldPost(db.Model):

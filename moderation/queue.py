@@ -44,6 +44,7 @@ ACTIONS: dict[str, dict[str, str]] = {
     },
     "held_post": {"approve": APPROVED, "reject": REJECTED, "delete": DELETED},
     "role_request": {"approve": APPROVED, "reject": REJECTED},
+    "account": {"approve": APPROVED, "reject": REJECTED},
 }
 
 
@@ -176,7 +177,15 @@ def _role_effects(item: ModerationItem, action: str, moderator: User, reason: st
         verification.reject_role(item.role_request, actor=moderator, reason=reason)
 
 
+def _account_effects(item: ModerationItem, action: str, moderator: User, reason: str) -> None:
+    if action == "approve":
+        verification.approve_account(item.subject_user, actor=moderator, reason=reason)
+    else:
+        verification.reject_account(item.subject_user, actor=moderator, reason=reason)
+
+
 _EFFECTS = {
+    "account": _account_effects,
     "flagged_post": _flag_effects,
     "held_post": _held_effects,
     "role_request": _role_effects,

@@ -14,6 +14,7 @@ from audit.log import record_action
 from auth.models import Role, User
 from core.extensions import db
 from core.types import utcnow
+from moderation.actions import FOREVER
 from moderation.models import ModerationItem, RoleRequest
 
 SALT = "kyoso.verify-work-email"
@@ -113,3 +114,32 @@ def reject_role(request: RoleRequest, *, actor: User, reason: str = "") -> None:
     request.status = "rejected"
     record_action(actor, "role.reject", "user", request.user_id, reason=reason,
                   after={"role": request.role.slug})  # fmt: skip
+
+
+PENDING_APPROVAL_REASON = "新しいアカウントは事務局の承認後に投稿できます。"
+
+
+def queue_new_account(user: User) -> None:
+    """With REGISTRATION_REQUIRES_APPROVAL, a new member can read but not post until a moderator
+    approves the account (rejecting it suspends the account)."""
+    if not current_app.config["REGISTRATION_REQUIRES_APPROVAL"] or user.role.slug != "member":
+        return
+    user.silenced_until = FOREVER
+    user.sanction_reason = PENDING_APPROVAL_REASON
+    db.session.add(ModerationItem(
+        kind="account", subject_user_id=user.id, score=2,
+        reasons=[{"code": "new_account", "message": user.display_name}],
+    ))  # fmt: skip
+
+
+def approve_account(user: User, *, actor: User, reason: str = "") -> None:
+    user.silenced_until = None
+    user.sanction_reason = ""
+    record_action(actor, "account.approve", "user", user.id, reason=reason)
+
+
+def reject_account(user: User, *, actor: User, reason: str = "") -> None:
+    user.is_suspended = True
+    user.suspended_until = None
+    user.sanction_reason = reason or PENDING_APPROVAL_REASON
+    record_action(actor, "account.reject", "user", user.id, reason=reason)

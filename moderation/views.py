@@ -19,7 +19,7 @@ from core.ratelimit import user_or_address
 from core.types import utcnow
 from forum import queries as forum_queries
 from forum.forms import ConfirmForm
-from moderation import actions, flags, queue
+from moderation import actions, flags, history, queue
 from moderation.forms import (
     DecisionForm,
     FlagForm,
@@ -239,3 +239,15 @@ def audit_log():
     before = request.args.get("before", type=int)
     entries = audit.list_entries(action=action, before_id=before)
     return render_template("moderation/audit.html", entries=entries, action=action)
+
+
+@bp.get("/settings/moderation")
+@login_required
+def my_moderation():
+    """What happened to my held posts and to my flags (thanks, and the outcome)."""
+    return render_template(
+        "moderation/mine.html",
+        held=history.held_posts_of(current_user.id),
+        flags=history.flags_of(current_user.id),
+        reason_labels={c.value: c.label for c in flag_reason_choices()},
+    )

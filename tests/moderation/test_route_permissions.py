@@ -90,6 +90,8 @@ ROUTES = {
     "sanction submit": Route("POST", "/moderation/users/{target}/sanction",
                              {"kind": "silence", "days": "1", "reason": "連投のため"}, expected=_row(
         LOGIN, 403, 403, 403, 403, 302, 302, LOGIN, 403)),
+    "my moderation": Route("GET", "/settings/moderation", expected=_row(
+        LOGIN, 200, 200, 200, 200, 200, 200, LOGIN, 200)),
     "watched words": Route("GET", "/moderation/watched-words", expected=_row(
         LOGIN, 403, 403, 403, 403, 403, 200, LOGIN, 403)),
     "watched word add": Route("POST", "/moderation/watched-words",

@@ -73,3 +73,44 @@ def test_verification_badge_shows_on_posts(client, user_factory, thread_factory)
     official = user_factory(role="municipal_staff", display_name="岡山 市職員")
     thread = thread_factory(author=official)
     assert "✓ 市町村" in client.get(f"/t/{thread.id}").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("app_config", [{"REGISTRATION_REQUIRES_APPROVAL": True}], indirect=True)
+def test_verification_new_accounts_wait_for_approval(client, login, moderator, thread):
+    from auth.accounts import find_user_by_handle
+
+    data = {"display_name": "新人 花子", "handle": "newbie", "email": "newbie@example.jp",
+            "password": "a-long-password", "password_confirm": "a-long-password"}  # fmt: skip
+    client.post_form("/register", data)
+    html = client.get(f"/t/{thread.id}").get_data(as_text=True)
+    assert "事務局の承認後に投稿できます" in html
+    assert client.post_form(f"/t/{thread.id}/reply", {"body": "書けない"}).status_code == 403
+    newbie = find_user_by_handle("newbie")
+    item = db.session.scalars(
+        db.select(ModerationItem).where(ModerationItem.subject_user_id == newbie.id)
+    ).one()
+    assert item.kind == "account"
+    client.post_form("/logout")
+    login(moderator)
+    assert "アカウントを承認する" in client.get("/moderation/queue").get_data(as_text=True)
+    client.post_form(f"/moderation/items/{item.id}/decide", {"action": "approve", "version": "1"})
+    db.session.expire_all()
+    assert not find_user_by_handle("newbie").is_silenced
+
+
+def test_verification_my_moderation_page_shows_outcomes(client, login, user_factory, moderator,
+                                                       thread_factory, post_of):  # fmt: skip
+    from moderation import flags, queue
+
+    reporter = user_factory()
+    post = post_of(thread_factory(replies=1), 2)
+    flags.flag_post(post, user=reporter, reason="spam")
+    db.session.commit()
+    item = queue.pending_item_for_post(post)
+    queue.decide(
+        item, moderator=moderator, action="disagree", version=1, reason="宣伝ではありません"
+    )
+    db.session.commit()
+    login(reporter)
+    html = client.get("/settings/moderation").get_data(as_text=True)
+    assert "スパム" in html and "問題なしと判断されました" in html
