@@ -63,3 +63,17 @@ def flags_of(user_id: int, limit: int = 50) -> list[Flag]:
         select(Flag).where(Flag.user_id == user_id).order_by(Flag.id.desc()).limit(limit)
         .options(selectinload(Flag.post).selectinload(Post.thread))
     ))  # fmt: skip
+
+
+def open_flags_by_post(items: Iterable[ModerationItem]) -> dict[int, list[Flag]]:
+    """The undecided flags of the flagged posts on a queue page (one query), for the reasons and
+    messages that flaggers wrote."""
+    post_ids = {i.post_id for i in items if i.kind == "flagged_post" and i.post_id}
+    if not post_ids:
+        return {}
+    grouped: dict[int, list[Flag]] = {}
+    for flag in db.session.scalars(
+        select(Flag).where(Flag.post_id.in_(post_ids)).order_by(Flag.id)
+    ):
+        grouped.setdefault(flag.post_id, []).append(flag)
+    return grouped

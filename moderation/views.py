@@ -102,6 +102,7 @@ def review_queue():
     return render_template(
         "moderation/queue.html", items=items, status=status, kind=kind,
         histories=author_histories(items), form=DecisionForm(), actions=queue.ACTIONS,
+        flags_by_post=history.open_flags_by_post(items),
         reason_labels={c.value: c.label for c in flag_reason_choices()},
         boards=forum_queries.list_boards(), board=board, reason=reason, older=older,
     )  # fmt: skip
