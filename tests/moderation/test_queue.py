@@ -148,7 +148,9 @@ def test_queue_filters_by_board_reason_and_age(app, moderator, user_factory, thr
     assert ids(older_than_hours=24) == [spam.id]
 
 
-def test_queue_shows_flaggers_messages(client, login, moderator, user_factory, thread_factory, post_of):
+def test_queue_shows_flaggers_messages(
+    client, login, moderator, user_factory, thread_factory, post_of
+):
     post = post_of(thread_factory(replies=1), 2)
     flags.flag_post(post, user=user_factory(display_name="通報 一郎"), reason="other",
                     message="住民の実名が書かれています")  # fmt: skip
