@@ -70,6 +70,14 @@ def highlight(text: str | None, spans) -> Markup:
     return Markup("").join(parts)
 
 
+def post_labels() -> dict[str, str]:
+    """The words every post article repeats, translated once per page."""
+    return {
+        "link": _("この投稿へのリンク"), "quote": _("引用して返信"), "edit": _("編集"),
+        "delete": _("削除"), "flag": _("通報"), "edited": _("編集済み"),
+    }  # fmt: skip
+
+
 def _can(action: str, target=None) -> bool:
     """Templates' ``can``: resolve the current user once per call, not per attribute."""
     return can(current_user._get_current_object(), action, target)
@@ -80,6 +88,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["fiscal_year"] = reiwa_fiscal_year
     app.jinja_env.filters["highlight"] = highlight
     app.jinja_env.globals["can"] = _can
+    app.jinja_env.globals["post_labels"] = post_labels
     app.jinja_env.globals["LOCALES"] = LOCALES
     app.jinja_env.globals["current_locale"] = current_locale
     app.jinja_env.add_extension("jinja2.ext.do")
