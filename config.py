@@ -23,6 +23,7 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "REDIS_URL": ("", str),
     "SOCKETIO_MESSAGE_QUEUE": ("", str),
     "SOCKETIO_CHANNEL": ("kyoso", str),
+    "SOCKETIO_EMIT_IN_BACKGROUND": (True, _bool),
     "SERVER_NAME": (None, str),
     "PREFERRED_URL_SCHEME": ("http", str),
     "SESSION_COOKIE_SECURE": (False, _bool),

@@ -14,6 +14,7 @@ from flask import Flask
 from flask_socketio import SocketIO
 
 from realtime import broadcast, handlers
+from realtime.emitter import BackgroundEmitter
 
 EXTENSION_KEY = "kyoso.socketio"
 
@@ -33,5 +34,7 @@ def register(app: Flask) -> None:
         engineio_logger=False,
     )
     app.extensions[EXTENSION_KEY] = socketio
+    if app.config["SOCKETIO_EMIT_IN_BACKGROUND"]:
+        app.extensions["kyoso.emitter"] = BackgroundEmitter(socketio)
     handlers.register_handlers(socketio)
     broadcast.connect_signals()

@@ -33,7 +33,12 @@ MODERATORS_ROOM = "moderators"
 
 
 def emit(event: str, payload: dict[str, Any], room: str) -> None:
-    """Emit to a room of this app's Socket.IO server (through the message queue, if any)."""
+    """Emit to a room of this app's Socket.IO server (through the message queue, if any): by
+    the app's background emitter when it has one (SOCKETIO_EMIT_IN_BACKGROUND), else now."""
+    background = current_app.extensions.get("kyoso.emitter")
+    if background is not None:
+        background.emit(event, payload, room)
+        return
     socketio = get_socketio()
     if socketio is None:
         return

@@ -155,3 +155,28 @@ def test_socket_handshake_from_a_foreign_origin_is_refused(app):
     url = "/socket.io/?EIO=4&transport=polling"
     assert client.get(url, headers={"Origin": "http://localhost"}).status_code == 200
     assert client.get(url, headers={"Origin": "https://evil.example"}).status_code == 400
+
+
+def test_socket_background_emitter_delivers_in_order(app, socketio, socket_client, thread, user):
+    """With SOCKETIO_EMIT_IN_BACKGROUND (the production default) the request hands events to one
+    emitter thread; they still arrive, in order."""
+    import time
+
+    from realtime.emitter import BackgroundEmitter
+
+    emitter = BackgroundEmitter(socketio)
+    app.extensions["kyoso.emitter"] = emitter
+    try:
+        reader = socket_client()
+        reader.emit("join_thread", {"thread_id": thread.id}, callback=True)
+        for i in range(5):
+            posting.create_reply(thread=thread, author=user, body=f"順番 {i}")
+            db.session.commit()
+        received = []
+        deadline = time.monotonic() + 5
+        while len(received) < 5 and time.monotonic() < deadline:
+            received += events(reader, "post_created")
+            time.sleep(0.02)
+        assert [e["args"][0]["number"] for e in received] == [2, 3, 4, 5, 6]
+    finally:
+        del app.extensions["kyoso.emitter"]
