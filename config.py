@@ -57,7 +57,9 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "PII_GUARD_EXEMPT_STAFF": (True, _bool),
     "PII_GUARD_EXEMPT_ROLES": ("", str),  # e.g. "municipal_staff,prefectural_staff,ministry_staff"
     "VERIFICATION_TRUSTED_DOMAINS": (
-        "municipal_staff=lg.jp;prefectural_staff=lg.jp;ministry_staff=go.jp", str),
+        "municipal_staff=lg.jp;prefectural_staff=lg.jp;ministry_staff=go.jp",
+        str,
+    ),
     # search (see README "検索 / Search")
     "SEARCH_INDEX_DIR": (None, str),  # default: <instance>/search
     "SEARCH_INDEXER": ("", str),  # "thread" (default; "off" under TESTING) or "off"

@@ -22,7 +22,6 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 
 
-
 bp.before_request(authenticate_writes)
 
 

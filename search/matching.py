@@ -10,17 +10,19 @@ to the (usually small) candidate set, by reading the column. The totals and face
 the same dictionary, and the page is its top scores, so each document is touched a few times, in
 C where possible.
 
-This reads ``W3LeafMatcher`` internals of the pinned Whoosh-Reloaded 2.7.5 (``_read_ids``,
-``_read_weights``, ``_next_block``); ``tests/search/test_matching.py`` compares it with Whoosh's
-own matching.
+This reads ``W3LeafMatcher`` internals of the pinned Whoosh-Reloaded 2.7.5 (``_data``,
+``_read_data``, ``_byteids``, ``_blocklength``, ``_next_block``);
+``tests/search/test_matching.py`` compares it with Whoosh's own matching.
 """
 
 from __future__ import annotations
 
 import math
 import threading
+from array import array
 from collections import OrderedDict
 from collections.abc import Iterable
+from itertools import accumulate, repeat
 
 from whoosh import query as wq
 from whoosh.matching.wrappers import FilterMatcher
@@ -43,6 +45,22 @@ class _ScoreTable(dict):
     def __missing__(self, tf: float) -> float:
         value = self[tf] = self.idf * tf / (tf + K1)
         return value
+
+
+def _block(matcher) -> tuple[Iterable[int], Iterable[float]]:
+    """The current block's document ids and weights, the same values as ``_read_ids()`` and
+    ``_read_weights()`` give, decoded in C (``accumulate``/``repeat`` instead of Whoosh's
+    per-posting Python generators)."""
+    if matcher._data is None:
+        matcher._read_data()
+    ids, weights = matcher._data[0], matcher._data[1]
+    if not matcher._byteids:
+        ids = accumulate(ids)  # = whoosh.util.numlists.delta_decode
+    if weights is None:
+        weights = repeat(1.0, matcher._blocklength)
+    elif isinstance(weights, float):  # Whoosh stores it in an array("f"): round it the same way
+        weights = repeat(array("f", (weights,))[0], matcher._blocklength)
+    return ids, weights
 
 
 class Evaluator:
@@ -73,10 +91,9 @@ class Evaluator:
                 matcher = matcher.child
             start = len(out)
             while matcher.is_active():
-                matcher._read_ids()
-                matcher._read_weights()
-                ids = matcher._ids if not offset else map(offset.__add__, matcher._ids)
-                out.update(zip(ids, map(score.__getitem__, matcher._weights), strict=False))
+                ids, weights = _block(matcher)
+                ids = ids if not offset else map(offset.__add__, ids)
+                out.update(zip(ids, map(score.__getitem__, weights), strict=False))
                 matcher._next_block()
             if reader.has_deletions() and len(out) > start:
                 for docnum in reader.deleted_docs_set:
@@ -166,6 +183,51 @@ def column(searcher: Searcher, name: str) -> list:
             values += _segment_column(reader, name)
         cache[name] = values
     return values
+
+
+_FACET_COMBOS: dict[tuple, int] = {}
+_FACET_COMBO_LIST: list[tuple] = []
+
+
+def _segment_facet_codes(reader, names: tuple[str, ...]) -> list[int]:
+    """One segment's documents as codes of their facet values combined (all facet columns of a
+    document → one small int, shared by every segment), cached by segment id like the columns."""
+    key = (reader.segment().segment_id(), "\0facets\0" + ",".join(names))
+    with _SEGMENT_COLUMNS_LOCK:
+        codes = _SEGMENT_COLUMNS.get(key)
+        if codes is not None:
+            _SEGMENT_COLUMNS.move_to_end(key)
+            return codes
+    values = [_segment_column(reader, name) for name in names]
+    with _SEGMENT_COLUMNS_LOCK:
+        codes = []
+        for combo in zip(*values, strict=True):
+            code = _FACET_COMBOS.get(combo)
+            if code is None:
+                code = _FACET_COMBOS[combo] = len(_FACET_COMBO_LIST)
+                _FACET_COMBO_LIST.append(combo)
+            codes.append(code)
+        _SEGMENT_COLUMNS[key] = codes
+        while len(_SEGMENT_COLUMNS) > MAX_CACHED_COLUMNS:
+            _SEGMENT_COLUMNS.popitem(last=False)
+    return codes
+
+
+def facet_combos(searcher: Searcher, names: tuple[str, ...]) -> tuple[list[int], list[tuple]]:
+    """(docnum → combination code, code → the combination of the ``names`` columns' values).
+
+    Counting facets is then one C-speed ``Counter(map(...))`` over the matches, whatever the
+    number of facets, and a loop over the few distinct combinations among them. The code table
+    only grows (one entry per distinct combination of facet values ever seen in this process)."""
+    cache = searcher.__dict__.setdefault("_kyoso_columns", {})
+    key = "\0facets\0" + ",".join(names)
+    codes = cache.get(key)
+    if codes is None:
+        codes = []
+        for reader, _offset in searcher.reader().leaf_readers():
+            codes += _segment_facet_codes(reader, names)
+        cache[key] = codes
+    return codes, _FACET_COMBO_LIST
 
 
 def in_range(searcher: Searcher, docs: Iterable[int], name: str, low: int | None, high: int | None):

@@ -23,7 +23,7 @@ from core.extensions import db
 from search import labels
 from search.analysis import normalize
 from search.documents import html_to_text, load_rows
-from search.matching import Evaluator, column, in_range
+from search.matching import Evaluator, column, facet_combos, in_range
 from search.params import BadParams, SearchParams, day_bounds, decode_cursor, encode_cursor
 from search.query import BIGRAMS, Compiled, compile_query, parse
 from search.results import Hit, SearchPage
@@ -92,19 +92,28 @@ def match(searcher: Searcher, query: wq.Query, filters: Filters) -> dict[int, fl
     return scores
 
 
+FACET_COLUMNS = (*SINGLE_FACETS, *(f"{name}_c" for name in MULTI_FACETS))
+
+
 def _count_facets(searcher: Searcher, docs) -> dict[str, Counter]:
+    """Exact counts of every facet value over all matches: one pass over the matches counting
+    combinations of facet values (see ``matching.facet_combos``), then each combination's count
+    is added to its values."""
     counts: dict[str, Counter] = {name: Counter() for name in (*SINGLE_FACETS, *MULTI_FACETS)}
     if not docs:
         return counts  # (an empty index has no columns to read)
-    for name in SINGLE_FACETS:
-        counts[name] = Counter(map(column(searcher, name).__getitem__, docs))
-    for name in MULTI_FACETS:
-        raw = Counter(map(column(searcher, f"{name}_c").__getitem__, docs))
-        counter: Counter = Counter()
-        for value, n in raw.items():
-            for item in value.decode().split():
-                counter[item] += n
-        counts[name] = counter
+    codes, combos = facet_combos(searcher, FACET_COLUMNS)
+    single = [counts[name] for name in SINGLE_FACETS]
+    multi = [counts[name] for name in MULTI_FACETS]
+    n_single = len(SINGLE_FACETS)
+    for code, n in Counter(map(codes.__getitem__, docs)).items():
+        combo = combos[code]
+        for counter, value in zip(single, combo[:n_single], strict=True):
+            counter[value] += n
+        for counter, value in zip(multi, combo[n_single:], strict=True):
+            if value:
+                for item in value.decode().split():
+                    counter[item] += n
     return counts
 
 

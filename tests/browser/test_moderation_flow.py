@@ -170,7 +170,9 @@ def test_three_flags_hide_a_reply_and_a_moderator_restores_it(
     expect(item.get_by_role("heading", level=2)).to_contain_text("通報された投稿")
     expect(item).to_contain_text("岡山 一郎")
     # the distinct reasons, in Japanese (not the stored code "inappropriate")
-    expect(item.locator("ul.item-reasons > li")).to_have_text(["不適切（誹謗中傷・差別的な表現など）"])
+    expect(item.locator("ul.item-reasons > li")).to_have_text(
+        ["不適切（誹謗中傷・差別的な表現など）"]
+    )
     expect(item.locator("ul.flag-list > li")).to_have_count(3)  # each flag, with its flagger
     expect(item.locator(".post-body")).to_have_text(reply_text)  # moderators see the text
     expect(item).to_contain_text("優先度 3")
