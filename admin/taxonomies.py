@@ -12,6 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from admin.taxonomy_forms import PrefectureForm, TermForm
 from audit.log import record_action
 from auth.permissions import can
+from auth.session import current_account
 from core.extensions import db
 from taxonomy.models import LifeDomain, PlayerField, Prefecture
 from taxonomy.queries import list_life_domains, list_player_fields, list_prefectures, list_regions
@@ -61,7 +62,7 @@ def edit_term(kind: str, term_id: int | None = None):
                 db.session.add(term)
             term.name, term.position = form.name.data.strip(), form.position.data
             db.session.flush()
-            record_action(current_user._get_current_object(), f"{kind}.save", kind, term.id,
+            record_action(current_account(), f"{kind}.save", kind, term.id,
                           after={"slug": term.slug, "name": term.name, "position": term.position})  # fmt: skip
             db.session.commit()
             flash(_("保存しました。"), "success")
@@ -79,7 +80,7 @@ def edit_prefecture(code: str):
     if form.validate_on_submit():
         before = {"region": prefecture.region_code}
         prefecture.region_code = form.region_code.data
-        record_action(current_user._get_current_object(), "prefecture.region", "prefecture",
+        record_action(current_account(), "prefecture.region", "prefecture",
                       int(prefecture.code), before=before, after={"region": prefecture.region_code})  # fmt: skip
         db.session.commit()
         flash(_("保存しました。"), "success")

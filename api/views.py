@@ -11,6 +11,7 @@ from api.auth import authenticate_writes, json_body
 from api.errors import api_error
 from api.serialize import board_json, post_json, thread_json
 from auth.permissions import can
+from auth.session import current_account
 from core.extensions import csrf, db, limiter
 from core.ratelimit import PER_ADDRESS_POSTING, PER_USER_POSTING, user_or_address
 from forum import posting, publishing, queries
@@ -69,7 +70,7 @@ def create_thread(slug: str):
     form, refusal = _validate(ThreadForm, data)
     if refusal is not None:
         return refusal
-    draft = Draft(author=_me(), board=board, title=form.title.data, body=form.body.data)
+    draft = Draft(author=current_account(), board=board, title=form.title.data, body=form.body.data)
     outcome = publishing.submit(draft, confirmed=data.get("confirm") is True)
     if outcome.status != "published":
         return _not_published(outcome)
@@ -82,10 +83,6 @@ def create_thread(slug: str):
         "post": post_json(first),
     }
     return jsonify(body), 201, {"Location": body["url"]}
-
-
-def _me():
-    return current_user._get_current_object()
 
 
 def _concerns_json(outcome) -> list[dict]:
@@ -172,7 +169,7 @@ def create_post(thread_id: int):
     form, refusal = _validate(ReplyForm, data)
     if refusal is not None:
         return refusal
-    draft = Draft(author=_me(), board=thread.board, thread=thread, body=form.body.data)
+    draft = Draft(author=current_account(), board=thread.board, thread=thread, body=form.body.data)
     outcome = publishing.submit(draft, confirmed=data.get("confirm") is True)
     if outcome.status != "published":
         return _not_published(outcome)
@@ -213,7 +210,7 @@ def edit_post(post_id: int):
     if title is not None and len(title.strip()) < 2:
         return api_error(422, "validation_failed", _("入力内容を確認してください。"),
                          {"title": [_("タイトルは2文字以上120文字以内にしてください。")]})  # fmt: skip
-    draft = Draft(author=_me(), board=post.thread.board, thread=post.thread, post=post,
+    draft = Draft(author=current_account(), board=post.thread.board, thread=post.thread, post=post,
                   body=form.body.data, title=title)  # fmt: skip
     outcome = publishing.submit(draft, confirmed=data.get("confirm") is True)
     if outcome.status not in ("published", "held"):

@@ -10,6 +10,7 @@ from sqlalchemy import delete, func, select
 from audit.log import record_action
 from auth.models import BoardModerator, User
 from auth.permissions import can
+from auth.session import current_account
 from core.extensions import db
 from forum.forms import BoardForm
 from forum.models import Board
@@ -85,7 +86,7 @@ def edit_board(board_id: int | None = None):
             form.populate_obj(board)
             db.session.flush()
             _set_board_moderators(board, people)
-            record_action(current_user._get_current_object(),
+            record_action(current_account(),
                           "board.create" if before is None else "board.edit", "board", board.id,
                           before=before, after=_board_state(board))  # fmt: skip
             db.session.commit()

@@ -9,6 +9,7 @@ from wtforms.fields.choices import SelectChoice
 
 from audit.log import record_action
 from auth.permissions import can
+from auth.session import current_account
 from core.extensions import db, limiter
 from core.ratelimit import PER_ADDRESS_POSTING, PER_USER_POSTING, user_or_address
 from forum import moving, posting, publishing, queries
@@ -51,10 +52,6 @@ def _post_or_404(post_id: int) -> Post:
 
 def _status(form, concerns=()) -> int:
     return 422 if form.errors or concerns else 200
-
-
-def _me():
-    return current_user._get_current_object()
 
 
 def HELD_MESSAGE() -> str:  # noqa: N802 - reads like the constant it is, translated per request
@@ -108,7 +105,9 @@ def new_thread(slug: str):
         if form.preview.data:
             preview_html = render_markdown(form.body.data)
         else:
-            draft = Draft(author=_me(), board=board, title=form.title.data, body=form.body.data)
+            draft = Draft(
+                author=current_account(), board=board, title=form.title.data, body=form.body.data
+            )
             outcome = publishing.submit(draft, confirmed=form.confirm.data)
             if outcome.status == "published":
                 db.session.commit()
@@ -187,7 +186,9 @@ def reply(thread_id: int):
         if form.preview.data:
             preview_html = render_markdown(form.body.data)
         else:
-            draft = Draft(author=_me(), board=thread.board, thread=thread, body=form.body.data)
+            draft = Draft(
+                author=current_account(), board=thread.board, thread=thread, body=form.body.data
+            )
             outcome = publishing.submit(draft, confirmed=form.confirm.data)
             if outcome.status == "published":
                 db.session.commit()
@@ -224,14 +225,14 @@ def edit(post_id: int):
             form.title.errors.append(_("タイトルは2文字以上120文字以内にしてください。"))
         else:
             draft = Draft(
-                author=_me(), board=post.thread.board, thread=post.thread, post=post,
+                author=current_account(), board=post.thread.board, thread=post.thread, post=post,
                 body=form.body.data, title=form.title.data if post.number == 1 else None,
             )  # fmt: skip
             before = {"body": post.body_source, "title": post.thread.title}
             outcome = publishing.submit(draft, confirmed=form.confirm.data)
             if outcome.status in ("published", "held"):
                 if outcome.status == "published" and post.author_id != current_user.id:
-                    record_action(_me(), "post.edit", "post", post.id, before=before,
+                    record_action(current_account(), "post.edit", "post", post.id, before=before,
                                   after={"body": post.body_source, "title": post.thread.title})  # fmt: skip
                 db.session.commit()
                 flash(_("投稿を更新しました。") if outcome.status == "published" else HELD_MESSAGE(),
@@ -255,7 +256,9 @@ def delete(post_id: int):
         thread = post.thread
         posting.delete_post(post=post, actor=current_user)
         if post.author_id != current_user.id:
-            record_action(_me(), "post.delete", "post", post.id, before={"body": post.body_source})
+            record_action(
+                current_account(), "post.delete", "post", post.id, before={"body": post.body_source}
+            )
         db.session.commit()
         if post.number == 1:
             flash(_("スレッドを削除しました。"), "success")
@@ -297,7 +300,7 @@ def moderate(thread_id: int):
     if changes is None:
         abort(400)
     posting.set_thread_flags(thread=thread, **changes)
-    record_action(_me(), f"thread.{action}", "thread", thread.id)
+    record_action(current_account(), f"thread.{action}", "thread", thread.id)
     db.session.commit()
     flash(_("スレッドの設定を変更しました。"), "success")
     return redirect(url_for("forum.thread", thread_id=thread.id))
@@ -314,7 +317,7 @@ def move(thread_id: int):
     form.board.choices = [SelectChoice(b.slug, b.name) for b in boards]
     if form.validate_on_submit():
         target = queries.get_board(form.board.data)
-        moving.move_thread(thread, to=target, actor=_me())
+        moving.move_thread(thread, to=target, actor=current_account())
         db.session.commit()
         flash(_("スレッドを「%(board)s」に移動しました。", board=target.name), "success")
         return redirect(url_for("forum.thread", thread_id=thread.id))
@@ -332,7 +335,7 @@ def split(thread_id: int):
     form.numbers.choices = [SelectChoice(p.number, f"#{p.number}") for p in replies]
     if form.validate_on_submit():
         new = moving.split_thread(thread, numbers=form.numbers.data, title=form.title.data,
-                                  actor=_me())  # fmt: skip
+                                  actor=current_account())  # fmt: skip
         db.session.commit()
         flash(_("返信を新しいスレッドに分けました。"), "success")
         return redirect(url_for("forum.thread", thread_id=new.id))

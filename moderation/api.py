@@ -12,6 +12,7 @@ from api.errors import api_error
 from api.serialize import iso, user_json
 from audit import log as audit
 from auth.permissions import MODERATION_REVIEW, can, has
+from auth.session import current_account
 from core.extensions import csrf, db, limiter
 from core.ratelimit import user_or_address
 from forum import queries as forum_queries
@@ -57,7 +58,7 @@ def flag_post(post_id: int):
         return api_error(403, "forbidden", _("この投稿は通報できません。"))
     data = json_body()
     try:
-        flag = flags.flag_post(post, user=current_user._get_current_object(),
+        flag = flags.flag_post(post, user=current_account(),
                                reason=str(data.get("reason", "")),
                                message=str(data.get("message", "") or ""))  # fmt: skip
         db.session.commit()
@@ -119,7 +120,7 @@ def decide(item_id: int):
         return api_error(422, "validation_failed", _("入力内容を確認してください。"),
                          {"version": [_("数字を入力してください。")]})  # fmt: skip
     try:
-        queue.decide(item, moderator=current_user._get_current_object(),
+        queue.decide(item, moderator=current_account(),
                      action=str(data.get("action", "")), version=version,
                      reason=str(data.get("reason", "") or ""))  # fmt: skip
         db.session.commit()

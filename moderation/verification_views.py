@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
+from auth.session import current_account
 from core.extensions import db, limiter
 from core.mail import send_mail
 from moderation import verification
@@ -30,7 +31,7 @@ def request_role():
     ]
     if form.validate_on_submit():
         request = verification.request_role(
-            current_user._get_current_object(), role=roles[form.role_id.data],
+            current_account(), role=roles[form.role_id.data],
             organisation=form.organisation.data, prefecture_code=form.prefecture_code.data or None,
             municipality=form.municipality.data or "", work_email=form.work_email.data,
         )  # fmt: skip

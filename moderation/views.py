@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from audit import log as audit
 from auth import accounts
 from auth.permissions import MODERATION_REVIEW, can, has
+from auth.session import current_account
 from core.extensions import db, limiter
 from core.ratelimit import user_or_address
 from core.types import utcnow
@@ -34,10 +35,6 @@ from moderation.models import ITEM_STATES, PENDING, ModerationItem, WatchedWord
 bp = Blueprint("moderation", __name__)
 
 
-def _me():
-    return current_user._get_current_object()
-
-
 @bp.route("/p/<int:post_id>/flag", methods=["GET", "POST"])
 @login_required
 @limiter.limit("30 per hour", key_func=user_or_address, methods=["POST"])
@@ -50,7 +47,9 @@ def flag(post_id: int):
     form = FlagForm()
     if form.validate_on_submit():
         try:
-            flags.flag_post(post, user=_me(), reason=form.reason.data, message=form.message.data)
+            flags.flag_post(
+                post, user=current_account(), reason=form.reason.data, message=form.message.data
+            )
             db.session.commit()
         except flags.FlagRefused as exc:
             db.session.rollback()
@@ -126,7 +125,7 @@ def decide(item_id: int):
     ):
         abort(403)
     try:
-        queue.decide(item, moderator=_me(), action=form.action.data, version=form.version.data,
+        queue.decide(item, moderator=current_account(), action=form.action.data, version=form.version.data,
                      reason=form.reason.data or "")  # fmt: skip
         db.session.commit()
     except queue.IllegalAction:
@@ -155,7 +154,7 @@ def claim(item_id: int):
     item = _item_for_reviewer(item_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    queue.claim(item, moderator=_me())
+    queue.claim(item, moderator=current_account())
     db.session.commit()
     return redirect(url_for("moderation.review_queue", _anchor=f"item-{item.id}"))
 
@@ -166,7 +165,7 @@ def add_note(item_id: int):
     item = _item_for_reviewer(item_id)
     form = NoteForm()
     if form.validate_on_submit():
-        queue.add_note(item, author=_me(), body=form.body.data)
+        queue.add_note(item, author=current_account(), body=form.body.data)
         db.session.commit()
     else:
         flash(_("メモを入力してください（1000文字以内）。"), "error")
@@ -185,11 +184,15 @@ def sanction(handle: str):
     if form.validate_on_submit():
         until = utcnow() + timedelta(days=form.days.data) if form.days.data else None
         if form.kind.data == "suspend":
-            actions.suspend_user(user, actor=_me(), until=until, reason=form.reason.data)
+            actions.suspend_user(
+                user, actor=current_account(), until=until, reason=form.reason.data
+            )
         elif form.kind.data == "silence":
-            actions.silence_user(user, actor=_me(), until=until, reason=form.reason.data)
+            actions.silence_user(
+                user, actor=current_account(), until=until, reason=form.reason.data
+            )
         else:
-            actions.lift_sanctions(user, actor=_me(), reason=form.reason.data)
+            actions.lift_sanctions(user, actor=current_account(), reason=form.reason.data)
         db.session.commit()
         flash(_("措置を記録しました。"), "success")
         return redirect(url_for("auth.profile", handle=user.handle))
@@ -212,7 +215,7 @@ def watched_words():
             db.session.add(
                 WatchedWord(word=word, action=form.action.data, is_regex=form.is_regex.data)
             )
-            audit.record_action(_me(), "watched_word.add", "watched_word", None, reason=word,
+            audit.record_action(current_account(), "watched_word.add", "watched_word", None, reason=word,
                                 after={"word": word, "action": form.action.data})  # fmt: skip
             db.session.commit()
             flash(_("登録しました。"), "success")

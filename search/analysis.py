@@ -182,10 +182,8 @@ def bigram_pieces(text: str, *, for_query: bool = False) -> list[Piece]:
 
 
 class _PieceAnalyzer(Tokenizer):
-    """A Whoosh analyzer over one of the piece functions above. Picklable, stateless."""
-
-    def pieces(self, text: str) -> list[Piece]:  # pragma: no cover - overridden
-        raise NotImplementedError
+    """A Whoosh analyzer over one of the piece functions above. Picklable, stateless.
+    Subclasses define ``pieces(text) -> list[Piece]``."""
 
     def __call__(
         self,

@@ -22,34 +22,13 @@ from auth.accounts import create_api_token
 from core.extensions import db
 from forum.models import Post
 from tests.fixtures.app import PASSWORD
-from tests.fixtures.live_server import DEFAULT_TIMEOUT_MS
 
 pytestmark = pytest.mark.browser
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-VIEWPORT = {"width": 1280, "height": 900}
 
 
 # --------------------------------------------------------------------------------- helpers
-
-
-@pytest.fixture
-def new_page(browser_page: Page, live_server: str) -> Callable[[], Page]:
-    """``new_page()`` opens another person's page: a fresh context (own cookies) in the same
-    Chromium as ``browser_page``, with the same settings."""
-    contexts = []
-
-    def make() -> Page:
-        context = browser_page.context.browser.new_context(
-            base_url=live_server, locale="ja-JP", timezone_id="Asia/Tokyo", viewport=VIEWPORT
-        )
-        context.set_default_timeout(DEFAULT_TIMEOUT_MS)
-        contexts.append(context)
-        return context.new_page()
-
-    yield make
-    for context in contexts:
-        context.close()
 
 
 def _socket_url(url: str) -> bool:

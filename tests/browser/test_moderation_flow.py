@@ -17,32 +17,12 @@ from core.extensions import db
 from forum import posting
 from moderation.models import ModerationItem
 from tests.fixtures.app import PASSWORD
-from tests.fixtures.live_server import DEFAULT_TIMEOUT_MS
 
 pytestmark = pytest.mark.browser
 
-VIEWPORT = {"width": 1280, "height": 900}
 HIDDEN_NOTICE = "この投稿は通報を受けたため、モデレーターの確認まで非表示になっています。"
 HELD_MESSAGE = "投稿を受け付けました。モデレーターの確認後に公開されます。内容は保存されています。"
 CONFIRM_LABEL = "内容を確認しました。このまま送信します（モデレーターの確認後に公開されます）"
-
-
-@pytest.fixture
-def new_page(browser_page: Page, live_server: str) -> Callable[[], Page]:
-    """``new_page()``: another person's page (a fresh context in the same Chromium)."""
-    contexts = []
-
-    def make() -> Page:
-        context = browser_page.context.browser.new_context(
-            base_url=live_server, locale="ja-JP", timezone_id="Asia/Tokyo", viewport=VIEWPORT
-        )
-        context.set_default_timeout(DEFAULT_TIMEOUT_MS)
-        contexts.append(context)
-        return context.new_page()
-
-    yield make
-    for context in contexts:
-        context.close()
 
 
 def collect_problems(page: Page, expected: Callable[[object], bool] = lambda r: False) -> list:
