@@ -12,12 +12,15 @@ from flask import Flask
 
 import admin
 import api
+import attachments
 import auth
+import directory
 import forum
 import moderation
 import notifications
 import realtime
 import search
+import structured
 import taxonomy
 from config import load_from_env
 from core import errors, setup, templating
@@ -38,6 +41,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     taxonomy.register(app)
     auth.register(app)
     forum.register(app)
+    structured.register(app)
+    attachments.register(app)
+    directory.register(app)
     search.register(app)
     api.register(app)
     moderation.register(app)

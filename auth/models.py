@@ -69,6 +69,10 @@ class User(UserMixin, db.Model):
     role_title: Mapped[str] = mapped_column(String(100), default="")
     prefecture_code: Mapped[str | None] = mapped_column(ForeignKey("prefectures.code"))
     municipality: Mapped[str] = mapped_column(String(50), default="")
+    #: the directory entry this account speaks for (set by an admin or a verification)
+    organization_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organizations.id", ondelete="SET NULL"), index=True
+    )
     bio: Mapped[str] = mapped_column(Text, default="")
     is_suspended: Mapped[bool] = mapped_column(default=False)
     #: sanctions: suspended (cannot log in) / silenced (can read, cannot post) until a time;

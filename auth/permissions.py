@@ -28,6 +28,20 @@ AUDIT_VIEW = "audit.view"
 BOARD_MANAGE = "board.manage"
 TAXONOMY_MANAGE = "taxonomy.manage"
 USER_MANAGE = "user.manage"
+DIRECTORY_MANAGE = "directory.manage"  # organisations and related links
+ATTACHMENT_MANAGE = "attachment.manage"  # remove anyone's attachment
+
+#: who may start which kind of thread: the role permission each kind needs (as data in
+#: role_permissions; the verification workflow grants the roles)
+KIND_PERMISSIONS = {
+    "discussion": THREAD_CREATE,
+    "challenge": "thread.create_challenge",
+    "case": "thread.create_case",
+    "event": "thread.create_event",
+    "policy": "thread.create_policy",
+}
+#: kinds that may carry files (flyers, manuals)
+ATTACHABLE_KINDS = ("case", "event", "policy")
 
 
 def _perms(user: Any) -> frozenset[str]:
@@ -78,6 +92,18 @@ def _view_thread(user, perms, thread) -> bool:
 
 def _create_thread(user, perms, board) -> bool:
     return THREAD_CREATE in perms and not _silenced(user)
+
+
+def _create_kind(kind: str):
+    def check(user, perms, board) -> bool:
+        return _create_thread(user, perms, board) and KIND_PERMISSIONS[kind] in perms
+
+    return check
+
+
+def postable_kinds(user: Any, board: Any) -> list[str]:
+    """The thread kinds ``user`` may start on ``board``, in display order."""
+    return [kind for kind in KIND_PERMISSIONS if can(user, f"thread.create.{kind}", board)]
 
 
 def _reply(user, perms, thread) -> bool:
@@ -170,6 +196,15 @@ def _manage_taxonomies(user, perms, _target) -> bool:
     return TAXONOMY_MANAGE in perms
 
 
+def _attach(user, perms, thread) -> bool:
+    """Adding files to a case, event or policy: whoever may edit its first post."""
+    if thread.kind not in ATTACHABLE_KINDS or thread.is_deleted or _silenced(user):
+        return False
+    if ATTACHMENT_MANAGE in perms or (perms and moderates(user, thread.board_id)):
+        return True
+    return POST_EDIT_OWN in perms and getattr(user, "id", None) == thread.author_id
+
+
 _RULES = {
     "board.view": _view_board,
     "thread.view": _view_thread,
@@ -188,4 +223,7 @@ _RULES = {
     "user.sanction": _sanction,
     "moderation.decide": _decide,
     "audit.view": lambda user, perms, _t: AUDIT_VIEW in perms,
+    "attachment.add": _attach,
+    "directory.manage": lambda user, perms, _t: DIRECTORY_MANAGE in perms,
+    **{f"thread.create.{kind}": _create_kind(kind) for kind in KIND_PERMISSIONS},
 }

@@ -14,7 +14,8 @@ from core.types import UTCDateTime, utcnow
 from taxonomy.models import PlayerField
 
 BOARD_KINDS = ("cross", "field")
-THREAD_KINDS = ("discussion",)  # the structured-threads issue adds case, event, policy, challenge
+THREAD_KINDS = ("discussion", "case", "event", "policy", "challenge")
+STRUCTURED_KINDS = THREAD_KINDS[1:]
 
 
 class Board(db.Model):
@@ -32,6 +33,10 @@ class Board(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: every new post waits for a moderator (e.g. 困りごと相談)
     is_premoderated: Mapped[bool] = mapped_column(default=False, server_default=false())
+    #: the thread kind its "new thread" form starts with (e.g. the events board: event)
+    default_kind: Mapped[str] = mapped_column(
+        String(20), default="discussion", server_default="discussion"
+    )
 
     player_field: Mapped[PlayerField | None] = relationship(lazy="select")
 

@@ -56,6 +56,11 @@ class HeldPost(db.Model):
     post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id"))
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     title: Mapped[str | None] = mapped_column(String(120))
+    #: a new thread's kind and typed fields (API representation), kept intact for publication
+    thread_kind: Mapped[str] = mapped_column(
+        String(20), default="discussion", server_default="discussion"
+    )
+    details: Mapped[dict | None] = mapped_column(JSON)
     body_source: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -58,10 +58,11 @@ def test_boards_lists_default_cross_and_field_boards(client):
     response = client.get("/api/v1/boards")
     assert response.status_code == 200
     boards = response.get_json()["boards"]
-    assert len(boards) == 16
+    assert len(boards) == 19
     assert [b["slug"] for b in boards[:3]] == CROSS_BOARDS
-    assert [b["kind"] for b in boards] == ["cross"] * 3 + ["field"] * 13
-    assert len({b["slug"] for b in boards}) == 16
+    assert [b["slug"] for b in boards[3:6]] == ["jirei", "events", "seisaku"]
+    assert [b["kind"] for b in boards] == ["cross"] * 6 + ["field"] * 13
+    assert len({b["slug"] for b in boards}) == 19
     for board in boards:
         assert {"slug", "name", "kind", "thread_count"} <= set(board)
         assert board["name"]

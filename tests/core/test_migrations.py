@@ -31,7 +31,7 @@ def test_migrations_new_rows_get_fresh_ids_after_seeded_ones(app):
     board = Board(slug="new-board", name="新しい掲示板", kind="cross", position=999)
     db.session.add(board)
     db.session.commit()
-    assert board.id == 17
+    assert board.id == 20  # 16 boards of 0002 and 3 of 0009
 
 
 def test_migrations_keep_role_permissions_through_table_rebuilds(app):

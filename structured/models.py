@@ -1,0 +1,104 @@
+"""Structured threads: the typed facts of a case, event, policy or local problem.
+
+A structured thread is an ordinary ``Thread`` (kind ``case`` | ``event`` | ``policy`` |
+``challenge``) plus one ``ThreadDetail`` row. The columns that listings filter and sort on are
+real, indexed columns; every other typed field lives in ``data`` (validated JSON values), and the
+Markdown parts are rendered once on write into ``html``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, String, Table
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from auth.models import User
+from core.extensions import db
+from core.types import UTCDateTime, utcnow
+from forum.models import Thread
+from taxonomy.models import LifeDomain, PlayerField, Prefecture
+
+thread_player_fields = Table(
+    "thread_player_fields",
+    db.metadata,
+    Column("thread_id", Integer, ForeignKey("threads.id", ondelete="CASCADE"), primary_key=True),
+    Column("player_field_id", Integer, ForeignKey("player_fields.id"), primary_key=True),
+    Index("ix_thread_player_fields_field", "player_field_id", "thread_id"),
+)
+
+thread_life_domains = Table(
+    "thread_life_domains",
+    db.metadata,
+    Column("thread_id", Integer, ForeignKey("threads.id", ondelete="CASCADE"), primary_key=True),
+    Column("life_domain_id", Integer, ForeignKey("life_domains.id"), primary_key=True),
+    Index("ix_thread_life_domains_domain", "life_domain_id", "thread_id"),
+)
+
+
+class ThreadDetail(db.Model):
+    __tablename__ = "thread_details"
+    __table_args__ = (
+        # newest first per kind, optionally within a prefecture (keyset on thread_id)
+        Index("ix_thread_details_kind_id", "kind", "thread_id"),
+        Index("ix_thread_details_kind_pref", "kind", "prefecture_code", "thread_id"),
+        # events by start time (upcoming ascending, archive descending)
+        Index("ix_thread_details_kind_start", "kind", "starts_at", "thread_id"),
+        Index("ix_thread_details_kind_status", "kind", "status", "thread_id"),
+        Index("ix_thread_details_kind_fy", "kind", "fiscal_year", "thread_id"),
+    )
+    thread_id: Mapped[int] = mapped_column(
+        ForeignKey("threads.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(20))
+    prefecture_code: Mapped[str] = mapped_column(ForeignKey("prefectures.code"))
+    municipality_code: Mapped[str | None] = mapped_column(String(6))
+    #: event: scheduled | cancelled | postponed; challenge: open | negotiating | partnered |
+    #: closed; other kinds: ""
+    status: Mapped[str] = mapped_column(String(20), default="")
+    starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attendance_mode: Mapped[str | None] = mapped_column(String(10))
+    ministry: Mapped[str | None] = mapped_column(String(80), index=True)
+    fiscal_year: Mapped[int | None] = mapped_column()
+    policy_kind: Mapped[str | None] = mapped_column(String(20))
+    funding_kind: Mapped[str | None] = mapped_column(String(30))
+    population: Mapped[int | None] = mapped_column()
+    #: every typed field's value (JSON types; dates as ISO 8601 strings)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    #: the Markdown fields rendered and sanitised on write
+    html: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    thread: Mapped[Thread] = relationship(lazy="select", backref=None)
+    prefecture: Mapped[Prefecture] = relationship(lazy="joined")
+    player_fields: Mapped[list[PlayerField]] = relationship(
+        secondary=thread_player_fields,
+        primaryjoin="ThreadDetail.thread_id == thread_player_fields.c.thread_id",
+        order_by=PlayerField.position,
+        lazy="selectin",
+        viewonly=True,
+    )
+    life_domains: Mapped[list[LifeDomain]] = relationship(
+        secondary=thread_life_domains,
+        primaryjoin="ThreadDetail.thread_id == thread_life_domains.c.thread_id",
+        order_by=LifeDomain.position,
+        lazy="selectin",
+        viewonly=True,
+    )
+
+
+class ThreadDetailRevision(db.Model):
+    """The typed fields a structured thread had before an edit."""
+
+    __tablename__ = "thread_detail_revisions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"), index=True)
+    #: the API representation (``serialize_fields``) of the previous values
+    fields: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    replaced_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    editor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+    editor: Mapped[User] = relationship(lazy="joined")
