@@ -20,7 +20,6 @@ from auth.permissions import can
 from core.extensions import db
 from forum import queries as forum_queries
 from forum.models import Post
-from search.documents import html_to_text
 from structured import queries
 from structured.models import ThreadDetail
 from structured.schema import ATTENDANCE_MODES, KIND_LABELS, TOKYO
@@ -53,7 +52,7 @@ def _first_posts(details: list[ThreadDetail]) -> dict[int, str]:
     rows = db.session.execute(
         db.select(Post.thread_id, Post.body_html).where(Post.thread_id.in_(ids), Post.number == 1)
     )
-    return {tid: html_to_text(html) for tid, html in rows}
+    return {tid: Markup(html).striptags() for tid, html in rows}
 
 
 def _ical_event(detail: ThreadDetail, description: str) -> Event:

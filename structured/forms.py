@@ -23,14 +23,30 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
+from wtforms.validators import (
+    InputRequired,
+    Length,
+    NumberRange,
+    StopValidation,
+    ValidationError,
+)
 
 from structured.schema import OptionalStop, Spec, TokyoDateTimeField, specs_for
 from taxonomy import queries as taxonomy
 
 
+class _InputRequired(InputRequired):
+    """InputRequired that also counts blank (whitespace-only) text as missing."""
+
+    def __call__(self, form, field) -> None:
+        if field.raw_data and not str(field.raw_data[0]).strip():
+            field.errors[:] = []
+            raise StopValidation(self.message)
+        super().__call__(form, field)
+
+
 def _required():
-    return InputRequired(message=_l("入力してください。"))
+    return _InputRequired(message=_l("入力してください。"))
 
 
 def _no_control_characters(form, field) -> None:
@@ -108,8 +124,12 @@ class _DetailsForm(FlaskForm):
         _l("市区町村名"),
         [OptionalStop(), Length(max=50, message=_l("50文字以内で入力してください。"))],
     )
-    player_fields = SelectMultipleField(_l("分野"))
-    life_domains = SelectMultipleField(_l("生活支援の領域"))
+    player_fields = SelectMultipleField(
+        _l("分野"), invalid_choice_message=_l("分野が正しくありません。")
+    )
+    life_domains = SelectMultipleField(
+        _l("生活支援の領域"), invalid_choice_message=_l("生活支援の領域が正しくありません。")
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -150,15 +170,21 @@ class _DetailsForm(FlaskForm):
         if field.data and start is not None and start.data and field.data < start.data:
             raise ValidationError(_l("終了日は開始日より後にしてください。"))
 
-    def validate_venue_name(self, field) -> None:
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        # not a validate_venue_name: an empty venue_name stops at OptionalStop before it runs
         mode = getattr(self, "attendance_mode", None)
         if (
             mode is not None
             and mode.data in ("venue", "hybrid")
-            and not (field.data or "").strip()
+            and not (self.venue_name.data or "").strip()
             and not (self.address.data or "").strip()
         ):
-            raise ValidationError(_l("会場で開催するときは会場名か住所を入力してください。"))
+            self.venue_name.errors.append(
+                _l("会場で開催するときは会場名か住所を入力してください。")
+            )
+            valid = False
+        return valid
 
     def values(self) -> dict:
         """The validated values by API name, JSON types (None for empty)."""

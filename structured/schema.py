@@ -235,11 +235,12 @@ class OptionalStop:
     field_flags = {"optional": True}
 
     def __call__(self, form, field) -> None:
-        if field.process_errors:
-            raise StopValidation(field.process_errors[0])
         raw = field.raw_data
         if not raw or all(not str(v).strip() for v in raw):
-            field.errors[:] = []
+            field.errors[:] = []  # an empty optional input is no error, whatever its type
+            field.data = None
+            raise StopValidation()
+        if field.process_errors:  # already in field.errors: stop without repeating it
             raise StopValidation()
 
 
