@@ -9,7 +9,7 @@ from core.extensions import db
 from forum import publishing
 from forum.models import Thread
 from structured import display, exports, listings, models, views
-from structured.details import save_details
+from structured.details import load_details, save_details
 from structured.schema import KIND_LABELS, status_label
 
 
@@ -29,11 +29,19 @@ def thread_detail(thread: Thread) -> models.ThreadDetail | None:
     return db.session.get(models.ThreadDetail, thread.id)
 
 
+def details_by_thread(thread_ids) -> dict[int, models.ThreadDetail]:
+    """For listings that are not structured (board pages, search results): the typed fields of
+    the structured threads among them, so that a status (中止, 終了) shows everywhere; one
+    statement, none when no id is given."""
+    return load_details(sorted({i for i in thread_ids if i}))
+
+
 def register(app: Flask) -> None:
     app.register_blueprint(views.bp)
     publishing.add_on_publish(_save_draft_details)
     app.jinja_env.globals.update(
         thread_detail=thread_detail,
+        details_by_thread=details_by_thread,
         kind_label=lambda kind: KIND_LABELS.get(kind, ""),
         status_label=status_label,
         card_rows=display.card_rows,
