@@ -96,6 +96,12 @@ def test_editing_keeps_a_revision_of_the_typed_fields(
 def test_empty_optional_numbers_and_dates_are_accepted(client, login, user_factory):
     """A browser sends empty strings for untouched number and date inputs."""
     login(user_factory(role="municipal_staff"))
-    form = {**EVENT_FORM, "capacity": "", "apply_deadline": "", "end_at": "", "municipality_code": ""}
+    form = {
+        **EVENT_FORM,
+        "capacity": "",
+        "apply_deadline": "",
+        "end_at": "",
+        "municipality_code": "",
+    }
     response = client.post_form("/b/events/new/event", form)
     assert response.status_code == 302, response.get_data(as_text=True)
