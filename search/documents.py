@@ -52,6 +52,9 @@ class ThreadTags:
     prefecture: str = ""
     fields: tuple[str, ...] = ()
     domains: tuple[str, ...] = ()
+    #: an event's start and end (epoch seconds), for the event-date filter
+    event_start: int | None = None
+    event_end: int | None = None
 
 
 @dataclass(frozen=True)
@@ -119,13 +122,16 @@ def with_tags(rows: list[PostRow]) -> list[PostRow]:
     ids = sorted({r.thread_id for r in rows if r.kind != "discussion"})
     if not ids:
         return rows
-    prefs, fields, domains = {}, {}, {}
+    prefs, fields, domains, times = {}, {}, {}, {}
     for chunk in _chunked(ids, 500):
-        for tid, code in db.session.execute(
-            select(ThreadDetail.thread_id, ThreadDetail.prefecture_code)
+        for tid, code, starts, ends in db.session.execute(
+            select(ThreadDetail.thread_id, ThreadDetail.prefecture_code, ThreadDetail.starts_at,
+                   ThreadDetail.ends_at)
             .where(ThreadDetail.thread_id.in_(chunk))
         ):  # fmt: skip
             prefs[tid] = code
+            if starts is not None:
+                times[tid] = (int(starts.timestamp()), int((ends or starts).timestamp()))
         for tid, slug in db.session.execute(
             select(thread_player_fields.c.thread_id, PlayerField.slug)
             .join(PlayerField, PlayerField.id == thread_player_fields.c.player_field_id)
@@ -140,7 +146,8 @@ def with_tags(rows: list[PostRow]) -> list[PostRow]:
             domains.setdefault(tid, []).append(slug)
     return [
         replace(r, tags=ThreadTags(prefs.get(r.thread_id, ""), tuple(sorted(fields.get(r.thread_id, ()))),
-                                   tuple(sorted(domains.get(r.thread_id, ())))))
+                                   tuple(sorted(domains.get(r.thread_id, ()))),
+                                   *times.get(r.thread_id, (None, None))))
         if r.thread_id in prefs else r
         for r in rows
     ]  # fmt: skip
@@ -192,6 +199,8 @@ def build_document(row: PostRow) -> dict | None:
         "domain_c": domains.encode(),
         "order_key": order_key(int(row.created_at.timestamp()), row.post_id),
     }
+    if tags.event_start is not None:
+        doc["event_start"], doc["event_end"] = tags.event_start, tags.event_end
     doc["fingerprint"] = fingerprint(doc)
     return doc
 
