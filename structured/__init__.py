@@ -3,7 +3,7 @@ engine, their listings, calendar, exports and feeds."""
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, g
 
 from core.extensions import db
 from forum import publishing
@@ -24,9 +24,14 @@ def _save_draft_details(draft: publishing.Draft, outcome: publishing.Outcome) ->
 
 
 def thread_detail(thread: Thread) -> models.ThreadDetail | None:
+    """A thread page asks twice (JSON-LD in the head, the card): load once per request — the
+    session's identity map holds objects weakly, so a second ``get`` would query again."""
     if thread.kind == "discussion":
         return None
-    return db.session.get(models.ThreadDetail, thread.id)
+    cache = g.setdefault("thread_details", {})
+    if thread.id not in cache:
+        cache[thread.id] = db.session.get(models.ThreadDetail, thread.id)
+    return cache[thread.id]
 
 
 def details_by_thread(thread_ids) -> dict[int, models.ThreadDetail]:

@@ -15,7 +15,9 @@ from flask import Response, abort, current_app, render_template, request, url_fo
 from flask_login import current_user
 from icalendar import Calendar, Event
 from markupsafe import Markup
+from sqlalchemy.orm.attributes import set_committed_value
 
+from auth.models import User
 from auth.permissions import can
 from core.extensions import db
 from forum import queries as forum_queries
@@ -189,6 +191,13 @@ def feed(section: str):
         filters = replace(filters, when="all")
     details = queries.newest(filters, limit=current_app.config.get("FEED_ENTRIES", 30))
     descriptions = _first_posts(details)
+    # the entries' authors in one statement (the template reads thread.author)
+    if author_ids := {d.thread.author_id for d in details}:
+        authors = {
+            u.id: u for u in db.session.scalars(db.select(User).where(User.id.in_(author_ids)))
+        }
+        for d in details:
+            set_committed_value(d.thread, "author", authors.get(d.thread.author_id))
     updated = max((d.updated_at for d in details), default=datetime(2026, 1, 1, tzinfo=UTC))
     body = render_template(
         "structured/feed.xml", details=details, descriptions=descriptions, updated=updated,

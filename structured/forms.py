@@ -83,6 +83,18 @@ def _range(spec: Spec):
     return NumberRange(min=spec.minimum, max=spec.maximum, message=message)
 
 
+def _parsed(message):
+    """Input that did not parse gets one clear message (ours, not the library's) and no more
+    checks: a range message about a value that is not a number would only confuse."""
+
+    def check(form, field) -> None:
+        if field.process_errors:
+            field.errors[:] = [message]
+            raise StopValidation()
+
+    return check
+
+
 def _field_for(spec: Spec):
     first = _required() if spec.required else OptionalStop()
     kw = {"description": spec.help or ""}
@@ -94,12 +106,15 @@ def _field_for(spec: Spec):
     if spec.type == "url":
         return StringField(spec.label, [first, _length(spec), _web_url], **kw)
     if spec.type in ("int", "fiscal_year"):
-        field = IntegerField(spec.label, [first, _range(spec)], **kw)
-        return field
+        number = _parsed(_l("半角の数字で入力してください。"))
+        return IntegerField(spec.label, [first, number, _range(spec)], **kw)
     if spec.type == "decimal":
-        return DecimalField(spec.label, [first, _range(spec)], places=1, **kw)
+        number = _parsed(_l("半角の数字で入力してください（小数は1桁まで）。"))
+        return DecimalField(spec.label, [first, number, _range(spec)], places=1, **kw)
     if spec.type == "date":
-        return DateField(spec.label, [first], **kw)
+        return DateField(
+            spec.label, [first, _parsed(_l("日付は「2026-12-01」の形で入力してください。"))], **kw
+        )
     if spec.type == "datetime":
         return TokyoDateTimeField(spec.label, [first], **kw)
     if spec.type == "choice":

@@ -1,0 +1,99 @@
+"""SQL statement counts of the structured pages and exports: pinned, and the same for 5 items as
+for 25 (different authors, prefectures and tags per item, so nothing is loaded one by one)."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.extensions import db
+from forum import posting
+
+PREFECTURES = ["28", "27", "26", "13", "01", "47", "34"]
+DOMAINS = ["kaimono", "ido", "mimamori", "kenko"]
+
+#: name → (kind, URL, statements)
+PAGES = {
+    "cases": ("case", "/cases", 8),
+    "cases_filtered": ("case", "/cases?block=kinki&field=iryo-kaigo-fukushi&domain=kaimono"
+                               "&population=50k-200k&funding=community_support", 11),
+    "events": ("event", "/events", 8),
+    "events_filtered": ("event", "/events?block=kinki&mode=venue&domain=kaimono", 10),
+    "events_past": ("event", "/events?when=past", 8),
+    "calendar": ("event", "/events/calendar?month=2030-12", 8),
+    "calendar_filtered": ("event", "/events/calendar?month=2030-12&prefecture=28", 9),
+    "policies": ("policy", "/policies", 9),
+    "policies_filtered": ("policy", "/policies?ministry=厚生労働省&fiscal_year=2026", 9),
+    "challenges": ("challenge", "/challenges", 8),
+    "challenges_filtered": ("challenge", "/challenges?status=open&prefecture=28", 9),
+    "events_ics": ("event", "/events.ics", 4),
+    "events_csv": ("event", "/events.csv", 4),
+    "cases_feed": ("case", "/feeds/cases.atom", 5),
+    "events_feed": ("event", "/feeds/events.atom", 5),
+    "policies_feed": ("policy", "/feeds/policies.atom", 5),
+}  # fmt: skip
+
+
+@pytest.fixture
+def make_items(structured_factory, user_factory):
+    made = {"n": 0}
+
+    def make(kind: str, count: int) -> None:
+        for _ in range(count):
+            i = made["n"]
+            made["n"] += 1
+            extra = {}
+            if kind == "event":
+                extra = {"start_at": f"2030-12-{1 + i % 28:02d}T10:00+09:00", "end_at": None}
+            if kind == "event" and i == 3:
+                extra["start_at"] = "2020-01-10T10:00+09:00"  # one past event
+            structured_factory(kind, author=user_factory(role="admin"),
+                               prefecture=PREFECTURES[i % len(PREFECTURES)],
+                               life_domains=[DOMAINS[i % len(DOMAINS)], "kaimono"], **extra)  # fmt: skip
+
+    return make
+
+
+def _count(client, count_queries, url: str):
+    assert client.get(url).status_code == 200  # warm-up: process-wide caches
+    with count_queries() as log:
+        response = client.get(url)
+    assert response.status_code == 200
+    return log
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_statement_count_is_pinned_and_flat(client, make_items, count_queries, name):
+    kind, url, expected = PAGES[name]
+    make_items(kind, 5)
+    few = _count(client, count_queries, url)
+    make_items(kind, 20)
+    many = _count(client, count_queries, url)
+    assert few.count == expected, str(few)
+    assert many.count == expected, str(many)
+
+
+@pytest.mark.parametrize("kind", ["case", "event", "policy", "challenge"])
+def test_a_structured_thread_page(client, structured_factory, user_factory, count_queries, kind):
+    thread = structured_factory(kind, player_fields=["chiiki-kotsu", "iryo-kaigo-fukushi"],
+                                life_domains=["kaimono", "ido", "mimamori"])  # fmt: skip
+    few = _count(client, count_queries, f"/t/{thread.id}")
+    for i in range(8):
+        posting.create_reply(thread=thread, author=user_factory(), body=f"返信{i}")
+    db.session.commit()
+    many = _count(client, count_queries, f"/t/{thread.id}")
+    assert few.count == many.count, f"{few}\n----\n{many}"
+    assert few.count == THREAD_PAGE[kind], str(few)
+
+
+#: thread, board, posts, authors, the detail and its two tag lists (once, not twice)
+THREAD_PAGE = {"case": 7, "event": 7, "policy": 7, "challenge": 7}
+
+
+def test_no_writes_on_get(client, make_items, count_queries):
+    for kind in ("case", "event", "policy", "challenge"):
+        make_items(kind, 3)
+    for _, url, _ in PAGES.values():
+        log = _count(client, count_queries, url)
+        writes = [s for s in log.statements if s.split()[0].upper() in
+                  ("INSERT", "UPDATE", "DELETE")]  # fmt: skip
+        assert not writes, (url, writes)
