@@ -11,6 +11,7 @@ from dataclasses import dataclass, fields, replace
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, exists, or_, select
 from sqlalchemy.orm import contains_eager
 
@@ -81,9 +82,20 @@ class Filters:
         return bool({k for k in self.args() if k != "when"})
 
 
+FILTER_LABELS = {
+    "population": _l("人口規模"),
+    "funding": _l("財源"),
+    "mode": _l("参加方法"),
+    "status": _l("状況"),
+    "when": _l("期間"),
+    "policy_kind": _l("種別"),
+}
+
+
 def _choice(name: str, value: str, allowed) -> str:
     if value not in allowed:
-        raise BadFilter(name, _("「%(name)s」の値が正しくありません。", name=name))
+        label = FILTER_LABELS.get(name, name)
+        raise BadFilter(name, _("「%(name)s」の値が正しくありません。", name=label))
     return value
 
 
