@@ -7,8 +7,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
+from attachments import queries as attachment_queries
 from audit.log import record_action
-from auth.permissions import can
+from auth.permissions import ATTACHABLE_KINDS, can
 from auth.session import current_account
 from core.extensions import db, limiter
 from core.ratelimit import PER_ADDRESS_POSTING, PER_USER_POSTING, user_or_address
@@ -132,11 +133,14 @@ def thread(thread_id: int):
         thread, page=request.args.get("page", 1, type=int), per_page=per_page
     )
     can_reply = can(current_user, "thread.reply", thread)
+    # files of a case, event or policy (one statement; shown by attachments/_list.html)
+    files = attachment_queries.list_for_thread(thread.id) if thread.kind in ATTACHABLE_KINDS else []
     return render_template(
         "forum/thread.html",
         thread=thread,
         board=thread.board,
         page=page,
+        attachments=files,
         form=ReplyForm() if can_reply else None,
         can_reply=can_reply,
         confirm_form=ConfirmForm(),
