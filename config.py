@@ -64,7 +64,7 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "ATTACHMENTS_DIR": (None, str),  # default: <instance>/attachments
     "ATTACHMENT_MAX_BYTES": (10 * 1024 * 1024, int),
     "ATTACHMENTS_PER_THREAD": (10, int),
-    "ATTACHMENT_MAX_PIXELS": (40_000_000, int),  # larger images are refused (decompression bombs)
+    "ATTACHMENT_MAX_PIXELS": (30_000_000, int),  # larger images are refused (memory, bombs)
     "ATTACHMENT_UPLOAD_LIMIT": ("10 per minute; 60 per day", str),  # per person
     # search (see README "検索 / Search")
     "SEARCH_INDEX_DIR": (None, str),  # default: <instance>/search

@@ -98,17 +98,21 @@ def _reencode(data: bytes, content_type: str, *, max_pixels: int) -> Inspected:
     elif content_type == WEBP:
         clean.save(out, "WEBP", quality=90)
     else:
-        clean.save(out, "PNG")
+        clean.save(out, "PNG", compress_level=3)  # level 6: 3x the time for photos, no smaller
     return Inspected(content_type, out.getvalue(), clean.width, clean.height)
 
 
 def _without_metadata(image: Image.Image) -> Image.Image:
     """The pixels only, turned upright first (EXIF orientation), in a mode every target format
-    can write: a fresh image carries no EXIF, XMP, ICC profile, text chunks or comments."""
-    upright = ImageOps.exif_transpose(image) or image
-    has_alpha = upright.mode in ("RGBA", "LA", "PA") or "transparency" in upright.info
-    if upright.mode not in ("RGB", "RGBA", "L", "LA"):
-        upright = upright.convert("RGBA" if has_alpha else "RGB")
-    if image.format == "JPEG" and upright.mode not in ("RGB", "L"):
-        upright = upright.convert("RGB")
-    return Image.frombytes(upright.mode, upright.size, upright.tobytes())
+    can write: a fresh image carries no EXIF, XMP, ICC profile, text chunks or comments. At most
+    three copies of the pixels are alive at once (decoded, converted, fresh)."""
+    fmt = image.format
+    ImageOps.exif_transpose(image, in_place=True)
+    has_alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
+    if image.mode not in ("RGB", "RGBA", "L", "LA"):
+        image = image.convert("RGBA" if has_alpha else "RGB")
+    if fmt == "JPEG" and image.mode not in ("RGB", "L"):
+        image = image.convert("RGB")
+    clean = Image.new(image.mode, image.size)
+    clean.paste(image)
+    return clean
