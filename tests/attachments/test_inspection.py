@@ -164,3 +164,18 @@ def test_filenames_display_name(raw, content_type, expected):
 def test_filenames_display_name_is_cut_to_the_column_and_keeps_the_extension():
     name = display_name("共" * 500 + ".pdf", PDF)
     assert len(name) == 200 and name.endswith("共.pdf")
+
+
+def test_inspection_jpeg_icc_profile_and_comment_are_dropped():
+    from PIL import ImageCms
+
+    icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    out = io.BytesIO()
+    Image.new("RGB", (16, 16), "green").save(
+        out, "JPEG", icc_profile=icc, comment="撮影者: 山田".encode(), exif=exif_with_gps()
+    )
+    original = out.getvalue()
+    assert Image.open(io.BytesIO(original)).info.get("icc_profile") == icc
+    checked = inspect(original, max_pixels=MAX_PIXELS)
+    image = _no_metadata(checked.data)
+    assert "comment" not in image.info and "撮影者".encode() not in checked.data
