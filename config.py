@@ -60,6 +60,12 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
         "municipal_staff=lg.jp;prefectural_staff=lg.jp;ministry_staff=go.jp",
         str,
     ),
+    # attachments (see README "添付ファイル / Attachments")
+    "ATTACHMENTS_DIR": (None, str),  # default: <instance>/attachments
+    "ATTACHMENT_MAX_BYTES": (10 * 1024 * 1024, int),
+    "ATTACHMENTS_PER_THREAD": (10, int),
+    "ATTACHMENT_MAX_PIXELS": (30_000_000, int),  # larger images are refused (memory, bombs)
+    "ATTACHMENT_UPLOAD_LIMIT": ("10 per minute; 60 per day", str),  # per person
     # search (see README "検索 / Search")
     "SEARCH_INDEX_DIR": (None, str),  # default: <instance>/search
     "SEARCH_INDEXER": ("", str),  # "thread" (default; "off" under TESTING) or "off"

@@ -1,12 +1,30 @@
-"""Files attached to structured threads: checked by content, images re-encoded without
-metadata, served with safe headers."""
+"""Files attached to structured threads (cases, events, policies): checked by content, images
+re-encoded without metadata, stored under random keys, served with safe headers.
+
+For other packages: ``queries.list_for_thread(thread_id)``, the template global
+``thread_attachments(thread)`` and the include ``attachments/_list.html`` (taking
+``attachments`` and ``thread``).
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Flask
 
-from attachments import models  # noqa: F401  (tables for migrations)
+from attachments import queries, views
+from attachments.filenames import filesize
+from auth.permissions import ATTACHABLE_KINDS
 
 
 def register(app: Flask) -> None:
-    """Blueprints are added as the package grows."""
+    if not app.config.get("ATTACHMENTS_DIR"):
+        app.config["ATTACHMENTS_DIR"] = str(Path(app.instance_path) / "attachments")
+    app.jinja_env.filters["filesize"] = filesize
+    app.jinja_env.globals["thread_attachments"] = thread_attachments
+    app.register_blueprint(views.bp)
+
+
+def thread_attachments(thread) -> list:
+    """The files of a case, event or policy (one statement); none for other kinds."""
+    return queries.list_for_thread(thread.id) if thread.kind in ATTACHABLE_KINDS else []

@@ -10,6 +10,15 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from auth.models import User
 from core.extensions import db
 from core.types import UTCDateTime, utcnow
+from forum.models import Thread
+
+#: content type -> the short name people know it by
+KIND_LABELS = {
+    "application/pdf": "PDF",
+    "image/png": "PNG",
+    "image/jpeg": "JPEG",
+    "image/webp": "WebP",
+}
 
 
 class Attachment(db.Model):
@@ -32,3 +41,12 @@ class Attachment(db.Model):
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     uploader: Mapped[User] = relationship(lazy="joined")
+    thread: Mapped[Thread] = relationship(lazy="select")
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS.get(self.content_type, self.content_type)
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")

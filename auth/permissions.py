@@ -205,6 +205,19 @@ def _attach(user, perms, thread) -> bool:
     return POST_EDIT_OWN in perms and getattr(user, "id", None) == thread.author_id
 
 
+def _remove_attachment(user, perms, attachment) -> bool:
+    """Removing a file: moderators of its board and holders of ``attachment.manage``; otherwise
+    its uploader or the thread's author (both as long as they may edit their own posts)."""
+    if attachment.deleted_at is not None:
+        return False
+    if ATTACHMENT_MANAGE in perms or (perms and moderates(user, attachment.thread.board_id)):
+        return True
+    if POST_EDIT_OWN not in perms or _silenced(user):
+        return False
+    me = getattr(user, "id", None)
+    return me in (attachment.uploader_id, attachment.thread.author_id)
+
+
 _RULES = {
     "board.view": _view_board,
     "thread.view": _view_thread,
@@ -224,6 +237,7 @@ _RULES = {
     "moderation.decide": _decide,
     "audit.view": lambda user, perms, _t: AUDIT_VIEW in perms,
     "attachment.add": _attach,
+    "attachment.remove": _remove_attachment,
     "directory.manage": lambda user, perms, _t: DIRECTORY_MANAGE in perms,
     **{f"thread.create.{kind}": _create_kind(kind) for kind in KIND_PERMISSIONS},
 }

@@ -51,6 +51,7 @@ def register(app: Flask) -> None:
         status_label=status_label,
         card_rows=display.card_rows,
         card_sections=display.card_sections,
+        card_videos=display.card_videos,
         event_when=display.event_when,
         card_value=display.card_value,
         event_jsonld=exports.event_jsonld,

@@ -14,6 +14,8 @@ from structured.schema import TOKYO, Spec, choice_label, parse_datetime, specs_f
 from taxonomy import queries as taxonomy
 
 WEEKDAYS_JA = "月火水木金土日"
+#: URLs shown as a privacy-enhanced player (YouTube, Vimeo) or a plain link
+VIDEO_FIELDS = ("video_url", "archive_video_url")
 
 
 def format_date(value: date) -> str:
@@ -72,7 +74,7 @@ def card_rows(detail: ThreadDetail) -> list[tuple[Spec, Any]]:
     data = detail.data or {}
     rows = []
     for spec in specs_for(detail.kind):
-        if spec.type == "markdown" or spec.name in ("status", "start_at", "end_at"):
+        if spec.type == "markdown" or spec.name in ("status", "start_at", "end_at", *VIDEO_FIELDS):
             continue
         value = data.get(spec.name)
         if value is None or value == "":
@@ -124,4 +126,13 @@ def readable_changes(kind: str, changes: list[tuple[Any, dict]]) -> list[tuple[A
     return [
         (rev, {k: (show(k, old), show(k, new)) for k, (old, new) in diff.items()})
         for rev, diff in changes
+    ]
+
+
+def card_videos(detail: ThreadDetail) -> list[tuple[Spec, str]]:
+    data = detail.data or {}
+    return [
+        (s, data[s.name])
+        for s in specs_for(detail.kind)
+        if s.name in VIDEO_FIELDS and data.get(s.name)
     ]

@@ -76,3 +76,11 @@ def test_datetime_filter_in_english(app):
 def test_datetime_filter_of_none_is_empty(app):
     with app.test_request_context():
         assert datetime_ja(None) == ""
+
+
+def test_templating_field_macro_writes_no_none_attributes(client):
+    """WTForms renders an attribute whose value is None as the text "None"; aria-invalid="None"
+    would make screen readers announce every field as invalid."""
+    html = client.get("/login").get_data(as_text=True)
+    assert 'id="email"' in html
+    assert '="None"' not in html
