@@ -1,12 +1,16 @@
 """The directory of participating organisations and government bodies (団体・行政機関リスト) and
-the related-links page (関連リンク)."""
+the related-links page (関連リンク): public pages, admin pages, ``GET /api/v1/organizations`` and
+demo content."""
 
 from __future__ import annotations
 
 from flask import Flask
 
-from directory import models  # noqa: F401  (tables for migrations)
+from directory import admin, api, demo, views
 
 
 def register(app: Flask) -> None:
-    """Blueprints are added as the package grows."""
+    app.register_blueprint(views.bp)
+    app.register_blueprint(admin.bp)
+    app.register_blueprint(api.bp)
+    demo.register()
