@@ -14,6 +14,7 @@ import admin
 import api
 import attachments
 import auth
+import demo
 import directory
 import forum
 import moderation
@@ -50,4 +51,5 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     notifications.register(app)
     realtime.register(app)
     admin.register(app)
+    demo.register(app)
     return app

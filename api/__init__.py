@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask import Flask
 
-from api import views
+from api import structured, views
 
 
 def register(app: Flask) -> None:
     app.register_blueprint(views.bp)
+    app.register_blueprint(structured.bp)

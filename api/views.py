@@ -7,10 +7,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
+from api import structured as structured_api
 from api.auth import authenticate_writes, json_body
 from api.errors import api_error
 from api.serialize import board_json, post_json, thread_json
-from auth.permissions import can
+from auth.permissions import KIND_PERMISSIONS, can
 from auth.session import current_account
 from core.extensions import csrf, db, limiter
 from core.ratelimit import PER_ADDRESS_POSTING, PER_USER_POSTING, user_or_address
@@ -31,7 +32,7 @@ def _validate(form_class, data: dict):
     form = form_class(formdata=formdata, meta={"csrf": False})
     if not form.validate():
         fields = {name: [str(m) for m in msgs] for name, msgs in form.errors.items() if name}
-        return None, api_error(422, "validation_failed", _("入力内容を確認してください。"), fields)
+        return None, api_error(422, "validation", _("入力内容を確認してください。"), fields)
     return form, None
 
 
@@ -64,13 +65,22 @@ def create_thread(slug: str):
     board = queries.get_board(slug)
     if board is None or not can(current_user, "board.view", board):
         return api_error(404, "not_found", _("掲示板が見つかりません。"))
-    if not can(current_user, "thread.create", board):
-        return api_error(403, "forbidden", _("この掲示板にスレッドを作成する権限がありません。"))
     data = json_body()
+    kind = data.get("type") or "discussion"
+    if kind not in KIND_PERMISSIONS:
+        return api_error(422, "validation", _("入力内容を確認してください。"),
+                         {"type": [_("種類が正しくありません。")]})  # fmt: skip
+    if not can(current_user, f"thread.create.{kind}", board):
+        return api_error(
+            403, "forbidden", _("この掲示板にこの種類のスレッドを作成する権限がありません。")
+        )
     form, refusal = _validate(ThreadForm, data)
+    details, refusal = structured_api.validate_fields(kind, data.get("fields"), refusal)
     if refusal is not None:
         return refusal
-    draft = Draft(author=current_account(), board=board, title=form.title.data, body=form.body.data)
+    draft = Draft(author=current_account(), board=board, title=form.title.data, body=form.body.data,
+                  thread_kind=kind, details=details,
+                  extra_text=structured_api.screened_text(kind, details))  # fmt: skip
     outcome = publishing.submit(draft, confirmed=data.get("confirm") is True)
     if outcome.status != "published":
         return _not_published(outcome)
@@ -117,7 +127,10 @@ def thread(thread_id: int):
     thread, refusal = _thread_or_error(thread_id)
     if refusal is not None:
         return refusal
-    return jsonify(thread=thread_json(thread, thread.board))
+    body = thread_json(thread, thread.board)
+    body["type"] = thread.kind
+    body["fields"] = structured_api.fields_of(thread)
+    return jsonify(thread=body)
 
 
 @bp.get("/threads/<int:thread_id>/posts")
@@ -208,7 +221,7 @@ def edit_post(post_id: int):
         return refusal
     title = form.title.data if post.number == 1 and data.get("title") else None
     if title is not None and len(title.strip()) < 2:
-        return api_error(422, "validation_failed", _("入力内容を確認してください。"),
+        return api_error(422, "validation", _("入力内容を確認してください。"),
                          {"title": [_("タイトルは2文字以上120文字以内にしてください。")]})  # fmt: skip
     draft = Draft(author=current_account(), board=post.thread.board, thread=post.thread, post=post,
                   body=form.body.data, title=title)  # fmt: skip
@@ -240,7 +253,7 @@ def preview():
     data = json_body()
     body = data.get("body")
     if not isinstance(body, str):
-        return api_error(422, "validation_failed", _("入力内容を確認してください。"),
+        return api_error(422, "validation", _("入力内容を確認してください。"),
                          {"body": [_("入力してください。")]})  # fmt: skip
     if len(body) > current_app.config["MAX_POST_LENGTH"]:
         return api_error(413, "too_large", _("本文が長すぎます。"))

@@ -18,7 +18,7 @@ _CODES = {
     405: "method_not_allowed",
     409: "conflict",
     413: "too_large",
-    422: "validation_failed",
+    422: "validation",
     429: "rate_limited",
     500: "server_error",
 }

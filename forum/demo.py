@@ -25,11 +25,13 @@ demo_seeded = Namespace().signal("demo-seeded")
 
 USERS = [
     # handle, display name, role, affiliation, title, prefecture, municipality
-    ("sato_akita", "佐藤 美和", "member", "秋田県横手市社会福祉協議会", "第2層生活支援コーディネーター", "05", "横手市"),
-    ("tanaka_okayama", "田中 健一", "member", "岡山県真庭市 健康福祉部", "地域包括ケア推進係", "33", "真庭市"),
-    ("npo_hyogo", "NPO法人 ささえあい西宮", "member", "NPO法人 ささえあい西宮", "事務局長", "28", "西宮市"),
-    ("yamamoto_nagano", "山本 直子", "member", "長野県 健康福祉部 介護支援課", "主任", "20", ""),
-    ("coop_tokyo", "生協ひだまり 移動販売チーム", "member", "生活協同組合ひだまり", "移動販売担当", "13", "八王子市"),
+    ("sato_akita", "佐藤 美和", "coordinator", "秋田県横手市社会福祉協議会", "第2層生活支援コーディネーター", "05", "横手市"),
+    ("tanaka_okayama", "田中 健一", "municipal_staff", "岡山県真庭市 健康福祉部", "地域包括ケア推進係", "33", "真庭市"),
+    ("npo_hyogo", "NPO法人 ささえあい西宮", "org_staff", "NPO法人 ささえあい西宮", "事務局長", "28", "西宮市"),
+    ("yamamoto_nagano", "山本 直子", "prefectural_staff", "長野県 健康福祉部 介護支援課", "主任", "20", ""),
+    ("coop_tokyo", "生協ひだまり 移動販売チーム", "org_staff", "生活協同組合ひだまり", "移動販売担当", "13", "八王子市"),
+    ("mhlw_roken", "厚生労働省 老健局 認知症施策・地域介護推進課", "ministry_staff", "厚生労働省 老健局", "地域づくり推進室", "13", "千代田区"),
+    ("suzuki_toyooka", "鈴木 一郎", "member", "", "地域住民", "28", "豊岡市"),
     ("moderator_secretariat", "事務局（モデレーター）", "moderator", "生活支援共創プラットフォーム事務局", "モデレーター", "13", "千代田区"),
 ]  # fmt: skip
 

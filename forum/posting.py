@@ -19,10 +19,13 @@ from forum.models import Board, Post, PostRevision, Thread
 from forum.rendering import RENDERER_VERSION, render_markdown
 
 
-def create_thread(*, board: Board, author: User, title: str, body: str) -> Thread:
+def create_thread(
+    *, board: Board, author: User, title: str, body: str, kind: str = "discussion"
+) -> Thread:
     now = utcnow()
     thread = Thread(
         board=board,
+        kind=kind,
         author=author,
         title=title.strip(),
         created_at=now,

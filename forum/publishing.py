@@ -31,6 +31,16 @@ class Draft:
     title: str | None = None
     thread: Thread | None = None
     post: Post | None = None
+    #: a new thread's kind (discussion, case, event, policy, challenge)
+    thread_kind: str = "discussion"
+    #: a structured thread's typed fields (API representation); saved by an on-publish hook
+    details: dict[str, Any] | None = None
+    #: free text of the typed fields, screened by gatekeepers like the body
+    extra_text: str = ""
+
+    @property
+    def screened_text(self) -> str:
+        return f"{self.body}\n\n{self.extra_text}" if self.extra_text else self.body
 
     @property
     def kind(self) -> str:
@@ -65,6 +75,7 @@ _rewriters: list[Rewriter] = []
 _gatekeepers: list[Gatekeeper] = []
 _holder: Holder | None = None
 _after_publish: list[AfterPublish] = []
+_on_publish: list[AfterPublish] = []
 
 
 def add_rewriter(rewrite: Rewriter) -> None:
@@ -77,6 +88,13 @@ def add_after_publish(hook: AfterPublish) -> None:
     """Runs in the same transaction right after a post is published (e.g. flag it)."""
     if hook not in _after_publish:
         _after_publish.append(hook)
+
+
+def add_on_publish(hook: AfterPublish) -> None:
+    """Runs in the same transaction whenever a draft is published, directly or after approval
+    (e.g. save a structured thread's typed fields)."""
+    if hook not in _on_publish:
+        _on_publish.append(hook)
 
 
 def add_gatekeeper(check: Gatekeeper) -> None:
@@ -113,6 +131,13 @@ def submit(draft: Draft, *, confirmed: bool = False) -> Outcome:
 
 
 def _publish(draft: Draft) -> Outcome:
+    outcome = _write(draft)
+    for hook in _on_publish:
+        hook(draft, outcome)
+    return outcome
+
+
+def _write(draft: Draft) -> Outcome:
     if draft.post is not None:
         posting.edit_post(post=draft.post, editor=draft.author, body=draft.body, title=draft.title)
         return Outcome("published", thread=draft.post.thread, post=draft.post)
@@ -120,8 +145,9 @@ def _publish(draft: Draft) -> Outcome:
         post = posting.create_reply(thread=draft.thread, author=draft.author, body=draft.body)
         return Outcome("published", thread=draft.thread, post=post)
     thread = posting.create_thread(
-        board=draft.board, author=draft.author, title=draft.title or "", body=draft.body
-    )
+        board=draft.board, author=draft.author, title=draft.title or "", body=draft.body,
+        kind=draft.thread_kind,
+    )  # fmt: skip
     return Outcome("published", thread=thread)
 
 

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from audit.log import record_action
-from auth.permissions import can
+from auth.permissions import can, postable_kinds
 from auth.session import current_account
 from core.extensions import db, limiter
 from core.ratelimit import PER_ADDRESS_POSTING, PER_USER_POSTING, user_or_address
@@ -97,6 +97,11 @@ def board(slug: str):
 @limiter.limit(PER_ADDRESS_POSTING, methods=["POST"])
 def new_thread(slug: str):
     board = _board_or_404(slug)
+    kinds = postable_kinds(current_user, board)
+    wanted = request.args.get("type") or (board.default_kind if request.method == "GET" else None)
+    if wanted and wanted != "discussion" and wanted in kinds:
+        # structured kinds have their own form (the structured package)
+        return redirect(url_for("structured.new_thread", slug=board.slug, kind=wanted))
     if not can(current_user, "thread.create", board):
         abort(403)
     form = ThreadForm()
@@ -120,7 +125,7 @@ def new_thread(slug: str):
             concerns = outcome.concerns
     return render_template(
         "forum/new_thread.html", board=board, form=form, preview_html=preview_html,
-        concerns=concerns,
+        concerns=concerns, other_kinds=[k for k in kinds if k != "discussion"],
     ), _status(form, concerns)  # fmt: skip
 
 
@@ -213,6 +218,8 @@ def edit(post_id: int):
     post = _post_or_404(post_id)
     if not can(current_user, "post.edit", post):
         abort(403)
+    if post.number == 1 and post.thread.kind != "discussion":
+        return redirect(url_for("structured.edit", thread_id=post.thread_id))
     form = EditPostForm()
     preview_html, concerns = None, []
     if request.method == "GET":

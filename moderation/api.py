@@ -117,7 +117,7 @@ def decide(item_id: int):
         return api_error(403, "forbidden", _("この操作を行う権限がありません。"))
     version = data.get("version")
     if not isinstance(version, int):
-        return api_error(422, "validation_failed", _("入力内容を確認してください。"),
+        return api_error(422, "validation", _("入力内容を確認してください。"),
                          {"version": [_("数字を入力してください。")]})  # fmt: skip
     try:
         queue.decide(item, moderator=current_account(),

@@ -82,7 +82,7 @@ def _watched(action: str) -> list[WatchedWord]:
 
 
 def check_watched_words(draft: Draft) -> list[Concern]:
-    text = f"{draft.title or ''}\n{draft.body}"
+    text = f"{draft.title or ''}\n{draft.screened_text}"
     concerns = []
     for word in _watched("block"):
         if word_spans(word, text):
@@ -142,7 +142,7 @@ def check_personal_info(draft: Draft) -> list[Concern]:
     exempt_roles = {r.strip() for r in config["PII_GUARD_EXEMPT_ROLES"].split(",") if r.strip()}
     if draft.author.role.slug in exempt_roles:  # e.g. verified municipal staff
         return []
-    matches = pii.find_personal_info(draft.body)
+    matches = pii.find_personal_info(draft.screened_text)
     if not matches:
         return []
     labels = "、".join(sorted({pii.KIND_LABELS[m.kind] for m in matches}))
@@ -221,7 +221,8 @@ def hold_draft(draft: Draft, concerns: list[Concern]):
         thread_id=draft.thread.id if draft.thread is not None else None,
         post_id=draft.post.id if draft.post is not None else None,
         author_id=draft.author.id, title=draft.title, body_source=draft.body,
-        body_html=render_markdown(draft.body),
+        body_html=render_markdown(draft.body), thread_kind=draft.thread_kind,
+        details=draft.details,
     )  # fmt: skip
     db.session.add(held)
     db.session.flush()

@@ -157,6 +157,7 @@ def _held_effects(item: ModerationItem, action: str, moderator: User, reason: st
     draft = publishing.Draft(
         author=held.author, board=held.board, body=held.body_source, title=held.title,
         thread=held.thread, post=db.session.get(Post, held.post_id) if held.post_id else None,
+        thread_kind=held.thread_kind, details=held.details,
     )  # fmt: skip
     outcome = publishing.publish_held(draft)
     if held.kind == "edit" and draft.post is not None and draft.post.is_hidden:

@@ -6,7 +6,7 @@ import hashlib
 import html
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import select
@@ -16,7 +16,8 @@ from forum.models import Board, Post, Thread
 from search.analysis import normalize
 from search.schema import order_key
 from search.visibility import is_indexable
-from taxonomy.models import PlayerField
+from structured.models import ThreadDetail, thread_life_domains, thread_player_fields
+from taxonomy.models import LifeDomain, PlayerField
 
 _BLOCK_TAGS = re.compile(
     r"</?(?:p|br|div|li|ul|ol|h[1-6]|tr|td|th|table|thead|tbody|pre|blockquote|hr)\b[^>]*>", re.I
@@ -47,6 +48,16 @@ class ThreadState:
 
 
 @dataclass(frozen=True)
+class ThreadTags:
+    prefecture: str = ""
+    fields: tuple[str, ...] = ()
+    domains: tuple[str, ...] = ()
+    #: an event's start and end (epoch seconds), for the event-date filter
+    event_start: int | None = None
+    event_end: int | None = None
+
+
+@dataclass(frozen=True)
 class PostRow:
     """The columns of a post and its thread that search needs (indexing and results)."""
 
@@ -62,6 +73,8 @@ class PostRow:
     kind: str
     thread: ThreadState
     board_field: str | None
+    #: a structured thread's tags (prefecture code, player-field and life-domain slugs)
+    tags: ThreadTags | None = None
 
     @property
     def board_id(self) -> int:
@@ -101,7 +114,43 @@ def load_rows(*, post_ids: Iterable[int] = (), thread_ids: Iterable[int] = ()) -
     for chunk in _chunked(thread_ids, 200):
         query = _select().where(Post.thread_id.in_(chunk))
         rows += [PostRow.from_result(r) for r in db.session.execute(query)]
-    return rows
+    return with_tags(rows)
+
+
+def with_tags(rows: list[PostRow]) -> list[PostRow]:
+    """Attach the taxonomy tags of structured threads (three statements per batch at most)."""
+    ids = sorted({r.thread_id for r in rows if r.kind != "discussion"})
+    if not ids:
+        return rows
+    prefs, fields, domains, times = {}, {}, {}, {}
+    for chunk in _chunked(ids, 500):
+        for tid, code, starts, ends in db.session.execute(
+            select(ThreadDetail.thread_id, ThreadDetail.prefecture_code, ThreadDetail.starts_at,
+                   ThreadDetail.ends_at)
+            .where(ThreadDetail.thread_id.in_(chunk))
+        ):  # fmt: skip
+            prefs[tid] = code
+            if starts is not None:
+                times[tid] = (int(starts.timestamp()), int((ends or starts).timestamp()))
+        for tid, slug in db.session.execute(
+            select(thread_player_fields.c.thread_id, PlayerField.slug)
+            .join(PlayerField, PlayerField.id == thread_player_fields.c.player_field_id)
+            .where(thread_player_fields.c.thread_id.in_(chunk))
+        ):  # fmt: skip
+            fields.setdefault(tid, []).append(slug)
+        for tid, slug in db.session.execute(
+            select(thread_life_domains.c.thread_id, LifeDomain.slug)
+            .join(LifeDomain, LifeDomain.id == thread_life_domains.c.life_domain_id)
+            .where(thread_life_domains.c.thread_id.in_(chunk))
+        ):  # fmt: skip
+            domains.setdefault(tid, []).append(slug)
+    return [
+        replace(r, tags=ThreadTags(prefs.get(r.thread_id, ""), tuple(sorted(fields.get(r.thread_id, ()))),
+                                   tuple(sorted(domains.get(r.thread_id, ()))),
+                                   *times.get(r.thread_id, (None, None))))
+        if r.thread_id in prefs else r
+        for r in rows
+    ]  # fmt: skip
 
 
 def iter_all_rows(batch_size: int = 1000) -> Iterator[list[PostRow]]:
@@ -112,7 +161,7 @@ def iter_all_rows(batch_size: int = 1000) -> Iterator[list[PostRow]]:
         batch = [PostRow.from_result(r) for r in db.session.execute(query)]
         if not batch:
             return
-        yield batch
+        yield with_tags(batch)
         last = batch[-1].post_id
 
 
@@ -128,6 +177,9 @@ def build_document(row: PostRow) -> dict | None:
     body = html_to_text(row.body_html)
     title = normalize(row.title) if row.number == 1 else ""
     fields = [row.board_field] if row.board_field else []
+    tags = row.tags or ThreadTags()
+    fields = sorted({*fields, *tags.fields})
+    domains = " ".join(tags.domains)
     doc = {
         "post_id": str(row.post_id),
         "thread_id": str(row.thread_id),
@@ -139,14 +191,16 @@ def build_document(row: PostRow) -> dict | None:
         "type": row.kind,
         "board": str(row.board_id),
         "author": str(row.author_id),
-        "prefecture": "",
-        "prefecture_c": b"",
+        "prefecture": tags.prefecture,
+        "prefecture_c": tags.prefecture.encode(),
         "field": " ".join(fields),
         "field_c": " ".join(fields).encode(),
-        "domain": "",
-        "domain_c": b"",
+        "domain": domains,
+        "domain_c": domains.encode(),
         "order_key": order_key(int(row.created_at.timestamp()), row.post_id),
     }
+    if tags.event_start is not None:
+        doc["event_start"], doc["event_end"] = tags.event_start, tags.event_end
     doc["fingerprint"] = fingerprint(doc)
     return doc
 

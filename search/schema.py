@@ -4,8 +4,8 @@ Keyword fields hold ids and slugs (board id, author id, JIS prefecture codes, pl
 life-domain slugs), so renaming a board or moving a prefecture to another block needs no reindex:
 names and blocks are looked up at query time. Multi-valued facets have a column twin (``*_c``,
 space-separated) for fast counting. Prefecture, field (beyond a field board's own), domain and the
-event dates stay empty until threads carry those typed values; the structured-threads issue only
-fills them (and bumps :data:`SCHEMA_VERSION`, which makes the indexer rebuild once).
+event dates come from a structured thread's typed fields (empty for discussions); version 3 added
+them (a version change makes the indexer rebuild once).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from whoosh.fields import COLUMN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from search.analysis import BigramAnalyzer, SudachiAnalyzer
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 #: text fields: (morpheme field, bigram field) for the title and for the body
 TITLE_FIELDS = ("title", "title_ng")

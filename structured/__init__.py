@@ -5,8 +5,53 @@ from __future__ import annotations
 
 from flask import Flask
 
-from structured import models  # noqa: F401  (tables for migrations)
+from core.extensions import db
+from forum import publishing
+from forum.models import Thread
+from structured import display, exports, listings, models, views
+from structured.details import load_details, save_details
+from structured.schema import KIND_LABELS, status_label
+
+
+def _save_draft_details(draft: publishing.Draft, outcome: publishing.Outcome) -> None:
+    """On publication (directly or after approval) store a structured thread's typed fields."""
+    if draft.details is None or outcome.thread is None:
+        return
+    if draft.post is not None and draft.post.number != 1:
+        return
+    thread = outcome.thread
+    save_details(thread=thread, kind=thread.kind, fields=draft.details, editor=draft.author)
+
+
+def thread_detail(thread: Thread) -> models.ThreadDetail | None:
+    if thread.kind == "discussion":
+        return None
+    return db.session.get(models.ThreadDetail, thread.id)
+
+
+def details_by_thread(thread_ids) -> dict[int, models.ThreadDetail]:
+    """For listings that are not structured (board pages, search results): the typed fields of
+    the structured threads among them, so that a status (中止, 終了) shows everywhere; one
+    statement, none when no id is given."""
+    return load_details(sorted({i for i in thread_ids if i}))
 
 
 def register(app: Flask) -> None:
-    """Blueprints and publishing hooks are added as the package grows."""
+    app.register_blueprint(views.bp)
+    publishing.add_on_publish(_save_draft_details)
+    app.jinja_env.globals.update(
+        thread_detail=thread_detail,
+        details_by_thread=details_by_thread,
+        kind_label=lambda kind: KIND_LABELS.get(kind, ""),
+        status_label=status_label,
+        card_rows=display.card_rows,
+        card_sections=display.card_sections,
+        event_when=display.event_when,
+        card_value=display.card_value,
+        event_jsonld=exports.event_jsonld,
+        sections=listings.SECTIONS,
+    )
+    app.jinja_env.filters["tokyo_time"] = display.tokyo_time
+    app.jinja_env.filters["dict_without"] = lambda d, *keys: {
+        k: v for k, v in d.items() if k not in keys
+    }

@@ -11,4 +11,5 @@ pytest_plugins = [
     "tests.fixtures.queries",
     "tests.fixtures.realtime",
     "tests.fixtures.live_server",
+    "tests.fixtures.structured",
 ]

@@ -24,7 +24,7 @@ def test_api_errors_wrong_method_is_json_405(client):
 
 def test_api_errors_validation_error_lists_fields(client, thread, user, bearer):
     response = client.post(f"/api/v1/threads/{thread.id}/posts", json={}, headers=bearer(user))
-    error = api_error(response, 422, "validation_failed")
+    error = api_error(response, 422, "validation")
     assert error["message"] == "入力内容を確認してください。"
     assert error["fields"] == {"body": ["入力してください。"]}
 

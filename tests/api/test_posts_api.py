@@ -110,7 +110,7 @@ def test_post_reply_empty_body_is_422(client, thread, user, bearer):
         response = client.post(
             f"/api/v1/threads/{thread.id}/posts", json=payload, headers=bearer(user)
         )
-        error = api_error(response, 422, "validation_failed")
+        error = api_error(response, 422, "validation")
         assert error["fields"] == {"body": ["入力してください。"]}
     assert _reload(thread).last_number == 1
 
@@ -195,7 +195,7 @@ def test_post_edit_short_title_is_422(client, thread, user, bearer):
     response = client.patch(
         f"/api/v1/posts/{first.id}", json={"title": " あ ", "body": "本文"}, headers=bearer(user)
     )
-    error = api_error(response, 422, "validation_failed")
+    error = api_error(response, 422, "validation")
     assert error["fields"] == {"title": ["タイトルは2文字以上120文字以内にしてください。"]}
     assert _reload(thread).title == "買い物支援の進め方について"
 
@@ -203,7 +203,7 @@ def test_post_edit_short_title_is_422(client, thread, user, bearer):
 def test_post_edit_empty_body_is_422(client, thread, user, bearer):
     first = _post(thread, 1)
     response = client.patch(f"/api/v1/posts/{first.id}", json={"body": ""}, headers=bearer(user))
-    error = api_error(response, 422, "validation_failed")
+    error = api_error(response, 422, "validation")
     assert error["fields"] == {"body": ["入力してください。"]}
 
 

@@ -57,7 +57,7 @@ def test_thread_create_validation_errors_are_japanese_422(client, user, bearer):
     response = client.post(
         "/api/v1/boards/zentai/threads", json={"title": "あ", "body": "   "}, headers=bearer(user)
     )
-    error = api_error(response, 422, "validation_failed")
+    error = api_error(response, 422, "validation")
     assert error["fields"] == {
         "title": ["タイトルは2文字以上120文字以内にしてください。"],
         "body": ["入力してください。"],
@@ -67,7 +67,7 @@ def test_thread_create_validation_errors_are_japanese_422(client, user, bearer):
 
 def test_thread_create_missing_fields_are_422(client, user, bearer):
     response = client.post("/api/v1/boards/zentai/threads", json={}, headers=bearer(user))
-    error = api_error(response, 422, "validation_failed")
+    error = api_error(response, 422, "validation")
     assert error["fields"] == {"title": ["入力してください。"], "body": ["入力してください。"]}
 
 
@@ -75,7 +75,7 @@ def test_thread_create_non_string_fields_are_422(client, user, bearer):
     response = client.post(
         "/api/v1/boards/zentai/threads", json={"title": ["配列"], "body": 123}, headers=bearer(user)
     )
-    error = api_error(response, 422, "validation_failed")
+    error = api_error(response, 422, "validation")
     assert set(error["fields"]) == {"title", "body"}
 
 
@@ -86,7 +86,7 @@ def test_thread_create_body_over_max_post_length_is_422(client, user, bearer):
         json={"title": "長すぎる本文", "body": "あ" * 11},
         headers=bearer(user),
     )
-    error = api_error(response, 422, "validation_failed")
+    error = api_error(response, 422, "validation")
     assert error["fields"] == {"body": ["本文は10文字以内にしてください（現在11文字）。"]}
 
 

@@ -1,0 +1,236 @@
+"""WTForms classes for each structured kind, built from ``structured.schema``.
+
+The web form and the API validate with the same class: the API feeds its JSON in as form data
+(``details_form(kind, json=…)``), so both give the same Japanese messages, keyed by field name.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from functools import cache
+from urllib.parse import urlsplit
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
+from wtforms import (
+    DateField,
+    DecimalField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import (
+    InputRequired,
+    Length,
+    NumberRange,
+    StopValidation,
+    ValidationError,
+)
+
+from structured.schema import OptionalStop, Spec, TokyoDateTimeField, specs_for
+from taxonomy import queries as taxonomy
+
+
+class _InputRequired(InputRequired):
+    """InputRequired that also counts blank (whitespace-only) text as missing."""
+
+    def __call__(self, form, field) -> None:
+        if field.raw_data and not str(field.raw_data[0]).strip():
+            field.errors[:] = []
+            raise StopValidation(self.message)
+        super().__call__(form, field)
+
+
+def _required():
+    return _InputRequired(message=_l("入力してください。"))
+
+
+def _no_control_characters(form, field) -> None:
+    if isinstance(field.data, str) and any(
+        ord(ch) < 32 and ch not in "\n\r\t" for ch in field.data
+    ):
+        raise ValidationError(_l("使えない制御文字が含まれています。"))
+
+
+def _web_url(form, field) -> None:
+    value = (field.data or "").strip()
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or " " in value:
+        raise ValidationError(_l("「https://」で始まるURLを入力してください。"))
+    field.data = value
+
+
+def _length(spec: Spec):
+    return Length(
+        max=spec.max_length,
+        message=_l("%(max)s文字以内で入力してください。", max=f"{spec.max_length:,}"),
+    )
+
+
+def _range(spec: Spec):
+    if spec.minimum is not None and spec.maximum is not None:
+        message = _l(
+            "%(min)s〜%(max)sの数字にしてください。",
+            min=f"{spec.minimum:,}",
+            max=f"{spec.maximum:,}",
+        )
+    else:
+        message = _l("数字の範囲が正しくありません。")
+    return NumberRange(min=spec.minimum, max=spec.maximum, message=message)
+
+
+def _field_for(spec: Spec):
+    first = _required() if spec.required else OptionalStop()
+    kw = {"description": spec.help or ""}
+    if spec.type == "text":
+        return StringField(spec.label, [first, _length(spec), _no_control_characters], **kw)
+    if spec.type == "markdown":
+        kw["description"] = spec.help or _l("Markdown記法が使えます。")
+        return TextAreaField(spec.label, [first, _length(spec), _no_control_characters], **kw)
+    if spec.type == "url":
+        return StringField(spec.label, [first, _length(spec), _web_url], **kw)
+    if spec.type in ("int", "fiscal_year"):
+        field = IntegerField(spec.label, [first, _range(spec)], **kw)
+        return field
+    if spec.type == "decimal":
+        return DecimalField(spec.label, [first, _range(spec)], places=1, **kw)
+    if spec.type == "date":
+        return DateField(spec.label, [first], **kw)
+    if spec.type == "datetime":
+        return TokyoDateTimeField(spec.label, [first], **kw)
+    if spec.type == "choice":
+        choices = [SelectChoice("", _l("選んでください"))] if not spec.required else []
+        choices += [SelectChoice(value, label) for value, label in spec.choices.items()]
+        return SelectField(spec.label, [first], choices=choices, **kw)
+    raise ValueError(f"unknown field type {spec.type!r}")
+
+
+class _DetailsForm(FlaskForm):
+    """The fields every structured kind has; subclasses add the kind's own."""
+
+    kind = ""
+
+    prefecture = SelectField(_l("都道府県"), [_required()])
+    municipality_code = StringField(
+        _l("市区町村コード（6桁）"),
+        [OptionalStop()],
+        description=_l("全国地方公共団体コード。例：豊岡市は282090"),
+    )
+    municipality_name = StringField(
+        _l("市区町村名"),
+        [OptionalStop(), Length(max=50, message=_l("50文字以内で入力してください。"))],
+    )
+    player_fields = SelectMultipleField(
+        _l("分野"), invalid_choice_message=_l("分野が正しくありません。")
+    )
+    life_domains = SelectMultipleField(
+        _l("生活支援の領域"), invalid_choice_message=_l("生活支援の領域が正しくありません。")
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.prefecture.choices = [SelectChoice("", _l("選んでください"))] + [
+            SelectChoice(p.code, p.name) for p in taxonomy.list_prefectures()
+        ]
+        self.player_fields.choices = [
+            SelectChoice(f.slug, f.name) for f in taxonomy.list_player_fields()
+        ]
+        self.life_domains.choices = [
+            SelectChoice(d.slug, d.name) for d in taxonomy.list_life_domains()
+        ]
+
+    def validate_prefecture(self, field) -> None:
+        if field.data == "":
+            raise ValidationError(_l("都道府県を選んでください。"))
+
+    def validate_municipality_code(self, field) -> None:
+        code = (field.data or "").strip()
+        if not (len(code) == 6 and code.isascii() and code.isdigit()):
+            raise ValidationError(_l("市区町村コードは半角数字6桁で入力してください。"))
+        if self.prefecture.data and code[:2] != self.prefecture.data:
+            raise ValidationError(_l("市区町村コードの先頭2桁が都道府県コードと一致しません。"))
+        field.data = code
+
+    def validate_life_domains(self, field) -> None:
+        if self.kind == "challenge" and not field.data:
+            raise ValidationError(_l("生活支援の領域を1つ以上選んでください。"))
+
+    # cross-field rules
+    def validate_end_at(self, field) -> None:
+        start = getattr(self, "start_at", None)
+        if field.data and start is not None and start.data and field.data < start.data:
+            raise ValidationError(_l("終了日時は開始日時より後にしてください。"))
+
+    def validate_application_end(self, field) -> None:
+        start = getattr(self, "application_start", None)
+        if field.data and start is not None and start.data and field.data < start.data:
+            raise ValidationError(_l("終了日は開始日より後にしてください。"))
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        # not a validate_venue_name: an empty venue_name stops at OptionalStop before it runs
+        mode = getattr(self, "attendance_mode", None)
+        if (
+            mode is not None
+            and mode.data in ("venue", "hybrid")
+            and not (self.venue_name.data or "").strip()
+            and not (self.address.data or "").strip()
+        ):
+            self.venue_name.errors.append(
+                _l("会場で開催するときは会場名か住所を入力してください。")
+            )
+            valid = False
+        return valid
+
+    def values(self) -> dict:
+        """The validated values by API name, JSON types (None for empty)."""
+        out = {}
+        for name in self.field_names():
+            value = getattr(self, name).data
+            if isinstance(value, str):
+                value = value.strip() or None
+            if isinstance(value, Decimal):
+                value = float(value)
+            out[name] = value
+        return out
+
+    @classmethod
+    def field_names(cls) -> list[str]:
+        common = ["prefecture", "municipality_code", "municipality_name"]
+        return common + ["player_fields", "life_domains"] + [s.name for s in specs_for(cls.kind)]
+
+
+@cache
+def details_form_class(kind: str) -> type[_DetailsForm]:
+    attrs = {spec.name: _field_for(spec) for spec in specs_for(kind)}
+    attrs["kind"] = kind
+    return type(f"{kind.title()}DetailsForm", (_DetailsForm,), attrs)
+
+
+def details_form(kind: str, *, json: dict | None = None, obj_data: dict | None = None, **kw):
+    """The form for ``kind``: from the request's form data (web), from a JSON object (API,
+    no CSRF), or pre-filled with ``obj_data`` (editing)."""
+    cls = details_form_class(kind)
+    if json is not None:
+        return cls(formdata=json_to_formdata(json), meta={"csrf": False})
+    if obj_data is not None:
+        return cls(data=obj_data, meta={"csrf": False}, **kw)
+    return cls(meta={"csrf": False}, **kw)
+
+
+def json_to_formdata(payload: dict) -> MultiDict:
+    pairs = []
+    for key, value in payload.items():
+        if value is None:
+            continue
+        if isinstance(value, list):
+            pairs += [(key, str(v)) for v in value]
+        elif isinstance(value, bool):
+            pairs.append((key, "1" if value else ""))
+        else:
+            pairs.append((key, str(value)))
+    return MultiDict(pairs)

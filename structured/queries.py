@@ -1,0 +1,314 @@
+"""Listings of structured threads: filters that combine, keyset pagination, bulk loading.
+
+The same ``Filters`` serve the pages, the API, the calendar and the exports, so a filtered URL
+means the same everywhere.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, fields, replace
+from datetime import UTC, date, datetime, time, timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import Select, and_, exists, or_, select
+from sqlalchemy.orm import contains_eager
+
+from core.extensions import db
+from forum.models import Thread
+from structured.models import ThreadDetail, thread_life_domains, thread_player_fields
+from structured.schema import (
+    ATTENDANCE_MODES,
+    CHALLENGE_STATUSES,
+    EVENT_STATUSES,
+    FUNDING_KINDS,
+    POLICY_KINDS,
+    POPULATION_BANDS,
+    TOKYO,
+)
+from taxonomy.models import LifeDomain, PlayerField, Prefecture
+
+#: which filters each listing offers (the API and the pages accept exactly these)
+KIND_FILTERS = {
+    "case": ("prefecture", "block", "field", "domain", "population", "funding"),
+    "event": ("prefecture", "block", "field", "domain", "mode", "status", "from", "to", "when"),
+    "policy": ("prefecture", "block", "field", "domain", "ministry", "fiscal_year", "policy_kind"),
+    "challenge": ("prefecture", "block", "field", "domain", "status"),
+}
+
+
+class BadFilter(ValueError):
+    def __init__(self, name: str, message: str):
+        super().__init__(message)
+        self.name = name
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Filters:
+    kind: str
+    prefecture: str | None = None
+    block: str | None = None
+    field: str | None = None
+    domain: str | None = None
+    population: str | None = None
+    funding: str | None = None
+    mode: str | None = None
+    status: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    when: str | None = None  # events: "upcoming" (default) | "past" | "all"
+    ministry: str | None = None
+    fiscal_year: int | None = None
+    policy_kind: str | None = None
+    _ids: dict = dataclasses.field(default_factory=dict, compare=False, repr=False)
+
+    def args(self) -> dict[str, str]:
+        """The filters as URL query arguments (for links, pagination, exports)."""
+        out = {}
+        for f in fields(self):
+            if f.name in ("kind", "_ids"):
+                continue
+            value = getattr(self, f.name)
+            if value is None:
+                continue
+            name = {"date_from": "from", "date_to": "to"}.get(f.name, f.name)
+            out[name] = value.isoformat() if isinstance(value, date) else str(value)
+        return out
+
+    @property
+    def active(self) -> bool:
+        return bool({k for k in self.args() if k != "when"})
+
+
+def _choice(name: str, value: str, allowed) -> str:
+    if value not in allowed:
+        raise BadFilter(name, _("「%(name)s」の値が正しくありません。", name=name))
+    return value
+
+
+def parse_filters(kind: str, args) -> Filters:
+    """Read the listing filters from query arguments; raises BadFilter naming the argument."""
+    allowed = KIND_FILTERS[kind]
+    values: dict = {}
+    ids: dict = {}
+
+    def get(name: str) -> str | None:
+        value = (args.get(name) or "").strip()
+        return value if value and name in allowed else None
+
+    if (code := get("prefecture")) is not None:
+        if db.session.get(Prefecture, code) is None:
+            raise BadFilter("prefecture", _("都道府県コードが正しくありません。"))
+        values["prefecture"] = code
+    if (block := get("block")) is not None:
+        codes = list(
+            db.session.scalars(select(Prefecture.code).where(Prefecture.region_code == block))
+        )
+        if not codes:
+            raise BadFilter("block", _("地方ブロックが正しくありません。"))
+        values["block"], ids["block"] = block, codes
+    if (slug := get("field")) is not None:
+        found = db.session.scalar(select(PlayerField.id).where(PlayerField.slug == slug))
+        if found is None:
+            raise BadFilter("field", _("分野が正しくありません。"))
+        values["field"], ids["field"] = slug, found
+    if (slug := get("domain")) is not None:
+        found = db.session.scalar(select(LifeDomain.id).where(LifeDomain.slug == slug))
+        if found is None:
+            raise BadFilter("domain", _("生活支援の領域が正しくありません。"))
+        values["domain"], ids["domain"] = slug, found
+    if (v := get("population")) is not None:
+        values["population"] = _choice("population", v, POPULATION_BANDS)
+    if (v := get("funding")) is not None:
+        values["funding"] = _choice("funding", v, FUNDING_KINDS)
+    if (v := get("mode")) is not None:
+        values["mode"] = _choice("mode", v, ATTENDANCE_MODES)
+    if (v := get("status")) is not None:
+        values["status"] = _choice(
+            "status", v, EVENT_STATUSES if kind == "event" else CHALLENGE_STATUSES
+        )
+    if (v := get("when")) is not None:
+        values["when"] = _choice("when", v, ("upcoming", "past", "all"))
+    for name, key in (("from", "date_from"), ("to", "date_to")):
+        if (v := get(name)) is not None:
+            try:
+                values[key] = date.fromisoformat(v[:10])
+            except ValueError:
+                raise BadFilter(name, _("日付は「2026-12-01」の形で指定してください。")) from None
+    if (
+        values.get("date_from")
+        and values.get("date_to")
+        and values["date_to"] < values["date_from"]
+    ):
+        raise BadFilter("to", _("終わりの日付は始まりの日付より後にしてください。"))
+    if (v := get("ministry")) is not None:
+        values["ministry"] = v[:80]
+    if (v := get("fiscal_year")) is not None:
+        if not (v.isdigit() and 2000 <= int(v) <= 2100):
+            raise BadFilter("fiscal_year", _("年度は西暦の年（例：2026）で指定してください。"))
+        values["fiscal_year"] = int(v)
+    if (v := get("policy_kind")) is not None:
+        values["policy_kind"] = _choice("policy_kind", v, POLICY_KINDS)
+    return Filters(kind=kind, _ids=ids, **values)
+
+
+def _tokyo_midnight(day: date) -> datetime:
+    return datetime.combine(day, time(), tzinfo=TOKYO).astimezone(UTC)
+
+
+def _base(filters: Filters) -> Select:
+    """Visible threads of the kind with every filter applied (no order, no page)."""
+    query = (
+        select(ThreadDetail)
+        .join(Thread, Thread.id == ThreadDetail.thread_id)
+        .options(contains_eager(ThreadDetail.thread))
+        .where(ThreadDetail.kind == filters.kind, Thread.is_deleted.is_(False),
+               Thread.is_hidden.is_(False))
+    )  # fmt: skip
+    f = filters
+    if f.prefecture:
+        query = query.where(ThreadDetail.prefecture_code == f.prefecture)
+    if f.block:
+        query = query.where(ThreadDetail.prefecture_code.in_(f._ids["block"]))
+    if f.field:
+        query = query.where(
+            exists().where(
+                thread_player_fields.c.thread_id == ThreadDetail.thread_id,
+                thread_player_fields.c.player_field_id == f._ids["field"],
+            )
+        )
+    if f.domain:
+        query = query.where(
+            exists().where(
+                thread_life_domains.c.thread_id == ThreadDetail.thread_id,
+                thread_life_domains.c.life_domain_id == f._ids["domain"],
+            )
+        )
+    if f.population:
+        _, low, high = POPULATION_BANDS[f.population]
+        query = query.where(ThreadDetail.population >= low)
+        if high is not None:
+            query = query.where(ThreadDetail.population < high)
+    if f.funding:
+        query = query.where(ThreadDetail.funding_kind == f.funding)
+    if f.mode:
+        query = query.where(ThreadDetail.attendance_mode == f.mode)
+    if f.status:
+        query = query.where(ThreadDetail.status == f.status)
+    if f.date_from:
+        query = query.where(ThreadDetail.starts_at >= _tokyo_midnight(f.date_from))
+    if f.date_to:
+        query = query.where(ThreadDetail.starts_at < _tokyo_midnight(f.date_to + timedelta(days=1)))
+    if f.ministry:
+        query = query.where(ThreadDetail.ministry == f.ministry)
+    if f.fiscal_year:
+        query = query.where(ThreadDetail.fiscal_year == f.fiscal_year)
+    if f.policy_kind:
+        query = query.where(ThreadDetail.policy_kind == f.policy_kind)
+    return query
+
+
+@dataclass
+class Page:
+    items: list[ThreadDetail]
+    next_cursor: str | None
+
+
+class BadCursor(ValueError):
+    pass
+
+
+def _event_direction(filters: Filters) -> str:
+    if filters.date_from or filters.date_to:
+        return "asc"
+    return "desc" if filters.when == "past" else "asc"
+
+
+def list_page(filters: Filters, *, cursor: str | None = None, limit: int = 20,
+              now: datetime | None = None) -> Page:  # fmt: skip
+    """One page of a listing. Events: upcoming first (soonest first) unless ``when=past``
+    (latest first) or a date range is given; other kinds: newest first."""
+    query = _base(filters)
+    if filters.kind == "event":
+        query = _event_order(query, filters, cursor, now or datetime.now(UTC))
+    else:
+        query = query.order_by(ThreadDetail.thread_id.desc())
+        if cursor:
+            if not cursor.isdigit():
+                raise BadCursor(cursor)
+            query = query.where(ThreadDetail.thread_id < int(cursor))
+    rows = list(db.session.scalars(query.limit(limit + 1)).unique())
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = None
+    if more and rows:
+        last = rows[-1]
+        if filters.kind == "event":
+            next_cursor = f"{int(last.starts_at.timestamp() * 1_000_000)}.{last.thread_id}"
+        else:
+            next_cursor = str(last.thread_id)
+    return Page(rows, next_cursor)
+
+
+def _event_order(query: Select, filters: Filters, cursor: str | None, now: datetime) -> Select:
+    direction = _event_direction(filters)
+    if not (filters.date_from or filters.date_to):
+        today = _tokyo_midnight(now.astimezone(TOKYO).date())
+        if filters.when in (None, "upcoming"):
+            query = query.where(ThreadDetail.starts_at >= today)
+        elif filters.when == "past":
+            query = query.where(ThreadDetail.starts_at < today)
+    if cursor:
+        try:
+            micros, thread_id = cursor.split(".")
+            at = datetime.fromtimestamp(int(micros) / 1_000_000, UTC)
+            thread_id = int(thread_id)
+        except ValueError:
+            raise BadCursor(cursor) from None
+        if direction == "asc":
+            query = query.where(or_(ThreadDetail.starts_at > at,
+                                    and_(ThreadDetail.starts_at == at, ThreadDetail.thread_id > thread_id)))  # fmt: skip
+        else:
+            query = query.where(or_(ThreadDetail.starts_at < at,
+                                    and_(ThreadDetail.starts_at == at, ThreadDetail.thread_id < thread_id)))  # fmt: skip
+    if direction == "asc":
+        return query.order_by(ThreadDetail.starts_at.asc(), ThreadDetail.thread_id.asc())
+    return query.order_by(ThreadDetail.starts_at.desc(), ThreadDetail.thread_id.desc())
+
+
+def list_events_between(
+    filters: Filters, start: date, end: date, limit: int = 1000
+) -> list[ThreadDetail]:
+    """Events starting on ``start``..``end`` (inclusive, Tokyo days), soonest first."""
+    query = (
+        _base(replace(filters, date_from=None, date_to=None, when=None))
+        .where(ThreadDetail.starts_at >= _tokyo_midnight(start),
+               ThreadDetail.starts_at < _tokyo_midnight(end + timedelta(days=1)))
+        .order_by(ThreadDetail.starts_at, ThreadDetail.thread_id)
+        .limit(limit)
+    )  # fmt: skip
+    return list(db.session.scalars(query).unique())
+
+
+def list_for_export(
+    filters: Filters, limit: int = 1000, now: datetime | None = None
+) -> list[ThreadDetail]:
+    """What a filtered export contains: the listing's order, up to ``limit`` rows."""
+    return list_page(filters, limit=limit, now=now).items
+
+
+def newest(filters: Filters, limit: int = 30) -> list[ThreadDetail]:
+    """The most recently registered items (feeds), whatever their event dates."""
+    query = _base(replace(filters, when=None)).order_by(ThreadDetail.thread_id.desc()).limit(limit)
+    return list(db.session.scalars(query).unique())
+
+
+def list_ministries() -> list[str]:
+    query = (
+        select(ThreadDetail.ministry)
+        .where(ThreadDetail.kind == "policy", ThreadDetail.ministry.is_not(None))
+        .distinct()
+        .order_by(ThreadDetail.ministry)
+    )
+    return list(db.session.scalars(query))
