@@ -1,6 +1,7 @@
 """Demo content of the directory: participating organisations and government bodies, the demo
-accounts that speak for some of them, and the related-links page. Loaded with the forum's demo
-content (``flask --app app seed-demo``) through ``forum.demo.demo_seeded``."""
+accounts that speak for some of them, and the related-links page. Part of ``flask --app app
+seed-demo`` (the ``demo`` package); with the structured demo content, the organisation pages list
+their members' events and cases."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from sqlalchemy import select
 from auth.models import User
 from core.extensions import db
 from directory.models import Organization, RelatedLink
-from forum.demo import demo_seeded
 from taxonomy.models import PlayerField
 
 ORGANIZATIONS = [
@@ -30,7 +30,7 @@ ORGANIZATIONS = [
     ("mhlw-roken-chiiki", "厚生労働省 老健局 認知症施策・地域介護推進課", "ministry", "gyosei-kikan",
      "13",
      "地域支援事業（介護予防・日常生活支援総合事業、生活支援体制整備事業）を所管しています。",
-     "https://www.mhlw.go.jp/", True, []),
+     "https://www.mhlw.go.jp/", True, ["mhlw_roken"]),
     ("nagano-kaigo-shien", "長野県 健康福祉部 介護支援課", "prefecture", "gyosei-kikan", "20",
      "県内市町村の生活支援コーディネーターの研修と、県域の生活支援共創プラットフォームの運営を担当しています。",
      "https://www.pref.nagano.lg.jp/", True, ["yamamoto_nagano"]),
@@ -69,11 +69,7 @@ RELATED_LINKS = [
 ]  # fmt: skip
 
 
-def register() -> None:
-    demo_seeded.connect(seed_directory_demo)
-
-
-def seed_directory_demo(_sender=None, *, users: dict[str, User]) -> None:
+def seed_directory_demo(users: dict[str, User]) -> None:
     """Add the demo organisations (assigning the demo accounts) and related links; rows that
     are already there (same slug, same URL) are left alone."""
     fields = {f.slug: f.id for f in db.session.scalars(select(PlayerField))}

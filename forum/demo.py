@@ -6,7 +6,6 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
-from blinker import Namespace
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
@@ -17,11 +16,6 @@ from forum import posting
 from forum.models import Board, Post, Thread
 
 DEMO_DOMAIN = "demo.kyoso.example"
-
-#: sent at the end of ``seed_demo_content`` with ``users`` (handle → User), in the same
-#: transaction: other packages (the directory, …) add their demo content without the forum
-#: importing them
-demo_seeded = Namespace().signal("demo-seeded")
 
 USERS = [
     # handle, display name, role, affiliation, title, prefecture, municipality
@@ -108,7 +102,6 @@ def seed_demo_content(password: str | None = None) -> str | None:
         _age_thread(thread, hours=len(THREADS) - index)
     notice = db.session.scalar(select(Thread).where(Thread.title == THREADS[-1][2]))
     notice.is_pinned = True
-    demo_seeded.send(None, users=users)
     return password
 
 

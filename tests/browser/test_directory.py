@@ -39,7 +39,7 @@ def test_directory_admin_adds_an_organisation_and_a_visitor_finds_it(
     page.get_by_label("メールアドレス", exact=True).fill(admin.email)
     page.get_by_label("パスワード", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="ログイン", exact=True).click()
-    page.get_by_role("navigation", name="団体と関連情報").get_by_role(
+    page.get_by_role("navigation", name="メインメニュー").get_by_role(
         "link", name="団体・行政機関リスト").click()  # fmt: skip
     page.get_by_role("link", name="リストの管理").click()
     page.get_by_role("link", name="団体を追加").click()
