@@ -1,5 +1,6 @@
 """``flask --app app seed-demo``: realistic Japanese demo content from every package (board
-threads, cases, events, policies, local problems), loaded once."""
+threads, cases, events, policies, local problems, the directory of organisations and related
+links), loaded once."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from sqlalchemy import select
 
 from auth.models import User
 from core.extensions import db
+from directory.demo import seed_directory_demo
 from forum.demo import DEMO_DOMAIN, USERS, seed_demo_content
 from structured.demo import seed_structured_demo
 
@@ -30,6 +32,7 @@ def seed_demo() -> None:
         u.handle: u
         for u in db.session.scalars(select(User).where(User.email.like(f"%@{DEMO_DOMAIN}")))
     }
+    seed_directory_demo(users)
     seed_structured_demo(users)
     db.session.commit()
     path = Path(current_app.instance_path) / "demo-accounts.txt"

@@ -34,6 +34,15 @@ class Organization(db.Model):
     player_field: Mapped[PlayerField | None] = relationship(lazy="joined")
     prefecture: Mapped[Prefecture | None] = relationship(lazy="joined")
 
+    @property
+    def published_website(self) -> str | None:
+        """The site to link to: only if the organisation chose to publish it, and only an
+        http(s) address (a second guard behind the form's validation)."""
+        url = self.website_url or ""
+        if self.publish_website and url.lower().startswith(("http://", "https://")):
+            return url
+        return None
+
 
 class RelatedLink(db.Model):
     """An entry of the related-links page (関連リンク), managed by admins."""

@@ -39,7 +39,7 @@ def upgrade():
     sa.Column('prefecture_code', sa.String(length=2), nullable=True),
     sa.Column('description', sa.Text(), nullable=False),
     sa.Column('website_url', sa.String(length=300), nullable=False),
-    sa.Column('publish_website', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('publish_website', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.Column('is_listed', sa.Boolean(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['player_field_id'], ['player_fields.id'], name=op.f('fk_organizations_player_field_id_player_fields')),
