@@ -6,6 +6,7 @@ Every export honours the listing filters (``structured.queries.parse_filters``).
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 from dataclasses import replace
@@ -86,6 +87,13 @@ def _ical_event(detail: ThreadDetail, description: str) -> Event:
 
 
 def _calendar(details: list[ThreadDetail], name: str) -> Response:
+    # calendar apps poll: answer "not modified" before building anything when nothing changed
+    version = hashlib.sha256(repr([(d.thread_id, d.updated_at.isoformat(), d.thread.title)
+                                   for d in details]).encode()).hexdigest()[:32]  # fmt: skip
+    if version in request.if_none_match:
+        response = Response(status=304)
+        response.set_etag(version)
+        return response
     cal = Calendar()
     cal.add("prodid", "-//Kyoso//生活支援共創プラットフォーム//JA")
     cal.add("version", "2.0")
@@ -98,6 +106,7 @@ def _calendar(details: list[ThreadDetail], name: str) -> Response:
     cal.add_missing_timezones()
     response = Response(cal.to_ical(), mimetype="text/calendar")
     response.headers["Content-Disposition"] = "attachment; filename=events.ics"
+    response.set_etag(version)
     return response
 
 

@@ -25,6 +25,7 @@ from taxonomy import queries as taxonomy
 
 #: URL segment and board of each listing
 SECTIONS = {"case": "cases", "event": "events", "policy": "policies", "challenge": "challenges"}
+CALENDAR_LIMIT = 500  # events shown in one month; beyond that the page asks for a filter
 BOARDS = {"case": "jirei", "event": "events", "policy": "seisaku", "challenge": "chiiki-kadai"}
 
 
@@ -92,7 +93,9 @@ def calendar_view():
     if not (1900 < first.year < 2200):
         abort(400)
     last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
-    events = queries.list_events_between(filters, first, last)
+    events = queries.list_events_between(filters, first, last, limit=CALENDAR_LIMIT + 1)
+    truncated = len(events) > CALENDAR_LIMIT
+    events = events[:CALENDAR_LIMIT]
     by_day: dict[int, list] = {}
     for detail in events:
         by_day.setdefault(detail.starts_at.astimezone(TOKYO).day, []).append(detail)
@@ -103,7 +106,7 @@ def calendar_view():
     return render_template(
         "structured/calendar.html", kind="event", kind_label=KIND_LABELS["event"],
         filters=filters, filter_error=error, options=_filter_options("event"), month=first,
-        weeks=weeks, by_day=by_day, event_count=len(events), args=args,
+        weeks=weeks, by_day=by_day, event_count=len(events), truncated=truncated, args=args,
         prev_url=url_for("structured.calendar_view", month=prev_month.strftime("%Y-%m"), **args),
         next_url=url_for("structured.calendar_view", month=next_month.strftime("%Y-%m"), **args),
         month_ics_url=url_for("structured.events_ics", **{**args, "from": first.isoformat(),

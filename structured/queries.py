@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, exists, or_, select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, noload
 
 from core.extensions import db
 from forum.models import Thread
@@ -238,7 +238,7 @@ def _event_direction(filters: Filters) -> str:
 
 
 def list_page(filters: Filters, *, cursor: str | None = None, limit: int = 20,
-              now: datetime | None = None) -> Page:  # fmt: skip
+              now: datetime | None = None, with_tags: bool = True) -> Page:  # fmt: skip
     """One page of a listing. Events: upcoming first (soonest first) unless ``when=past``
     (latest first) or a date range is given; other kinds: newest first."""
     query = _base(filters)
@@ -250,6 +250,8 @@ def list_page(filters: Filters, *, cursor: str | None = None, limit: int = 20,
             if not cursor.isdigit():
                 raise BadCursor(cursor)
             query = query.where(ThreadDetail.thread_id < int(cursor))
+    if not with_tags:
+        query = query.options(noload(ThreadDetail.player_fields), noload(ThreadDetail.life_domains))
     rows = list(db.session.scalars(query.limit(limit + 1)).unique())
     more = len(rows) > limit
     rows = rows[:limit]
@@ -306,8 +308,8 @@ def list_events_between(
 def list_for_export(
     filters: Filters, limit: int = 1000, now: datetime | None = None
 ) -> list[ThreadDetail]:
-    """What a filtered export contains: the listing's order, up to ``limit`` rows."""
-    return list_page(filters, limit=limit, now=now).items
+    """What a filtered export contains: the listing's order, up to ``limit`` rows (no tags)."""
+    return list_page(filters, limit=limit, now=now, with_tags=False).items
 
 
 def newest(filters: Filters, limit: int = 30) -> list[ThreadDetail]:

@@ -109,11 +109,11 @@ def upgrade():
     )
     with op.batch_alter_table('thread_details', schema=None) as batch_op:
         batch_op.create_index('ix_thread_details_kind_fy', ['kind', 'fiscal_year', 'thread_id'], unique=False)
-        batch_op.create_index('ix_thread_details_kind_id', ['kind', 'thread_id'], unique=False)
+        batch_op.create_index('ix_thread_details_kind_id', ['kind', 'thread_id', 'population', 'funding_kind'], unique=False)
         batch_op.create_index('ix_thread_details_kind_pref', ['kind', 'prefecture_code', 'thread_id'], unique=False)
         batch_op.create_index('ix_thread_details_kind_start', ['kind', 'starts_at', 'thread_id'], unique=False)
         batch_op.create_index('ix_thread_details_kind_status', ['kind', 'status', 'thread_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_thread_details_ministry'), ['ministry'], unique=False)
+        batch_op.create_index('ix_thread_details_kind_ministry', ['kind', 'ministry'], unique=False)
 
     op.create_table('thread_life_domains',
     sa.Column('thread_id', sa.Integer(), nullable=False),
@@ -175,7 +175,7 @@ def downgrade():
 
     op.drop_table('thread_life_domains')
     with op.batch_alter_table('thread_details', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_thread_details_ministry'))
+        batch_op.drop_index('ix_thread_details_kind_ministry')
         batch_op.drop_index('ix_thread_details_kind_status')
         batch_op.drop_index('ix_thread_details_kind_start')
         batch_op.drop_index('ix_thread_details_kind_pref')

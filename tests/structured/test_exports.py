@@ -11,7 +11,10 @@ import feedparser
 import pytest
 from icalendar import Calendar
 
+from core.extensions import db
+from structured.details import serialize_fields, update_status
 from structured.exports import EVENT_CSV_COLUMNS
+from structured.models import ThreadDetail
 
 
 def _calendar(client, url: str) -> Calendar:
@@ -255,3 +258,16 @@ def test_json_ld_cannot_be_closed_by_a_title(client, structured_factory):
 def test_only_event_pages_have_json_ld(client, structured_factory):
     page = client.get(f"/t/{structured_factory('case').id}").get_data(as_text=True)
     assert "application/ld+json" not in page
+
+
+def test_ics_answers_not_modified_until_an_event_changes(client, structured_factory, user_factory):
+    thread = structured_factory("event", title="研修会")
+    first = client.get("/events.ics")
+    etag = first.headers["ETag"]
+    assert client.get("/events.ics", headers={"If-None-Match": etag}).status_code == 304
+    detail = db.session.get(ThreadDetail, thread.id)
+    assert serialize_fields(detail)["status"] == "scheduled"
+    update_status(detail=detail, status="cancelled", editor=thread.author)
+    db.session.commit()
+    again = client.get("/events.ics", headers={"If-None-Match": etag})
+    assert again.status_code == 200 and b"STATUS:CANCELLED" in again.data

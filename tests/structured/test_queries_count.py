@@ -25,8 +25,8 @@ PAGES = {
     "policies_filtered": ("policy", "/policies?ministry=厚生労働省&fiscal_year=2026", 9),
     "challenges": ("challenge", "/challenges", 8),
     "challenges_filtered": ("challenge", "/challenges?status=open&prefecture=28", 9),
-    "events_ics": ("event", "/events.ics", 4),
-    "events_csv": ("event", "/events.csv", 4),
+    "events_ics": ("event", "/events.ics", 2),  # the events, their first posts (no tags)
+    "events_csv": ("event", "/events.csv", 2),
     "cases_feed": ("case", "/feeds/cases.atom", 5),
     "events_feed": ("event", "/feeds/events.atom", 5),
     "policies_feed": ("policy", "/feeds/policies.atom", 5),
