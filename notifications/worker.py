@@ -11,6 +11,7 @@ is applied once or not at all.
 from __future__ import annotations
 
 import threading
+import weakref
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -102,6 +103,15 @@ def run_once(*, now=None) -> Progress:
     return progress
 
 
+_workers: weakref.WeakSet[BackgroundWorker] = weakref.WeakSet()
+
+
+def stop_all(timeout: float = 10.0) -> None:
+    """Stop every background worker of this process (tests, shutdown)."""
+    for runner in list(_workers):
+        runner.stop(timeout)
+
+
 class BackgroundWorker:
     """A daemon thread: woken right after a commit in this process (forum signals), and polling
     every ``poll_seconds`` for work from elsewhere and for due e-mails."""
@@ -113,6 +123,7 @@ class BackgroundWorker:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
+        _workers.add(self)
 
     def start(self) -> None:
         if self._thread is not None:
