@@ -20,7 +20,7 @@ from sqlalchemy import update
 
 from core.extensions import db
 from core.types import utcnow
-from notifications import jobs, mailing, reminders
+from notifications import fanout, jobs, mailing, reminders
 from notifications.events import HANDLERS
 from notifications.models import JOB_PENDING, NotificationJob
 from realtime.broadcast import emit, user_room
@@ -54,9 +54,14 @@ def _claim(job: NotificationJob) -> bool:
 
 
 def process_job(job: NotificationJob) -> list[int]:
-    """Apply one job in the current transaction; returns the users to tell live."""
+    """Apply one job; returns the users to tell live. A large fan-out commits between chunks
+    (idempotent, so a crash part-way is repaired by running the job again)."""
     handler = HANDLERS.get(job.event)
-    notified = handler(job) if handler is not None else []
+    token = fanout.between_chunks.set(db.session.commit)
+    try:
+        notified = handler(job) if handler is not None else []
+    finally:
+        fanout.between_chunks.reset(token)
     jobs.mark_done(job)
     return notified
 
