@@ -17,7 +17,7 @@ from flask import current_app, render_template, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from auth.models import User
 from core.extensions import db
@@ -196,16 +196,32 @@ PERIODS = {DAILY: timedelta(days=1), WEEKLY: timedelta(days=7)}
 
 def send_digests(*, now: datetime | None = None) -> int:
     """One digest per member and period (daily, weekly) that is due: everything of the kinds
-    set to that period that arrived since the last one and is still unread and visible."""
+    set to that period that arrived since the last one and is still unread and visible. Two
+    queries decide who is due; only they are read further."""
     now = now or utcnow()
-    user_ids = list(
-        db.session.scalars(
-            select(Notification.user_id).where(Notification.email_state == EMAIL_DIGEST).distinct()
-        )
+    firsts = dict(
+        db.session.execute(
+            select(Notification.user_id, func.min(Notification.created_at))
+            .where(Notification.email_state == EMAIL_DIGEST)
+            .group_by(Notification.user_id)
+        ).all()
     )
+    settings: dict[int, NotificationSettings] = {}
+    ids = list(firsts)
+    for start in range(0, len(ids), 5000):
+        for row in db.session.scalars(
+            select(NotificationSettings).where(
+                NotificationSettings.user_id.in_(ids[start : start + 5000])
+            )
+        ):
+            settings[row.user_id] = row
     sent = 0
-    for user_id in user_ids:
+    for user_id, first in firsts.items():
+        row = settings.get(user_id)
         for period in (DAILY, WEEKLY):
+            last = getattr(row, f"last_{period}_digest_at") if row is not None else None
+            if now - (last or first) < PERIODS[period]:
+                continue
             try:
                 sent += _digest_for(user_id, period, now)
             except Exception:  # noqa: BLE001 - the rows stay in "digest": tried next round
