@@ -66,6 +66,12 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "ATTACHMENTS_PER_THREAD": (10, int),
     "ATTACHMENT_MAX_PIXELS": (30_000_000, int),  # larger images are refused (memory, bombs)
     "ATTACHMENT_UPLOAD_LIMIT": ("10 per minute; 60 per day", str),  # per person
+    # notifications (see README "通知 / Notifications")
+    "NOTIFICATION_WORKER": ("", str),  # "thread" (default; "off" under TESTING) or "off"
+    "NOTIFICATION_POLL_SECONDS": (5.0, float),
+    "NOTIFICATION_EMAIL_DELAY_SECONDS": (600, int),
+    "NOTIFICATION_MENTION_CAP": (10, int),
+    "NOTIFICATION_UNSUBSCRIBE_MAX_AGE": (90 * 24 * 3600, int),
     # search (see README "検索 / Search")
     "SEARCH_INDEX_DIR": (None, str),  # default: <instance>/search
     "SEARCH_INDEXER": ("", str),  # "thread" (default; "off" under TESTING) or "off"

@@ -218,6 +218,13 @@ def _remove_attachment(user, perms, attachment) -> bool:
     return me in (attachment.uploader_id, attachment.thread.author_id)
 
 
+def _rsvp(user, perms, thread) -> bool:
+    """Marking 参加予定 / 興味あり on an event: any signed-in, active member who may see it."""
+    if not perms or thread.kind != "event" or thread.is_deleted:
+        return False
+    return _view_thread(user, perms, thread)
+
+
 _RULES = {
     "board.view": _view_board,
     "thread.view": _view_thread,
@@ -238,6 +245,7 @@ _RULES = {
     "audit.view": lambda user, perms, _t: AUDIT_VIEW in perms,
     "attachment.add": _attach,
     "attachment.remove": _remove_attachment,
+    "event.rsvp": _rsvp,
     "directory.manage": lambda user, perms, _t: DIRECTORY_MANAGE in perms,
     **{f"thread.create.{kind}": _create_kind(kind) for kind in KIND_PERMISSIONS},
 }

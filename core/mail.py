@@ -14,22 +14,30 @@ from pathlib import Path
 from flask import current_app
 
 
-def build_message(to: str, subject: str, text: str, html: str | None = None) -> EmailMessage:
+def build_message(
+    to: str, subject: str, text: str, html: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> EmailMessage:  # fmt: skip
     msg = EmailMessage()
     msg["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
     msg["To"] = to
     msg["Subject"] = subject
     msg["Date"] = formatdate(localtime=False)
     msg["Message-ID"] = make_msgid(domain="kyoso.local")
+    for name, value in (headers or {}).items():  # e.g. List-Unsubscribe
+        msg[name] = value
     msg.set_content(text, charset="utf-8")
     if html is not None:
         msg.add_alternative(html, subtype="html", charset="utf-8")
     return msg
 
 
-def send_mail(to: str, subject: str, text: str, html: str | None = None) -> EmailMessage:
+def send_mail(
+    to: str, subject: str, text: str, html: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> EmailMessage:  # fmt: skip
     """Send one message now (callers send after their transaction commits)."""
-    msg = build_message(to, subject, text, html)
+    msg = build_message(to, subject, text, html, headers)
     config = current_app.config
     if config["MAIL_SERVER"]:
         smtp_class = smtplib.SMTP_SSL if config["MAIL_USE_SSL"] else smtplib.SMTP

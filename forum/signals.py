@@ -12,6 +12,8 @@ post_id, number), ``thread_updated(thread_id)``.
 
 from __future__ import annotations
 
+from typing import Any
+
 from blinker import Namespace
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -30,6 +32,12 @@ _KEY = "kyoso.pending_signals"
 
 def queue_after_commit(session: Session, signal, **payload) -> None:
     session.info.setdefault(_KEY, []).append((signal, payload))
+
+
+def pending(session: Session) -> list[tuple[Any, dict]]:
+    """The signals queued in the session's current transaction (e.g. for a ``before_commit``
+    listener that records them in the same transaction)."""
+    return list(session.info.get(_KEY, ()))
 
 
 @event.listens_for(Session, "after_commit")

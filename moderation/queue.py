@@ -19,7 +19,7 @@ from core.extensions import db
 from core.types import utcnow
 from forum import publishing
 from forum.models import Post
-from moderation import actions, verification
+from moderation import actions, signals, verification
 from moderation.models import (
     APPROVED,
     DELETED,
@@ -75,6 +75,7 @@ def open_flag_item(post: Post) -> ModerationItem:
         )  # fmt: skip
         db.session.add(item)
         db.session.flush()
+        signals.queue(signals.item_opened, item_id=item.id)
     return item
 
 
@@ -86,6 +87,7 @@ def open_held_item(held: HeldPost, reasons: list[dict]) -> ModerationItem:
     )  # fmt: skip
     db.session.add(item)
     db.session.flush()
+    signals.queue(signals.item_opened, item_id=item.id)
     return item
 
 
@@ -128,6 +130,7 @@ def decide(
         raise Conflict(item.id)
     db.session.refresh(item)
     _EFFECTS[item.kind](item, action, moderator, reason)
+    signals.queue(signals.item_decided, item_id=item.id, action=action)
     record_action(moderator, f"queue.{action}", "moderation_item", item.id, reason=reason,
                   after={"status": new_status, "kind": item.kind})  # fmt: skip
     return item

@@ -14,6 +14,7 @@ from audit.log import record_action
 from auth.models import Role, User
 from core.extensions import db
 from core.types import utcnow
+from moderation import signals
 from moderation.actions import FOREVER
 from moderation.models import ModerationItem, RoleRequest
 
@@ -95,6 +96,7 @@ def open_role_item(request: RoleRequest) -> ModerationItem:
     )  # fmt: skip
     db.session.add(item)
     db.session.flush()
+    signals.queue(signals.item_opened, item_id=item.id)
     return item
 
 
@@ -106,12 +108,16 @@ def grant_role(request: RoleRequest, *, actor: User | None, reason: str = "") ->
     if request.prefecture_code:
         user.prefecture_code, user.municipality = request.prefecture_code, request.municipality
     request.status = "approved"
+    signals.queue(signals.verification_decided, user_id=user.id, outcome="approved",
+                  role=request.role.slug)  # fmt: skip
     record_action(actor, "role.grant", "user", user.id, reason=reason, before=before,
                   after={"role": request.role.slug})  # fmt: skip
 
 
 def reject_role(request: RoleRequest, *, actor: User, reason: str = "") -> None:
     request.status = "rejected"
+    signals.queue(signals.verification_decided, user_id=request.user_id, outcome="rejected",
+                  role=request.role.slug)  # fmt: skip
     record_action(actor, "role.reject", "user", request.user_id, reason=reason,
                   after={"role": request.role.slug})  # fmt: skip
 
@@ -126,15 +132,20 @@ def queue_new_account(user: User) -> None:
         return
     user.silenced_until = FOREVER
     user.sanction_reason = PENDING_APPROVAL_REASON
-    db.session.add(ModerationItem(
+    item = ModerationItem(
         kind="account", subject_user_id=user.id, score=2,
         reasons=[{"code": "new_account", "message": user.display_name}],
-    ))  # fmt: skip
+    )  # fmt: skip
+    db.session.add(item)
+    db.session.flush()
+    signals.queue(signals.item_opened, item_id=item.id)
 
 
 def approve_account(user: User, *, actor: User, reason: str = "") -> None:
     user.silenced_until = None
     user.sanction_reason = ""
+    signals.queue(signals.verification_decided, user_id=user.id, outcome="approved",
+                  role="account")  # fmt: skip
     record_action(actor, "account.approve", "user", user.id, reason=reason)
 
 
@@ -142,4 +153,6 @@ def reject_account(user: User, *, actor: User, reason: str = "") -> None:
     user.is_suspended = True
     user.suspended_until = None
     user.sanction_reason = reason or PENDING_APPROVAL_REASON
+    signals.queue(signals.verification_decided, user_id=user.id, outcome="rejected",
+                  role="account")  # fmt: skip
     record_action(actor, "account.reject", "user", user.id, reason=reason)

@@ -1,12 +1,77 @@
-"""Notifications (watch levels, mentions, replies, e-mail, digests) — see its issue.
+"""Notifications: watch levels, mentions, replies, moderation outcomes, event reminders, the
+notification centre with its header badge, live updates, e-mail and digests.
 
-It will subscribe to ``forum.signals`` (sent after commit) and send mail through ``core.mail``.
+The door of the package: ``register(app)``. Forum and moderation events reach it through their
+after-commit signals: ``notifications.jobs`` records each queued event as one job row in the
+same transaction (``before_commit``), and the worker (``notifications.worker``: an in-process
+thread by default, or ``flask --app app notifications process``) fans it out after commit.
+Neither the forum nor moderation imports this package.
 """
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, current_app, has_app_context
+from flask_login import current_user
+
+from notifications import api, cli, inbox, jobs, reminders, views, watching
+from notifications.kinds import LEVEL_LABELS
+from notifications.worker import BackgroundWorker
+
+WORKER_KEY = "kyoso.notifications"
+WORKER_MODES = ("thread", "off")
 
 
 def register(app: Flask) -> None:
-    """Nothing to register yet."""
+    mode = app.config.get("NOTIFICATION_WORKER") or ("off" if app.testing else "thread")
+    if mode not in WORKER_MODES:
+        raise ValueError(f"NOTIFICATION_WORKER must be one of {WORKER_MODES}, not {mode!r}")
+    if mode == "thread":
+        runner = BackgroundWorker(app, poll_seconds=app.config["NOTIFICATION_POLL_SECONDS"])
+        app.extensions[WORKER_KEY] = runner
+        # started by the first request, so CLI commands never start a thread of their own
+        app.before_request(runner.start)
+    jobs.install()
+    for signal in jobs.EVENTS:
+        signal.connect(_wake, weak=False)
+    app.register_blueprint(views.bp)
+    app.register_blueprint(api.bp)
+    cli.register(app)
+    app.jinja_env.globals.update(
+        notification_unread_count=_unread_count,
+        notification_watch_level=_watch_level,
+        notification_levels=watching.levels_for,
+        notification_level_labels=LEVEL_LABELS,
+        event_rsvp=_event_rsvp,
+    )
+
+
+def close(app: Flask) -> None:
+    runner = app.extensions.get(WORKER_KEY)
+    if runner is not None:
+        runner.stop()
+
+
+def _wake(_sender, **_payload) -> None:
+    """A job was committed in this process: run it now rather than at the next poll."""
+    if has_app_context():
+        runner = current_app.extensions.get(WORKER_KEY)
+        if runner is not None:
+            runner.wake()
+
+
+def _unread_count() -> int:
+    """The header badge: one indexed COUNT (0 for visitors, without a query)."""
+    if not current_user.is_authenticated:
+        return 0
+    return inbox.unread_count(current_user.id)
+
+
+def _watch_level(target_kind: str, key: object) -> str:
+    if not current_user.is_authenticated:
+        return "normal"
+    return watching.get_level(current_user, target_kind, key)
+
+
+def _event_rsvp(thread) -> dict:
+    user_id = current_user.id if current_user.is_authenticated else None
+    return reminders.rsvp_summary(thread.id, user_id)

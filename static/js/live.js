@@ -52,6 +52,7 @@
   function connect(onConnect, handlers, tick) {
     if (typeof window.io !== "function") { startPolling(tick); return; }
     socket = window.io({ transports: ["websocket", "polling"], reconnectionDelayMax: 10000 });
+    window.kyosoSocket = socket; /* shared with notify.js: one connection per page */
     socket.on("connect", function () { stopPolling(); onConnect(); });
     socket.on("disconnect", function () { startPolling(tick); });
     socket.on("connect_error", function () { startPolling(tick); });

@@ -66,8 +66,9 @@ def test_thread_page_query_count_is_independent_of_page_size(
         assert response.status_code == 200
         counts.append(log.count)
     assert counts[0] == counts[1], counts
-    # thread, board, current user (with role and permissions), posts, post authors
-    assert counts[1] == 5, str(log)
+    # thread, board, current user (with role and permissions), posts, post authors; the
+    # notification badge (one COUNT) and the reader's watch level of the thread
+    assert counts[1] == 7, str(log)
 
 
 def test_thread_page_anonymous_query_count(client, thread_factory, count_queries):

@@ -1,0 +1,89 @@
+"""From events to jobs: a ``before_commit`` listener writes one small job row per forum or
+moderation event queued in the committing transaction, so the job commits (or rolls back) with
+the post that caused it. The posting request does nothing else; fan-out happens in the worker.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import event, select, update
+from sqlalchemy.orm import Session
+
+from core.extensions import db
+from core.types import utcnow
+from forum import signals as forum_signals
+from moderation import signals as moderation_signals
+from notifications.models import JOB_DONE, JOB_FAILED, JOB_PENDING, NotificationJob
+
+#: signal → job event name
+EVENTS = {
+    forum_signals.thread_created: "thread_created",
+    forum_signals.post_created: "post_created",
+    forum_signals.post_edited: "post_edited",
+    forum_signals.post_deleted: "post_deleted",
+    forum_signals.post_hidden: "post_hidden",
+    moderation_signals.item_opened: "item_opened",
+    moderation_signals.item_decided: "item_decided",
+    moderation_signals.verification_decided: "verification_decided",
+}
+MAX_ATTEMPTS = 8
+
+
+def _before_commit(session: Session) -> None:
+    rows = []
+    now = utcnow()
+    for signal, payload in forum_signals.pending(session):
+        name = EVENTS.get(signal)
+        if name is None or (name == "post_created" and payload.get("number") == 1):
+            continue  # a thread's first post is handled with thread_created
+        rows.append({"event": name, "payload": dict(payload), "status": JOB_PENDING,
+                     "attempts": 0, "run_after": now, "created_at": now})  # fmt: skip
+    if rows:
+        session.connection().execute(NotificationJob.__table__.insert(), rows)
+
+
+def install() -> None:
+    """Listen to every session's commits (once per process)."""
+    if not event.contains(Session, "before_commit", _before_commit):
+        event.listen(Session, "before_commit", _before_commit)
+
+
+def enqueue(event_name: str, **payload) -> None:
+    """Add a job in the current transaction (e.g. reminders); the caller commits."""
+    db.session.add(NotificationJob(event=event_name, payload=payload))
+
+
+def due_jobs(
+    *, limit: int = 50, now: datetime | None = None, statuses: tuple[str, ...] = (JOB_PENDING,)
+) -> list[NotificationJob]:
+    """Jobs to run now, oldest first (``running`` ones whose lease ran out included)."""
+    now = now or utcnow()
+    query = (
+        select(NotificationJob)
+        .where(NotificationJob.status.in_(statuses), NotificationJob.run_after <= now)
+        .order_by(NotificationJob.id)
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))
+
+
+def mark_done(job: NotificationJob) -> None:
+    db.session.execute(
+        update(NotificationJob)
+        .where(NotificationJob.id == job.id)
+        .values(status=JOB_DONE, done_at=utcnow(), error=None)
+    )
+
+
+def mark_failed(job_id: int, attempts: int, error: str) -> None:
+    """Retry later with backoff (30 s, 1 min, 2 min … up to an hour); give up after
+    MAX_ATTEMPTS (the row stays, with its error, for an operator)."""
+    attempts += 1
+    status = JOB_FAILED if attempts >= MAX_ATTEMPTS else JOB_PENDING
+    delay = timedelta(seconds=min(3600, 30 * 2 ** (attempts - 1)))
+    db.session.execute(
+        update(NotificationJob)
+        .where(NotificationJob.id == job_id)
+        .values(attempts=attempts, status=status, run_after=utcnow() + delay, error=error[:500])
+    )

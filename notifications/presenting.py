@@ -1,0 +1,131 @@
+"""How a notification reads (centre, API, toast, e-mail): one sentence and one link, built
+for a whole list at once (threads and actors bulk-loaded)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from auth.models import User
+from core.extensions import db
+from forum.models import Board, Thread
+from notifications import kinds
+from notifications.models import Notification
+
+
+@dataclass
+class Shown:
+    id: int
+    kind: str
+    text: str
+    url: str
+    count: int
+    is_read: bool
+    is_quiet: bool
+    created_at: datetime
+    updated_at: datetime
+    thread_id: int | None
+    post_id: int | None
+
+
+def _moderation_text(n: Notification, title: str) -> str:
+    action = (n.data or {}).get("action")
+    texts = {
+        "held": _("「%(title)s」への投稿は、モデレーターの確認待ちです。", title=title),
+        "approved": _("「%(title)s」への投稿が承認され、公開されました。", title=title),
+        "rejected": _("「%(title)s」への投稿は公開されませんでした。", title=title),
+        "hidden": _("「%(title)s」のあなたの投稿が非表示になりました。", title=title),
+        "restored": _("「%(title)s」のあなたの投稿が再び表示されるようになりました。", title=title),
+        "deleted": _("「%(title)s」のあなたの投稿が削除されました。", title=title),
+        "flag_agreed": _("あなたの通報を受けて、「%(title)s」の投稿に対応しました。", title=title),
+        "flag_disagreed": _(
+            "あなたが通報した「%(title)s」の投稿は、問題なしと判断されました。", title=title
+        ),
+        "flag_ignored": _("あなたが通報した「%(title)s」の投稿の確認が終わりました。", title=title),
+    }
+    return texts.get(action, _("モデレーションの結果があります。"))
+
+
+def _text(n: Notification, actor: str, title: str, board: str) -> str:
+    if n.kind == kinds.MENTIONED:
+        return _("%(actor)sさんが「%(title)s」であなたをメンションしました。", actor=actor,
+                 title=title)  # fmt: skip
+    if n.kind == kinds.QUOTED:
+        return _("%(actor)sさんが「%(title)s」であなたの投稿を引用しました。", actor=actor,
+                 title=title)  # fmt: skip
+    if n.kind == kinds.REPLIED:
+        if n.count > 1:
+            return _("「%(title)s」に%(n)s件の返信があります。", title=title, n=n.count)
+        return _("%(actor)sさんが「%(title)s」に返信しました。", actor=actor, title=title)
+    if n.kind == kinds.POSTED:
+        if n.count > 1:
+            return _("「%(title)s」に%(n)s件の新しい投稿があります。", title=title, n=n.count)
+        return _("%(actor)sさんが「%(title)s」に投稿しました。", actor=actor, title=title)
+    if n.kind == kinds.NEW_THREAD:
+        return _("%(actor)sさんが新しいスレッド「%(title)s」を作成しました。", actor=actor,
+                 title=title)  # fmt: skip
+    if n.kind == kinds.MODERATION:
+        return _moderation_text(n, title or (n.data or {}).get("title", ""))
+    if n.kind == kinds.VERIFICATION:
+        if (n.data or {}).get("outcome") == "approved":
+            return _("役割の確認が終わり、承認されました。")
+        return _("役割の確認が終わりました。今回は承認されませんでした。")
+    if n.kind == kinds.EVENT_REMINDER:
+        return _("明日はイベント「%(title)s」の日です。", title=title)
+    if n.kind == kinds.QUEUE_ITEM:
+        if board:
+            return _("「%(board)s」に確認待ちの項目が%(n)s件あります。", board=board, n=n.count)
+        return _("確認待ちの項目が%(n)s件あります。", n=n.count)
+    return _("お知らせがあります。")
+
+
+def _url(n: Notification) -> str:
+    if n.kind == kinds.QUEUE_ITEM:
+        return url_for("moderation.review_queue")
+    if n.kind == kinds.MODERATION and n.post_id is None:
+        return url_for("moderation.my_moderation")
+    if n.kind == kinds.VERIFICATION:
+        return url_for("notifications.centre")
+    if n.post_id is not None:
+        return url_for("forum.permalink", post_id=n.post_id)
+    if n.thread_id is not None:
+        return url_for("forum.thread", thread_id=n.thread_id)
+    return url_for("notifications.centre")
+
+
+def present(notifications: list[Notification]) -> list[Shown]:
+    thread_ids = {n.thread_id for n in notifications if n.thread_id}
+    actor_ids = {n.actor_id for n in notifications if n.actor_id}
+    board_ids = {
+        (n.data or {}).get("board_id") for n in notifications if n.kind == kinds.QUEUE_ITEM
+    }
+    board_ids.discard(None)
+    titles = dict(
+        db.session.execute(select(Thread.id, Thread.title).where(Thread.id.in_(thread_ids))).all()
+    ) if thread_ids else {}  # fmt: skip
+    actors = dict(
+        db.session.execute(
+            select(User.id, User.display_name).where(User.id.in_(actor_ids))
+        ).all()
+    ) if actor_ids else {}  # fmt: skip
+    boards = dict(
+        db.session.execute(select(Board.id, Board.name).where(Board.id.in_(board_ids))).all()
+    ) if board_ids else {}  # fmt: skip
+    shown = []
+    for n in notifications:
+        text = _text(
+            n, actors.get(n.actor_id, _("だれか")), titles.get(n.thread_id, ""),
+            boards.get((n.data or {}).get("board_id"), ""),
+        )  # fmt: skip
+        shown.append(
+            Shown(
+                id=n.id, kind=n.kind, text=text, url=_url(n), count=n.count,
+                is_read=n.read_at is not None, is_quiet=n.is_quiet, created_at=n.created_at,
+                updated_at=n.updated_at, thread_id=n.thread_id, post_id=n.post_id,
+            )
+        )  # fmt: skip
+    return shown

@@ -1,0 +1,168 @@
+"""Running the notification work outside requests: jobs → notifications (with the live badge
+update), due e-mails, digests and event reminders.
+
+``run_once`` does one round; the in-process :class:`BackgroundWorker` (single-machine default,
+off under TESTING) and ``flask --app app notifications process`` / ``send`` call it. Several
+processes may run it at once: a job is claimed with a conditional UPDATE (a lease that expires,
+so a crashed worker's job is picked up again), and processing one is one transaction, so a job
+is applied once or not at all.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import Flask, current_app
+from sqlalchemy import update
+
+from core.extensions import db
+from core.types import utcnow
+from notifications import fanout, jobs, mailing, reminders
+from notifications.events import HANDLERS
+from notifications.models import JOB_PENDING, NotificationJob
+from realtime.broadcast import emit, user_room
+
+LEASE = timedelta(minutes=5)
+RUNNING = "running"
+
+
+@dataclass
+class Progress:
+    jobs: int = 0
+    failed: int = 0
+    emails: int = 0
+    digests: int = 0
+    reminders: int = 0
+
+    def __bool__(self) -> bool:
+        return bool(self.jobs or self.failed or self.emails or self.digests or self.reminders)
+
+
+def _claim(job: NotificationJob) -> bool:
+    result = db.session.execute(
+        update(NotificationJob)
+        .where(NotificationJob.id == job.id, NotificationJob.status == job.status,
+               NotificationJob.run_after == job.run_after)
+        .values(status=RUNNING, run_after=utcnow() + LEASE)
+        .execution_options(synchronize_session=False)
+    )  # fmt: skip
+    db.session.commit()
+    return result.rowcount == 1
+
+
+def process_job(job: NotificationJob) -> list[int]:
+    """Apply one job; returns the users to tell live. A large fan-out commits between chunks
+    (idempotent, so a crash part-way is repaired by running the job again)."""
+    handler = HANDLERS.get(job.event)
+    token = fanout.between_chunks.set(db.session.commit)
+    try:
+        notified = handler(job) if handler is not None else []
+    finally:
+        fanout.between_chunks.reset(token)
+    jobs.mark_done(job)
+    return notified
+
+
+def process_jobs(*, limit: int = 100) -> Progress:
+    """Apply due jobs, oldest first, each in its own transaction."""
+    progress = Progress()
+    for job in jobs.due_jobs(limit=limit, statuses=(JOB_PENDING, RUNNING)):
+        job_id, attempts = job.id, job.attempts
+        if not _claim(job):
+            continue
+        try:
+            notified = process_job(db.session.get(NotificationJob, job_id))
+            db.session.commit()
+        except Exception as exc:  # noqa: BLE001 - retried with backoff, never dropped
+            db.session.rollback()
+            current_app.logger.exception("notification job %s failed", job_id)
+            jobs.mark_failed(job_id, attempts, repr(exc))
+            db.session.commit()
+            progress.failed += 1
+            continue
+        progress.jobs += 1
+        tell_live(notified)
+    return progress
+
+
+def tell_live(user_ids: list[int]) -> None:
+    """Ids only, after commit: each client fetches its own count (see static/js/notify.js)."""
+    for user_id in dict.fromkeys(user_ids):
+        emit("notification", {}, user_room(user_id))
+
+
+def run_once(*, now=None) -> Progress:
+    progress = Progress()
+    while True:
+        step = process_jobs()
+        progress.jobs += step.jobs
+        progress.failed += step.failed
+        if step.jobs + step.failed == 0:
+            break
+    progress.reminders = reminders.queue_reminders(now=now)
+    progress.emails = mailing.send_due(now=now)
+    progress.digests = mailing.send_digests(now=now)
+    return progress
+
+
+_workers: weakref.WeakSet[BackgroundWorker] = weakref.WeakSet()
+
+
+def stop_all(timeout: float = 10.0) -> None:
+    """Stop every background worker of this process (tests, shutdown)."""
+    for runner in list(_workers):
+        runner.stop(timeout)
+
+
+class BackgroundWorker:
+    """A daemon thread: woken right after a commit in this process (forum signals), and polling
+    every ``poll_seconds`` for work from elsewhere and for due e-mails."""
+
+    def __init__(self, app: Flask, *, poll_seconds: float) -> None:
+        self.app = app
+        self.poll_seconds = poll_seconds
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+        _workers.add(self)
+
+    def start(self) -> None:
+        if self._thread is not None:
+            return
+        with self._lock:
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="kyoso-notifications", daemon=True
+                )
+                self._thread.start()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def _run(self) -> None:
+        failures = 0
+        while not self._stop.is_set():
+            self._wake.clear()
+            try:
+                with self.app.app_context():
+                    try:
+                        run_once()
+                    finally:
+                        db.session.remove()
+                failures = 0
+            except Exception:  # noqa: BLE001 - keep the thread alive; retry with backoff
+                failures += 1
+                self.app.logger.exception("notification worker failed; retrying")
+                self._stop.wait(min(60.0, self.poll_seconds * 2**failures))
+                continue
+            self._wake.wait(self.poll_seconds)

@@ -1,0 +1,107 @@
+"""Moderation outcomes, verification decisions and new queue items reach the right people."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from auth.models import BoardModerator
+from core.extensions import db
+from forum import posting, publishing
+from forum.models import Board, Post
+from moderation import flags, queue, verification
+from moderation.models import ModerationItem
+
+
+def _held_reply(board, thread, author, body="確認をお願いします"):
+    board.is_premoderated = True
+    db.session.commit()
+    outcome = publishing.submit(publishing.Draft(author=author, board=board, thread=thread,
+                                                 body=body))  # fmt: skip
+    assert outcome.status == "held"
+    db.session.commit()
+    return outcome.held
+
+
+def test_moderation_held_post_tells_author_and_the_boards_moderators(
+    board, thread_factory, user_factory, moderator, process, notes
+):
+    other_board = db.session.scalar(select(Board).where(Board.id != board.id))
+    board_mod, other_mod, author = user_factory(), user_factory(), user_factory()
+    db.session.add_all([BoardModerator(user_id=board_mod.id, board_id=board.id),
+                        BoardModerator(user_id=other_mod.id, board_id=other_board.id)])  # fmt: skip
+    db.session.commit()
+    thread = thread_factory()
+    process()
+    item = _held_reply(board, thread, author)
+    process()
+    assert [(n.kind, n.data["action"]) for n in notes(author)] == [("moderation", "held")]
+    assert [n.kind for n in notes(moderator)] == ["queue_item"]  # a global reviewer
+    assert [n.kind for n in notes(board_mod)] == ["queue_item"]
+    assert notes(other_mod) == []  # moderates another board
+    # a second item collapses into the same queue notification
+    _held_reply(board, thread, user_factory(), "もう一件")
+    process()
+    assert [(n.kind, n.count) for n in notes(moderator)] == [("queue_item", 2)]
+    queue.decide(item, moderator=moderator, action="approve", version=item.version)
+    db.session.commit()
+    process()
+    approved = [n for n in notes(author) if n.data.get("action") == "approved"]
+    assert len(approved) == 1 and approved[0].post_id == item.held_post.published_post_id
+
+
+def test_moderation_flag_outcome_tells_author_and_flaggers(thread_factory, user_factory,
+                                                          moderator, process, notes):  # fmt: skip
+    author = user_factory()
+    thread = thread_factory(author=author, replies=1)
+    post = db.session.scalar(select(Post).where(Post.thread_id == thread.id, Post.number == 2))
+    flagger = user_factory()
+    flags.flag_post(post, user=flagger, reason="spam")
+    db.session.commit()
+    process()
+    item = db.session.scalar(select(ModerationItem).where(ModerationItem.post_id == post.id))
+    queue.decide(item, moderator=moderator, action="agree_hide", version=item.version)
+    db.session.commit()
+    process()
+    assert [(n.kind, n.data["action"]) for n in notes(author)] == [("moderation", "hidden")]
+    assert [(n.kind, n.data["action"]) for n in notes(flagger)] == [("moderation", "flag_agreed")]
+
+
+def test_moderation_restored_post_tells_author(thread_factory, user_factory, moderator, process,
+                                               notes, app):  # fmt: skip
+    app.config["MODERATION_AUTO_HIDE_FLAGS"] = 1
+    author = user_factory()
+    thread = thread_factory(author=author, replies=1)
+    post = db.session.scalar(select(Post).where(Post.thread_id == thread.id, Post.number == 2))
+    flags.flag_post(post, user=user_factory(), reason="spam")  # hides it at once
+    db.session.commit()
+    process()
+    assert [n.data["action"] for n in notes(author)] == ["hidden"]
+    item = db.session.scalar(select(ModerationItem).where(ModerationItem.post_id == post.id))
+    queue.decide(item, moderator=moderator, action="disagree", version=item.version)
+    db.session.commit()
+    process()
+    assert [n.data["action"] for n in notes(author)] == ["hidden", "restored"]
+
+
+def test_moderation_verification_decided(user_factory, moderator, process, notes):
+    member = user_factory()
+    role = verification.requestable_roles()[0]
+    request = verification.request_role(
+        member, role=role, organisation="兵庫県社会福祉協議会", prefecture_code="28",
+        municipality="神戸市", work_email="staff@example.org",
+    )  # fmt: skip
+    verification.grant_role(request, actor=moderator)
+    db.session.commit()
+    process()
+    assert [(n.kind, n.data["outcome"]) for n in notes(member)] == [("verification", "approved")]
+
+
+def test_moderation_deleted_post_is_not_notified(thread_factory, user_factory, process, notes):
+    target = user_factory(handle="gone_t")
+    thread = thread_factory()
+    post = posting.create_reply(thread=thread, author=user_factory(), body="@gone_t どうですか")
+    db.session.commit()
+    posting.delete_post(post=post, actor=post.author)
+    db.session.commit()
+    process()  # both jobs at once: the mention is never shown
+    assert notes(target) == []
