@@ -95,7 +95,7 @@ def upgrade():
     sa.Column('count', sa.Integer(), nullable=False),
     sa.Column('data', sa.JSON(), nullable=False),
     sa.Column('collapse_key', sa.String(length=80), nullable=False),
-    sa.Column('is_quiet', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('is_quiet', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('read_at', sa.DateTime(timezone=True), nullable=True),

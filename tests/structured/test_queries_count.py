@@ -86,8 +86,8 @@ def test_a_structured_thread_page(client, structured_factory, user_factory, coun
 
 
 #: thread, board, posts, authors, the detail and its two tag lists (once, not twice); cases,
-#: events and policies also load their files (one statement)
-THREAD_PAGE = {"case": 8, "event": 8, "policy": 8, "challenge": 7}
+#: events and policies also load their files (one statement), events their RSVP counts (one)
+THREAD_PAGE = {"case": 8, "event": 9, "policy": 8, "challenge": 7}
 
 
 def test_no_writes_on_get(client, make_items, count_queries):
