@@ -13,7 +13,7 @@ from __future__ import annotations
 from flask import Flask, current_app, has_app_context
 from flask_login import current_user
 
-from notifications import api, cli, inbox, jobs, reminders, views, watching
+from notifications import api, cli, inbox, jobs, reading, reminders, views, watching
 from notifications.kinds import LEVEL_LABELS
 from notifications.worker import BackgroundWorker
 
@@ -42,6 +42,7 @@ def register(app: Flask) -> None:
         notification_levels=watching.levels_for,
         notification_level_labels=LEVEL_LABELS,
         event_rsvp=_event_rsvp,
+        thread_unread_counts=_thread_unread_counts,
     )
 
 
@@ -75,3 +76,9 @@ def _watch_level(target_kind: str, key: object) -> str:
 def _event_rsvp(thread) -> dict:
     user_id = current_user.id if current_user.is_authenticated else None
     return reminders.rsvp_summary(thread.id, user_id)
+
+
+def _thread_unread_counts(threads) -> dict[int, int]:
+    """新着 N of a listing: one statement per page (none for visitors)."""
+    user_id = current_user.id if current_user.is_authenticated else None
+    return reading.unread_counts(user_id, threads)

@@ -2,7 +2,8 @@
 
 ``GET /notifications?unread=1&cursor=…``, ``POST /notifications/read {"ids": […]} | {"all":
 true}``, ``GET|PUT /watches/<target_kind>/<id> {"level"}``, ``GET|PUT
-/me/notification-settings``.
+/me/notification-settings``,
+``POST /threads/<id>/read {"number"}`` (the thread page's read position, from readpos.js).
 """
 
 from __future__ import annotations
@@ -16,15 +17,19 @@ from api.errors import api_error
 from api.serialize import iso
 from auth.accounts import find_user_by_handle
 from auth.models import User
+from auth.permissions import can
 from core.extensions import csrf, db, limiter
 from core.ratelimit import PER_USER_POSTING, user_or_address
-from notifications import inbox, targets, watching
+from forum import queries
+from notifications import inbox, reading, targets, watching
 from notifications.kinds import EMAIL_MODES, KINDS
 from notifications.models import TARGET_KINDS, THREAD_LEVELS
 from notifications.presenting import Shown, present
 
 bp = Blueprint("notifications_api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
+#: a reader's browser reports its position at most every few seconds per open thread
+READ_POSITION_LIMIT = "60 per minute"
 
 
 @bp.before_request
@@ -169,3 +174,20 @@ def put_settings():
             watching.mute_user(current_user, other)
     db.session.commit()
     return jsonify(_settings_json())
+
+
+@bp.post("/threads/<int:thread_id>/read")
+@limiter.limit(READ_POSITION_LIMIT, key_func=user_or_address)
+def read_position(thread_id: int):
+    """The reader has seen the thread up to post ``number`` (stored as the maximum so far,
+    capped at the thread's last post)."""
+    thread = queries.get_thread(thread_id)
+    if thread is None or not can(current_user, "thread.view", thread):
+        return api_error(404, "not_found", _("スレッドが見つかりません。"))
+    number = json_body().get("number")
+    if not isinstance(number, int) or isinstance(number, bool) or number < 1:
+        return api_error(422, "validation_failed", _("入力内容を確認してください。"),
+                         {"number": [_("1以上の投稿番号を送ってください。")]})  # fmt: skip
+    stored = reading.mark_read_up_to(current_user.id, thread, number)
+    db.session.commit()
+    return jsonify(thread_id=thread.id, number=stored)

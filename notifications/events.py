@@ -13,7 +13,7 @@ from auth.permissions import MODERATION_REVIEW, can
 from core.extensions import db
 from forum.models import Post, Thread
 from moderation.models import Flag, ModerationItem
-from notifications import kinds
+from notifications import kinds, reading
 from notifications.fanout import (
     Source,
     deliver,
@@ -39,6 +39,7 @@ def on_thread_created(job: NotificationJob) -> list[int]:
     if post is None:
         return []
     auto_watch(post.author_id, thread.id, settings_for(post.author_id).auto_watch_start)
+    reading.mark_read_up_to(post.author_id, thread, post.number)
     db.session.flush()
     return deliver_plan(plan_post(post, new_thread=True), post=post, thread=thread,
                         actor_id=post.author_id)  # fmt: skip
@@ -49,6 +50,7 @@ def on_post_created(job: NotificationJob) -> list[int]:
     if post is None:
         return []
     auto_watch(post.author_id, post.thread_id, settings_for(post.author_id).auto_watch_reply)
+    reading.mark_read_up_to(post.author_id, post.thread, post.number)
     db.session.flush()
     return deliver_plan(plan_post(post, new_thread=False), post=post, thread=post.thread,
                         actor_id=post.author_id)  # fmt: skip

@@ -1,5 +1,5 @@
-"""Notification records: watches, notifications, per-user settings, mutes, event RSVPs and the
-job queue that carries forum and moderation events from the posting request to the worker.
+"""Notification records: watches, notifications, per-user settings, mutes, event RSVPs, read
+positions and the job queue that carries forum and moderation events from the posting request to the worker.
 Thin models; operations live in the other modules of this package."""
 
 from __future__ import annotations
@@ -158,6 +158,22 @@ class EventRsvp(db.Model):
     )
     status: Mapped[str] = mapped_column(String(12))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ReadPosition(db.Model):
+    """How far a member has read a thread: the highest post number their browser reported seeing
+    (or their own latest post). It only grows; the unread count of a tracked or watched thread
+    is ``thread.last_number - last_read_number``."""
+
+    __tablename__ = "thread_read_positions"
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    thread_id: Mapped[int] = mapped_column(
+        ForeignKey("threads.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    last_read_number: Mapped[int] = mapped_column(default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class NotificationJob(db.Model):

@@ -1,4 +1,4 @@
-"""Notification pages: the centre, settings (e-mail, auto-watch, mutes), watch levels of a
+"""Notification pages: the centre, tracked threads with their unread counts, settings (e-mail, auto-watch, mutes), watch levels of a
 thread / board / tag, event RSVP, one-click unsubscribe."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from core.extensions import csrf, db, limiter
 from core.ratelimit import PER_USER_POSTING, user_or_address
 from core.urls import safe_next_url
 from forum import queries
-from notifications import inbox, mailing, reminders, targets, watching
+from notifications import inbox, mailing, reading, reminders, targets, watching
 from notifications.forms import ButtonForm, MuteForm, SettingsForm
 from notifications.kinds import KIND_LABELS, KINDS, LEVEL_LABELS
 from notifications.models import RSVP_STATUSES, Notification
@@ -42,6 +42,21 @@ def centre():
         next_cursor=read.next_cursor,
         form=ButtonForm(),
     )
+
+
+@bp.get("/notifications/tracking")
+@login_required
+def tracking():
+    """追跡中のスレッド: the threads one tracks or watches, newest activity first, with 新着 N."""
+    try:
+        page = reading.tracked_page(current_user.id, cursor=request.args.get("cursor"), limit=30)
+    except reading.BadCursor:
+        abort(400)
+    items = [i for i in page.items if can(current_user, "thread.view", i.thread)]
+    return render_template(
+        "notifications/tracking.html", items=items, next_cursor=page.next_cursor,
+        is_first_page=not request.args.get("cursor"),
+    )  # fmt: skip
 
 
 @bp.post("/notifications/read")

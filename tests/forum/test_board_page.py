@@ -88,6 +88,6 @@ def test_board_page_query_count_is_independent_of_page_size(
             assert client.get("/b/zentai").status_code == 200
         counts.append(log.count)
     assert counts[0] == counts[1], counts
-    # board, current user, threads, authors, last posters; the notification badge (one COUNT)
-    # and the reader's watch level of the board
-    assert counts[1] == 7, str(log)
+    # board, current user, threads, authors, last posters; the notification badge (one COUNT),
+    # the reader's watch level of the board and the 新着 counts of the page's threads (one)
+    assert counts[1] == 8, str(log)
