@@ -2,13 +2,15 @@
 
 ``GET /notifications?unread=1&cursor=…``, ``POST /notifications/read {"ids": […]} | {"all":
 true}``, ``GET|PUT /watches/<target_kind>/<id> {"level"}``, ``GET|PUT
-/me/notification-settings``,
+/me/notification-settings``, ``GET /me/notifications/export`` (``?download=1``: as a file),
 ``POST /threads/<id>/read {"number"}`` (the thread page's read position, from readpos.js).
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+import json
+
+from flask import Blueprint, Response, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -21,7 +23,7 @@ from auth.permissions import can
 from core.extensions import csrf, db, limiter
 from core.ratelimit import PER_USER_POSTING, user_or_address
 from forum import queries
-from notifications import inbox, reading, targets, watching
+from notifications import exporting, inbox, reading, targets, watching
 from notifications.kinds import EMAIL_MODES, KINDS
 from notifications.models import TARGET_KINDS, THREAD_LEVELS
 from notifications.presenting import Shown, present
@@ -30,6 +32,7 @@ bp = Blueprint("notifications_api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 #: a reader's browser reports its position at most every few seconds per open thread
 READ_POSITION_LIMIT = "60 per minute"
+EXPORT_LIMIT = "10 per minute"
 
 
 @bp.before_request
@@ -191,3 +194,16 @@ def read_position(thread_id: int):
     stored = reading.mark_read_up_to(current_user.id, thread, number)
     db.session.commit()
     return jsonify(thread_id=thread.id, number=stored)
+
+
+@bp.get("/me/notifications/export")
+@limiter.limit(EXPORT_LIMIT, key_func=user_or_address)
+def export():
+    """Everything of the member's notifications, as JSON (a file with ``?download=1``)."""
+    document = exporting.export_for(current_user)
+    body = json.dumps(document, ensure_ascii=False, indent=1)
+    response = Response(body, mimetype="application/json")
+    if request.args.get("download") == "1":
+        response.headers["Content-Disposition"] = 'attachment; filename="kyoso-notifications.json"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
