@@ -1,6 +1,6 @@
 /* Kyoso read positions: tells the server how far the signed-in reader has read this thread, so
- * that tracked and watched threads show "新着 N" elsewhere. A post counts as read once half of
- * it (or half the window, for a long one) has been on screen; replies that arrive live count
+ * that tracked and watched threads show "新着 N" elsewhere. A post counts as read once its end,
+ * half of it, or 40 % of the window's height of it has been on screen; replies that arrive live count
  * when they scroll into view. Reports are debounced, sent only while the page is visible, and
  * carry just the highest post number seen; the server keeps the maximum. Without
  * IntersectionObserver the posts on the page count as read when it loads. The GET of the page
@@ -74,18 +74,27 @@
     return node.querySelectorAll ? node.querySelectorAll("article[id]") : [];
   }
 
+  /* Read: its end is on screen, or half of it, or it fills a good part of the window. */
+  function isRead(entry) {
+    if (!entry.isIntersecting) { return false; }
+    var view = entry.rootBounds ? entry.rootBounds.height : window.innerHeight;
+    var bottom = entry.rootBounds ? entry.rootBounds.bottom : window.innerHeight;
+    return entry.intersectionRatio >= 0.5 || entry.intersectionRect.height >= view * 0.4 ||
+      (entry.boundingClientRect.bottom <= bottom && entry.intersectionRect.height > 0);
+  }
+
   var observer = null;
   if (typeof window.IntersectionObserver === "function") {
+    var steps = [];
+    for (var s = 0; s <= 20; s++) { steps.push(s / 20); }
     observer = new window.IntersectionObserver(function (entries) {
       for (var i = 0; i < entries.length; i++) {
-        var entry = entries[i];
-        if (entry.isIntersecting && (entry.intersectionRatio >= 0.5 ||
-            entry.intersectionRect.height >= window.innerHeight * 0.5)) {
-          saw(numberOf(entry.target));
-          observer.unobserve(entry.target);
+        if (isRead(entries[i])) {
+          saw(numberOf(entries[i].target));
+          observer.unobserve(entries[i].target);
         }
       }
-    }, { threshold: [0, 0.25, 0.5, 0.75, 1] });
+    }, { threshold: steps });
   }
 
   function watch(list) {
