@@ -110,6 +110,18 @@ def report(name: str, times: list[float]) -> None:
           f"p95 {p95:.1f} ms, max {times[-1]:.1f} ms")  # fmt: skip
 
 
+def _fresh_postgres(server_url: str, name: str) -> str:
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return make_url(server_url).set(database=name).render_as_string(hide_password=False)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--board-watchers", type=int, default=10_000)
@@ -117,13 +129,20 @@ def main() -> None:
     parser.add_argument("-n", "--repeat", type=int, default=50)
     parser.add_argument("--warmup", type=int, default=5)
     parser.add_argument("--db", help="SQLite file to (re)create (default: a temporary folder)")
+    parser.add_argument("--postgres", metavar="URL",
+                        help="a PostgreSQL server URL (e.g. postgresql+psycopg://postgres@127.0.0.1/postgres);"
+                             " the benchmark (re)creates its own database kyoso_notify_bench there")  # fmt: skip
     args = parser.parse_args()
 
     folder = Path(tempfile.mkdtemp(prefix="kyoso-notify-bench-"))
     path = Path(args.db) if args.db else folder / "bench.sqlite3"
-    path.unlink(missing_ok=True)
+    url = f"sqlite:///{path}"
+    if args.postgres:
+        url = _fresh_postgres(args.postgres, "kyoso_notify_bench")
+    else:
+        path.unlink(missing_ok=True)
     config = {
-        "DATABASE_URL": f"sqlite:///{path}", "SECRET_KEY": "bench", "INSTANCE_PATH": str(folder),
+        "DATABASE_URL": url, "SECRET_KEY": "bench", "INSTANCE_PATH": str(folder),
         "RATELIMIT_ENABLED": False, "MODERATION_HOLD_FIRST_POSTS": 0,
         "MODERATION_DUPLICATE_MINUTES": 0, "PII_GUARD": False, "SEARCH_INDEXER": "off",
         "NOTIFICATION_WORKER": "off", "SOCKETIO_EMIT_IN_BACKGROUND": True,
@@ -131,7 +150,7 @@ def main() -> None:
     app = create_app(config)
     t0 = time.perf_counter()
     thread_id, token = build(app, args.board_watchers, args.thread_watchers)
-    print(f"database: {path} ({args.board_watchers:,} board watchers, "
+    print(f"database: {url if args.postgres else path} ({args.board_watchers:,} board watchers, "
           f"{args.thread_watchers:,} thread watchers; built in {time.perf_counter() - t0:.1f} s)")  # fmt: skip
 
     post_replies(app, thread_id, token, args.warmup, "warmup")
@@ -141,7 +160,10 @@ def main() -> None:
         db.session.execute(Notification.__table__.update().values(read_at=utcnow()))
         db.session.commit()
         # the set-up's bulk writes are not the requests' cost: checkpoint the WAL now
-        db.session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+        if not args.postgres:
+            db.session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+        else:
+            db.session.execute(text("CHECKPOINT"))
     report("reply request, worker off", post_replies(app, thread_id, token, args.repeat, "off"))
 
     with app.app_context():
