@@ -42,3 +42,58 @@ def test_evaluator_matches_whoosh_on_several_segments_with_deletions(tmp_path):
         whoosh_range = set(searcher.docs_for_query(wq.NumericRange("order_key", low, high)))
         assert set(in_range(searcher, everything, "order_key", low, high)) == whoosh_range
     ix.close()
+
+
+def test_cached_postings_follow_deletions_and_stay_within_their_budget(tmp_path, monkeypatch):
+    from search import matching
+
+    path, ix = store.create_aside(tmp_path / "index")
+    rows = list(posts(400))
+    for start in (0, 200):  # two segments
+        with ix.writer() as writer:
+            for row in rows[start : start + 200]:
+                writer.add_document(**build_document(row))
+    q = compile_query(parse("見守り"), ix.reader()).query
+    with ix.searcher() as searcher:
+        before = Evaluator(searcher).evaluate(q)  # fills the cache for both segments
+        assert before == Evaluator(searcher).evaluate(q)  # from the cache: the same
+    segments = {r.segment().segment_id() for r, _offset in ix.reader().leaf_readers()}
+    gone = [row.post_id for row in rows if row.post_id % 3 == 0]
+    writer = ix.writer()
+    for post_id in gone:
+        writer.delete_by_term("post_id", str(post_id))
+    writer.commit(merge=False)
+    with ix.searcher() as searcher:  # reopened: the same (cached) segments, new deletions
+        assert {r.segment().segment_id() for r, _o in searcher.reader().leaf_readers()} == segments
+        after = Evaluator(searcher).evaluate(q)
+        assert set(after) == set(searcher.docs_for_query(q))
+        ids = {int(searcher.stored_fields(d)["post_id"]) for d in after}
+        assert ids and not ids & set(gone)
+        assert len(after) < len(before)
+    monkeypatch.setattr(matching, "MAX_CACHED_POSTINGS", 50)
+    with ix.searcher() as searcher:
+        Evaluator(searcher).evaluate(compile_query(parse("買い物 サロン"), searcher.reader()).query)
+    assert matching._postings_size <= 50 or len(matching._POSTINGS) == 1
+    ix.close()
+
+
+def test_sums_do_not_depend_on_the_order_of_the_parts():
+    """And adds the parts smallest first, as sum() did; Or adds each part to the largest."""
+
+    class Fixed(Evaluator):
+        def __init__(self, parts):
+            self.parts = parts
+
+        def evaluate(self, q):
+            if isinstance(q, wq.Term):
+                return dict(self.parts[q.text])
+            return super().evaluate(q)
+
+    parts = {"a": {1: 0.1, 2: 0.2, 3: 0.7}, "b": {1: 0.2, 3: 0.3}, "c": {1: 0.3, 3: 1e-17, 4: 5.0}}
+    terms = [wq.Term("f", t) for t in "abc"]
+    got = Fixed(parts).evaluate(wq.And(terms))
+    assert got == {1: sum((0.2, 0.1, 0.3)), 3: sum((0.3, 0.7, 1e-17))}
+    got = Fixed(parts).evaluate(wq.Or(terms))
+    assert got == {1: 0.1 + 0.3 + 0.2, 2: 0.2, 3: 0.7 + 1e-17 + 0.3, 4: 5.0}
+    got = Fixed(parts).evaluate(wq.AndNot(terms[0], terms[1]))
+    assert got == {2: 0.2}
