@@ -105,6 +105,13 @@ def _segment_postings(reader, fieldname: str, text: str) -> tuple[array, array]:
     return ids, weights
 
 
+def clear_postings_cache() -> None:
+    global _postings_size
+    with _POSTINGS_LOCK:
+        _POSTINGS.clear()
+        _postings_size = 0
+
+
 class Evaluator:
     def __init__(self, searcher: Searcher) -> None:
         self.searcher = searcher
