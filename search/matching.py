@@ -6,8 +6,9 @@ words slow on a large index).
 ``Term`` → the posting list (with a saturated tf·idf score, title fields boosted), ``And`` /
 ``Or`` / ``AndNot`` → dictionary and set operations (in C: ``map``/``filter``/``zip`` over
 builtin methods, no Python loop per document), ``Prefix`` → the union of its expansions,
-``Every`` → all live documents. Decoded posting lists are cached per segment
-(:func:`_segment_postings`). Range filters on numeric columns are applied last,
+``Every`` → all live documents; an ``And`` of terms (a word's bigrams or morpheme pairs) builds
+the dictionary of its rarest term only and looks the others' postings up in it. Decoded posting
+lists are cached per segment (:func:`_segment_postings`). Range filters on numeric columns are applied last,
 to the (usually small) candidate set, by reading the column. The totals and facet counts come from
 the same dictionary, and the page is its top scores, so each document is touched a few times, in
 C where possible.
@@ -22,9 +23,10 @@ from __future__ import annotations
 import math
 import threading
 from array import array
+from bisect import bisect_left
 from collections import OrderedDict
 from collections.abc import Iterable
-from itertools import accumulate, repeat
+from itertools import accumulate, compress, repeat
 from operator import add
 
 from whoosh import query as wq
@@ -112,6 +114,26 @@ def clear_postings_cache() -> None:
         _postings_size = 0
 
 
+#: "few" deletions in a segment, for :func:`_live_count`: fewer than 1 per this many postings
+FEW_DELETIONS = 16
+
+
+def _live_count(postings: list[tuple[object, int, array, array]]) -> int:
+    """How many live documents have the term (the length of its ``Evaluator.term``)."""
+    count = 0
+    for reader, _offset, ids, _weights in postings:
+        count += len(ids)
+        if reader.has_deletions():
+            deleted = reader.deleted_docs_set
+            if len(deleted) * FEW_DELETIONS < len(ids):  # look each one up (ids are sorted)
+                for docnum in deleted:
+                    at = bisect_left(ids, docnum)
+                    count -= at < len(ids) and ids[at] == docnum
+            else:
+                count -= len(deleted.intersection(ids))
+    return count
+
+
 class Evaluator:
     def __init__(self, searcher: Searcher) -> None:
         self.searcher = searcher
@@ -121,21 +143,32 @@ class Evaluator:
 
     # --- leaves ------------------------------------------------------------------------------
 
-    def term(self, fieldname: str, text: str) -> Scores:
-        """docnum → saturated tf·idf of one term, for live documents (built at C speed: the
-        posting blocks' id and weight arrays go through ``zip``/``map`` into a dict)."""
+    def _score_table(self, fieldname: str, text: str) -> _ScoreTable | None:
         df = self.reader.doc_frequency(fieldname, text)
         if not df:
-            return {}
+            return None
         idf = math.log(1 + self.n_docs / df)
         if fieldname in TITLE_FIELDS:
             idf *= TITLE_BOOST
-        score = _ScoreTable(idf)
+        return _ScoreTable(idf)
+
+    def _postings(self, fieldname: str, text: str) -> list[tuple[object, int, array, array]]:
+        """(segment reader, docnum offset, segment docnums, weights) of each segment that has
+        the term; deleted documents included."""
+        return [
+            (reader, offset, *_segment_postings(reader, fieldname, text))
+            for reader, offset in self.leaves
+            if (fieldname, text) in reader
+        ]
+
+    def term(self, fieldname: str, text: str) -> Scores:
+        """docnum → saturated tf·idf of one term, for live documents (built at C speed: the
+        posting blocks' id and weight arrays go through ``zip``/``map`` into a dict)."""
+        score = self._score_table(fieldname, text)
+        if score is None:
+            return {}
         out: Scores = {}
-        for reader, offset in self.leaves:
-            if (fieldname, text) not in reader:
-                continue
-            ids, weights = _segment_postings(reader, fieldname, text)
+        for reader, offset, ids, weights in self._postings(fieldname, text):
             start = len(out)
             docnums = ids if not offset else map(offset.__add__, ids)
             out.update(zip(docnums, map(score.__getitem__, weights), strict=False))
@@ -143,6 +176,31 @@ class Evaluator:
                 for docnum in reader.deleted_docs_set:
                     out.pop(docnum + offset, None)
         return out
+
+    def all_terms(self, terms: list[wq.Term]) -> Scores:
+        """The ``And`` of terms, the same as evaluating each term and intersecting (the sums in
+        the same order), without building the dictionary of every term: only the term with the
+        fewest live documents becomes one; each other term's postings then only look up the
+        documents still in the running sums."""
+        tables = [self._score_table(t.fieldname, t.text) for t in terms]
+        if None in tables:
+            return {}
+        postings = [self._postings(t.fieldname, t.text) for t in terms]
+        order = sorted(range(len(terms)), key=lambda i: _live_count(postings[i]))  # stable
+        first = terms[order[0]]
+        sums = self.term(first.fieldname, first.text)
+        for i in order[1:]:
+            if not sums:
+                break
+            score, step = tables[i], {}
+            for _reader, offset, ids, weights in postings[i]:
+                docnums = ids if not offset else list(map(offset.__add__, ids))
+                found = list(map(sums.__contains__, docnums))
+                keys = list(compress(docnums, found))
+                added = map(score.__getitem__, compress(weights, found))
+                step.update(zip(keys, map(add, map(sums.__getitem__, keys), added), strict=True))
+            sums = step
+        return sums
 
     def prefix(self, fieldname: str, prefix: str) -> Scores:
         scores: Scores = {}
@@ -172,6 +230,8 @@ class Evaluator:
             keys = positive.keys() - excluded.keys()
             return dict(zip(keys, map(positive.__getitem__, keys), strict=True))
         if isinstance(q, wq.And):
+            if q.subqueries and all(type(sub) is wq.Term for sub in q.subqueries):
+                return self.all_terms(q.subqueries)
             parts = sorted((self.evaluate(sub) for sub in q.subqueries), key=len)
             if not parts or not parts[0]:
                 return {}

@@ -89,6 +89,9 @@ def test_sums_do_not_depend_on_the_order_of_the_parts():
                 return dict(self.parts[q.text])
             return super().evaluate(q)
 
+        def all_terms(self, terms):
+            return self.evaluate(wq.And([wq.Or([t]) for t in terms]))
+
     parts = {"a": {1: 0.1, 2: 0.2, 3: 0.7}, "b": {1: 0.2, 3: 0.3}, "c": {1: 0.3, 3: 1e-17, 4: 5.0}}
     terms = [wq.Term("f", t) for t in "abc"]
     got = Fixed(parts).evaluate(wq.And(terms))
@@ -97,3 +100,45 @@ def test_sums_do_not_depend_on_the_order_of_the_parts():
     assert got == {1: 0.1 + 0.3 + 0.2, 2: 0.2, 3: 0.7 + 1e-17 + 0.3, 4: 5.0}
     got = Fixed(parts).evaluate(wq.AndNot(terms[0], terms[1]))
     assert got == {2: 0.2}
+
+
+def test_and_of_terms_gives_the_same_scores_as_intersecting_each_term(tmp_path, monkeypatch):
+    from search import matching
+
+    path, ix = store.create_aside(tmp_path / "index")
+    rows = list(posts(600))
+    for start in range(0, 600, 200):
+        with ix.writer() as writer:
+            for row in rows[start : start + 200]:
+                writer.add_document(**build_document(row))
+    writer = ix.writer()
+    for post_id in random.Random(3).sample(range(1, 601), 90):
+        writer.delete_by_term("post_id", str(post_id))
+    writer.commit(merge=False)
+
+    class PerTerm(Evaluator):
+        def all_terms(self, terms):  # the generic path: each term's dictionary, intersected
+            return self.evaluate(wq.And([wq.Or([t]) for t in terms]))
+
+    with ix.searcher() as searcher:
+        assert searcher.reader().has_deletions() and len(searcher.reader().leaf_readers()) == 3
+        for text in ["生活支援体制整備事業", "認知症カフェ", "移動支援", "見守り 郵便局"]:
+            words = compile_query(parse(text), searcher.reader(), mode="bigrams").query
+            ands = [q for q in _walk(words) if isinstance(q, wq.And)]
+            assert ands
+            for q in ands:
+                expected = PerTerm(searcher).evaluate(q)
+                assert Evaluator(searcher).evaluate(q) == expected, q
+                for few in (0, 10**6):  # both ways of counting the deleted postings
+                    monkeypatch.setattr(matching, "FEW_DELETIONS", few)
+                    for t in (t for t in q.subqueries if isinstance(t, wq.Term)):
+                        postings = Evaluator(searcher)._postings(t.fieldname, t.text)
+                        live = len(Evaluator(searcher).term(t.fieldname, t.text))
+                        assert matching._live_count(postings) == live
+    ix.close()
+
+
+def _walk(q):
+    yield q
+    for child in q.children():
+        yield from _walk(child)
