@@ -38,6 +38,8 @@ from search.schema import TITLE_BOOST, TITLE_FIELDS
 K1 = 1.2
 MAX_EXPANSIONS = 500
 Scores = dict[int, float]
+#: documents to restrict an evaluation to (anything with ``__contains__`` and ``len``)
+Docs = dict[int, float] | set[int]
 
 
 class _ScoreTable(dict):
@@ -161,23 +163,30 @@ class Evaluator:
             if (fieldname, text) in reader
         ]
 
-    def term(self, fieldname: str, text: str) -> Scores:
+    def term(self, fieldname: str, text: str, within: Docs | None = None) -> Scores:
         """docnum → saturated tf·idf of one term, for live documents (built at C speed: the
-        posting blocks' id and weight arrays go through ``zip``/``map`` into a dict)."""
+        posting blocks' id and weight arrays go through ``zip``/``map`` into a dict); only for
+        the documents ``within`` when given."""
         score = self._score_table(fieldname, text)
         if score is None:
             return {}
         out: Scores = {}
         for reader, offset, ids, weights in self._postings(fieldname, text):
             start = len(out)
-            docnums = ids if not offset else map(offset.__add__, ids)
-            out.update(zip(docnums, map(score.__getitem__, weights), strict=False))
+            if within is None:
+                docnums = ids if not offset else map(offset.__add__, ids)
+                out.update(zip(docnums, map(score.__getitem__, weights), strict=False))
+            else:
+                docnums = ids if not offset else list(map(offset.__add__, ids))
+                found = list(map(within.__contains__, docnums))
+                kept = map(score.__getitem__, compress(weights, found))
+                out.update(zip(compress(docnums, found), kept, strict=False))
             if reader.has_deletions() and len(out) > start:
                 for docnum in reader.deleted_docs_set:
                     out.pop(docnum + offset, None)
         return out
 
-    def all_terms(self, terms: list[wq.Term]) -> Scores:
+    def all_terms(self, terms: list[wq.Term], within: Docs | None = None) -> Scores:
         """The ``And`` of terms, the same as evaluating each term and intersecting (the sums in
         the same order), without building the dictionary of every term: only the term with the
         fewest live documents becomes one; each other term's postings then only look up the
@@ -188,7 +197,7 @@ class Evaluator:
         postings = [self._postings(t.fieldname, t.text) for t in terms]
         order = sorted(range(len(terms)), key=lambda i: _live_count(postings[i]))  # stable
         first = terms[order[0]]
-        sums = self.term(first.fieldname, first.text)
+        sums = self.term(first.fieldname, first.text, within)
         for i in order[1:]:
             if not sums:
                 break
@@ -202,13 +211,13 @@ class Evaluator:
             sums = step
         return sums
 
-    def prefix(self, fieldname: str, prefix: str) -> Scores:
+    def prefix(self, fieldname: str, prefix: str, within: Docs | None = None) -> Scores:
         scores: Scores = {}
         for expanded, text in enumerate(self.reader.expand_prefix(fieldname, prefix)):
             if expanded >= MAX_EXPANSIONS:
                 break
             key = text.decode() if isinstance(text, bytes) else text
-            for d, s in self.term(fieldname, key).items():
+            for d, s in self.term(fieldname, key, within).items():
                 scores[d] = scores.get(d, 0.0) + s
         return scores
 
@@ -217,21 +226,47 @@ class Evaluator:
 
     # --- composition -------------------------------------------------------------------------
 
-    def evaluate(self, q: wq.Query) -> Scores:
+    def evaluate(self, q: wq.Query, within: Docs | None = None) -> Scores:
+        """docnum → score of every document matching ``q``, or of those ``within`` (the same
+        scores: a node reads its children with the restriction only where the order in which
+        it adds their scores does not depend on their sizes, i.e. with at most two children or
+        an ``And`` of terms; elsewhere it evaluates in full and then restricts)."""
         if isinstance(q, wq.Term):
-            return self.term(q.fieldname, q.text)
+            return self.term(q.fieldname, q.text, within)
         if isinstance(q, wq.Prefix):
-            return self.prefix(q.fieldname, q.text)
-        if isinstance(q, wq.Every):
-            return self.all_docs()
+            return self.prefix(q.fieldname, q.text, within)
         if isinstance(q, wq.AndNot):
-            positive = self.evaluate(q.a)
-            excluded = self.evaluate(q.b)
+            positive = self.evaluate(q.a, within)
+            excluded = self.evaluate(q.b, positive)
             keys = positive.keys() - excluded.keys()
             return dict(zip(keys, map(positive.__getitem__, keys), strict=True))
+        if isinstance(q, wq.And) and q.subqueries:
+            if all(type(sub) is wq.Term for sub in q.subqueries):
+                return self.all_terms(q.subqueries, within)
+            if len(q.subqueries) <= 2:  # one sum, a + b = b + a: evaluate b only within a
+                first = self.evaluate(q.subqueries[0], within)
+                if len(q.subqueries) == 1 or not first:
+                    return first
+                second = self.evaluate(q.subqueries[1], first)
+                sums = map(add, map(first.__getitem__, second), second.values())
+                return dict(zip(second, sums, strict=True))
+        if isinstance(q, wq.Or) and len(q.subqueries) <= 2:
+            return self._evaluate_all(q, within)
+        scores = self._evaluate_all(q, None)
+        if within is not None:
+            if len(scores) < len(within):
+                keys = list(filter(within.__contains__, scores))
+            else:
+                keys = list(filter(scores.__contains__, within))
+            scores = dict(zip(keys, map(scores.__getitem__, keys), strict=True))
+        return scores
+
+    def _evaluate_all(self, q: wq.Query, within: Docs | None) -> Scores:
+        """``evaluate`` for And / Or (``within`` is passed to the children of an Or only), Every
+        and anything else."""
+        if isinstance(q, wq.Every):
+            return self.all_docs()
         if isinstance(q, wq.And):
-            if q.subqueries and all(type(sub) is wq.Term for sub in q.subqueries):
-                return self.all_terms(q.subqueries)
             parts = sorted((self.evaluate(sub) for sub in q.subqueries), key=len)
             if not parts or not parts[0]:
                 return {}
@@ -245,7 +280,8 @@ class Evaluator:
                 sums = map(add, sums, map(part.__getitem__, keys))
             return dict(zip(keys, sums, strict=True))
         if isinstance(q, wq.Or):
-            parts = sorted((self.evaluate(sub) for sub in q.subqueries), key=len, reverse=True)
+            subs = q.subqueries
+            parts = sorted((self.evaluate(sub, within) for sub in subs), key=len, reverse=True)
             if not parts:
                 return {}
             scores = parts[0]  # every evaluated dict is new: it can be added to

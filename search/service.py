@@ -83,8 +83,8 @@ def match(searcher: Searcher, query: wq.Query, filters: Filters) -> dict[int, fl
     for term in terms:
         if not scores:
             break
-        keep = evaluator.evaluate(term)
-        scores = {d: scores[d] for d in scores.keys() & keep.keys()}
+        keep = evaluator.evaluate(term, scores)  # only the documents still in scores
+        scores = dict(zip(keep, map(scores.__getitem__, keep), strict=True))
     for name, low, high in filters.ranges:
         if not scores:
             break
