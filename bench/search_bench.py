@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/search_bench.py                      # 50k, 100k, 200k posts (~15 min)
     .venv/bin/python bench/search_bench.py --sizes 5000,10000   # a quick look
+    .venv/bin/python bench/search_bench.py --queries-only [--cold]  # again on the last index
 
 Posts come from ``bench/search_corpus.py`` (synthetic but realistic Japanese). Documents are
 built by the real ``search.documents.build_document`` and written with the real schema and
@@ -32,6 +33,7 @@ from whoosh import query as wq  # noqa: E402
 from bench.search_corpus import posts  # noqa: E402
 from search import store  # noqa: E402
 from search.documents import build_document, html_to_text  # noqa: E402
+from search.matching import clear_postings_cache  # noqa: E402
 from search.params import SearchParams  # noqa: E402
 from search.query import BIGRAMS, compile_query, parse  # noqa: E402
 from search.schema import ORDER_SCALE  # noqa: E402
@@ -61,7 +63,11 @@ def pct(values: list[float], p: float) -> float:
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
-def run_query(searcher, text: str, texts: dict[int, str], *, board=None, days=None, limit=20):
+def run_query(
+    searcher, text: str, texts: dict[int, str], *, board=None, days=None, limit=20, cold=False
+):
+    if cold:  # as after a restart or a merge: no decoded posting list in memory
+        clear_postings_cache()
     params = SearchParams(q=text, limit=limit)
     parsed = parse(text)
     filters = Filters([], [])
@@ -89,7 +95,7 @@ def run_query(searcher, text: str, texts: dict[int, str], *, board=None, days=No
     return len(docs), (matched - started) * 1000, (done - started) * 1000, cpu * 1000
 
 
-def measure_queries(searcher, texts, n_posts: int, repeat: int) -> dict[str, dict]:
+def measure_queries(searcher, texts, n_posts: int, repeat: int, cold=False) -> dict[str, dict]:
     t0 = int(posts(1).__next__().created_at.timestamp())
     span = n_posts * 450
     cases = {
@@ -110,7 +116,7 @@ def measure_queries(searcher, texts, n_posts: int, repeat: int) -> dict[str, dic
             run_query(searcher, texts=texts, **v)
         matched, total, hits, cpu = [], [], [], []
         for i in range(repeat):
-            n, m, t, c = run_query(searcher, texts=texts, **variants[i % len(variants)])
+            n, m, t, c = run_query(searcher, texts=texts, cold=cold, **variants[i % len(variants)])
             hits.append(n)
             matched.append(m)
             total.append(t)
@@ -132,13 +138,13 @@ def print_queries(queries: dict[str, dict]) -> None:
               f"{q['cpu_median']:8.1f} {q['cpu_p95']:8.1f} {q['hits_median']:7,.0f}")  # fmt: skip
 
 
-def queries_only(root: Path, count: int, repeat: int) -> None:
+def queries_only(root: Path, count: int, repeat: int, cold=False) -> None:
     """Measure the queries again on the index a previous run left (e.g. on a quieter machine)."""
     texts = {p.post_id: html_to_text(p.body_html) for p in posts(count)}
     ix = store.open_index(store.current_path(root))
     with ix.searcher() as searcher:
         print(f"\n== {searcher.doc_count():,} documents in {root} (queries only)")
-        print_queries(measure_queries(searcher, texts, count, repeat))
+        print_queries(measure_queries(searcher, texts, count, repeat, cold))
     ix.close()
 
 
@@ -180,11 +186,14 @@ def main() -> None:
     parser.add_argument("--max-minutes", type=float, default=20.0)
     parser.add_argument("--queries-only", action="store_true",
                         help="no indexing: query the index left by the last run (largest size)")  # fmt: skip
+    parser.add_argument("--cold", action="store_true",
+                        help="with --queries-only: empty the decoded-postings cache before every "
+                             "query (the first query on its words after a restart or a merge)")  # fmt: skip
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     root = Path(args.dir)
     if args.queries_only:
-        queries_only(root, sizes[-1], args.repeat)
+        queries_only(root, sizes[-1], args.repeat, args.cold)
         return
     shutil.rmtree(root, ignore_errors=True)
     path, ix = store.create_aside(root)

@@ -3,6 +3,7 @@ player fields, life domains, content types), looked up once per search, and face
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter
 from functools import cached_property
 
@@ -119,7 +120,11 @@ def facet_values(
             boards[board.slug] += n
     names = {b.slug: b.name for b in lookup.boards}
     facets["board"] = _values(boards, names, params.board, top=FACET_SIZE)
-    top_authors = [int(a) for a, _n in counts["author"].most_common(FACET_SIZE) if a]
+    # most posts first; among equal counts the lower id, not the order the matches came in
+    ranked = heapq.nsmallest(
+        FACET_SIZE, counts["author"].items(), key=lambda an: (-an[1], int(an[0] or -1))
+    )
+    top_authors = [int(a) for a, _n in ranked if a]
     users = lookup.authors(top_authors)
     authors = Counter(
         {users[i].handle: counts["author"][str(i)] for i in top_authors if i in users}

@@ -83,8 +83,8 @@ def match(searcher: Searcher, query: wq.Query, filters: Filters) -> dict[int, fl
     for term in terms:
         if not scores:
             break
-        keep = evaluator.evaluate(term)
-        scores = {d: scores[d] for d in scores.keys() & keep.keys()}
+        keep = evaluator.evaluate(term, scores)  # only the documents still in scores
+        scores = dict(zip(keep, map(scores.__getitem__, keep), strict=True))
     for name, low, high in filters.ranges:
         if not scores:
             break
@@ -128,7 +128,7 @@ def _rank(searcher, scores: dict[int, float], sort: str, params: SearchParams):
             raise BadParams("cursor")
         keys = column(searcher, "order_key")
         below = cursor.get("k")
-        keyed = ((keys[d], d) for d in scores)
+        keyed = zip(map(keys.__getitem__, scores), scores, strict=True)
         if below is not None:
             keyed = ((k, d) for k, d in keyed if k < below)
         top = heapq.nlargest(limit + 1, keyed)
@@ -140,9 +140,10 @@ def _rank(searcher, scores: dict[int, float], sort: str, params: SearchParams):
     offset = cursor.get("o", 0)
     if offset >= len(scores):
         return [], None
-    # best score first; among equals, the newer document (higher docnum) first
-    top = heapq.nlargest(offset + limit, scores.items(), key=lambda item: (item[1], item[0]))
-    page = [d for d, _s in top[offset : offset + limit]]
+    # best score first; among equals, the newer document (higher docnum) first ((score,
+    # docnum) pairs made in C and compared without a key function)
+    top = heapq.nlargest(offset + limit, zip(scores.values(), scores, strict=True))
+    page = [d for _s, d in top[offset : offset + limit]]
     more = len(scores) > offset + limit
     return page, encode_cursor(o=offset + limit) if more else None
 
