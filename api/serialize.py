@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from flask import url_for
 from flask_login import current_user
 
 from auth.models import User
 from auth.permissions import can
+from core.types import TOKYO
 from forum.models import Board, Post, Thread
-
-TOKYO = ZoneInfo("Asia/Tokyo")
 
 
 def iso(value: datetime | None) -> str | None:

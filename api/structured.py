@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, jsonify, request, url_for
 from flask_babel import gettext as _
 
 from api.auth import authenticate_writes
@@ -17,6 +17,7 @@ from structured import details as details_service
 from structured import queries
 from structured.forms import details_form
 from structured.models import ThreadDetail
+from structured.schema import SECTIONS
 
 bp = Blueprint("structured_api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -60,7 +61,7 @@ def item_json(detail: ThreadDetail) -> dict:
         "id": thread.id,
         "type": detail.kind,
         "title": thread.title,
-        "url": f"{request.host_url.rstrip('/')}/t/{thread.id}",
+        "url": url_for("forum.thread", thread_id=thread.id, _external=True),
         "reply_count": thread.reply_count,
         "created_at": iso(thread.created_at),
         "updated_at": iso(detail.updated_at),
@@ -78,10 +79,7 @@ def _listing(kind: str):
         page = queries.list_page(filters, cursor=request.args.get("cursor"), limit=limit)
     except queries.BadCursor:
         return api_error(400, "bad_cursor", _("cursor の値が正しくありません。"))
-    key = {"case": "cases", "event": "events", "policy": "policies", "challenge": "challenges"}[
-        kind
-    ]
-    return jsonify({key: [item_json(d) for d in page.items], "next_cursor": page.next_cursor,
+    return jsonify({SECTIONS[kind]: [item_json(d) for d in page.items], "next_cursor": page.next_cursor,
                     "filters": filters.args()})  # fmt: skip
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
 
 from flask import Flask, redirect, request
 from flask_babel import get_locale
@@ -14,11 +13,11 @@ from markupsafe import Markup, escape
 from auth.permissions import can
 from core.extensions import db
 from core.setup import LOCALES
+from core.types import TOKYO
 from core.urls import safe_next_url
 from core.video import embed_for, http_url
 
 REIWA_START = 2019
-TOKYO = ZoneInfo("Asia/Tokyo")
 
 
 def reiwa_fiscal_year(year: int) -> str:

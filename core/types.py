@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
+
+#: the platform's time zone: pages, forms, exports and reminders read times in it
+TOKYO = ZoneInfo("Asia/Tokyo")
 
 
 def utcnow() -> datetime:

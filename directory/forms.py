@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlparse
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -17,6 +15,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
+from core.urls import is_web_url
 from directory.kinds import KIND_LABELS
 
 SLUG_RE = r"^[a-z0-9][a-z0-9-]{1,59}$"
@@ -35,12 +34,7 @@ def http_url(form, field) -> None:
     value = field.data or ""
     if not value:
         return
-    parsed = urlparse(value)
-    if (
-        parsed.scheme.lower() not in ("http", "https")
-        or not parsed.hostname
-        or any(c.isspace() or ord(c) < 32 for c in value)
-    ):
+    if not is_web_url(value):
         raise ValidationError(_l("http:// または https:// で始まるURLを入力してください。"))
 
 

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import gettext as _
+
 from auth.models import User
 from forum import posting
 from forum.models import Board, Post, Thread
@@ -105,6 +107,14 @@ def add_gatekeeper(check: Gatekeeper) -> None:
 def set_holder(holder: Holder | None) -> None:
     global _holder
     _holder = holder
+
+
+def held_message() -> str:
+    """What the author of a held draft is told (translated per request)."""
+    return _(
+        "投稿を受け付けました。モデレーターの確認後に公開されます。内容は保存されています。"
+        "結果は「確認待ちの投稿と通報」でお知らせします。"
+    )
 
 
 def review(draft: Draft) -> list[Concern]:

@@ -54,13 +54,6 @@ def _status(form, concerns=()) -> int:
     return 422 if form.errors or concerns else 200
 
 
-def HELD_MESSAGE() -> str:  # noqa: N802 - reads like the constant it is, translated per request
-    return _(
-        "投稿を受け付けました。モデレーターの確認後に公開されます。内容は保存されています。"
-        "結果は「確認待ちの投稿と通報」でお知らせします。"
-    )
-
-
 @bp.get("/")
 def index():
     boards = queries.list_boards()
@@ -120,7 +113,7 @@ def new_thread(slug: str):
                 return redirect(url_for("forum.thread", thread_id=outcome.thread.id))
             if outcome.status == "held":
                 db.session.commit()
-                flash(HELD_MESSAGE(), "info")
+                flash(publishing.held_message(), "info")
                 return redirect(url_for("forum.board", slug=board.slug))
             concerns = outcome.concerns
     return render_template(
@@ -201,7 +194,7 @@ def reply(thread_id: int):
                 return redirect(_thread_url(thread.id, page, outcome.post.number))
             if outcome.status == "held":
                 db.session.commit()
-                flash(HELD_MESSAGE(), "info")
+                flash(publishing.held_message(), "info")
                 return redirect(url_for("forum.thread", thread_id=thread.id))
             concerns = outcome.concerns
     return render_template(
@@ -242,7 +235,7 @@ def edit(post_id: int):
                     record_action(current_account(), "post.edit", "post", post.id, before=before,
                                   after={"body": post.body_source, "title": post.thread.title})  # fmt: skip
                 db.session.commit()
-                flash(_("投稿を更新しました。") if outcome.status == "published" else HELD_MESSAGE(),
+                flash(_("投稿を更新しました。") if outcome.status == "published" else publishing.held_message(),
                       "success" if outcome.status == "published" else "info")  # fmt: skip
                 return redirect(url_for("forum.permalink", post_id=post.id))
             concerns = outcome.concerns

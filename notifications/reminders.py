@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, func, select
 
 from auth.models import User
 from core.extensions import db
-from core.types import utcnow
+from core.types import TOKYO, utcnow
 from forum.models import Thread
 from notifications import kinds
 from notifications.fanout import Source, deliver
 from notifications.models import RSVP_STATUSES, EventRsvp
 from structured.models import ThreadDetail
-
-TOKYO = ZoneInfo("Asia/Tokyo")
 
 
 def set_rsvp(user: User, thread: Thread, status: str | None) -> None:

@@ -7,11 +7,11 @@ import binascii
 import json
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from werkzeug.datastructures import MultiDict
 
-TOKYO = ZoneInfo("Asia/Tokyo")
+from core.types import TOKYO
+
 SORTS = ("relevance", "date")
 MAX_LIMIT = 50
 

@@ -164,10 +164,3 @@ def load_details(thread_ids: list[int]) -> dict[int, ThreadDetail]:
         return {}
     rows = db.session.scalars(select(ThreadDetail).where(ThreadDetail.thread_id.in_(thread_ids)))
     return {d.thread_id: d for d in rows}
-
-
-def update_status(*, detail: ThreadDetail, status: str, editor: User) -> None:
-    """Change an event's or a local problem's status (e.g. cancel, close), keeping a revision."""
-    fields = serialize_fields(detail)
-    fields["status"] = status
-    save_details(thread=detail.thread, kind=detail.kind, fields=fields, editor=editor)

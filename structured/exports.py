@@ -25,7 +25,7 @@ from forum import queries as forum_queries
 from forum.models import Post
 from structured import queries
 from structured.models import ThreadDetail
-from structured.schema import ATTENDANCE_MODES, KIND_LABELS, TOKYO
+from structured.schema import ATTENDANCE_MODES, KIND_LABELS, SECTIONS, TOKYO
 from structured.views import bp
 
 #: 自治体標準オープンデータセット「イベント一覧」の項目（この順で書き出す）
@@ -37,7 +37,7 @@ EVENT_CSV_COLUMNS = (
     "駐車場情報", "定員", "参加申込終了日", "参加申込終了時間", "参加申込方法", "URL", "備考",
 )  # fmt: skip
 EXPORT_LIMIT = 1000
-FEED_SECTIONS = {"cases": "case", "events": "event", "policies": "policy"}
+FEED_SECTIONS = {SECTIONS[kind]: kind for kind in ("case", "event", "policy")}
 
 
 def _filters(kind: str) -> queries.Filters:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 from functools import cache
-from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -31,6 +30,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from core.urls import is_web_url
 from structured.schema import OptionalStop, Spec, TokyoDateTimeField, specs_for
 from taxonomy import queries as taxonomy
 
@@ -58,8 +58,7 @@ def _no_control_characters(form, field) -> None:
 
 def _web_url(form, field) -> None:
     value = (field.data or "").strip()
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc or " " in value:
+    if not is_web_url(value):
         raise ValidationError(_l("「https://」で始まるURLを入力してください。"))
     field.data = value
 

@@ -18,13 +18,13 @@ from structured.schema import (
     KIND_LABELS,
     POLICY_KINDS,
     POPULATION_BANDS,
+    SECTIONS,
     TOKYO,
 )
 from structured.views import bp
 from taxonomy import queries as taxonomy
 
 #: URL segment and board of each listing
-SECTIONS = {"case": "cases", "event": "events", "policy": "policies", "challenge": "challenges"}
 CALENDAR_LIMIT = 500  # events shown in one month; beyond that the page asks for a filter
 BOARDS = {"case": "jirei", "event": "events", "policy": "seisaku", "challenge": "chiiki-kadai"}
 
@@ -71,6 +71,7 @@ def listing(kind: str):
     ), (400 if error else 200)  # fmt: skip
 
 
+# one endpoint, ``structured.listing``, for the four listings (/cases, /events …)
 for _kind, _segment in SECTIONS.items():
     bp.add_url_rule(f"/{_segment}", "listing", listing, defaults={"kind": _kind})
 

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from wtforms import Field
 from wtforms.validators import StopValidation
 
-TOKYO = ZoneInfo("Asia/Tokyo")
+from core.types import TOKYO
 
 # Choice lists: stable ASCII values (API) → Japanese labels (UI).
 ATTENDANCE_MODES = {"venue": _l("会場"), "online": _l("オンライン"), "hybrid": _l("ハイブリッド")}
@@ -53,6 +52,9 @@ POPULATION_BANDS = {
     "50k-200k": (_l("5万〜20万人"), 50_000, 200_000),
     "200k-plus": (_l("20万人以上"), 200_000, None),
 }
+
+#: the URL segment of each kind's listing (/cases, /events …), also the API's list key
+SECTIONS = {"case": "cases", "event": "events", "policy": "policies", "challenge": "challenges"}
 
 KIND_LABELS = {
     "discussion": _l("話題"),

@@ -27,13 +27,6 @@ from structured.schema import KIND_LABELS, field_labels, specs_for
 bp = Blueprint("structured", __name__)
 
 
-def _held_message() -> str:
-    return _(
-        "投稿を受け付けました。モデレーターの確認後に公開されます。内容は保存されています。"
-        "結果は「確認待ちの投稿と通報」でお知らせします。"
-    )
-
-
 @bp.route("/b/<slug>/new/<kind>", methods=["GET", "POST"])
 @login_required
 @limiter.limit(PER_USER_POSTING, key_func=user_or_address, methods=["POST"])
@@ -66,7 +59,7 @@ def new_thread(slug: str, kind: str):
                 return redirect(url_for("forum.thread", thread_id=outcome.thread.id))
             if outcome.status == "held":
                 db.session.commit()
-                flash(_held_message(), "info")
+                flash(publishing.held_message(), "info")
                 return redirect(url_for("forum.board", slug=board.slug))
             concerns = outcome.concerns
     status = 422 if (form.errors or fields.errors or concerns) else 200
@@ -121,7 +114,7 @@ def edit(thread_id: int):
                                   before=before, after=values)  # fmt: skip
                 db.session.commit()
                 published = outcome.status == "published"
-                flash(_("内容を更新しました。") if published else _held_message(),
+                flash(_("内容を更新しました。") if published else publishing.held_message(),
                       "success" if published else "info")  # fmt: skip
                 return redirect(url_for("forum.thread", thread_id=thread.id))
             concerns = outcome.concerns

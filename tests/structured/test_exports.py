@@ -12,7 +12,7 @@ import pytest
 from icalendar import Calendar
 
 from core.extensions import db
-from structured.details import serialize_fields, update_status
+from structured.details import save_details, serialize_fields
 from structured.exports import EVENT_CSV_COLUMNS
 from structured.models import ThreadDetail
 
@@ -267,7 +267,8 @@ def test_ics_answers_not_modified_until_an_event_changes(client, structured_fact
     assert client.get("/events.ics", headers={"If-None-Match": etag}).status_code == 304
     detail = db.session.get(ThreadDetail, thread.id)
     assert serialize_fields(detail)["status"] == "scheduled"
-    update_status(detail=detail, status="cancelled", editor=thread.author)
+    fields = {**serialize_fields(detail), "status": "cancelled"}
+    save_details(thread=thread, kind="event", fields=fields, editor=thread.author)
     db.session.commit()
     again = client.get("/events.ics", headers={"If-None-Match": etag})
     assert again.status_code == 200 and b"STATUS:CANCELLED" in again.data
