@@ -69,5 +69,6 @@ def post_json(post: Post) -> dict:
         "author": None if deleted else user_json(post.author),
         "created_at": iso(post.created_at),
         "edited_at": iso(post.edited_at),
+        "version": post.version,
         "url": url_for("forum.permalink", post_id=post.id, _external=True),
     }

@@ -10,14 +10,14 @@ from werkzeug.datastructures import MultiDict
 from api import structured as structured_api
 from api.auth import authenticate_writes, json_body
 from api.errors import api_error
+from api.outcomes import respond
 from api.serialize import board_json, post_json, thread_json
 from auth.permissions import KIND_PERMISSIONS, can
 from auth.session import current_account
-from core.extensions import csrf, db, limiter
+from core.extensions import csrf, limiter
 from core.ratelimit import PER_ADDRESS_POSTING, PER_USER_POSTING, user_or_address
-from forum import posting, publishing, queries
+from forum import actions, queries
 from forum.forms import EditPostForm, ReplyForm, ThreadForm
-from forum.publishing import Draft
 from forum.rendering import render_markdown
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -78,41 +78,23 @@ def create_thread(slug: str):
     details, refusal = structured_api.validate_fields(kind, data.get("fields"), refusal)
     if refusal is not None:
         return refusal
-    draft = Draft(author=current_account(), board=board, title=form.title.data, body=form.body.data,
-                  thread_kind=kind, details=details,
-                  extra_text=structured_api.screened_text(kind, details))  # fmt: skip
-    outcome = publishing.submit(draft, confirmed=data.get("confirm") is True)
-    if outcome.status != "published":
-        return _not_published(outcome)
-    db.session.commit()
-    thread = outcome.thread
-    first = queries.list_posts_after(thread, after=0, limit=1)[0]
-    body = {
-        "id": thread.id,
-        "url": url_for("forum.thread", thread_id=thread.id, _external=True),
-        "post": post_json(first),
-    }
-    return jsonify(body), 201, {"Location": body["url"]}
+    outcome = actions.start_thread(
+        actor=current_account(), board=board, title=form.title.data, body=form.body.data,
+        kind=kind, details=details, extra_text=structured_api.screened_text(kind, details),
+        confirmed=data.get("confirm") is True,
+    )  # fmt: skip
 
+    def created():
+        thread = outcome.thread
+        first = queries.list_posts_after(thread, after=0, limit=1)[0]
+        body = {
+            "id": thread.id,
+            "url": url_for("forum.thread", thread_id=thread.id, _external=True),
+            "post": post_json(first),
+        }
+        return jsonify(body), 201, {"Location": body["url"]}
 
-def _concerns_json(outcome) -> list[dict]:
-    return [{"code": c.code, "message": c.message, "matches": list(c.details)}
-            for c in outcome.concerns]  # fmt: skip
-
-
-def _not_published(outcome):
-    """Held → 202 (saved, waiting for a moderator); refused or to be confirmed → 422."""
-    if outcome.status == "held":
-        db.session.commit()
-        return jsonify(status="pending_review", reasons=_concerns_json(outcome)), 202
-    if outcome.status == "needs_confirmation":
-        message = _(
-            "送信する前に確認してください。よければ confirm: true を付けて送り直してください。"
-        )
-        return api_error(422, "needs_confirmation", message, concerns=_concerns_json(outcome))
-    return api_error(
-        422, "refused", _("この内容は投稿できません。"), concerns=_concerns_json(outcome)
-    )
+    return respond(outcome, created)
 
 
 def _thread_or_error(thread_id: int):
@@ -182,13 +164,14 @@ def create_post(thread_id: int):
     form, refusal = _validate(ReplyForm, data)
     if refusal is not None:
         return refusal
-    draft = Draft(author=current_account(), board=thread.board, thread=thread, body=form.body.data)
-    outcome = publishing.submit(draft, confirmed=data.get("confirm") is True)
-    if outcome.status != "published":
-        return _not_published(outcome)
-    db.session.commit()
-    result = post_json(outcome.post)
-    return jsonify(result), 201, {"Location": result["url"]}
+    outcome = actions.reply(actor=current_account(), thread=thread, body=form.body.data,
+                            confirmed=data.get("confirm") is True)  # fmt: skip
+
+    def created():
+        result = post_json(outcome.post)
+        return jsonify(result), 201, {"Location": result["url"]}
+
+    return respond(outcome, created)
 
 
 def _post_or_error(post_id: int):
@@ -213,23 +196,23 @@ def edit_post(post_id: int):
     post, refusal = _post_or_error(post_id)
     if refusal is not None:
         return refusal
-    if not can(current_user, "post.edit", post):
-        return api_error(403, "forbidden", _("この投稿を編集する権限がありません。"))
     data = json_body()
     form, refusal = _validate(EditPostForm, data)
     if refusal is not None:
         return refusal
-    title = form.title.data if post.number == 1 and data.get("title") else None
-    if title is not None and len(title.strip()) < 2:
+    version = data.get("version")
+    if version is not None and (
+        not isinstance(version, int) or isinstance(version, bool) or not 0 < version < 2**31
+    ):
         return api_error(422, "validation", _("入力内容を確認してください。"),
-                         {"title": [_("タイトルは2文字以上120文字以内にしてください。")]})  # fmt: skip
-    draft = Draft(author=current_account(), board=post.thread.board, thread=post.thread, post=post,
-                  body=form.body.data, title=title)  # fmt: skip
-    outcome = publishing.submit(draft, confirmed=data.get("confirm") is True)
-    if outcome.status not in ("published", "held"):
-        return _not_published(outcome)
-    db.session.commit()
-    return jsonify(post_json(post)), 200 if outcome.status == "published" else 202
+                         {"version": [_("整数で指定してください。")]})  # fmt: skip
+    outcome = actions.edit_post(
+        actor=current_account(), post=post, body=form.body.data,
+        title=form.title.data if data.get("title") else None, base_version=version,
+        confirmed=data.get("confirm") is True,
+    )  # fmt: skip
+    return respond(outcome, lambda: (jsonify(post_json(post)), 200),
+                   held=lambda: (jsonify(post_json(post)), 202))  # fmt: skip
 
 
 @bp.delete("/posts/<int:post_id>")
@@ -239,11 +222,25 @@ def delete_post(post_id: int):
     post, refusal = _post_or_error(post_id)
     if refusal is not None:
         return refusal
-    if not can(current_user, "post.delete", post):
-        return api_error(403, "forbidden", _("この投稿を削除する権限がありません。"))
-    posting.delete_post(post=post, actor=current_user)
-    db.session.commit()
-    return "", 204
+    outcome = actions.delete_post(actor=current_account(), post=post)
+    return respond(outcome, lambda: ("", 204))
+
+
+@bp.post("/posts/<int:post_id>/revisions/<int:revision_id>/redact")
+def redact_revision(post_id: int, revision_id: int):
+    """Moderators: hide an earlier version of a post from everyone (kept for the audit trail)."""
+    post, refusal = _post_or_error(post_id)
+    if refusal is not None:
+        return refusal
+    revision = queries.get_revision(post, revision_id)
+    if revision is None:
+        return api_error(404, "not_found", _("編集履歴が見つかりません。"))
+    reason = json_body().get("reason")
+    outcome = actions.redact_revision(
+        actor=current_account(), revision=revision, thread=post.thread,
+        target_kind="post_revision", reason=reason[:500] if isinstance(reason, str) else "",
+    )  # fmt: skip
+    return respond(outcome, lambda: ("", 204))
 
 
 @bp.post("/preview")

@@ -180,8 +180,23 @@ def _review(user, perms, board) -> bool:
     return board.id in user.moderated_board_ids
 
 
+def _read_post(user, perms, post) -> bool:
+    """Whether ``user`` may read a post's text, wherever it appears: the thread page, its
+    revisions, a quote, a fragment, an export. Hidden posts: their author and moderators;
+    deleted ones: holders of ``post.view_deleted``."""
+    if not _view_thread(user, perms, post.thread):
+        return False
+    if post.is_deleted:
+        return POST_VIEW_DELETED in perms
+    if post.is_hidden:
+        return _view_hidden(user, perms, post)
+    return True
+
+
 def _view_revisions(user, perms, post) -> bool:
-    return True  # edit history is public, as on Discourse
+    """Edit history is public, as on Discourse — for whoever may read the post itself
+    (redacted revisions are shown to nobody: see forum.actions.redact_revision)."""
+    return _read_post(user, perms, post)
 
 
 def _moderate_thread(user, perms, thread) -> bool:
@@ -233,6 +248,7 @@ _RULES = {
     "thread.moderate": _moderate_thread,
     "post.edit": _edit_post,
     "post.delete": _delete_post,
+    "post.read": _read_post,
     "post.revisions": _view_revisions,
     "board.manage": _manage_boards,
     "taxonomy.manage": _manage_taxonomies,

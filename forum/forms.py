@@ -15,7 +15,15 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, NumberRange, Regexp, ValidationError
+from wtforms.validators import (
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
+from wtforms.widgets import HiddenInput
 
 
 def _required():
@@ -80,6 +88,9 @@ class EditPostForm(FlaskForm):
         validators=[Length(max=120, message=_l("タイトルは120文字以内にしてください。"))],
     )
     body = _body_field()
+    #: the post version the editor loaded (optimistic concurrency: a save against an older
+    #: version is refused with both texts shown)
+    version = IntegerField(widget=HiddenInput(), validators=[Optional()])
     confirm = _confirm_field()
     preview = SubmitField(_l("プレビュー"))
     submit = SubmitField(_l("保存する"))

@@ -92,6 +92,10 @@ class Post(db.Model):
     #: hidden by moderation (flags or a moderator): collapsed for everyone but its author and
     #: moderators until a moderator decides
     hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: optimistic concurrency: every saved edit increments it; an edit names the version it saw
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+    #: who saved the current text last (None: the author, never edited)
+    edited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     thread: Mapped[Thread] = relationship(lazy="select")
     author: Mapped[User] = relationship(foreign_keys=[author_id], lazy="select")
@@ -123,5 +127,12 @@ class PostRevision(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     replaced_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     editor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    #: a moderator's redaction (e.g. a resident's data): kept for audit, shown to nobody else
+    redacted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    redacted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
-    editor: Mapped[User] = relationship(lazy="joined")
+    editor: Mapped[User] = relationship(lazy="joined", foreign_keys=[editor_id])
+
+    @property
+    def is_redacted(self) -> bool:
+        return self.redacted_at is not None

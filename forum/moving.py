@@ -4,6 +4,8 @@ working); the old thread's numbers are never reused."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import func, select, update
 
 from audit.log import record_action
@@ -11,6 +13,16 @@ from auth.models import User
 from core.extensions import db
 from forum import signals
 from forum.models import Board, Post, Thread
+
+MoveListener = Callable[[Thread, Board], None]
+_move_listeners: list[MoveListener] = []
+
+
+def add_move_listener(listener: MoveListener) -> None:
+    """Runs in the move's transaction (e.g. the review queue re-files the thread's open items
+    under the new board, so the old board's moderators no longer act on them)."""
+    if listener not in _move_listeners:
+        _move_listeners.append(listener)
 
 
 def move_thread(thread: Thread, *, to: Board, actor: User) -> None:
@@ -23,6 +35,8 @@ def move_thread(thread: Thread, *, to: Board, actor: User) -> None:
     db.session.execute(update(Board).where(Board.id == to.id).values(
         thread_count=Board.thread_count + 1, post_count=Board.post_count + posts))  # fmt: skip
     thread.board = to
+    for listener in _move_listeners:
+        listener(thread, to)
     record_action(actor, "thread.move", "thread", thread.id,
                   before={"board": source.slug}, after={"board": to.slug})  # fmt: skip
     signals.queue_after_commit(db.session, signals.thread_updated, thread_id=thread.id)

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from auth.models import User
 from core.extensions import db
@@ -100,14 +101,40 @@ def _add_post(*, thread: Thread, author: User, body: str, number: int, now) -> P
     return post
 
 
-def edit_post(*, post: Post, editor: User, body: str, title: str | None = None) -> Post:
-    """Change a post's text. Keeps the previous text as a revision unless the author edits
-    within the grace period (EDIT_GRACE_SECONDS) after the last save."""
+class StaleEdit(Exception):
+    """The post was saved by someone else since the editor loaded it (optimistic concurrency)."""
+
+
+def edit_post(
+    *, post: Post, editor: User, body: str, title: str | None = None,
+    base_version: int | None = None,
+) -> Post:  # fmt: skip
+    """Change a post's text. ``base_version`` is the version the editor saw: when the post has
+    been saved since, :class:`StaleEdit` is raised and nothing changes (the check and the version
+    bump are one UPDATE, so of two concurrent saves exactly one wins).
+
+    The previous text is kept as a revision, except when the author saves again within the
+    grace period (EDIT_GRACE_SECONDS) after their own last save: anybody else's save in between
+    ends the grace, so another person's edit always stays in the history."""
     now = utcnow()
+    condition = [Post.id == post.id]
+    if base_version is not None:
+        condition.append(Post.version == base_version)
+    version = db.session.execute(
+        update(Post).where(*condition).values(version=Post.version + 1).returning(Post.version)
+        .execution_options(synchronize_session=False)
+    ).scalar_one_or_none()  # fmt: skip
+    if version is None:
+        raise StaleEdit(post.id)
+    set_committed_value(post, "version", version)
     grace = timedelta(seconds=current_app.config["EDIT_GRACE_SECONDS"])
     last_saved = post.edited_at or post.created_at
-    in_grace = editor.id == post.author_id and now - last_saved <= grace
-    if body != post.body_source and not in_grace:
+    last_editor_id = post.edited_by_id or post.author_id
+    in_grace = (
+        editor.id == post.author_id and last_editor_id == editor.id and now - last_saved <= grace
+    )
+    changed = body != post.body_source
+    if changed and not in_grace:
         db.session.add(
             PostRevision(
                 post_id=post.id,
@@ -119,12 +146,12 @@ def edit_post(*, post: Post, editor: User, body: str, title: str | None = None) 
             )
         )
         post.revision_count += 1
-    changed = body != post.body_source
     post.body_source = body
     post.body_html = render_markdown(body)
     post.renderer_version = RENDERER_VERSION
     if changed:
         post.edited_at = now
+        post.edited_by_id = editor.id
     if title is not None and post.number == 1:
         post.thread.title = title.strip()
     signals.queue_after_commit(

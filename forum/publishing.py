@@ -39,6 +39,8 @@ class Draft:
     details: dict[str, Any] | None = None
     #: free text of the typed fields, screened by gatekeepers like the body
     extra_text: str = ""
+    #: an edit's base: the post version the author saw (None: not checked)
+    base_version: int | None = None
 
     @property
     def screened_text(self) -> str:
@@ -61,11 +63,25 @@ class Concern:
 
 @dataclass
 class Outcome:
-    status: str  # "published" | "held" | "needs_confirmation" | "refused"
+    """What became of an action (the one result type of ``forum.actions``).
+
+    ``status``: ``published`` | ``held`` | ``needs_confirmation`` | ``refused`` (publishing);
+    ``done`` (an action without publishing: delete, lock…); ``invalid`` (``errors`` by field);
+    ``forbidden``; ``conflict`` (an edit against a version that is no longer current: ``post``
+    holds the current text, nothing was changed)."""
+
+    status: str
     concerns: list[Concern] = field(default_factory=list)
     thread: Thread | None = None
     post: Post | None = None
     held: Any = None  # what the holder returned (a queue item)
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    message: str = ""
+
+    @property
+    def saved(self) -> bool:
+        """Whether something was written that the caller must commit."""
+        return self.status in ("published", "held", "done")
 
 
 Gatekeeper = Callable[[Draft], list[Concern]]
@@ -149,7 +165,8 @@ def _publish(draft: Draft) -> Outcome:
 
 def _write(draft: Draft) -> Outcome:
     if draft.post is not None:
-        posting.edit_post(post=draft.post, editor=draft.author, body=draft.body, title=draft.title)
+        posting.edit_post(post=draft.post, editor=draft.author, body=draft.body, title=draft.title,
+                          base_version=draft.base_version)  # fmt: skip
         return Outcome("published", thread=draft.post.thread, post=draft.post)
     if draft.thread is not None:
         post = posting.create_reply(thread=draft.thread, author=draft.author, body=draft.body)

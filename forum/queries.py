@@ -146,6 +146,11 @@ def list_posts_after(thread: Thread, *, after: int, limit: int) -> list[Post]:
     )
 
 
+def get_revision(post: Post, revision_id: int) -> PostRevision | None:
+    revision = db.session.get(PostRevision, revision_id)
+    return revision if revision is not None and revision.post_id == post.id else None
+
+
 def list_revisions(post: Post) -> list[PostRevision]:
     return list(
         db.session.scalars(

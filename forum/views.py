@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
-from audit.log import record_action
 from auth.permissions import can, postable_kinds
 from auth.session import current_account
-from core.extensions import db, limiter
+from core.extensions import limiter
 from core.ratelimit import PER_ADDRESS_POSTING, PER_USER_POSTING, user_or_address
-from forum import moving, posting, publishing, queries
+from forum import actions, queries
 from forum.forms import (
     ConfirmForm,
     EditPostForm,
@@ -22,9 +21,9 @@ from forum.forms import (
     ThreadForm,
 )
 from forum.models import Post, Thread
-from forum.publishing import Draft
 from forum.quoting import quote_text
 from forum.rendering import render_markdown
+from forum.responses import settle, status_code
 
 bp = Blueprint("forum", __name__)
 
@@ -48,10 +47,6 @@ def _post_or_404(post_id: int) -> Post:
     if post is None or not can(current_user, "thread.view", post.thread):
         abort(404)
     return post
-
-
-def _status(form, concerns=()) -> int:
-    return 422 if form.errors or concerns else 200
 
 
 @bp.get("/")
@@ -98,28 +93,27 @@ def new_thread(slug: str):
     if not can(current_user, "thread.create", board):
         abort(403)
     form = ThreadForm()
-    preview_html, concerns = None, []
+    preview_html, outcome = None, None
     if form.validate_on_submit():
         if form.preview.data:
             preview_html = render_markdown(form.body.data)
         else:
-            draft = Draft(
-                author=current_account(), board=board, title=form.title.data, body=form.body.data
-            )
-            outcome = publishing.submit(draft, confirmed=form.confirm.data)
-            if outcome.status == "published":
-                db.session.commit()
-                flash(_("スレッドを作成しました。"), "success")
-                return redirect(url_for("forum.thread", thread_id=outcome.thread.id))
-            if outcome.status == "held":
-                db.session.commit()
-                flash(publishing.held_message(), "info")
-                return redirect(url_for("forum.board", slug=board.slug))
-            concerns = outcome.concerns
+            outcome = actions.start_thread(
+                actor=current_account(), board=board, title=form.title.data, body=form.body.data,
+                confirmed=form.confirm.data,
+            )  # fmt: skip
+            response = settle(
+                outcome, form=form, done_message=_("スレッドを作成しました。"),
+                done_url=url_for("forum.thread", thread_id=getattr(outcome.thread, "id", 0)),
+                held_url=url_for("forum.board", slug=board.slug),
+            )  # fmt: skip
+            if response is not None:
+                return response
+    concerns = outcome.concerns if outcome else []
     return render_template(
         "forum/new_thread.html", board=board, form=form, preview_html=preview_html,
         concerns=concerns, other_kinds=[k for k in kinds if k != "discussion"],
-    ), _status(form, concerns)  # fmt: skip
+    ), status_code(outcome, form)  # fmt: skip
 
 
 @bp.get("/t/<int:thread_id>")
@@ -173,34 +167,34 @@ def reply(thread_id: int):
     if not can(current_user, "thread.reply", thread):
         abort(403)
     form = ReplyForm()
-    preview_html, concerns = None, []
+    preview_html, outcome = None, None
     if request.method == "GET":
         quoted = request.args.get("quote", type=int)
-        if quoted:
-            post = queries.get_post(quoted)
-            if post is not None and post.thread_id == thread.id and not post.is_deleted:
-                form.body.data = quote_text(post)
+        post = queries.get_post(quoted) if quoted else None
+        if post is not None and post.thread_id == thread.id and can(current_user, "post.read", post):
+            form.body.data = quote_text(post)
     elif form.validate_on_submit():
         if form.preview.data:
             preview_html = render_markdown(form.body.data)
         else:
-            draft = Draft(
-                author=current_account(), board=thread.board, thread=thread, body=form.body.data
-            )
-            outcome = publishing.submit(draft, confirmed=form.confirm.data)
-            if outcome.status == "published":
-                db.session.commit()
-                page = queries.page_of(outcome.post.number, current_app.config["POSTS_PER_PAGE"])
-                return redirect(_thread_url(thread.id, page, outcome.post.number))
-            if outcome.status == "held":
-                db.session.commit()
-                flash(publishing.held_message(), "info")
-                return redirect(url_for("forum.thread", thread_id=thread.id))
-            concerns = outcome.concerns
+            outcome = actions.reply(
+                actor=current_account(), thread=thread, body=form.body.data,
+                confirmed=form.confirm.data,
+            )  # fmt: skip
+            number = getattr(outcome.post, "number", 1)
+            page = queries.page_of(number, current_app.config["POSTS_PER_PAGE"])
+            response = settle(
+                outcome, form=form, done_message=None,
+                done_url=_thread_url(thread.id, page, number),
+                held_url=url_for("forum.thread", thread_id=thread.id),
+            )  # fmt: skip
+            if response is not None:
+                return response
+    concerns = outcome.concerns if outcome else []
     return render_template(
         "forum/reply.html", thread=thread, board=thread.board, form=form,
         preview_html=preview_html, concerns=concerns,
-    ), _status(form, concerns)  # fmt: skip
+    ), status_code(outcome, form)  # fmt: skip
 
 
 @bp.route("/p/<int:post_id>/edit", methods=["GET", "POST"])
@@ -214,35 +208,31 @@ def edit(post_id: int):
     if post.number == 1 and post.thread.kind != "discussion":
         return redirect(url_for("structured.edit", thread_id=post.thread_id))
     form = EditPostForm()
-    preview_html, concerns = None, []
+    preview_html, outcome = None, None
     if request.method == "GET":
         form.body.data = post.body_source
         form.title.data = post.thread.title if post.number == 1 else None
+        form.version.data = post.version
     elif form.validate_on_submit():
         if form.preview.data:
             preview_html = render_markdown(form.body.data)
-        elif post.number == 1 and len((form.title.data or "").strip()) < 2:
-            form.title.errors.append(_("タイトルは2文字以上120文字以内にしてください。"))
         else:
-            draft = Draft(
-                author=current_account(), board=post.thread.board, thread=post.thread, post=post,
-                body=form.body.data, title=form.title.data if post.number == 1 else None,
+            outcome = actions.edit_post(
+                actor=current_account(), post=post, body=form.body.data,
+                title=form.title.data if post.number == 1 else None,
+                base_version=form.version.data, confirmed=form.confirm.data,
             )  # fmt: skip
-            before = {"body": post.body_source, "title": post.thread.title}
-            outcome = publishing.submit(draft, confirmed=form.confirm.data)
-            if outcome.status in ("published", "held"):
-                if outcome.status == "published" and post.author_id != current_user.id:
-                    record_action(current_account(), "post.edit", "post", post.id, before=before,
-                                  after={"body": post.body_source, "title": post.thread.title})  # fmt: skip
-                db.session.commit()
-                flash(_("投稿を更新しました。") if outcome.status == "published" else publishing.held_message(),
-                      "success" if outcome.status == "published" else "info")  # fmt: skip
-                return redirect(url_for("forum.permalink", post_id=post.id))
-            concerns = outcome.concerns
+            response = settle(
+                outcome, form=form, done_message=_("投稿を更新しました。"),
+                done_url=url_for("forum.permalink", post_id=post.id),
+            )  # fmt: skip
+            if response is not None:
+                return response
     return render_template(
         "forum/edit.html", post=post, thread=post.thread, form=form, preview_html=preview_html,
-        concerns=concerns,
-    ), _status(form, concerns)  # fmt: skip
+        concerns=outcome.concerns if outcome else [],
+        current_post=post if outcome is not None and outcome.status == "conflict" else None,
+    ), status_code(outcome, form)  # fmt: skip
 
 
 @bp.route("/p/<int:post_id>/delete", methods=["GET", "POST"])
@@ -254,17 +244,12 @@ def delete(post_id: int):
     form = ConfirmForm()
     if form.validate_on_submit():
         thread = post.thread
-        posting.delete_post(post=post, actor=current_user)
-        if post.author_id != current_user.id:
-            record_action(
-                current_account(), "post.delete", "post", post.id, before={"body": post.body_source}
-            )
-        db.session.commit()
+        outcome = actions.delete_post(actor=current_account(), post=post)
         if post.number == 1:
-            flash(_("スレッドを削除しました。"), "success")
-            return redirect(url_for("forum.board", slug=thread.board.slug))
-        flash(_("投稿を削除しました。"), "success")
-        return redirect(url_for("forum.permalink", post_id=post.id))
+            return settle(outcome, done_message=_("スレッドを削除しました。"),
+                          done_url=url_for("forum.board", slug=thread.board.slug))  # fmt: skip
+        return settle(outcome, done_message=_("投稿を削除しました。"),
+                      done_url=url_for("forum.permalink", post_id=post.id))  # fmt: skip
     return render_template("forum/delete.html", post=post, thread=post.thread, form=form)
 
 
@@ -272,13 +257,31 @@ def delete(post_id: int):
 def revisions(post_id: int):
     post = _post_or_404(post_id)
     if not can(current_user, "post.revisions", post):
-        abort(403)
+        abort(404)
     return render_template(
         "forum/revisions.html",
         post=post,
         thread=post.thread,
         revisions=queries.list_revisions(post),
+        can_redact=can(current_user, "thread.moderate", post.thread),
+        form=ConfirmForm(),
     )
+
+
+@bp.post("/p/<int:post_id>/revisions/<int:revision_id>/redact")
+@login_required
+def redact_revision(post_id: int, revision_id: int):
+    post = _post_or_404(post_id)
+    revision = queries.get_revision(post, revision_id)
+    if revision is None:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    outcome = actions.redact_revision(actor=current_account(), revision=revision,
+                                      thread=post.thread, target_kind="post_revision",
+                                      reason=request.form.get("reason", "")[:500])  # fmt: skip
+    return settle(outcome, done_message=_("この版を非表示にしました。記録は監査ログに残ります。"),
+                  done_url=url_for("forum.revisions", post_id=post.id))  # fmt: skip
 
 
 @bp.post("/t/<int:thread_id>/moderate")
@@ -290,20 +293,13 @@ def moderate(thread_id: int):
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
-    action = request.form.get("action")
-    changes = {
-        "pin": {"is_pinned": True},
-        "unpin": {"is_pinned": False},
-        "lock": {"is_locked": True},
-        "unlock": {"is_locked": False},
-    }.get(action)
-    if changes is None:
+    outcome = actions.set_thread_state(
+        actor=current_account(), thread=thread, action=request.form.get("action", "")
+    )
+    if outcome.status == "invalid":
         abort(400)
-    posting.set_thread_flags(thread=thread, **changes)
-    record_action(current_account(), f"thread.{action}", "thread", thread.id)
-    db.session.commit()
-    flash(_("スレッドの設定を変更しました。"), "success")
-    return redirect(url_for("forum.thread", thread_id=thread.id))
+    return settle(outcome, done_message=_("スレッドの設定を変更しました。"),
+                  done_url=url_for("forum.thread", thread_id=thread.id))  # fmt: skip
 
 
 @bp.route("/t/<int:thread_id>/move", methods=["GET", "POST"])
@@ -317,11 +313,10 @@ def move(thread_id: int):
     form.board.choices = [SelectChoice(b.slug, b.name) for b in boards]
     if form.validate_on_submit():
         target = queries.get_board(form.board.data)
-        moving.move_thread(thread, to=target, actor=current_account())
-        db.session.commit()
-        flash(_("スレッドを「%(board)s」に移動しました。", board=target.name), "success")
-        return redirect(url_for("forum.thread", thread_id=thread.id))
-    return render_template("forum/move.html", thread=thread, form=form), _status(form)
+        outcome = actions.move_thread(actor=current_account(), thread=thread, to=target)
+        return settle(outcome, done_url=url_for("forum.thread", thread_id=thread.id),
+                      done_message=_("スレッドを「%(board)s」に移動しました。", board=target.name))  # fmt: skip
+    return render_template("forum/move.html", thread=thread, form=form), status_code(None, form)
 
 
 @bp.route("/t/<int:thread_id>/split", methods=["GET", "POST"])
@@ -334,11 +329,10 @@ def split(thread_id: int):
     replies = queries.list_posts_after(thread, after=1, limit=500)
     form.numbers.choices = [SelectChoice(p.number, f"#{p.number}") for p in replies]
     if form.validate_on_submit():
-        new = moving.split_thread(thread, numbers=form.numbers.data, title=form.title.data,
-                                  actor=current_account())  # fmt: skip
-        db.session.commit()
-        flash(_("返信を新しいスレッドに分けました。"), "success")
-        return redirect(url_for("forum.thread", thread_id=new.id))
-    return render_template("forum/split.html", thread=thread, form=form, replies=replies), _status(
-        form
-    )
+        outcome = actions.split_thread(actor=current_account(), thread=thread,
+                                       numbers=form.numbers.data, title=form.title.data)  # fmt: skip
+        response = settle(outcome, form=form, done_message=_("返信を新しいスレッドに分けました。"),
+                          done_url=url_for("forum.thread", thread_id=getattr(outcome.thread, "id", 0)))  # fmt: skip
+        if response is not None:
+            return response
+    return render_template("forum/split.html", thread=thread, form=form, replies=replies), status_code(None, form)

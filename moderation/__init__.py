@@ -1,14 +1,15 @@
 """Moderation: flags, one review queue, holds before publication, the personal-information
 guard, sanctions, audit log. Uses ``forum`` and ``auth``; the forum knows it only through the
-gatekeeper/holder hooks of ``forum.publishing`` and the after-commit ``forum.signals``."""
+gatekeeper/holder hooks of ``forum.publishing``, the move listener of ``forum.moving`` and the
+after-commit ``forum.signals``."""
 
 from __future__ import annotations
 
 from flask import Flask
 
 from auth import accounts
-from forum import publishing
-from moderation import api, holds, verification, verification_views, views
+from forum import moving, publishing
+from moderation import api, holds, queue, verification, verification_views, views
 from moderation.history import hidden_post_reasons
 
 
@@ -21,5 +22,6 @@ def register(app: Flask) -> None:
     publishing.set_holder(holds.hold_draft)
     publishing.add_rewriter(holds.censor_watched_words)
     publishing.add_after_publish(holds.flag_watched_words)
+    moving.add_move_listener(queue.refile_thread_items)
     app.jinja_env.globals["hidden_post_reasons"] = hidden_post_reasons
     accounts.add_after_register(verification.queue_new_account)

@@ -108,15 +108,9 @@ def decide(item_id: int):
     item = db.session.get(ModerationItem, item_id)
     if item is None:
         return api_error(404, "not_found", _("項目が見つかりません。"))
-    if not can(current_user, "moderation.decide", item):
-        return api_error(403, "forbidden", _("この操作を行う権限がありません。"))
     data = json_body()
-    if data.get("action") == "agree_suspend" and not can(
-        current_user, "user.sanction", item.subject_user
-    ):
-        return api_error(403, "forbidden", _("この操作を行う権限がありません。"))
     version = data.get("version")
-    if not isinstance(version, int):
+    if not isinstance(version, int) or isinstance(version, bool) or not 0 < version < 2**31:
         return api_error(422, "validation", _("入力内容を確認してください。"),
                          {"version": [_("数字を入力してください。")]})  # fmt: skip
     try:
@@ -124,9 +118,15 @@ def decide(item_id: int):
                      action=str(data.get("action", "")), version=version,
                      reason=str(data.get("reason", "") or ""))  # fmt: skip
         db.session.commit()
+    except queue.Forbidden:
+        db.session.rollback()
+        return api_error(403, "forbidden", _("この操作を行う権限がありません。"))
     except queue.IllegalAction:
         db.session.rollback()
         return api_error(422, "illegal_action", _("この項目にはその対応はできません。"))
+    except queue.Outdated as outdated:
+        db.session.rollback()
+        return api_error(409, "outdated", outdated.message)
     except queue.Conflict:
         db.session.rollback()
         return api_error(

@@ -223,6 +223,7 @@ def hold_draft(draft: Draft, concerns: list[Concern]):
         author_id=draft.author.id, title=draft.title, body_source=draft.body,
         body_html=render_markdown(draft.body), thread_kind=draft.thread_kind,
         details=draft.details,
+        base_version=draft.post.version if draft.post is not None else None,
     )  # fmt: skip
     db.session.add(held)
     db.session.flush()

@@ -65,6 +65,9 @@ class HeldPost(db.Model):
     body_html: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     published_post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id"))
+    #: for a held edit: the post's version the edit was written against (approval of an edit
+    #: whose base is no longer current is refused, so a newer correction is never overwritten)
+    base_version: Mapped[int | None] = mapped_column()
 
     author: Mapped[User] = relationship(lazy="joined")
     board: Mapped[Board] = relationship(lazy="joined")

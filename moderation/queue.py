@@ -10,14 +10,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import String, cast, select, update
 from sqlalchemy.orm import selectinload
 
 from audit.log import record_action
 from auth.models import Role, User
+from auth.permissions import can
 from core.extensions import db
 from core.types import utcnow
-from forum import publishing
+from forum import posting, publishing
 from forum.models import Post
 from moderation import actions, signals, verification
 from moderation.models import (
@@ -54,6 +56,59 @@ class Conflict(Exception):
 
 class IllegalAction(ValueError):
     """The action does not exist for this kind of item."""
+
+
+class Forbidden(Exception):
+    """The moderator may not decide this item (its board, at decision time) or take this action
+    (e.g. suspend a member they may not sanction)."""
+
+
+class Outdated(Exception):
+    """The item's target changed since it was queued, so the action would do something other
+    than what the moderator saw (e.g. a held edit whose post was edited since, a held reply whose
+    thread was deleted). ``message`` says what, in Japanese."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def refile_thread_items(thread, board) -> None:
+    """A thread moved: its pending items (flags on its posts, held replies and edits) now
+    belong to the new board's moderators."""
+    post_ids = select(Post.id).where(Post.thread_id == thread.id)
+    held_ids = select(HeldPost.id).where(HeldPost.thread_id == thread.id)
+    db.session.execute(
+        update(ModerationItem)
+        .where(
+            ModerationItem.status == PENDING,
+            ModerationItem.post_id.in_(post_ids) | ModerationItem.held_post_id.in_(held_ids),
+        )
+        .values(board_id=board.id)
+        .execution_options(synchronize_session="fetch")
+    )
+    db.session.execute(
+        update(HeldPost).where(HeldPost.thread_id == thread.id).values(board_id=board.id)
+        .execution_options(synchronize_session="fetch")
+    )  # fmt: skip
+
+
+def check_current(item: ModerationItem, action: str) -> None:
+    """Re-check an item's target at decision time. Raises :class:`Outdated`."""
+    if item.kind != "held_post" or action != "approve":
+        return
+    held = item.held_post
+    if held.thread is not None and held.thread.is_deleted:
+        raise Outdated(_("このスレッドは削除されたため、保留中の投稿は公開できません。却下してください。"))
+    if held.kind == "edit":
+        post = db.session.get(Post, held.post_id)
+        if post is None or post.is_deleted:
+            raise Outdated(_("元の投稿が削除されたため、この編集は公開できません。却下してください。"))
+        if held.base_version is not None and post.version != held.base_version:
+            raise Outdated(_(
+                "この編集が保留された後に、元の投稿が更新されています。承認すると新しい内容を"
+                "上書きしてしまうため承認できません。却下して、投稿者に書き直しを依頼してください。"
+            ))  # fmt: skip
 
 
 def pending_item_for_post(post: Post) -> ModerationItem | None:
@@ -105,10 +160,16 @@ def add_note(item: ModerationItem, *, author: User, body: str) -> ModerationNote
 def decide(
     item: ModerationItem, *, moderator: User, action: str, version: int, reason: str = ""
 ) -> ModerationItem:
-    """Apply a moderator's decision. Raises IllegalAction or Conflict; the caller commits."""
+    """Apply a moderator's decision: the one path of the web queue and the API. Raises
+    Forbidden, IllegalAction, Outdated or Conflict; the caller commits."""
+    if not can(moderator, "moderation.review") or not can(moderator, "moderation.decide", item):
+        raise Forbidden(item.id)
     new_status = ACTIONS.get(item.kind, {}).get(action)
     if new_status is None:
         raise IllegalAction(action)
+    if action == "agree_suspend" and not can(moderator, "user.sanction", item.subject_user):
+        raise Forbidden(item.id)
+    check_current(item, action)
     result = db.session.execute(
         update(ModerationItem)
         .where(
@@ -160,9 +221,12 @@ def _held_effects(item: ModerationItem, action: str, moderator: User, reason: st
     draft = publishing.Draft(
         author=held.author, board=held.board, body=held.body_source, title=held.title,
         thread=held.thread, post=db.session.get(Post, held.post_id) if held.post_id else None,
-        thread_kind=held.thread_kind, details=held.details,
+        thread_kind=held.thread_kind, details=held.details, base_version=held.base_version,
     )  # fmt: skip
-    outcome = publishing.publish_held(draft)
+    try:
+        outcome = publishing.publish_held(draft)
+    except posting.StaleEdit:  # edited between the check above and this write
+        raise Outdated(_("元の投稿が同時に更新されました。もう一度確認してください。")) from None
     if held.kind == "edit" and draft.post is not None and draft.post.is_hidden:
         actions.restore_post(draft.post, actor=moderator, reason=reason)  # re-review passed
     if outcome.post is not None:

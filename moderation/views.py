@@ -115,22 +115,23 @@ def decide(item_id: int):
     item = db.session.get(ModerationItem, item_id)
     if item is None:
         abort(404)
-    if not can(current_user, "moderation.decide", item):
-        abort(403)
     form = DecisionForm()
     if not form.validate_on_submit():
         abort(400)
-    if form.action.data == "agree_suspend" and not can(
-        current_user, "user.sanction", item.subject_user
-    ):
-        abort(403)
     try:
         queue.decide(item, moderator=current_account(), action=form.action.data, version=form.version.data,
                      reason=form.reason.data or "")  # fmt: skip
         db.session.commit()
+    except queue.Forbidden:
+        db.session.rollback()
+        abort(403)
     except queue.IllegalAction:
         db.session.rollback()
         abort(400)
+    except queue.Outdated as outdated:
+        db.session.rollback()
+        flash(outdated.message, "error")
+        return redirect(url_for("moderation.review_queue")), 303
     except queue.Conflict:
         db.session.rollback()
         flash(_("ほかのモデレーターがすでに対応しました。最新の状態を確認してください。"), "error")

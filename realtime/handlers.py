@@ -87,7 +87,11 @@ def on_typing(data: Any) -> None:
     if not thread_id or not current_user.is_authenticated:
         return
     thread = queries.get_thread(thread_id)
-    if thread is None or not can(current_user, "thread.reply", thread):
+    # the same rules as the page: readers of the thread who may reply (a hidden thread is not
+    # readable by other members, so nobody there learns who is typing)
+    if thread is None or not can(current_user, "thread.view", thread):
+        return
+    if not can(current_user, "thread.reply", thread):
         return
     emit(
         TYPING_EVENT,

@@ -103,5 +103,12 @@ class ThreadDetailRevision(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     replaced_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     editor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    #: a moderator's redaction (e.g. a resident's data): kept for audit, shown to nobody else
+    redacted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    redacted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
-    editor: Mapped[User] = relationship(lazy="joined")
+    editor: Mapped[User] = relationship(lazy="joined", foreign_keys=[editor_id])
+
+    @property
+    def is_redacted(self) -> bool:
+        return self.redacted_at is not None

@@ -3,21 +3,20 @@ fields, through the same publishing gatekeepers as every post."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from audit.log import record_action
 from auth.permissions import can
 from auth.session import current_account
 from core.extensions import db, limiter
 from core.ratelimit import PER_ADDRESS_POSTING, PER_USER_POSTING, user_or_address
-from forum import publishing, queries
-from forum.forms import EditPostForm, ThreadForm
+from forum import actions, queries
+from forum.forms import ConfirmForm, EditPostForm, ThreadForm
 from forum.models import STRUCTURED_KINDS, Post
-from forum.publishing import Draft
 from forum.rendering import render_markdown
+from forum.responses import settle, status_code
 from structured import details as details_service
 from structured import display
 from structured.forms import details_form
@@ -39,7 +38,7 @@ def new_thread(slug: str, kind: str):
         abort(403)
     form = ThreadForm()
     fields = details_form(kind)
-    preview_html, concerns = None, []
+    preview_html, outcome = None, None
     if request.method == "POST":
         valid = form.validate_on_submit()
         valid = fields.validate() and valid
@@ -47,27 +46,24 @@ def new_thread(slug: str, kind: str):
             preview_html = render_markdown(form.body.data)
         elif valid:
             values = details_service.to_api(fields.values())
-            draft = Draft(
-                author=current_account(), board=board, title=form.title.data, body=form.body.data,
-                thread_kind=kind, details=values,
+            outcome = actions.start_thread(
+                actor=current_account(), board=board, title=form.title.data, body=form.body.data,
+                kind=kind, details=values, confirmed=form.confirm.data,
                 extra_text=details_service.markdown_text(kind, values),
             )  # fmt: skip
-            outcome = publishing.submit(draft, confirmed=form.confirm.data)
-            if outcome.status == "published":
-                db.session.commit()
-                flash(_("%(kind)sを登録しました。", kind=KIND_LABELS[kind]), "success")
-                return redirect(url_for("forum.thread", thread_id=outcome.thread.id))
-            if outcome.status == "held":
-                db.session.commit()
-                flash(publishing.held_message(), "info")
-                return redirect(url_for("forum.board", slug=board.slug))
-            concerns = outcome.concerns
-    status = 422 if (form.errors or fields.errors or concerns) else 200
+            response = settle(
+                outcome, form=form, done_message=_("%(kind)sを登録しました。", kind=KIND_LABELS[kind]),
+                done_url=url_for("forum.thread", thread_id=getattr(outcome.thread, "id", 0)),
+                held_url=url_for("forum.board", slug=board.slug),
+            )  # fmt: skip
+            if response is not None:
+                return response
+    concerns = outcome.concerns if outcome else []
     return render_template(
         "structured/new.html", board=board, kind=kind, form=form, fields=fields,
         specs=specs_for(kind), preview_html=preview_html, concerns=concerns,
         kind_label=KIND_LABELS[kind],
-    ), status  # fmt: skip
+    ), status_code(outcome, form, fields)  # fmt: skip
 
 
 @bp.route("/t/<int:thread_id>/edit-details", methods=["GET", "POST"])
@@ -88,42 +84,34 @@ def edit(thread_id: int):
     if request.method == "GET":
         form.body.data = post.body_source
         form.title.data = thread.title
+        form.version.data = post.version
         fields = details_form(thread.kind, obj_data=details_service.form_data(detail))
     else:
         fields = details_form(thread.kind)
-    preview_html, concerns = None, []
+    preview_html, outcome = None, None
     if request.method == "POST":
         valid = form.validate_on_submit()
         valid = fields.validate() and valid
-        if valid and len((form.title.data or "").strip()) < 2:
-            form.title.errors.append(_("タイトルは2文字以上120文字以内にしてください。"))
-        elif valid and form.preview.data:
+        if valid and form.preview.data:
             preview_html = render_markdown(form.body.data)
         elif valid:
             values = details_service.to_api(fields.values())
-            before = details_service.serialize_fields(detail)
-            draft = Draft(
-                author=current_account(), board=thread.board, thread=thread, post=post,
-                body=form.body.data, title=form.title.data, thread_kind=thread.kind,
-                details=values, extra_text=details_service.markdown_text(thread.kind, values),
+            outcome = actions.edit_post(
+                actor=current_account(), post=post, body=form.body.data, title=form.title.data,
+                details=values, details_before=details_service.serialize_fields(detail),
+                extra_text=details_service.markdown_text(thread.kind, values),
+                base_version=form.version.data, confirmed=form.confirm.data,
             )  # fmt: skip
-            outcome = publishing.submit(draft, confirmed=form.confirm.data)
-            if outcome.status in ("published", "held"):
-                if outcome.status == "published" and post.author_id != current_user.id:
-                    record_action(current_account(), "thread.edit_details", "thread", thread.id,
-                                  before=before, after=values)  # fmt: skip
-                db.session.commit()
-                published = outcome.status == "published"
-                flash(_("内容を更新しました。") if published else publishing.held_message(),
-                      "success" if published else "info")  # fmt: skip
-                return redirect(url_for("forum.thread", thread_id=thread.id))
-            concerns = outcome.concerns
-    status = 422 if (form.errors or fields.errors or concerns) else 200
+            response = settle(outcome, form=form, done_message=_("内容を更新しました。"),
+                              done_url=url_for("forum.thread", thread_id=thread.id))  # fmt: skip
+            if response is not None:
+                return response
     return render_template(
         "structured/edit.html", thread=thread, board=thread.board, post=post, kind=thread.kind,
         form=form, fields=fields, specs=specs_for(thread.kind), preview_html=preview_html,
-        concerns=concerns, kind_label=KIND_LABELS[thread.kind],
-    ), status  # fmt: skip
+        concerns=outcome.concerns if outcome else [], kind_label=KIND_LABELS[thread.kind],
+        current_post=post if outcome is not None and outcome.status == "conflict" else None,
+    ), status_code(outcome, form, fields)  # fmt: skip
 
 
 @bp.get("/t/<int:thread_id>/details/revisions")
@@ -152,6 +140,39 @@ def revisions(thread_id: int):
     labels = field_labels(thread.kind)
     return render_template(
         "structured/revisions.html", thread=thread, board=thread.board,
-        changes=display.readable_changes(thread.kind, changes),
+        changes=_redacted(display.readable_changes(thread.kind, changes)),
         labels=labels, kind_label=KIND_LABELS[thread.kind],
+        can_redact=can(current_user, "thread.moderate", thread), form=ConfirmForm(),
     )  # fmt: skip
+
+
+def _redacted(changes: list[tuple]) -> list[tuple]:
+    """A redacted revision's values are shown to nobody: neither as the "before" of its own row
+    nor as the "after" of the next older row (which shows the same values)."""
+    hidden = _("（モデレーターが非表示にしました）")
+    result, newer_redacted = [], False
+    for rev, diff in changes:
+        result.append((rev, {
+            name: (hidden if rev.is_redacted else old, hidden if newer_redacted else new)
+            for name, (old, new) in diff.items()
+        }))  # fmt: skip
+        newer_redacted = rev.is_redacted
+    return result
+
+
+@bp.post("/t/<int:thread_id>/details/revisions/<int:revision_id>/redact")
+@login_required
+def redact_revision(thread_id: int, revision_id: int):
+    thread = queries.get_thread(thread_id)
+    revision = db.session.get(ThreadDetailRevision, revision_id)
+    if thread is None or revision is None or revision.thread_id != thread.id:
+        abort(404)
+    if not can(current_user, "thread.view", thread):
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    outcome = actions.redact_revision(actor=current_account(), revision=revision, thread=thread,
+                                      target_kind="detail_revision",
+                                      reason=request.form.get("reason", "")[:500])  # fmt: skip
+    return settle(outcome, done_message=_("この版を非表示にしました。記録は監査ログに残ります。"),
+                  done_url=url_for("structured.revisions", thread_id=thread.id))  # fmt: skip

@@ -12,4 +12,5 @@ pytest_plugins = [
     "tests.fixtures.realtime",
     "tests.fixtures.live_server",
     "tests.fixtures.structured",
+    "tests.fixtures.api",
 ]
