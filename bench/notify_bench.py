@@ -15,7 +15,7 @@ What it does:
    reports the request times (median, p95, max). The request writes the post and one job row;
 3. then times the worker on one of those replies (``notifications.worker.process_jobs``: the
    fan-out to every watcher, in bulk) and reports how many notifications it wrote;
-4. finally posts ``-n`` more replies while a ``BackgroundWorker`` thread fans them out at the same
+4. finally posts ``-n`` more replies while a background worker thread fans them out at the same
    time (``NOTIFICATION_WORKER=thread`` behaviour), to show what a reply costs when the worker
    competes for the SQLite write lock.
 
@@ -184,7 +184,7 @@ def main() -> None:
               f"{after - before:,} notifications written; the other {rest.jobs} jobs "
               f"(collapsing into the same rows) {others * 1000 / max(rest.jobs, 1):.0f} ms each")  # fmt: skip
 
-    runner = worker.BackgroundWorker(app, poll_seconds=0.2)
+    runner = worker.background_worker(app, poll_seconds=0.2)
     runner.start()
     try:
         report("reply request, worker running",

@@ -15,7 +15,7 @@ from flask_login import current_user
 
 from notifications import api, cli, inbox, jobs, reading, reminders, views, watching
 from notifications.kinds import LEVEL_LABELS
-from notifications.worker import BackgroundWorker
+from notifications.worker import background_worker
 
 WORKER_KEY = "kyoso.notifications"
 WORKER_MODES = ("thread", "off")
@@ -26,7 +26,7 @@ def register(app: Flask) -> None:
     if mode not in WORKER_MODES:
         raise ValueError(f"NOTIFICATION_WORKER must be one of {WORKER_MODES}, not {mode!r}")
     if mode == "thread":
-        runner = BackgroundWorker(app, poll_seconds=app.config["NOTIFICATION_POLL_SECONDS"])
+        runner = background_worker(app, poll_seconds=app.config["NOTIFICATION_POLL_SECONDS"])
         app.extensions[WORKER_KEY] = runner
         # started by the first request, so CLI commands never start a thread of their own
         app.before_request(runner.start)

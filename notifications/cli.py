@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import time
-
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
+from core.background import BackgroundLoop
 from core.extensions import db
 from notifications import worker
 from notifications.models import EMAIL_DIGEST, EMAIL_PENDING, Notification, NotificationJob
@@ -30,15 +29,21 @@ def _report(progress: worker.Progress) -> None:
 @group.command("process")
 @click.option("--loop", is_flag=True, help="Keep running (poll every NOTIFICATION_POLL_SECONDS).")
 def process(loop: bool) -> None:
-    """Turn pending jobs into notifications, send due e-mails and digests, queue reminders."""
-    while True:
-        progress = worker.run_once()
+    """Turn pending jobs into notifications, send due e-mails and digests, queue reminders.
+    With ``--loop``, a database error is logged and retried with backoff, never the end."""
+    if not loop:
+        _report(worker.run_once())
         db.session.remove()
-        if progress or not loop:
+        return
+
+    def step() -> None:
+        progress = worker.run_once()
+        if progress:
             _report(progress)
-        if not loop:
-            return
-        time.sleep(current_app.config["NOTIFICATION_POLL_SECONDS"])
+
+    app = current_app._get_current_object()  # noqa: SLF001 - the loop pushes its own contexts
+    BackgroundLoop("notifications process", step, app=app,
+                   poll_seconds=app.config["NOTIFICATION_POLL_SECONDS"]).run()  # fmt: skip
 
 
 @group.command("send")

@@ -1,7 +1,7 @@
 """Running the notification work outside requests: jobs → notifications (with the live badge
 update), due e-mails, digests and event reminders.
 
-``run_once`` does one round; the in-process :class:`BackgroundWorker` (single-machine default,
+``run_once`` does one round; the in-process :func:`background_worker` (single-machine default,
 off under TESTING) and ``flask --app app notifications process`` / ``send`` call it. Several
 processes may run it at once: a job is claimed with a conditional UPDATE (a lease that expires,
 so a crashed worker's job is picked up again), and processing one is one transaction, so a job
@@ -10,14 +10,14 @@ is applied once or not at all.
 
 from __future__ import annotations
 
-import threading
-import weakref
 from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import Flask, current_app
 from sqlalchemy import update
 
+from core import background
+from core.background import BackgroundLoop
 from core.extensions import db
 from core.types import utcnow
 from notifications import fanout, jobs, mailing, reminders
@@ -108,61 +108,16 @@ def run_once(*, now=None) -> Progress:
     return progress
 
 
-_workers: weakref.WeakSet[BackgroundWorker] = weakref.WeakSet()
-
-
 def stop_all(timeout: float = 10.0) -> None:
-    """Stop every background worker of this process (tests, shutdown)."""
-    for runner in list(_workers):
-        runner.stop(timeout)
+    """Stop every background loop of this process (tests, shutdown)."""
+    background.stop_all(timeout)
 
 
-class BackgroundWorker:
-    """A daemon thread: woken right after a commit in this process (forum signals), and polling
-    every ``poll_seconds`` for work from elsewhere and for due e-mails."""
+def background_worker(app: Flask, *, poll_seconds: float) -> BackgroundLoop:
+    """The in-process worker: woken right after a commit in this process (domain events), and
+    polling every ``poll_seconds`` for work from elsewhere and for due e-mails."""
 
-    def __init__(self, app: Flask, *, poll_seconds: float) -> None:
-        self.app = app
-        self.poll_seconds = poll_seconds
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._lock = threading.Lock()
-        _workers.add(self)
+    def step() -> None:
+        run_once()
 
-    def start(self) -> None:
-        if self._thread is not None:
-            return
-        with self._lock:
-            if self._thread is None:
-                self._thread = threading.Thread(
-                    target=self._run, name="kyoso-notifications", daemon=True
-                )
-                self._thread.start()
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    def stop(self, timeout: float = 10.0) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-
-    def _run(self) -> None:
-        failures = 0
-        while not self._stop.is_set():
-            self._wake.clear()
-            try:
-                with self.app.app_context():
-                    try:
-                        run_once()
-                    finally:
-                        db.session.remove()
-                failures = 0
-            except Exception:  # noqa: BLE001 - keep the thread alive; retry with backoff
-                failures += 1
-                self.app.logger.exception("notification worker failed; retrying")
-                self._stop.wait(min(60.0, self.poll_seconds * 2**failures))
-                continue
-            self._wake.wait(self.poll_seconds)
+    return BackgroundLoop("kyoso-notifications", step, poll_seconds=poll_seconds, app=app)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import fcntl
 import os
-import threading
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -18,6 +17,7 @@ from pathlib import Path
 from flask import Flask, current_app
 from whoosh.index import Index
 
+from core.background import BackgroundLoop
 from core.extensions import db
 from core.types import utcnow
 from search import indexer, outbox, store
@@ -112,99 +112,54 @@ def catch_up(root: Path, *, timeout: float = 30.0) -> indexer.Progress:
 
 
 class BackgroundIndexer:
-    """A daemon thread that applies the outbox: woken right after a commit in this process
-    (forum signals), and polling every ``poll_seconds`` for commits made elsewhere."""
+    """The indexer as a :class:`BackgroundLoop`: woken right after a commit in this process
+    (domain events), polling every ``poll_seconds`` for commits made elsewhere; while another
+    process holds the writer lock it stands by, trying again every ``standby_seconds``."""
 
     def __init__(self, app: Flask, root: Path, *, poll_seconds: float, standby_seconds: float):
-        self.app = app
         self.root = root
-        self.poll_seconds = poll_seconds
         self.standby_seconds = standby_seconds
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._start_lock = threading.Lock()
         self.lock = IndexerLock(root)
+        self.writer = Writer(root, keep_days=app.config["SEARCH_OUTBOX_KEEP_DAYS"])
+        self.loop = BackgroundLoop(
+            "kyoso-search-indexer", self._step, app=app, poll_seconds=poll_seconds,
+            on_error=self.writer.close, on_exit=self._exit,
+        )  # fmt: skip
+        self.start, self.wake, self.stop = self.loop.start, self.loop.wake, self.loop.stop
 
     @property
     def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
+        return self.loop.running
 
-    def start(self) -> None:
-        if self._thread is not None:
-            return
-        with self._start_lock:
-            if self._thread is not None:
-                return
-            self._thread = threading.Thread(
-                target=self._run, name="kyoso-search-indexer", daemon=True
-            )
-            self._thread.start()
+    def _step(self) -> float | None:
+        if not self.lock.acquire():
+            return self.standby_seconds
+        self.writer.catch_up()
+        return None
 
-    def wake(self) -> None:
-        self._wake.set()
-
-    def stop(self, timeout: float = 10.0) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-
-    def _run(self) -> None:
-        writer = Writer(self.root, keep_days=self.app.config["SEARCH_OUTBOX_KEEP_DAYS"])
-        failures = 0
-        try:
-            while not self._stop.is_set():
-                if not self.lock.acquire():
-                    self._stop.wait(self.standby_seconds)
-                    continue
-                self._wake.clear()
-                try:
-                    with self.app.app_context():
-                        try:
-                            writer.catch_up()
-                        finally:
-                            db.session.remove()
-                    failures = 0
-                except Exception:
-                    failures += 1
-                    self.app.logger.exception("search indexer failed; retrying")
-                    writer.close()
-                    self._stop.wait(min(60.0, self.poll_seconds * 2**failures))
-                    continue
-                self._wake.wait(self.poll_seconds)
-        finally:
-            writer.close()
-            self.lock.release()
+    def _exit(self) -> None:
+        self.writer.close()
+        self.lock.release()
 
 
 def run_worker(app: Flask, root: Path, *, poll_seconds: float, log=print) -> None:
-    """The ``search worker`` loop: wait for the lock, then apply the outbox until interrupted."""
+    """The ``search worker`` loop: wait for the lock, then apply the outbox until interrupted
+    (errors are logged and retried with backoff)."""
     lock = IndexerLock(root)
     if not lock.acquire():
         log(f"waiting for {root / LOCK_FILE} (another indexer is running)")
         lock.acquire(timeout=None)
     log(f"indexing into {root}")
     writer = Writer(root, keep_days=app.config["SEARCH_OUTBOX_KEEP_DAYS"])
-    failures = 0
-    try:
-        while True:
-            try:
-                with app.app_context():
-                    try:
-                        progress = writer.catch_up()
-                    finally:
-                        db.session.remove()
-            except Exception:
-                failures += 1
-                app.logger.exception("search indexer failed; retrying")
-                writer.close()
-                time.sleep(min(60.0, poll_seconds * 2**failures))
-                continue
-            failures = 0
-            if progress.applied_rows:
-                log(f"applied {progress.applied_rows} rows (last id {progress.last_applied})")
-            time.sleep(poll_seconds)
-    finally:
+
+    def step() -> None:
+        progress = writer.catch_up()
+        if progress.applied_rows:
+            log(f"applied {progress.applied_rows} rows (last id {progress.last_applied})")
+
+    def exit_() -> None:
         writer.close()
         lock.release()
+
+    BackgroundLoop("search worker", step, app=app, poll_seconds=poll_seconds,
+                   on_error=writer.close, on_exit=exit_).run()  # fmt: skip
