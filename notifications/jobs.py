@@ -1,4 +1,4 @@
-"""From events to jobs: a ``before_commit`` listener writes one small job row per forum or
+"""From events to jobs: a recorder of :mod:`core.events` writes one small job row per forum or
 moderation event queued in the committing transaction, so the job commits (or rolls back) with
 the post that caused it. The posting request does nothing else; fan-out happens in the worker.
 """
@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import event, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from core import events
 from core.extensions import db
 from core.types import utcnow
 from forum import signals as forum_signals
@@ -30,10 +31,10 @@ EVENTS = {
 MAX_ATTEMPTS = 8
 
 
-def _before_commit(session: Session) -> None:
+def _record_jobs(session: Session, batch: events.Batch) -> None:
     rows = []
     now = utcnow()
-    for signal, payload in forum_signals.pending(session):
+    for signal, payload in batch.events:
         name = EVENTS.get(signal)
         if name is None or (name == "post_created" and payload.get("number") == 1):
             continue  # a thread's first post is handled with thread_created
@@ -44,9 +45,8 @@ def _before_commit(session: Session) -> None:
 
 
 def install() -> None:
-    """Listen to every session's commits (once per process)."""
-    if not event.contains(Session, "before_commit", _before_commit):
-        event.listen(Session, "before_commit", _before_commit)
+    """Record jobs in every committing transaction (once per process)."""
+    events.add_recorder(_record_jobs)
 
 
 def enqueue(event_name: str, **payload) -> None:

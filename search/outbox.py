@@ -1,10 +1,10 @@
 """Recording content changes for the indexer, in the same transaction as the change.
 
-A ``after_flush`` listener on every SQLAlchemy session looks at the posts and threads the flush
-wrote and, when an indexed column changed (:data:`WATCHED`), inserts outbox rows on the same
-connection: they commit or roll back with the content. Nothing in ``forum`` has to call search.
-Bulk ``UPDATE`` statements bypass this; code that changes an indexed column that way calls
-:func:`record` itself.
+:mod:`core.events` collects the posts and threads whose indexed columns (:data:`WATCHED`) a
+transaction changed; just before it commits, :func:`_record_changes` inserts outbox rows on the
+same connection: they commit or roll back with the content. Nothing in ``forum`` has to call
+search. Bulk ``UPDATE`` statements bypass this; code that changes an indexed column that way
+calls ``core.events.touch``.
 """
 
 from __future__ import annotations
@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import delete, event, func, inspect, or_, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
+from core import events
 from core.extensions import db
 from core.types import utcnow
 from forum.models import Post, Thread
@@ -27,28 +28,10 @@ WATCHED: dict[type, tuple[str, tuple[str, ...]]] = {
 }
 
 
-def _changed(obj, columns: tuple[str, ...]) -> bool:
-    attrs = inspect(obj).attrs
-    return any(attrs[name].history.has_changes() for name in columns)
-
-
-def _targets(session: Session) -> set[tuple[str, int]]:
-    targets: set[tuple[str, int]] = set()
-    for obj in (*session.new, *session.deleted):
-        watched = WATCHED.get(type(obj))
-        if watched is not None and obj.id is not None:
-            targets.add((watched[0], obj.id))
-    for obj in session.dirty:
-        watched = WATCHED.get(type(obj))
-        if watched is not None and _changed(obj, watched[1]):
-            targets.add((watched[0], obj.id))
-    return targets
-
-
-def _after_flush(session: Session, _flush_context) -> None:
-    targets = _targets(session)
-    if targets:
-        record(session, sorted(targets))
+def _record_changes(session: Session, batch: events.Batch) -> None:
+    targets = [(kind, target) for kind in (POST, THREAD)
+               for target in sorted(batch.changes.get(kind, ()))]  # fmt: skip
+    record(session, targets)
 
 
 def record(session: Session, targets: Iterable[tuple[str, int]]) -> None:
@@ -60,9 +43,10 @@ def record(session: Session, targets: Iterable[tuple[str, int]]) -> None:
 
 
 def install() -> None:
-    """Listen to every session's flushes (once per process)."""
-    if not event.contains(Session, "after_flush", _after_flush):
-        event.listen(Session, "after_flush", _after_flush)
+    """Watch the indexed columns and record the changed rows at commit (once per process)."""
+    for model, (kind, columns) in WATCHED.items():
+        events.watch(model, kind, columns)
+    events.add_recorder(_record_changes)
 
 
 # --- reading -----------------------------------------------------------------------------------

@@ -1,0 +1,116 @@
+"""Domain events: queued in the transaction, recorded and delivered from one place.
+
+Every change that other packages care about goes through here, whatever entry point made it:
+
+1. A service queues an event in the session (``queue(session, signal, **ids)``; the forum and
+   moderation wrap it as ``forum.signals.queue_after_commit`` and ``moderation.signals.queue``).
+   Rows of watched models whose watched columns change are collected at every flush
+   (``watch(model, kind, columns)``), so bulk of the work needs no call at all.
+2. Just before the transaction commits, every *recorder* (``add_recorder``) gets the queued
+   events and the changed rows and writes what must commit with the change: the search outbox,
+   the notification jobs. Their rows commit or roll back with the post that caused them.
+3. After the commit, each event is sent (a blinker signal: ids only) to its receivers — the
+   real-time emitter, and the wake-up of the in-process workers. On rollback, nothing is sent.
+
+These are the only SQLAlchemy session listeners of the project's domain packages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from blinker import Signal
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session
+
+_PENDING = "kyoso.events.pending"
+_CHANGES = "kyoso.events.changes"
+
+
+@dataclass
+class Batch:
+    """What one committing transaction did: ``events`` in order, ``changes`` by kind → ids."""
+
+    events: list[tuple[Signal, dict[str, Any]]] = field(default_factory=list)
+    changes: dict[str, set[int]] = field(default_factory=dict)
+
+
+Recorder = Callable[[Session, Batch], None]
+
+_recorders: list[Recorder] = []
+_watched: dict[type, tuple[str, tuple[str, ...]]] = {}
+
+
+def queue(session: Session, signal: Signal, **payload: Any) -> None:
+    """Queue ``signal`` with ``payload`` (ids) in the session's transaction."""
+    session.info.setdefault(_PENDING, []).append((signal, payload))
+
+
+def pending(session: Session) -> list[tuple[Signal, dict[str, Any]]]:
+    """The events queued in the session's current transaction."""
+    return list(session.info.get(_PENDING, ()))
+
+
+def add_recorder(recorder: Recorder) -> None:
+    """``recorder(session, batch)`` writes rows in the committing transaction (once per process)."""
+    if recorder not in _recorders:
+        _recorders.append(recorder)
+
+
+def watch(model: type, kind: str, columns: tuple[str, ...]) -> None:
+    """Collect the ids of ``model`` rows that are inserted, deleted, or change one of
+    ``columns``, under ``kind``, for the recorders. Bulk ``UPDATE`` statements bypass this:
+    code that changes a watched column that way calls :func:`touch`."""
+    _watched[model] = (kind, columns)
+
+
+def touch(session: Session, kind: str, ids) -> None:
+    """Mark rows changed by a bulk statement, as if a flush had seen them."""
+    session.info.setdefault(_CHANGES, {}).setdefault(kind, set()).update(ids)
+
+
+def _changed(obj, columns: tuple[str, ...]) -> bool:
+    attrs = inspect(obj).attrs
+    return any(attrs[name].history.has_changes() for name in columns)
+
+
+@event.listens_for(Session, "after_flush")
+def _collect(session: Session, _flush_context) -> None:
+    if not _watched:
+        return
+    changes = session.info.setdefault(_CHANGES, {})
+    for obj in (*session.new, *session.deleted):
+        spec = _watched.get(type(obj))
+        if spec is not None and obj.id is not None:
+            changes.setdefault(spec[0], set()).add(obj.id)
+    for obj in session.dirty:
+        spec = _watched.get(type(obj))
+        if spec is not None and _changed(obj, spec[1]):
+            changes.setdefault(spec[0], set()).add(obj.id)
+
+
+@event.listens_for(Session, "before_commit")
+def _record(session: Session) -> None:
+    session.flush()  # what is still pending is collected now, before the recorders run
+    batch = Batch(events=pending(session), changes=session.info.pop(_CHANGES, {}))
+    if not (batch.events or batch.changes):
+        return
+    for recorder in _recorders:
+        recorder(session, batch)
+
+
+@event.listens_for(Session, "after_commit")
+def _deliver(session: Session) -> None:
+    session.info.pop(_CHANGES, None)
+    for signal, payload in session.info.pop(_PENDING, []):
+        signal.send(None, **payload)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop(session: Session, previous_transaction) -> None:
+    if previous_transaction.nested:  # a savepoint: the outer transaction goes on
+        return
+    session.info.pop(_PENDING, None)
+    session.info.pop(_CHANGES, None)
