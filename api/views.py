@@ -16,7 +16,7 @@ from auth.permissions import KIND_PERMISSIONS, can
 from auth.session import current_account
 from core.extensions import csrf, limiter
 from core.ratelimit import PER_ADDRESS_POSTING, PER_USER_POSTING, user_or_address
-from forum import actions, queries
+from forum import actions, queries, thread_page
 from forum.forms import EditPostForm, ReplyForm, ThreadForm
 from forum.rendering import render_markdown
 
@@ -123,13 +123,12 @@ def thread_posts(thread_id: int):
     after = max(request.args.get("after", 0, type=int), 0)
     limit = min(max(request.args.get("limit", 50, type=int), 1), 200)
     posts = queries.list_posts_after(thread, after=after, limit=limit)
-    fragments = _wants_fragments()
     return jsonify(
         thread_id=thread.id,
         last_number=thread.last_number,
         is_locked=thread.is_locked,
         can_reply=can(current_user, "thread.reply", thread),
-        posts=[_post_with_fragment(p, thread, fragments) for p in posts],
+        posts=_posts_with_fragments(posts, thread),
     )
 
 
@@ -137,18 +136,19 @@ def _wants_fragments() -> bool:
     return request.args.get("include") == "fragment"
 
 
-def _post_with_fragment(post, thread, fragments: bool) -> dict:
-    """The post's JSON, plus (``?include=fragment``) its article exactly as the thread page
-    renders it for this user: live updates insert it without a reload."""
-    data = post_json(post)
-    if fragments:
-        data["fragment_html"] = render_template(
-            "forum/_post_fragment.html",
-            post=post,
-            thread=thread,
-            can_reply=can(current_user, "thread.reply", thread),
-        )
-    return data
+def _posts_with_fragments(posts, thread) -> list[dict]:
+    """The posts' JSON, plus (``?include=fragment``) each article exactly as the thread page
+    renders it for this user (the same view-model): live updates insert it without a reload."""
+    result = [post_json(post) for post in posts]
+    if _wants_fragments() and posts:
+        view = thread_page.build(thread, posts, current_user, only=thread_page.POST_PARTS)
+        can_reply = can(current_user, "thread.reply", thread)
+        for data, post in zip(result, posts, strict=True):
+            data["fragment_html"] = render_template(
+                "forum/_post_fragment.html", post=post, thread=thread, can_reply=can_reply,
+                view=view,
+            )  # fmt: skip
+    return result
 
 
 @bp.post("/threads/<int:thread_id>/posts")
@@ -186,7 +186,7 @@ def get_post(post_id: int):
     post, refusal = _post_or_error(post_id)
     if refusal is not None:
         return refusal
-    return jsonify(_post_with_fragment(post, post.thread, _wants_fragments()))
+    return jsonify(_posts_with_fragments([post], post.thread)[0])
 
 
 @bp.patch("/posts/<int:post_id>")

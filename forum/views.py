@@ -11,7 +11,7 @@ from auth.permissions import can, postable_kinds
 from auth.session import current_account
 from core.extensions import limiter
 from core.ratelimit import PER_ADDRESS_POSTING, PER_USER_POSTING, user_or_address
-from forum import actions, queries
+from forum import actions, queries, thread_page
 from forum.forms import (
     ConfirmForm,
     EditPostForm,
@@ -129,6 +129,7 @@ def thread(thread_id: int):
         thread=thread,
         board=thread.board,
         page=page,
+        view=thread_page.build(thread, page.posts, current_user, first_page=page.page == 1),
         form=ReplyForm() if can_reply else None,
         can_reply=can_reply,
         confirm_form=ConfirmForm(),

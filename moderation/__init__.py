@@ -8,9 +8,9 @@ from __future__ import annotations
 from flask import Flask
 
 from auth import accounts
-from forum import moving, publishing
+from forum import moving, publishing, thread_page
 from moderation import api, holds, queue, verification, verification_views, views
-from moderation.history import hidden_post_reasons
+from moderation.history import hidden_reasons_for
 
 
 def register(app: Flask) -> None:
@@ -23,5 +23,5 @@ def register(app: Flask) -> None:
     publishing.add_rewriter(holds.censor_watched_words)
     publishing.add_after_publish(holds.flag_watched_words)
     moving.add_move_listener(queue.refile_thread_items)
-    app.jinja_env.globals["hidden_post_reasons"] = hidden_post_reasons
+    thread_page.add_contributor("hidden_reasons", hidden_reasons_for)
     accounts.add_after_register(verification.queue_new_account)

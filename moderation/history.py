@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from auth.permissions import can
 from core.extensions import db
 from forum.models import Post
 from moderation.forms import flag_reason_choices
@@ -30,16 +31,24 @@ def author_histories(items: Iterable[ModerationItem]) -> dict[int, dict[str, int
     return {uid: {"items": total, "upheld": upheld} for uid, total, upheld in rows}
 
 
-def hidden_post_reasons(post) -> str:
-    """Why a hidden post is hidden, for its author and moderators: the latest moderator's reason,
-    else the kinds of flags it received."""
-    item = db.session.scalar(
-        select(ModerationItem).where(ModerationItem.post_id == post.id,
-                                     ModerationItem.kind == "flagged_post")
-        .order_by(ModerationItem.id.desc()).limit(1)
+def hidden_reasons_for(view) -> dict[int, str]:
+    """Thread-page contributor: why each hidden post on the page is hidden, for those who may
+    see it (its author, moderators) — one statement for the page, none when nothing is hidden."""
+    shown = [p for p in view.posts
+             if p.is_hidden and not p.is_deleted and can(view.viewer, "post.view_hidden", p)]  # fmt: skip
+    if not shown:
+        return {}
+    latest = (
+        select(func.max(ModerationItem.id))
+        .where(ModerationItem.post_id.in_([p.id for p in shown]),
+               ModerationItem.kind == "flagged_post")
+        .group_by(ModerationItem.post_id)
     )  # fmt: skip
-    if item is None:
-        return ""
+    items = db.session.scalars(select(ModerationItem).where(ModerationItem.id.in_(latest)))
+    return {item.post_id: _reason(item) for item in items}
+
+
+def _reason(item: ModerationItem) -> str:
     if item.decision_reason:
         return item.decision_reason
     labels = {c.value: str(c.label) for c in flag_reason_choices()}

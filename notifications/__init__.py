@@ -13,6 +13,7 @@ from __future__ import annotations
 from flask import Flask, current_app, has_app_context
 from flask_login import current_user
 
+from forum import thread_page
 from notifications import api, cli, inbox, jobs, reading, reminders, views, watching
 from notifications.kinds import LEVEL_LABELS
 from notifications.worker import background_worker
@@ -33,6 +34,8 @@ def register(app: Flask) -> None:
     jobs.install()
     for signal in jobs.EVENTS:
         signal.connect(_wake, weak=False)
+    thread_page.add_contributor("watch_level", _page_watch_level)
+    thread_page.add_contributor("rsvp", _page_rsvp)
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
     cli.register(app)
@@ -71,6 +74,21 @@ def _watch_level(target_kind: str, key: object) -> str:
     if not current_user.is_authenticated:
         return "normal"
     return watching.get_level(current_user, target_kind, key)
+
+
+def _page_watch_level(view) -> str:
+    """Thread-page contributor: the viewer's watch level of the thread."""
+    if not getattr(view.viewer, "is_authenticated", False):
+        return "normal"
+    return watching.get_level(view.viewer, "thread", view.thread.id)
+
+
+def _page_rsvp(view) -> dict | None:
+    """Thread-page contributor: RSVP counts and the viewer's own, on events."""
+    if view.thread.kind != "event":
+        return None
+    user_id = view.viewer.id if getattr(view.viewer, "is_authenticated", False) else None
+    return reminders.rsvp_summary(view.thread.id, user_id)
 
 
 def _event_rsvp(thread) -> dict:

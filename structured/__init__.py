@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Flask, g
 
 from core.extensions import db
-from forum import publishing
+from forum import publishing, thread_page
 from forum.models import Thread
 from structured import display, exports, listings, models, views
 from structured.details import load_details, save_details
@@ -44,6 +44,7 @@ def details_by_thread(thread_ids) -> dict[int, models.ThreadDetail]:
 def register(app: Flask) -> None:
     app.register_blueprint(views.bp)
     publishing.add_on_publish(_save_draft_details)
+    thread_page.add_contributor("detail", lambda view: thread_detail(view.thread), order=10)
     app.jinja_env.globals.update(
         thread_detail=thread_detail,
         details_by_thread=details_by_thread,

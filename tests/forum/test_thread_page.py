@@ -1,3 +1,5 @@
+from sqlalchemy import select
+
 from core.extensions import db
 from forum import posting
 from forum.models import Post
@@ -86,3 +88,29 @@ def test_thread_page_does_not_write(client, thread_factory, count_queries):
         client.get("/b/zentai")
     writes = [s for s in log.statements if not s.upper().startswith(("SELECT", "WITH"))]
     assert writes == []
+
+
+def test_thread_page_hidden_posts_cost_one_statement_for_moderators(
+    client, thread_factory, count_queries, moderator, login
+):
+    """Why each hidden post is hidden comes from the moderation contributor of the thread
+    view-model, in one statement for the page (it was one per hidden post)."""
+    from moderation.flags import flag_post
+
+    thread = thread_factory(replies=6)
+    posts = db.session.scalars(
+        select(Post).where(Post.thread_id == thread.id, Post.number > 1).order_by(Post.number)
+    ).all()
+    login(moderator)
+    counts, hidden = [], 0
+    for batch in (posts[:1], posts[1:5]):
+        for post in batch:
+            flag_post(post, user=moderator, reason="spam")  # a moderator's flag hides at once
+        db.session.commit()
+        hidden += len(batch)
+        client.get(f"/t/{thread.id}")  # warm up
+        with count_queries() as log:
+            html = client.get(f"/t/{thread.id}").get_data(as_text=True)
+        counts.append(log.count)
+        assert html.count("理由: ") == hidden
+    assert counts[0] == counts[1], counts
