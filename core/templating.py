@@ -84,6 +84,9 @@ def _can(action: str, target=None) -> bool:
 
 
 def register(app: Flask) -> None:
+    # front-end delays in ms by name (static/js/kyoso.js ``timing``), e.g. {"poll-ms": 500} in
+    # browser tests; empty: the scripts' own defaults
+    app.config.setdefault("JS_TIMINGS", {})
     app.jinja_env.filters["datetime"] = datetime_ja
     app.jinja_env.filters["fiscal_year"] = reiwa_fiscal_year
     app.jinja_env.filters["highlight"] = highlight

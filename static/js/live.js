@@ -5,16 +5,17 @@
   var root = document.getElementById("live");
   if (!root) { return; }
   var data = root.dataset;
+  var k = window.kyoso;
   var API = "/api/v1";
-  var POLL_MS = 5000;
-  var CONNECT_WAIT_MS = 3000;
-  var TYPING_SEND_MS = 3000;
-  var TYPING_SHOW_MS = 6000;
+  var POLL_MS = k.timing("poll-ms", 5000);
+  var CONNECT_WAIT_MS = k.timing("connect-wait-ms", 3000);
+  var TYPING_SEND_MS = k.timing("typing-send-ms", 3000);
+  var TYPING_SHOW_MS = k.timing("typing-show-ms", 6000);
   var banner = document.getElementById("live-banner");
   var statusLine = document.getElementById("live-status");
   var typingBox = document.getElementById("live-typing");
   var socket = null;
-  var pollTimer = null;
+  var poll = null;
 
   function format(template, key, value) { return template.split("{" + key + "}").join(value); }
 
@@ -25,40 +26,19 @@
     if (statusLine) { statusLine.textContent = text; }
   }
 
-  /* done(answer) on a 200 JSON answer; always() once the request is over, whatever happened. */
-  function getJSON(url, done, always) {
-    var xhr = new XMLHttpRequest();
-    xhr.open("GET", url, true);
-    xhr.setRequestHeader("Accept", "application/json");
-    xhr.timeout = 15000;
-    xhr.onload = function () {
-      if (xhr.status === 200) {
-        try { done(JSON.parse(xhr.responseText)); } catch (e) { /* ignore a bad answer */ }
-      }
-    };
-    xhr.onloadend = function () { if (always) { always(); } };
-    xhr.send();
-  }
-
-  /* Poll every POLL_MS, starting with one catch-up right away (what was missed so far). */
-  function startPolling(tick) {
-    if (pollTimer === null) { pollTimer = window.setInterval(tick, POLL_MS); tick(); }
-  }
-
-  function stopPolling() {
-    if (pollTimer !== null) { window.clearInterval(pollTimer); pollTimer = null; }
-  }
+  var getJSON = k.getJSON;
 
   function connect(onConnect, handlers, tick) {
-    if (typeof window.io !== "function") { startPolling(tick); return; }
-    socket = window.io({ transports: ["websocket", "polling"], reconnectionDelayMax: 10000 });
-    window.kyosoSocket = socket; /* shared with notify.js: one connection per page */
-    socket.on("connect", function () { stopPolling(); onConnect(); });
-    socket.on("disconnect", function () { startPolling(tick); });
-    socket.on("connect_error", function () { startPolling(tick); });
+    poll = k.poller(tick, POLL_MS);
+    socket = k.socket(); /* the page's one connection, shared with notify.js */
+    if (socket === null) { poll.start(); return; }
+    socket.on("connect", function () { poll.stop(); onConnect(); });
+    socket.on("disconnect", poll.start);
+    socket.on("connect_error", poll.start);
+    if (socket.connected) { onConnect(); }
     /* A connection that hangs, or is closed before the handshake, gives no connect_error
      * until the client's 20 s timeout: do not wait for it to fall back to polling. */
-    window.setTimeout(function () { if (!socket.connected) { startPolling(tick); } }, CONNECT_WAIT_MS);
+    window.setTimeout(function () { if (!socket.connected) { poll.start(); } }, CONNECT_WAIT_MS);
     for (var name in handlers) {
       if (Object.prototype.hasOwnProperty.call(handlers, name)) { socket.on(name, handlers[name]); }
     }
@@ -161,7 +141,7 @@
     window.addEventListener("scroll", function () {
       if (unseen.length && nearBottom()) { unseen = []; showBanner(); }
     });
-    window.setInterval(renderTypists, 1000);
+    window.setInterval(renderTypists, Math.min(1000, TYPING_SHOW_MS));
 
     if (replyForm) {
       var box = replyForm.querySelector("textarea");

@@ -1,6 +1,6 @@
 /* Kyoso notifications: keeps the header's unread count current without a reload and shows a
  * short toast. Listens on the user's own Socket.IO room (the server emits "notification" with
- * no content); the page's live.js socket is reused when there is one. Without a socket it polls
+ * no content); the page's one socket (kyoso.js) is shared with live.js. Without a socket it polls
  * once a minute; without JavaScript the count is current at each page load. ES5. */
 (function () {
   "use strict";
@@ -8,11 +8,11 @@
   var countEl = document.getElementById("notify-count");
   var toast = document.getElementById("notify-toast");
   if (!link || !countEl) { return; }
-  var POLL_MS = 60000;
-  var TOAST_MS = 6000;
+  var k = window.kyoso;
+  var POLL_MS = k.timing("notify-poll-ms", 60000);
+  var TOAST_MS = k.timing("toast-ms", 6000);
   var known = parseInt(countEl.textContent, 10) || 0;
   var toastTimer = null;
-  var pollTimer = null;
 
   function show(count) {
     var text = count >= 100 ? "99+" : String(count);
@@ -31,44 +31,27 @@
   }
 
   function refresh(withToast) {
-    var xhr = new XMLHttpRequest();
-    xhr.open("GET", "/api/v1/notifications?unread=1&limit=1", true);
-    xhr.setRequestHeader("Accept", "application/json");
-    xhr.timeout = 15000;
-    xhr.onload = function () {
-      if (xhr.status !== 200) { return; }
-      var data;
-      try { data = JSON.parse(xhr.responseText); } catch (e) { return; }
+    k.getJSON("/api/v1/notifications?unread=1&limit=1", function (data) {
+      if (!data) { return; }
       var count = data.unread_count || 0;
       if (withToast && count > known && data.notifications && data.notifications.length) {
         showToast(data.notifications[0].text);
       }
       known = count;
       show(count);
-    };
-    xhr.send();
+    });
   }
 
-  function startPolling() {
-    if (pollTimer === null) { pollTimer = window.setInterval(function () { refresh(true); }, POLL_MS); }
-  }
-
-  function stopPolling() {
-    if (pollTimer !== null) { window.clearInterval(pollTimer); pollTimer = null; }
-  }
-
-  function listen(socket) {
-    socket.on("notification", function () { refresh(true); });
-    socket.on("connect", function () { stopPolling(); refresh(false); });
-    socket.on("disconnect", startPolling);
-    socket.on("connect_error", startPolling);
-    if (socket.connected) { refresh(false); }
-  }
+  var poll = k.poller(function () { refresh(true); }, POLL_MS);
 
   function start() {
-    if (window.kyosoSocket) { listen(window.kyosoSocket); return; }
-    if (typeof window.io !== "function") { startPolling(); return; }
-    listen(window.io({ transports: ["websocket", "polling"], reconnectionDelayMax: 10000 }));
+    var socket = k.socket(); /* the page's one connection, shared with live.js */
+    if (socket === null) { poll.startQuietly(); return; }
+    socket.on("notification", function () { refresh(true); });
+    socket.on("connect", function () { poll.stop(); refresh(false); });
+    socket.on("disconnect", poll.startQuietly);
+    socket.on("connect_error", poll.startQuietly);
+    if (socket.connected) { refresh(false); }
   }
 
   if (document.readyState === "loading") {

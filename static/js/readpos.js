@@ -9,9 +9,9 @@
   "use strict";
   var root = document.getElementById("read-position");
   var box = document.querySelector(".posts");
-  if (!root || !box || !window.XMLHttpRequest || !window.JSON) { return; }
-  var DEBOUNCE_MS = 2000;
-  var RETRY_MS = 30000;
+  if (!root || !box || !window.kyoso || !window.JSON) { return; }
+  var DEBOUNCE_MS = window.kyoso.timing("readpos-debounce-ms", 2000);
+  var RETRY_MS = window.kyoso.timing("readpos-retry-ms", 30000);
   var url = root.getAttribute("data-url");
   var token = root.getAttribute("data-csrf");
   var seen = 0;
@@ -37,24 +37,17 @@
     if (seen <= sent || document.hidden) { return; } /* visibilitychange sends it later */
     if (inFlight) { schedule(DEBOUNCE_MS); return; }
     var number = seen;
-    var xhr = new XMLHttpRequest();
     inFlight = true;
-    xhr.open("POST", url, true);
-    xhr.setRequestHeader("Content-Type", "application/json");
-    xhr.setRequestHeader("Accept", "application/json");
-    xhr.setRequestHeader("X-CSRFToken", token);
-    xhr.timeout = 15000;
-    xhr.onloadend = function () {
+    window.kyoso.postJSON(url, { number: number }, token, null, function (status) {
       inFlight = false;
       /* 404/422: nothing to retry; other failures (offline, 429, 5xx): try again later */
-      if ((xhr.status >= 200 && xhr.status < 300) || xhr.status === 404 || xhr.status === 422) {
+      if ((status >= 200 && status < 300) || status === 404 || status === 422) {
         sent = Math.max(sent, number);
         if (seen > sent) { schedule(DEBOUNCE_MS); }
       } else {
         schedule(RETRY_MS);
       }
-    };
-    xhr.send(JSON.stringify({ number: number }));
+    });
   }
 
   /* Leaving the page: send what is left, if the browser can keep the request alive. */

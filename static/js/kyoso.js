@@ -1,0 +1,64 @@
+/* Kyoso's front-end core, shared by live.js, notify.js and readpos.js (loaded first, deferred):
+ * - kyoso.socket(): the page's one Socket.IO connection, created on first use (null when the
+ *   Socket.IO client is not loaded);
+ * - kyoso.getJSON / kyoso.postJSON: small XMLHttpRequest helpers;
+ * - kyoso.poller(tick, ms): start/stop a repeating tick;
+ * - kyoso.timing(name, fallback): a delay in ms from the <body data-kyoso-NAME> attribute (set
+ *   from the JS_TIMINGS setting), so tests can shorten waits without waiting real seconds.
+ * Pages work without any of it (reload). ES5 for older browsers. */
+(function () {
+  "use strict";
+  var socket = null;
+
+  function timing(name, fallback) {
+    var body = document.body;
+    var raw = body ? body.getAttribute("data-kyoso-" + name) : null;
+    var value = raw === null ? NaN : parseInt(raw, 10);
+    return isNaN(value) ? fallback : value;
+  }
+
+  function request(method, url, body, headers, done, always) {
+    var xhr = new XMLHttpRequest();
+    xhr.open(method, url, true);
+    xhr.setRequestHeader("Accept", "application/json");
+    if (body !== null) { xhr.setRequestHeader("Content-Type", "application/json"); }
+    for (var name in headers) {
+      if (Object.prototype.hasOwnProperty.call(headers, name)) { xhr.setRequestHeader(name, headers[name]); }
+    }
+    xhr.timeout = 15000;
+    xhr.onload = function () {
+      if (done && xhr.status >= 200 && xhr.status < 300) {
+        var answer = null;
+        try { answer = xhr.responseText ? JSON.parse(xhr.responseText) : null; } catch (e) { return; }
+        done(answer);
+      }
+    };
+    xhr.onloadend = function () { if (always) { always(xhr.status); } };
+    xhr.send(body === null ? null : JSON.stringify(body));
+    return xhr;
+  }
+
+  window.kyoso = {
+    timing: timing,
+    /* done(answer) on a 2xx JSON answer; always(status) once the request is over, whatever happened. */
+    getJSON: function (url, done, always) { return request("GET", url, null, {}, done, always); },
+    postJSON: function (url, body, csrfToken, done, always) {
+      return request("POST", url, body, csrfToken ? { "X-CSRFToken": csrfToken } : {}, done, always);
+    },
+    socket: function () {
+      if (socket === null && typeof window.io === "function") {
+        socket = window.io({ transports: ["websocket", "polling"], reconnectionDelayMax: 10000 });
+      }
+      return socket;
+    },
+    poller: function (tick, ms) {
+      var timer = null;
+      return {
+        /* start: one tick right away (what was missed so far), then every ms */
+        start: function () { if (timer === null) { timer = window.setInterval(tick, ms); tick(); } },
+        startQuietly: function () { if (timer === null) { timer = window.setInterval(tick, ms); } },
+        stop: function () { if (timer !== null) { window.clearInterval(timer); timer = null; } }
+      };
+    }
+  };
+}());
