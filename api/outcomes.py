@@ -27,13 +27,15 @@ def respond(
     refused → 422 with the concerns; conflict → 409 with the current post. Nothing is committed
     unless something was saved."""
     if outcome.status in ("published", "done"):
+        response = done()  # built from what is in memory: nothing is read again after commit
         db.session.commit()
-        return done()
+        return response
     if outcome.status == "held":
+        response = held() if held is not None else (
+            jsonify(status="pending_review", reasons=concerns_json(outcome)), 202
+        )  # fmt: skip
         db.session.commit()
-        if held is not None:
-            return held()
-        return jsonify(status="pending_review", reasons=concerns_json(outcome)), 202
+        return response
     if outcome.status == "forbidden":
         return api_error(403, "forbidden", outcome.message)
     if outcome.status == "invalid":

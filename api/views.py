@@ -86,7 +86,7 @@ def create_thread(slug: str):
 
     def created():
         thread = outcome.thread
-        first = queries.list_posts_after(thread, after=0, limit=1)[0]
+        first = outcome.post or queries.list_posts_after(thread, after=0, limit=1)[0]
         body = {
             "id": thread.id,
             "url": url_for("forum.thread", thread_id=thread.id, _external=True),

@@ -23,6 +23,13 @@ from forum.rendering import RENDERER_VERSION, render_markdown
 def create_thread(
     *, board: Board, author: User, title: str, body: str, kind: str = "discussion"
 ) -> Thread:
+    return open_thread(board=board, author=author, title=title, body=body, kind=kind)[0]
+
+
+def open_thread(
+    *, board: Board, author: User, title: str, body: str, kind: str = "discussion"
+) -> tuple[Thread, Post]:
+    """Start a thread; returns it with its first post."""
     now = utcnow()
     thread = Thread(
         board=board,
@@ -54,14 +61,14 @@ def create_thread(
         db.session, signals.post_created, thread_id=thread.id, post_id=post.id, number=1,
         board_slug=board.slug,
     )  # fmt: skip
-    return thread
+    return thread, post
 
 
 def create_reply(*, thread: Thread, author: User, body: str) -> Post:
     now = utcnow()
     # Take the next number atomically (the UPDATE locks the thread row on PostgreSQL and the
     # database on SQLite), so two concurrent replies can never get the same number.
-    number = db.session.execute(
+    number, reply_count = db.session.execute(
         update(Thread)
         .where(Thread.id == thread.id)
         .values(
@@ -70,14 +77,18 @@ def create_reply(*, thread: Thread, author: User, body: str) -> Post:
             last_post_at=now,
             last_poster_id=author.id,
         )
-        .returning(Thread.last_number)
-    ).scalar_one()
+        .returning(Thread.last_number, Thread.reply_count)
+        .execution_options(synchronize_session=False)
+    ).one()
     db.session.execute(
         update(Board)
         .where(Board.id == thread.board_id)
         .values(post_count=Board.post_count + 1, last_post_at=now)
     )
-    db.session.refresh(thread)
+    # the thread object now says what the row says, without reading it again
+    for name, value in (("last_number", number), ("reply_count", reply_count),
+                        ("last_post_at", now), ("last_poster_id", author.id)):  # fmt: skip
+        set_committed_value(thread, name, value)
     post = _add_post(thread=thread, author=author, body=body, number=number, now=now)
     signals.queue_after_commit(
         db.session, signals.post_created, thread_id=thread.id, post_id=post.id, number=number,

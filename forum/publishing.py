@@ -171,11 +171,11 @@ def _write(draft: Draft) -> Outcome:
     if draft.thread is not None:
         post = posting.create_reply(thread=draft.thread, author=draft.author, body=draft.body)
         return Outcome("published", thread=draft.thread, post=post)
-    thread = posting.create_thread(
+    thread, first = posting.open_thread(
         board=draft.board, author=draft.author, title=draft.title or "", body=draft.body,
         kind=draft.thread_kind,
     )  # fmt: skip
-    return Outcome("published", thread=thread)
+    return Outcome("published", thread=thread, post=first)
 
 
 def publish_held(draft: Draft) -> Outcome:

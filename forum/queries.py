@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import select, tuple_
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from auth.models import User
 from core.extensions import db
@@ -44,13 +44,14 @@ def get_board(slug: str) -> Board | None:
 
 def get_thread(thread_id: int) -> Thread | None:
     return db.session.scalar(
-        select(Thread).where(Thread.id == thread_id).options(selectinload(Thread.board))
+        select(Thread).where(Thread.id == thread_id).options(joinedload(Thread.board))
     )
 
 
 def get_post(post_id: int) -> Post | None:
     return db.session.scalar(
-        select(Post).where(Post.id == post_id).options(selectinload(Post.thread))
+        select(Post).where(Post.id == post_id)
+        .options(joinedload(Post.thread).joinedload(Thread.board))
     )
 
 
