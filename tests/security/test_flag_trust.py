@@ -155,9 +155,7 @@ def test_flag_trust_ignored_flags_do_not_count_against_accuracy(
     assert trust.flag_weight(flagger, None) == 1.0
 
 
-def test_flag_trust_verified_role_weighs_more_but_not_alone(
-    app, user_factory, thread_factory
-):
+def test_flag_trust_verified_role_weighs_more_but_not_alone(app, user_factory, thread_factory):
     verified = [user_factory(role="municipal_staff", **established()) for _ in range(2)]
     assert trust.flag_weight(verified[0], None) == app.config["FLAG_WEIGHT_MAX"] == 2.0
     assert trust.flag_weight(verified[0], None) < app.config["FLAG_HIDE_WEIGHT"]
@@ -186,9 +184,7 @@ def test_flag_trust_board_moderator_counts_as_moderator_only_on_their_board(
     assert trust.flag_weight(board_mod, board.id + 1000) == 0.25
 
 
-def test_flag_trust_verified_announcements_are_not_auto_hidden(
-    user_factory, structured_factory
-):
+def test_flag_trust_verified_announcements_are_not_auto_hidden(user_factory, structured_factory):
     event = structured_factory("event", author=user_factory(role="municipal_staff"))
     post = first_post(event)
     flag_with(post, [user_factory(**established()) for _ in range(4)])
