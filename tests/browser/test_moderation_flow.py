@@ -1,5 +1,6 @@
-"""Moderation in a real Chromium: three established members flag a reply until it hides, a moderator restores
-it from the queue; the personal-information guard warns, holds, and the moderator approves.
+"""Moderation in a real Chromium: three established members flag a reply until it hides, a
+moderator restores it from the queue; the personal-information guard warns, holds, and the
+moderator approves.
 
 Every person has their own browser context (own cookies) in one Chromium. Each page is watched
 for console errors, uncaught page errors and unexpected HTTP errors.
