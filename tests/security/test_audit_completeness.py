@@ -385,9 +385,10 @@ def delete_watched_word(w: Walk) -> Outcome:
     word = WatchedWord(word="カジノ", action="flag")
     db.session.add(word)
     db.session.commit()
-    r = w.send("DELETE", f"/moderation/watched-words/{word.id}/delete",
-               f"/api/v1/moderation/watched-words/{word.id}", {})  # fmt: skip
-    return r, ["watched_word.delete"], ("watched_word", word.id)
+    word_id = word.id
+    r = w.send("DELETE", f"/moderation/watched-words/{word_id}/delete",
+               f"/api/v1/moderation/watched-words/{word_id}", {})  # fmt: skip
+    return r, ["watched_word.delete"], ("watched_word", word_id)
 
 
 @case("create a board", "forum_admin.edit_board", roles=("admin",))
