@@ -46,7 +46,18 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "BABEL_DEFAULT_LOCALE": ("ja", str),
     "BABEL_DEFAULT_TIMEZONE": ("Asia/Tokyo", str),
     "SQLALCHEMY_ECHO": (False, _bool),
-    "MODERATION_AUTO_HIDE_FLAGS": (3, int),
+    # flag trust (moderation/trust.py: flag_weight explains each weight)
+    "FLAG_HIDE_WEIGHT": (3.0, float),  # summed weight of open flags that hides a post
+    "FLAG_WEIGHT_NEW_ACCOUNT": (0.25, float),
+    "FLAG_ESTABLISHED_ACCOUNT_DAYS": (14, int),
+    "FLAG_WEIGHT_YOUNG_ACCOUNT": (0.5, float),
+    "FLAG_WEIGHT_UNCONFIRMED_EMAIL": (0.25, float),
+    "FLAG_ACCURACY_MIN_DECIDED": (3, int),
+    "FLAG_WEIGHT_MIN_ACCURACY": (0.1, float),
+    "FLAG_WEIGHT_MAX_ACCURACY": (1.5, float),
+    "FLAG_WEIGHT_VERIFIED_ROLE": (2.0, float),
+    "FLAG_WEIGHT_MAX": (2.0, float),
+    "FLAG_PROTECTED_PRIORITY": (100, int),  # queue score of a flagged staff post or announcement
     "MODERATION_HOLD_FIRST_POSTS": (2, int),
     "MODERATION_FLAGS_PER_DAY": (20, int),
     "MODERATION_NEW_ACCOUNT_DAYS": (3, int),

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from audit.models import AuditEntry
 from auth.models import User
+from core.csvsafe import csv_cell
 from core.extensions import db
 
 
@@ -54,12 +55,14 @@ def list_entries(
 
 
 def export_csv(entries: Iterable[AuditEntry]) -> str:
+    """The entries as CSV; every cell goes through ``core.csvsafe.csv_cell`` (reasons and the
+    before/after values are typed by people, some of them not staff)."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["id", "created_at", "actor", "action", "target_kind", "target_id", "reason",
                      "before", "after"])  # fmt: skip
     for e in entries:
-        writer.writerow([e.id, e.created_at.isoformat(), e.actor.handle if e.actor else "system",
-                         e.action, e.target_kind, e.target_id or "", e.reason,
-                         e.before or "", e.after or ""])  # fmt: skip
+        row = [e.id, e.created_at.isoformat(), e.actor.handle if e.actor else "system", e.action,
+               e.target_kind, e.target_id or "", e.reason, e.before or "", e.after or ""]  # fmt: skip
+        writer.writerow([csv_cell(value) for value in row])
     return out.getvalue()

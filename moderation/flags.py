@@ -1,4 +1,4 @@
-"""Flagging posts, and hiding them automatically when enough distinct people agree."""
+"""Flagging posts, and hiding them automatically when enough trusted people agree."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from auth.permissions import moderates
 from core.extensions import db
 from core.types import utcnow
 from forum.models import Post
-from moderation import actions, queue
+from moderation import actions, queue, trust
 from moderation.models import FLAG_REASONS, Flag
 
 
@@ -25,8 +25,9 @@ class FlagRefused(ValueError):
 
 def flag_post(post: Post, *, user: User, reason: str, message: str = "") -> Flag:
     """Record a flag (one per user per post, a daily cap per user) and queue the post; hide it
-    when distinct flaggers reach MODERATION_AUTO_HIDE_FLAGS (a moderator's flag counts at once).
-    The caller commits."""
+    when the open flags' trust weights (``trust.flag_weight``) add up to FLAG_HIDE_WEIGHT — a
+    moderator's flag at once. Other people's flags never hide posts by staff and official
+    announcements (``trust.never_auto_hidden``): those go to the top of the queue. The caller commits."""
     message = (message or "").strip()
     if reason not in FLAG_REASONS:
         raise FlagRefused("bad_reason", _("通報の理由を選んでください。"))
@@ -44,19 +45,25 @@ def flag_post(post: Post, *, user: User, reason: str, message: str = "") -> Flag
         raise FlagRefused(
             "daily_cap", _("1日に通報できる件数の上限に達しました。明日またお試しください。")
         )
-    flag = Flag(post_id=post.id, user_id=user.id, reason=reason, message=message)
+    weight = trust.flag_weight(user, post.thread.board_id)
+    flag = Flag(post_id=post.id, user_id=user.id, reason=reason, message=message, weight=weight)
     db.session.add(flag)
     db.session.flush()
 
-    threshold = current_app.config["MODERATION_AUTO_HIDE_FLAGS"]
-    by_moderator = moderates(user, post.thread.board_id)
     item = queue.open_flag_item(post)
-    item.score += threshold if by_moderator else 1
     item.reasons = sorted({*item.reasons, reason})
-    flaggers = db.session.scalar(
-        select(func.count(Flag.id)).where(Flag.post_id == post.id, Flag.outcome.is_(None))
-    )
-    if by_moderator or flaggers >= threshold:
+    by_moderator = moderates(user, post.thread.board_id)
+    if not by_moderator and trust.never_auto_hidden(post):
+        # staff posts and announcements: flags alone never hide them; top of the queue instead
+        item.score = max(item.score, current_app.config["FLAG_PROTECTED_PRIORITY"]) + 1
+        return flag
+    item.score += max(1, round(weight))  # one point per flagger, more for weighty ones
+    flaggers, total = db.session.execute(
+        select(func.count(Flag.id), func.coalesce(func.sum(Flag.weight), 0.0)).where(
+            Flag.post_id == post.id, Flag.outcome.is_(None)
+        )
+    ).one()
+    if by_moderator or total >= current_app.config["FLAG_HIDE_WEIGHT"] - 1e-9:
         actions.hide_post(
             post, actor=user if by_moderator else None,
             reason=_("%(n)s人からの通報により、確認まで非表示にしました。", n=flaggers),

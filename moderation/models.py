@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, false
+from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from auth.models import Role, User
@@ -40,6 +40,9 @@ class Flag(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: the outcome, once a moderator decided (agreed / disagreed / ignored)
     outcome: Mapped[str | None] = mapped_column(String(20))
+    #: the flagger's trust when flagging (``moderation.trust.flag_weight``); open flags' weights
+    #: add up towards FLAG_HIDE_WEIGHT
+    weight: Mapped[float] = mapped_column(Float, default=1.0, server_default="1")
 
     user: Mapped[User] = relationship(lazy="joined")
     post: Mapped[Post] = relationship(lazy="select")

@@ -20,6 +20,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from auth.models import User
 from auth.permissions import can
+from core.csvsafe import csv_cell
 from core.extensions import db
 from forum import queries as forum_queries
 from forum.models import Post
@@ -182,12 +183,7 @@ def _csv_row(d: ThreadDetail, description: str) -> list[str]:
         "URL": url_for("forum.thread", thread_id=d.thread_id, _external=True),
         "備考": "／".join(notes),
     }
-    return [_csv_safe(row.get(column, "")) for column in EVENT_CSV_COLUMNS]
-
-
-def _csv_safe(value: str) -> str:
-    """Keep spreadsheet formulas out of user text (CSV injection)."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+    return [csv_cell(row.get(column, "")) for column in EVENT_CSV_COLUMNS]
 
 
 @bp.get("/feeds/<section>.atom")

@@ -1,5 +1,6 @@
-"""Moderation in a real Chromium: three members flag a reply until it hides, a moderator restores
-it from the queue; the personal-information guard warns, holds, and the moderator approves.
+"""Moderation in a real Chromium: three established members flag a reply until it hides, a
+moderator restores it from the queue; the personal-information guard warns, holds, and the
+moderator approves.
 
 Every person has their own browser context (own cookies) in one Chromium. Each page is watched
 for console errors, uncaught page errors and unexpected HTTP errors.
@@ -17,6 +18,7 @@ from core.extensions import db
 from forum import posting
 from moderation.models import ModerationItem
 from tests.fixtures.app import PASSWORD
+from tests.fixtures.factories import established
 
 pytestmark = pytest.mark.browser
 
@@ -104,7 +106,7 @@ def test_three_flags_hide_a_reply_and_a_moderator_restores_it(
     reply_text = "見守り当番の連絡は、毎朝8時に班長へ電話でお願いします。"
     posting.create_reply(thread=thread, author=author, body=reply_text)
     db.session.commit()
-    flaggers = [user_factory(display_name=f"通報者{i}") for i in range(1, 4)]
+    flaggers = [user_factory(display_name=f"通報者{i}", **established()) for i in range(1, 4)]
     moderator = user_factory(role="moderator", display_name="兵庫 モデレーター")
     url = f"/t/{thread.id}"
 

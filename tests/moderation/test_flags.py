@@ -3,15 +3,16 @@ import pytest
 from core.extensions import db
 from moderation import flags
 from moderation.models import Flag, ModerationItem
+from tests.fixtures.factories import established
 
 
-def test_flags_three_distinct_members_hide_a_post(client, login, user_factory, thread_factory,
-                                                  post_of):  # fmt: skip
+def test_flags_three_established_members_hide_a_post(client, login, user_factory,
+                                                     thread_factory, post_of):  # fmt: skip
     thread = thread_factory(replies=1)
     post = post_of(thread, 2)
     for i in range(3):
         client.post_form("/logout")
-        login(user_factory())
+        login(user_factory(**established()))
         response = client.post_form(f"/p/{post.id}/flag", {"reason": "inappropriate"})
         assert response.status_code == 302
         db.session.expire_all()
@@ -28,7 +29,7 @@ def test_flags_hiding_the_first_post_hides_the_thread(client, login, user_factor
     post = post_of(thread)
     for _ in range(3):
         client.post_form("/logout")
-        login(user_factory())
+        login(user_factory(**established()))
         client.post_form(f"/p/{post.id}/flag", {"reason": "spam"})
     client.post_form("/logout")
     assert thread.title not in client.get("/b/zentai").get_data(as_text=True)

@@ -3,6 +3,7 @@ import pytest
 from auth.accounts import create_api_token
 from core.extensions import db
 from moderation.models import ModerationItem
+from tests.fixtures.factories import established
 
 
 @pytest.fixture
@@ -20,7 +21,7 @@ def test_moderation_api_flag_queue_decide_and_audit(client, bearer, user_factory
     post = post_of(thread_factory(replies=1), 2)
     for _ in range(3):
         r = client.post(f"/api/v1/posts/{post.id}/flags", json={"reason": "spam"},
-                        headers=bearer(user_factory()))  # fmt: skip
+                        headers=bearer(user_factory(**established())))  # fmt: skip
         assert r.status_code == 201
     assert r.get_json()["post_status"] == "hidden"
     anonymous = client.get(f"/api/v1/threads/{post.thread_id}/posts").get_json()["posts"][1]

@@ -4,15 +4,16 @@ from audit.models import AuditEntry
 from core.extensions import db
 from moderation import flags, queue
 from moderation.models import Flag, ModerationItem
+from tests.fixtures.factories import established
 
 
 @pytest.fixture
 def flagged(app, user_factory, thread_factory, post_of):
-    """A reply hidden by three flags, and its queue item."""
+    """A reply hidden by three established members' flags, and its queue item."""
     thread = thread_factory(replies=1)
     post = post_of(thread, 2)
     for _ in range(3):
-        flags.flag_post(post, user=user_factory(), reason="spam")
+        flags.flag_post(post, user=user_factory(**established()), reason="spam")
     db.session.commit()
     return post, db.session.scalars(db.select(ModerationItem)).one()
 
@@ -100,7 +101,7 @@ def test_queue_page_query_budget(client, login, moderator, app, user_factory, th
         for _ in range(n - len(counts) * 1):
             post = post_of(thread_factory(replies=1), 2)
             for _ in range(3):
-                flags.flag_post(post, user=user_factory(), reason="spam")
+                flags.flag_post(post, user=user_factory(**established()), reason="spam")
             db.session.commit()
         with count_queries() as log:
             assert client.get("/moderation/queue").status_code == 200

@@ -10,6 +10,7 @@ from forum import posting, publishing
 from forum.models import Board, Post
 from moderation import flags, queue, verification
 from moderation.models import ModerationItem
+from tests.fixtures.factories import established
 
 
 def _held_reply(board, thread, author, body="確認をお願いします"):
@@ -68,11 +69,11 @@ def test_moderation_flag_outcome_tells_author_and_flaggers(thread_factory, user_
 
 def test_moderation_restored_post_tells_author(thread_factory, user_factory, moderator, process,
                                                notes, app):  # fmt: skip
-    app.config["MODERATION_AUTO_HIDE_FLAGS"] = 1
+    app.config["FLAG_HIDE_WEIGHT"] = 1.0  # one established member's flag hides
     author = user_factory()
     thread = thread_factory(author=author, replies=1)
     post = db.session.scalar(select(Post).where(Post.thread_id == thread.id, Post.number == 2))
-    flags.flag_post(post, user=user_factory(), reason="spam")  # hides it at once
+    flags.flag_post(post, user=user_factory(**established()), reason="spam")  # hides it at once
     db.session.commit()
     process()
     assert [n.data["action"] for n in notes(author)] == ["hidden"]
