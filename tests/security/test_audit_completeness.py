@@ -159,7 +159,7 @@ def case(name: str, endpoint: str, *, entries=("web",), roles=("moderator", "adm
 
 
 @case("edit another's post", {"web": "forum.edit", "api": "api.edit_post"},
-      entries=("web", "api"), xfail_api=True)  # fmt: skip
+      entries=("web", "api"))  # fmt: skip
 def edit_post(w: Walk) -> Outcome:
     post = w.reply()
     body = "モデレーターが個人情報を伏せました。"
@@ -170,7 +170,7 @@ def edit_post(w: Walk) -> Outcome:
 
 
 @case("delete another's post", {"web": "forum.delete", "api": "api.delete_post"},
-      entries=("web", "api"), xfail_api=True)  # fmt: skip
+      entries=("web", "api"))  # fmt: skip
 def delete_post(w: Walk) -> Outcome:
     post = w.reply()
     r = w.send("DELETE", f"/p/{post.id}/delete", f"/api/v1/posts/{post.id}", {})
