@@ -11,6 +11,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
 from audit.log import record_action
+from auth.accounts import log_out_everywhere
 from auth.models import Role, User
 from core.extensions import db
 from core.types import utcnow
@@ -150,6 +151,7 @@ def approve_account(user: User, *, actor: User, reason: str = "") -> None:
 
 
 def reject_account(user: User, *, actor: User, reason: str = "") -> None:
+    log_out_everywhere(user)
     user.is_suspended = True
     user.suspended_until = None
     user.sanction_reason = reason or PENDING_APPROVAL_REASON

@@ -76,12 +76,14 @@ def test_verification_badge_shows_on_posts(client, user_factory, thread_factory)
 
 
 @pytest.mark.parametrize("app_config", [{"REGISTRATION_REQUIRES_APPROVAL": True}], indirect=True)
-def test_verification_new_accounts_wait_for_approval(client, login, moderator, thread):
+def test_verification_new_accounts_wait_for_approval(
+    client, login, register, moderator, thread
+):
     from auth.accounts import find_user_by_handle
 
     data = {"display_name": "新人 花子", "handle": "newbie", "email": "newbie@example.jp",
             "password": "a-long-password", "password_confirm": "a-long-password"}  # fmt: skip
-    client.post_form("/register", data)
+    register(data)
     html = client.get(f"/t/{thread.id}").get_data(as_text=True)
     assert "事務局の承認後に投稿できます" in html
     assert client.post_form(f"/t/{thread.id}/reply", {"body": "書けない"}).status_code == 403
