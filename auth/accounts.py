@@ -6,6 +6,7 @@ import hashlib
 import secrets
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from flask import current_app, has_request_context
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -73,11 +74,7 @@ def register_user(
     display name is not allowed. The address counts as unconfirmed until the member opens the
     link of :func:`make_email_confirm_token` (``email_confirmed`` for accounts made by staff)."""
     email, handle = normalize_email(email), normalize_handle(handle)
-    if handle in RESERVED_HANDLES or _has_format_chars(handle):
-        raise AccountError("handle", "このハンドル名は使えません。")
-    if db.session.scalar(select(func.count()).where(User.handle == handle)):
-        raise AccountError("handle", "このハンドル名はすでに使われています。")
-    display_name = check_display_name(display_name)
+    handle, display_name = _check_handle_and_name(handle, display_name)
     if db.session.scalar(select(func.count()).where(User.email == email)):
         raise AccountError("email", "このメールアドレスはすでに登録されています。")
     user = User(
@@ -93,6 +90,40 @@ def register_user(
     for hook in _after_register:
         hook(user)
     return user
+
+
+def _check_handle_and_name(handle: str, display_name: str) -> tuple[str, str]:
+    handle = normalize_handle(handle)
+    if handle in RESERVED_HANDLES or _has_format_chars(handle):
+        raise AccountError("handle", "このハンドル名は使えません。")
+    if db.session.scalar(select(func.count()).where(User.handle == handle)):
+        raise AccountError("handle", "このハンドル名はすでに使われています。")
+    return handle, check_display_name(display_name)
+
+
+@dataclass(frozen=True)
+class SignUp:
+    """What a registration form did: a new (unconfirmed) account, or nothing but the owner of
+    the address to tell."""
+
+    user: User | None = None
+    address_owner: User | None = None
+
+
+def sign_up(*, email: str, handle: str, display_name: str, password: str) -> SignUp:
+    """The registration form. For an address that is already registered it checks the same
+    things and does the same hashing work, so neither the answer nor its timing tells that the
+    address is taken; the caller mails the owner instead of a confirmation link."""
+    owner = find_user_by_email(email)
+    if owner is None:
+        return SignUp(
+            user=register_user(
+                email=email, handle=handle, display_name=display_name, password=password
+            )
+        )
+    _check_handle_and_name(handle, display_name)
+    generate_password_hash(password)
+    return SignUp(address_owner=owner)
 
 
 _after_register: list = []

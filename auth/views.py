@@ -25,28 +25,25 @@ def register():
         return redirect(url_for("forum.index"))
     form = RegisterForm()
     if form.validate_on_submit():
-        existing = accounts.find_user_by_email(form.email.data)
         try:
-            if existing is None:
-                user = accounts.register_user(
-                    email=form.email.data,
-                    handle=form.handle.data,
-                    display_name=form.display_name.data,
-                    password=form.password.data,
-                )
-            else:  # the same checks, so the answer cannot tell the address is registered
-                _check_new_account(form)
+            outcome = accounts.sign_up(
+                email=form.email.data,
+                handle=form.handle.data,
+                display_name=form.display_name.data,
+                password=form.password.data,
+            )
         except accounts.AccountError as exc:
             getattr(form, exc.field).errors.append(exc.message)
         else:
-            if existing is None:
+            if outcome.user is not None:
                 db.session.commit()
-                send_confirmation_mail(user)
+                send_confirmation_mail(outcome.user)
             else:
+                owner = outcome.address_owner
                 send_mail(
-                    existing.email,
+                    owner.email,
                     _("【共創】登録の申し込みがありました"),
-                    render_template("auth/email/already_registered.txt", user=existing),
+                    render_template("auth/email/already_registered.txt", user=owner),
                 )
             # Same answer whether or not the address was registered: no account enumeration.
             flash(
@@ -59,15 +56,6 @@ def register():
             )
             return redirect(url_for("auth.login"))
     return render_template("auth/register.html", form=form), 422 if form.errors else 200
-
-
-def _check_new_account(form: RegisterForm) -> None:
-    handle = accounts.normalize_handle(form.handle.data)
-    if handle in accounts.RESERVED_HANDLES:
-        raise accounts.AccountError("handle", "このハンドル名は使えません。")
-    if accounts.find_user_by_handle(handle) is not None:
-        raise accounts.AccountError("handle", "このハンドル名はすでに使われています。")
-    accounts.check_display_name(form.display_name.data)
 
 
 def send_confirmation_mail(user) -> None:
