@@ -161,6 +161,10 @@ class UserSession(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     nonce_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: the remember cookie is replaced each time it restores the login; the one it replaced
+    #: still works for ROTATION_GRACE (requests already on their way), then never again
+    previous_nonce_hash: Mapped[str | None] = mapped_column(String(64))
+    rotated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     user_agent: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -14,9 +14,9 @@ import logging
 import secrets
 from datetime import timedelta
 
-from flask import Flask, current_app, g, request
-from flask_login import current_user, login_user, logout_user
-from sqlalchemy import delete, select, update
+from flask import Flask, current_app, g, request, session
+from flask_login import current_user, login_user, logout_user, user_loaded_from_cookie
+from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import joinedload
 
@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 
 #: last seen / last used is written at most this often per login or token
 TOUCH_EVERY = timedelta(minutes=5)
+#: how long a replaced remember cookie still works (parallel requests of the same browser)
+ROTATION_GRACE = timedelta(seconds=60)
 
 
 def current_account() -> User:
@@ -58,9 +60,8 @@ def log_in(user: User, *, remember: bool = False) -> bool:
 
 def log_out() -> None:
     """End this browser's login: its session and remember cookies stop working everywhere."""
-    ref = getattr(current_user, "login_ref", None) or ""
-    if ref.startswith("s"):
-        db.session.execute(delete(UserSession).where(UserSession.nonce_hash == _hash(ref[1:])))
+    if current_user.is_authenticated and current_login_id() is not None:
+        db.session.execute(delete(UserSession).where(UserSession.id == current_login_id()))
     logout_user()
 
 
@@ -103,14 +104,25 @@ def load_login(user_id: str) -> User | None:
     except ValueError:
         return None
     if ref.startswith("s") and len(ref) > 1:
+        nonce_hash = _hash(ref[1:])
         row = db.session.scalar(
             select(UserSession)
-            .where(UserSession.nonce_hash == _hash(ref[1:]), UserSession.user_id == uid)
+            .where(
+                UserSession.user_id == uid,
+                or_(
+                    UserSession.nonce_hash == nonce_hash,
+                    and_(
+                        UserSession.previous_nonce_hash == nonce_hash,
+                        UserSession.rotated_at > utcnow() - ROTATION_GRACE,
+                    ),
+                ),
+            )
             .options(*_user_options())
         )
         if row is None or not _login_is_current(row):
             return None
         g.kyoso_login_id = row.id
+        g.kyoso_login_rotatable = row.nonce_hash == nonce_hash
         if utcnow() - row.last_seen_at > TOUCH_EVERY:
             touch_later(UserSession, row.id, "last_seen_at")
         user = row.user
@@ -123,6 +135,28 @@ def load_login(user_id: str) -> User | None:
         return None
     user.login_ref = ref
     return user
+
+
+def _rotate_remember_cookie(app, user: User, **_extra) -> None:
+    """Flask-Login restored a login from the remember cookie: give the browser a new one and
+    retire the old (it keeps working for ROTATION_GRACE only). A copied remember cookie thus
+    works at most until the owner's browser next uses its own, and vice versa."""
+    if not g.pop("kyoso_login_rotatable", False):
+        return
+    nonce = secrets.token_urlsafe(32)
+    with db.engine.begin() as conn:  # its own transaction: the view's may still roll back
+        conn.execute(
+            update(UserSession)
+            .where(UserSession.id == g.kyoso_login_id)
+            .values(
+                previous_nonce_hash=UserSession.nonce_hash,
+                nonce_hash=_hash(nonce),
+                rotated_at=utcnow(),
+            )
+        )
+    user.login_ref = "s" + nonce
+    session["_user_id"] = user.get_id()
+    session["_remember"] = "set"  # Flask-Login sets the new remember cookie on the response
 
 
 def _login_is_current(row: UserSession) -> bool:
@@ -150,3 +184,4 @@ def touch_after_request(response):
 def register(app: Flask) -> None:
     app.config.setdefault("REMEMBER_COOKIE_DURATION", timedelta(days=app.config["LOGIN_MAX_DAYS"]))
     app.after_request(touch_after_request)
+    user_loaded_from_cookie.connect(_rotate_remember_cookie, app)

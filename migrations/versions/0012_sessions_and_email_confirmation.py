@@ -23,6 +23,8 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('nonce_hash', sa.String(length=64), nullable=False),
+    sa.Column('previous_nonce_hash', sa.String(length=64), nullable=True),
+    sa.Column('rotated_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('user_agent', sa.String(length=200), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('last_seen_at', sa.DateTime(timezone=True), nullable=False),

@@ -283,3 +283,50 @@ def test_tokens_socket_connection_loses_its_user_with_the_token(
         "error": "forbidden",
     }
     assert not socket_client(auth={"token": token}).is_connected()
+
+
+def _past_grace() -> None:
+    db.session.execute(update(UserSession).values(rotated_at=utcnow() - timedelta(minutes=2)))
+    db.session.commit()
+
+
+def test_sessions_remember_cookie_rotates_each_time_it_restores_a_login(client, new_client, user):
+    _log_in(client, user)
+    old = client.get_cookie("remember_token").value
+    restarted = new_client()  # the same browser after a restart: only the remember cookie left
+    restarted.set_cookie("remember_token", old)
+    assert _signed_in(restarted)
+    new = restarted.get_cookie("remember_token").value
+    assert new != old
+    _past_grace()
+    thief = new_client()
+    thief.set_cookie("remember_token", old)
+    assert not _signed_in(thief)  # the replaced cookie is dead
+    assert _signed_in(restarted)
+    again = new_client()
+    again.set_cookie("remember_token", new)
+    assert _signed_in(again)
+
+
+def test_sessions_stolen_remember_cookie_dies_when_the_owner_uses_theirs(client, new_client, user):
+    _log_in(client, user)
+    stolen = client.get_cookie("remember_token").value
+    owner = new_client()
+    owner.set_cookie("remember_token", stolen)
+    assert _signed_in(owner)  # the owner's browser restores (and rotates) the login
+    _past_grace()
+    thief = new_client()
+    thief.set_cookie("remember_token", stolen)
+    assert not _signed_in(thief)
+    assert _signed_in(owner)
+
+
+def test_sessions_replaced_remember_cookie_works_briefly_for_parallel_requests(
+    client, new_client, user
+):
+    _log_in(client, user)
+    old = client.get_cookie("remember_token").value
+    first, second = new_client(), new_client()
+    first.set_cookie("remember_token", old)
+    second.set_cookie("remember_token", old)
+    assert _signed_in(first) and _signed_in(second)  # second arrives right after the rotation
