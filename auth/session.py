@@ -144,16 +144,20 @@ def _rotate_remember_cookie(app, user: User, **_extra) -> None:
     if not g.pop("kyoso_login_rotatable", False):
         return
     nonce = secrets.token_urlsafe(32)
-    with db.engine.begin() as conn:  # its own transaction: the view's may still roll back
-        conn.execute(
-            update(UserSession)
-            .where(UserSession.id == g.kyoso_login_id)
-            .values(
-                previous_nonce_hash=UserSession.nonce_hash,
-                nonce_hash=_hash(nonce),
-                rotated_at=utcnow(),
+    try:
+        with db.engine.begin() as conn:  # its own transaction: the view's may still roll back
+            conn.execute(
+                update(UserSession)
+                .where(UserSession.id == g.kyoso_login_id)
+                .values(
+                    previous_nonce_hash=UserSession.nonce_hash,
+                    nonce_hash=_hash(nonce),
+                    rotated_at=utcnow(),
+                )
             )
-        )
+    except SQLAlchemyError:  # a busy database: keep the current cookie, rotate next time
+        log.warning("could not rotate the remember cookie of login %s", g.kyoso_login_id)
+        return
     user.login_ref = "s" + nonce
     session["_user_id"] = user.get_id()
     session["_remember"] = "set"  # Flask-Login sets the new remember cookie on the response
