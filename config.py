@@ -41,6 +41,12 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "THREADS_PER_PAGE": (30, int),
     "EDIT_GRACE_SECONDS": (300, int),
     "PASSWORD_RESET_MAX_AGE": (3600, int),
+    # a login (and its "ログインしたままにする" cookie) lasts at most this many days
+    "LOGIN_MAX_DAYS": (30, int),
+    "EMAIL_CONFIRM_MAX_AGE": (7 * 24 * 3600, int),
+    # verification mails: per requesting account per day, per target address per hour
+    "VERIFICATION_REQUESTS_PER_DAY": (3, int),
+    "VERIFICATION_REQUESTS_PER_ADDRESS_HOUR": (1, int),
     "MAX_POST_LENGTH": (20000, int),
     "MAX_CONTENT_LENGTH": (1024 * 1024, int),
     "BABEL_DEFAULT_LOCALE": ("ja", str),

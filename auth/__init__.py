@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from flask import Flask, Request, request
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
-from auth import cli, views
+from auth import cli, security_views, session, views
 from auth.accounts import user_for_api_token
-from auth.models import Role, User
-from core.extensions import db, login_manager
+from auth.models import User
+from core.extensions import login_manager
 
 
 def register(app: Flask) -> None:
@@ -19,7 +17,9 @@ def register(app: Flask) -> None:
     login_manager.session_protection = "basic"
     login_manager.user_loader(_load_user)
     login_manager.request_loader(_load_user_from_request)
+    session.register(app)
     app.register_blueprint(views.bp)
+    app.register_blueprint(security_views.bp)
     cli.register(app)
 
 
@@ -28,18 +28,7 @@ def _load_user(user_id: str) -> User | None:
     that token alone: a browser session on the same request is ignored."""
     if _bearer_token(request) is not None:
         return _load_user_from_request(request)
-    try:
-        uid = int(user_id)
-    except ValueError:
-        return None
-    return db.session.scalar(
-        select(User)
-        .where(User.id == uid)
-        .options(
-            joinedload(User.role).joinedload(Role.permissions),
-            joinedload(User.board_moderations),
-        )
-    )
+    return session.load_login(user_id)
 
 
 def _bearer_token(request: Request) -> str | None:

@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
 
-from flask import current_app
+from flask import current_app, has_request_context
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from auth.models import ApiToken, Role, User
+from auth import session as logins
+from auth.models import ApiToken, BoardModerator, Role, RolePermission, User
 from core.extensions import db
 from core.types import utcnow
 from taxonomy.models import PlayerField
 
 RESET_SALT = "kyoso.password-reset"
+CONFIRM_SALT = "kyoso.confirm-email"
 TOKEN_PREFIX = "kys_"
 RESERVED_HANDLES = frozenset(
     {"admin", "administrator", "api", "root", "system", "moderator", "staff", "support", "kyoso",
@@ -64,27 +68,62 @@ def register_user(
     password: str,
     role: str = "member",
     password_hash: str | None = None,
+    email_confirmed: bool = False,
 ) -> User:
-    """Create an account; raises :class:`AccountError` if the e-mail or handle is taken."""
+    """Create an account; raises :class:`AccountError` if the e-mail or handle is taken or the
+    display name is not allowed. The address counts as unconfirmed until the member opens the
+    link of :func:`make_email_confirm_token` (``email_confirmed`` for accounts made by staff)."""
     email, handle = normalize_email(email), normalize_handle(handle)
-    if handle in RESERVED_HANDLES:
-        raise AccountError("handle", "このハンドル名は使えません。")
-    if db.session.scalar(select(func.count()).where(User.handle == handle)):
-        raise AccountError("handle", "このハンドル名はすでに使われています。")
+    handle, display_name = _check_handle_and_name(handle, display_name)
     if db.session.scalar(select(func.count()).where(User.email == email)):
         raise AccountError("email", "このメールアドレスはすでに登録されています。")
     user = User(
         email=email,
         handle=handle,
-        display_name=display_name.strip(),
+        display_name=display_name,
         password_hash=password_hash or generate_password_hash(password),
         role=get_role(role),
+        email_confirmed_at=utcnow() if email_confirmed else None,
     )
     db.session.add(user)
     db.session.flush()
     for hook in _after_register:
         hook(user)
     return user
+
+
+def _check_handle_and_name(handle: str, display_name: str) -> tuple[str, str]:
+    handle = normalize_handle(handle)
+    if handle in RESERVED_HANDLES or _has_format_chars(handle):
+        raise AccountError("handle", "このハンドル名は使えません。")
+    if db.session.scalar(select(func.count()).where(User.handle == handle)):
+        raise AccountError("handle", "このハンドル名はすでに使われています。")
+    return handle, check_display_name(display_name)
+
+
+@dataclass(frozen=True)
+class SignUp:
+    """What a registration form did: a new (unconfirmed) account, or nothing but the owner of
+    the address to tell."""
+
+    user: User | None = None
+    address_owner: User | None = None
+
+
+def sign_up(*, email: str, handle: str, display_name: str, password: str) -> SignUp:
+    """The registration form. For an address that is already registered it checks the same
+    things and does the same hashing work, so neither the answer nor its timing tells that the
+    address is taken; the caller mails the owner instead of a confirmation link."""
+    owner = find_user_by_email(email)
+    if owner is None:
+        return SignUp(
+            user=register_user(
+                email=email, handle=handle, display_name=display_name, password=password
+            )
+        )
+    _check_handle_and_name(handle, display_name)
+    generate_password_hash(password)
+    return SignUp(address_owner=owner)
 
 
 _after_register: list = []
@@ -110,8 +149,76 @@ _DUMMY_HASH = generate_password_hash(secrets.token_hex(8))
 
 
 def set_password(user: User, password: str) -> None:
+    """Also ends every login of the account: a stolen session or remember cookie dies with the
+    old password. API tokens are kept (they are revoked one by one, or by logging out
+    everywhere)."""
     user.password_hash = generate_password_hash(password)
     user.password_changed_at = utcnow()
+    logins.end_all_logins(user)
+
+
+def log_out_everywhere(user: User) -> None:
+    """「すべての端末からログアウト」: every browser login and every API token of ``user`` ends."""
+    logins.end_all_logins(user)
+    revoke_all_api_tokens(user)
+
+
+# --- display names: no invisible characters, no impersonating staff --------------------------
+
+
+def _is_format_char(char: str) -> bool:
+    """Bidi overrides and isolates (U+202A–E, U+2066–9), marks (U+200E/F), zero-width and other
+    format characters (Unicode category Cf), and control characters."""
+    return unicodedata.category(char) in {"Cf", "Cc"}
+
+
+def _has_format_chars(text: str) -> bool:
+    return any(_is_format_char(c) for c in text)
+
+
+def strip_format_chars(text: str) -> str:
+    return "".join(c for c in text if not _is_format_char(c))
+
+
+def name_key(name: str) -> str:
+    """What two display names are compared by: NFKC, case-folded, without spaces or format
+    characters ("Ｍｏｄ　太郎" and "mod太郎" are the same name)."""
+    folded = unicodedata.normalize("NFKC", name).casefold()
+    return "".join(c for c in folded if not c.isspace() and not _is_format_char(c))
+
+
+_STAFF_PERMISSIONS = ("moderation.review", "thread.moderate", "user.manage")
+
+
+def _staff_name_keys(exclude_user_id: int | None) -> set[str]:
+    staff_roles = select(RolePermission.role_id).where(
+        RolePermission.permission.in_(_STAFF_PERMISSIONS)
+    )
+    verified_roles = select(Role.id).where(Role.badge != "")
+    board_mods = select(BoardModerator.user_id)
+    names = db.session.scalars(
+        select(User.display_name).where(
+            (User.role_id.in_(staff_roles))
+            | (User.role_id.in_(verified_roles))
+            | (User.id.in_(board_mods)),
+            User.id != (exclude_user_id or 0),
+        )
+    )
+    return {name_key(n) for n in names}
+
+
+def check_display_name(name: str, user: User | None = None) -> str:
+    """The display name to store: format characters removed; refused (AccountError) when
+    nothing visible is left or it is a staff member's (moderator, admin, verified) name."""
+    cleaned = strip_format_chars(name).strip()
+    if not name_key(cleaned):
+        raise AccountError("display_name", "表示名を入力してください。")
+    if name_key(cleaned) in _staff_name_keys(user.id if user is not None else None):
+        raise AccountError(
+            "display_name",
+            "この表示名は事務局・モデレーター・認証済みの方が使っているため使えません。",
+        )
+    return cleaned
 
 
 def update_profile(
@@ -125,7 +232,9 @@ def update_profile(
     player_field_ids: Iterable[int],
     bio: str = "",
 ) -> None:
-    user.display_name = display_name.strip()
+    """Raises :class:`AccountError` for a display name that is not allowed."""
+    if display_name.strip() != user.display_name:
+        user.display_name = check_display_name(display_name, user)
     user.affiliation = affiliation.strip()
     user.role_title = role_title.strip()
     user.prefecture_code = prefecture_code or None
@@ -166,6 +275,34 @@ def user_for_reset_token(token: str) -> User | None:
     return user
 
 
+# --- e-mail confirmation: a signed link mailed at registration ------------------------------
+
+
+def _confirm_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=CONFIRM_SALT)
+
+
+def make_email_confirm_token(user: User) -> str:
+    """Names the account and the address: it stops working if the address changes."""
+    return _confirm_serializer().dumps({"u": user.id, "e": user.email})
+
+
+def confirm_email(token: str) -> User | None:
+    """Mark the address confirmed; None for a bad, expired or outdated link."""
+    try:
+        data = _confirm_serializer().loads(
+            token, max_age=current_app.config["EMAIL_CONFIRM_MAX_AGE"]
+        )
+    except (SignatureExpired, BadSignature):
+        return None
+    user = db.session.get(User, data.get("u")) if isinstance(data, dict) else None
+    if user is None or user.email != data.get("e"):
+        return None
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = utcnow()
+    return user
+
+
 # --- API tokens ------------------------------------------------------------------------------
 
 
@@ -189,4 +326,36 @@ def user_for_api_token(token: str) -> User | None:
             ApiToken.token_hash == _hash_token(token), ApiToken.revoked_at.is_(None)
         )
     )
-    return row.user if row is not None else None
+    if row is None:
+        return None
+    if has_request_context() and (
+        row.last_used_at is None or utcnow() - row.last_used_at > logins.TOUCH_EVERY
+    ):
+        logins.touch_later(ApiToken, row.id, "last_used_at")
+    row.user.login_ref = f"t{row.id}"
+    return row.user
+
+
+def list_api_tokens(user: User) -> list[ApiToken]:
+    """The account's live tokens, newest first (the secret itself is never stored)."""
+    return list(
+        db.session.scalars(
+            select(ApiToken)
+            .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+            .order_by(ApiToken.id.desc())
+        )
+    )
+
+
+def revoke_api_token(user: User, token_id: int) -> bool:
+    """Revoke one of ``user``'s tokens; False if there is no such live token."""
+    row = db.session.get(ApiToken, token_id)
+    if row is None or row.user_id != user.id or row.revoked_at is not None:
+        return False
+    row.revoked_at = utcnow()
+    return True
+
+
+def revoke_all_api_tokens(user: User) -> None:
+    for row in list_api_tokens(user):
+        row.revoked_at = utcnow()

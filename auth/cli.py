@@ -33,7 +33,12 @@ def create_user(email: str, handle: str, display_name: str, role: str, password:
         )
     try:
         user = accounts.register_user(
-            email=email, handle=handle, display_name=display_name, password=password, role=role
+            email=email,
+            handle=handle,
+            display_name=display_name,
+            password=password,
+            role=role,
+            email_confirmed=True,  # made by an administrator on the server
         )
     except accounts.AccountError as exc:
         raise click.ClickException(exc.message) from exc

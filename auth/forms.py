@@ -104,3 +104,11 @@ class ProfileForm(FlaskForm):
         validators=[Length(max=1000, message=_l("1000文字以内で入力してください。"))],
         description=_l("健康や病気に関することは書かないでください。"),
     )
+
+
+class ApiTokenForm(FlaskForm):
+    name = StringField(
+        _l("トークンの名前"),
+        validators=[_required(), Length(max=60, message=_l("60文字以内で入力してください。"))],
+        description=_l("どこで使うかが分かる名前にしてください。例：集計スクリプト"),
+    )

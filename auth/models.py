@@ -83,6 +83,9 @@ class User(UserMixin, db.Model):
     locale: Mapped[str | None] = mapped_column(String(10))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: set when the member opened the confirmation link mailed at registration; until then
+    #: they may read but not post or flag (``auth.permissions``)
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     role: Mapped[Role] = relationship()
     prefecture: Mapped[Prefecture | None] = relationship(lazy="select")
@@ -90,6 +93,19 @@ class User(UserMixin, db.Model):
         secondary=user_player_fields, lazy="select", order_by=PlayerField.position
     )
     board_moderations: Mapped[list[BoardModerator]] = relationship(lazy="select")
+
+    #: which login this loaded object stands for ("s<nonce>" for a browser login,
+    #: "t<token id>" for a Socket.IO connection opened with an API token); not a column
+    login_ref = None
+
+    def get_id(self) -> str:
+        """Flask-Login keeps this in the session and the remember cookie: the account *and* the
+        login, so a login that was ended (logout, password change, …) no longer loads."""
+        return f"{self.id}:{self.login_ref}" if self.login_ref else f"{self.id}:"
+
+    @property
+    def email_confirmed(self) -> bool:
+        return self.email_confirmed_at is not None
 
     @property
     def moderated_board_ids(self) -> frozenset[int]:
@@ -132,5 +148,25 @@ class ApiToken(db.Model):
     name: Mapped[str] = mapped_column(String(60), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship(lazy="joined")
+
+
+class UserSession(db.Model):
+    """One browser login. The session and remember cookies name it (by a random nonce, of which
+    only the SHA-256 is stored); deleting the row ends that login wherever the cookies went."""
+
+    __tablename__ = "user_sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    nonce_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: the remember cookie is replaced each time it restores the login; the one it replaced
+    #: still works for ROTATION_GRACE (requests already on their way), then never again
+    previous_nonce_hash: Mapped[str | None] = mapped_column(String(64))
+    rotated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship()

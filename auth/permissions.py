@@ -82,6 +82,15 @@ def _silenced(user) -> bool:
     return bool(getattr(user, "is_silenced", False))
 
 
+def _unconfirmed(user) -> bool:
+    """A member whose e-mail address is not confirmed yet may read, not post or flag."""
+    return getattr(user, "email_confirmed_at", True) is None
+
+
+def _muted(user) -> bool:
+    return _silenced(user) or _unconfirmed(user)
+
+
 def _view_thread(user, perms, thread) -> bool:
     if thread.is_deleted and POST_VIEW_DELETED not in perms:
         return False
@@ -91,7 +100,7 @@ def _view_thread(user, perms, thread) -> bool:
 
 
 def _create_thread(user, perms, board) -> bool:
-    return THREAD_CREATE in perms and not _silenced(user)
+    return THREAD_CREATE in perms and not _muted(user)
 
 
 def _create_kind(kind: str):
@@ -107,7 +116,7 @@ def postable_kinds(user: Any, board: Any) -> list[str]:
 
 
 def _reply(user, perms, thread) -> bool:
-    if POST_CREATE not in perms or thread.is_deleted or _silenced(user):
+    if POST_CREATE not in perms or thread.is_deleted or _muted(user):
         return False
     return not thread.is_locked or moderates(user, thread.board_id)
 
@@ -140,7 +149,7 @@ def _view_hidden(user, perms, post) -> bool:
 
 
 def _flag_post(user, perms, post) -> bool:
-    if POST_FLAG not in perms or post.is_deleted or _own(user, post) or _silenced(user):
+    if POST_FLAG not in perms or post.is_deleted or _own(user, post) or _muted(user):
         return False
     return not post.is_hidden or moderates(user, post.thread.board_id)
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
-from auth import accounts
+from auth import accounts, session
 from auth.forms import ForgotPasswordForm, LoginForm, ProfileForm, RegisterForm, ResetPasswordForm
 from core.extensions import db, limiter
 from core.mail import send_mail
@@ -26,7 +26,7 @@ def register():
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            user = accounts.register_user(
+            outcome = accounts.sign_up(
                 email=form.email.data,
                 handle=form.handle.data,
                 display_name=form.display_name.data,
@@ -35,13 +35,39 @@ def register():
         except accounts.AccountError as exc:
             getattr(form, exc.field).errors.append(exc.message)
         else:
-            db.session.commit()
-            login_user(user)
+            if outcome.user is not None:
+                db.session.commit()
+                send_confirmation_mail(outcome.user)
+            else:
+                owner = outcome.address_owner
+                send_mail(
+                    owner.email,
+                    _("【共創】登録の申し込みがありました"),
+                    render_template("auth/email/already_registered.txt", user=owner),
+                )
+            # Same answer whether or not the address was registered: no account enumeration.
             flash(
-                _("ようこそ、%(name)sさん。登録が完了しました。", name=user.display_name), "success"
+                _(
+                    "確認メールを %(email)s に送りました。メールのリンクを開いて登録を完了してから、"
+                    "ログインしてください。",
+                    email=accounts.normalize_email(form.email.data),
+                ),
+                "success",
             )
-            return redirect(url_for("auth.edit_profile"))
+            return redirect(url_for("auth.login"))
     return render_template("auth/register.html", form=form), 422 if form.errors else 200
+
+
+def send_confirmation_mail(user) -> None:
+    link = url_for(
+        "security.confirm_email", token=accounts.make_email_confirm_token(user), _external=True
+    )
+    days = current_app.config["EMAIL_CONFIRM_MAX_AGE"] // 86400
+    send_mail(
+        user.email,
+        _("【共創】メールアドレスの確認"),
+        render_template("auth/email/confirm_email.txt", user=user, link=link, days=days),
+    )
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -57,7 +83,8 @@ def login():
         elif not user.is_active:
             form.form_errors.append(_suspension_message(user))
         else:
-            login_user(user, remember=form.remember.data)
+            session.log_in(user, remember=form.remember.data)
+            db.session.commit()
             flash(_("ログインしました。"), "success")
             return redirect(safe_next_url(request.args.get("next")) or url_for("forum.index"))
     return render_template("auth/login.html", form=form), 422 if form.errors else 200
@@ -74,7 +101,8 @@ def _suspension_message(user) -> str:
 
 @bp.post("/logout")
 def logout():
-    logout_user()
+    session.log_out()
+    db.session.commit()
     flash(_("ログアウトしました。"), "success")
     return redirect(url_for("forum.index"))
 
@@ -110,8 +138,10 @@ def reset_password(token: str):
         return redirect(url_for("auth.forgot_password"))
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        accounts.set_password(user, form.password.data)
+        accounts.set_password(user, form.password.data)  # also ends every login of the account
         db.session.commit()
+        if current_user.is_authenticated and current_user.id == user.id:
+            session.log_out()  # this browser's login ended too: clear its cookies
         flash(_("パスワードを変更しました。新しいパスワードでログインしてください。"), "success")
         return redirect(url_for("auth.login"))
     return render_template("auth/reset.html", form=form), 422 if form.errors else 200
@@ -138,17 +168,22 @@ def edit_profile():
         form.prefecture_code.data = user.prefecture_code or ""
         form.player_fields.data = [f.id for f in user.player_fields]
     if form.validate_on_submit():
-        accounts.update_profile(
-            user,
-            display_name=form.display_name.data,
-            affiliation=form.affiliation.data or "",
-            role_title=form.role_title.data or "",
-            prefecture_code=form.prefecture_code.data or None,
-            municipality=form.municipality.data or "",
-            player_field_ids=form.player_fields.data or [],
-            bio=form.bio.data or "",
-        )
-        db.session.commit()
-        flash(_("プロフィールを保存しました。"), "success")
-        return redirect(url_for("auth.profile", handle=user.handle))
+        try:
+            accounts.update_profile(
+                user,
+                display_name=form.display_name.data,
+                affiliation=form.affiliation.data or "",
+                role_title=form.role_title.data or "",
+                prefecture_code=form.prefecture_code.data or None,
+                municipality=form.municipality.data or "",
+                player_field_ids=form.player_fields.data or [],
+                bio=form.bio.data or "",
+            )
+        except accounts.AccountError as exc:
+            db.session.rollback()
+            getattr(form, exc.field).errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash(_("プロフィールを保存しました。"), "success")
+            return redirect(url_for("auth.profile", handle=user.handle))
     return render_template("auth/edit_profile.html", form=form), 422 if form.errors else 200

@@ -161,7 +161,7 @@ OTHER_BOARDS_SHARE = 1.0 - sum(BOARD_WEIGHTS.values())
 USER_COLUMNS = (
     "id", "handle", "email", "display_name", "password_hash", "role_id", "affiliation",
     "role_title", "prefecture_code", "municipality", "bio", "is_suspended", "locale", "created_at",
-    "password_changed_at",
+    "password_changed_at", "email_confirmed_at",
 )  # fmt: skip
 THREAD_COLUMNS = (
     "id", "board_id", "author_id", "title", "kind", "is_pinned", "is_locked", "is_deleted",
@@ -266,7 +266,7 @@ def generate(db_path: Path, n_threads: int, n_posts: int, seed: int = SEED) -> d
             uid, f"{SURNAMES_ROMAJI[si]}_{uid:03d}", f"user{uid:03d}@{EMAIL_DOMAIN}",
             f"{SURNAMES[si]} {rng.choice(GIVEN_NAMES)}", password_hash, roles[role],
             f"{town}{org}", title, pref, town, f"{town}で{org}の{title}をしています。",
-            0, None, fmt_time(created), fmt_time(created),
+            0, None, fmt_time(created), fmt_time(created), fmt_time(created),
         ))  # fmt: skip
         for pf in rng.sample(player_field_ids, rng.randint(1, 2)):
             upf_rows.append((uid, pf))

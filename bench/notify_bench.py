@@ -57,11 +57,11 @@ def build(app, board_watchers: int, thread_watchers: int) -> tuple[int, str]:
         member = accounts.get_role("member")
         poster = accounts.register_user(
             email="poster@bench.example", handle="bench_poster", display_name="投稿者",
-            password="bench-password-2026", role="member",
+            password="bench-password-2026", role="member", email_confirmed=True,
         )  # fmt: skip
         starter = accounts.register_user(
             email="starter@bench.example", handle="bench_starter", display_name="作成者",
-            password="bench-password-2026", role="member",
+            password="bench-password-2026", role="member", email_confirmed=True,
         )  # fmt: skip
         thread = posting.create_thread(board=board, author=starter, title="見守りの工夫",
                                        body="皆さんの地域ではどうしていますか？")  # fmt: skip

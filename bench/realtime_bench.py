@@ -201,7 +201,7 @@ def prepare_database(workdir: Path) -> dict:
         from forum import posting, queries
 
         user = register_user(email=BENCH_EMAIL, handle="rtbench", display_name="配信 ベンチ",
-                             password="bench-password-2026")  # fmt: skip
+                             password="bench-password-2026", email_confirmed=True)  # fmt: skip
         thread = posting.create_thread(
             board=queries.get_board("zentai"), author=user,
             title="リアルタイム配信ベンチマーク", body="N 人が同時に読んでいるスレッドです。",

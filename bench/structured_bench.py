@@ -301,7 +301,7 @@ def generate(db_path: Path, n_threads: int, seed: int = SEED) -> dict:
             uid, f"{SURNAMES_ROMAJI[si]}_{uid:03d}", f"user{uid:03d}@{EMAIL_DOMAIN}",
             f"{SURNAMES[si]} {rng.choice(GIVEN_NAMES)}", password_hash, roles[role],
             f"{town}{org}", title, pref, town, f"{town}で{org}の{title}をしています。",
-            0, None, fmt_time(created), fmt_time(created),
+            0, None, fmt_time(created), fmt_time(created), fmt_time(created),
         ))  # fmt: skip
         user_role[uid], user_pref[uid] = role, pref
     con.executemany(insert_sql("users", USER_COLUMNS), user_rows)

@@ -88,6 +88,7 @@ def seed_demo_content(password: str | None = None) -> str | None:
             password=password,
             password_hash=shared_hash,
             role=role,
+            email_confirmed=True,
         )
         user.affiliation, user.role_title = affiliation, title
         user.prefecture_code, user.municipality = pref, city

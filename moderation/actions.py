@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import update
 
 from audit.log import record_action
+from auth.accounts import log_out_everywhere
 from auth.models import User
 from core.extensions import db
 from core.types import utcnow
@@ -53,8 +54,10 @@ def delete_post(post: Post, *, actor: User, reason: str = "") -> None:
 
 
 def suspend_user(user: User, *, actor: User, until: datetime | None, reason: str) -> None:
-    """Cannot log in until ``until`` (None: indefinitely). The reason is shown at login."""
+    """Cannot log in until ``until`` (None: indefinitely). The reason is shown at login. Every
+    login and API token of the account ends now (they would work again once it expires)."""
     before = _sanctions(user)
+    log_out_everywhere(user)
     user.is_suspended = True
     user.suspended_until = until
     user.sanction_reason = reason

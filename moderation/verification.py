@@ -2,15 +2,24 @@
 生活支援コーディネーター) with their organisation, area and work e-mail. The e-mail is confirmed
 by a signed, expiring link; if its domain is trusted for that role (VERIFICATION_TRUSTED_DOMAINS,
 e.g. ``municipal_staff=lg.jp``) the role is granted at once, otherwise a moderator decides.
-The caller owns the transaction."""
+
+The link proves that the *requester* reads that mailbox only if it is opened in the requester's
+own signed-in session: the link alone grants nothing (a municipal employee who opens a link a
+stranger asked for is refused and the stranger gets nothing). The mail carries only the site's
+fixed wording and the requester's handle, and requests are limited per account and per address
+(counted in the database, so the limits hold across processes). The caller owns the transaction."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import current_app
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from audit.log import record_action
+from auth.accounts import log_out_everywhere
 from auth.models import Role, User
 from core.extensions import db
 from core.types import utcnow
@@ -45,10 +54,51 @@ def domain_is_trusted(email: str, role_slug: str) -> bool:
     )
 
 
+class VerificationRefused(ValueError):
+    """A refused request or confirmation; ``message`` is shown to the member."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def check_request_limits(user: User, work_email: str) -> None:
+    """At most VERIFICATION_REQUESTS_PER_DAY mails per account per day and
+    VERIFICATION_REQUESTS_PER_ADDRESS_HOUR per target address per hour (whoever asks)."""
+    config, now = current_app.config, utcnow()
+    by_user = db.session.scalar(
+        select(func.count()).select_from(RoleRequest).where(
+            RoleRequest.user_id == user.id, RoleRequest.created_at > now - timedelta(days=1)
+        )
+    )  # fmt: skip
+    if by_user >= config["VERIFICATION_REQUESTS_PER_DAY"]:
+        raise VerificationRefused(
+            _(
+                "認証の申請は1日に%(count)s回までです。明日もう一度お試しください。",
+                count=config["VERIFICATION_REQUESTS_PER_DAY"],
+            )
+        )
+    by_address = db.session.scalar(
+        select(func.count()).select_from(RoleRequest).where(
+            RoleRequest.work_email == work_email.strip().lower(),
+            RoleRequest.created_at > now - timedelta(hours=1),
+        )
+    )  # fmt: skip
+    if by_address >= config["VERIFICATION_REQUESTS_PER_ADDRESS_HOUR"]:
+        raise VerificationRefused(
+            _(
+                "このメールアドレスには少し前に確認メールを送りました。"
+                "1時間ほど待ってからもう一度お試しください。"
+            )
+        )
+
+
 def request_role(
     user: User, *, role: Role, organisation: str, prefecture_code: str | None,
     municipality: str, work_email: str,
 ) -> RoleRequest:  # fmt: skip
+    """Raises :class:`VerificationRefused` when the limits are reached."""
+    check_request_limits(user, work_email)
     for old in db.session.scalars(
         select(RoleRequest).where(RoleRequest.user_id == user.id,
                                   RoleRequest.status.in_(("email_pending", "in_review")))
@@ -69,17 +119,40 @@ def make_confirmation_token(request: RoleRequest) -> str:
     )
 
 
-def confirm_work_email(token: str) -> RoleRequest | None:
-    """Mark the work e-mail confirmed; grant the role (trusted domain) or queue the request."""
+def request_for_token(token: str) -> RoleRequest | None:
+    """The pending request a confirmation link names; None for a bad, expired or used link."""
     try:
         data = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT).loads(
             token, max_age=MAX_AGE
         )
     except (SignatureExpired, BadSignature):
         return None
-    request = db.session.get(RoleRequest, data.get("r"))
+    if not isinstance(data, dict) or not isinstance(data.get("r"), int):
+        return None
+    request = db.session.get(RoleRequest, data["r"])
     if request is None or request.work_email != data.get("e") or request.status != "email_pending":
         return None
+    return request
+
+
+def not_your_request() -> VerificationRefused:
+    return VerificationRefused(
+        _(
+            "このリンクは別のアカウントの申請のものです。申請したご本人がログインして開いた"
+            "場合だけ確認できます。お心当たりがなければ、このメールは破棄してください。"
+        )
+    )
+
+
+def confirm_work_email(token: str, *, user: User) -> RoleRequest | None:
+    """Mark the work e-mail confirmed and grant the role (trusted domain) or queue the request
+    — only for the requester themself, signed in (:class:`VerificationRefused` for anyone
+    else). None for a bad, expired or used link."""
+    request = request_for_token(token)
+    if request is None:
+        return None
+    if request.user_id != user.id:
+        raise not_your_request()
     request.email_confirmed_at = utcnow()
     if domain_is_trusted(request.work_email, request.role.slug):
         grant_role(request, actor=None, reason="trusted e-mail domain")
@@ -150,6 +223,7 @@ def approve_account(user: User, *, actor: User, reason: str = "") -> None:
 
 
 def reject_account(user: User, *, actor: User, reason: str = "") -> None:
+    log_out_everywhere(user)
     user.is_suspended = True
     user.suspended_until = None
     user.sanction_reason = reason or PENDING_APPROVAL_REASON

@@ -10,9 +10,9 @@ VALID = {
 }
 
 
-def test_register_creates_member_and_logs_in(client):
+def test_register_creates_member_and_mails_confirmation(client, outbox):
     response = client.post_form("/register", VALID)
-    assert response.status_code == 302
+    assert response.status_code == 302 and response.headers["Location"].endswith("/login")
     user = db.session.scalars(db.select(User)).one()
     assert (user.handle, user.email, user.display_name) == (
         "hanako_y",
@@ -21,8 +21,17 @@ def test_register_creates_member_and_logs_in(client):
     )
     assert user.role.slug == "member"
     assert user.password_hash != VALID["password"]
+    assert user.email_confirmed_at is None
+    (mail,) = outbox()
+    assert mail["To"] == "hanako@example.lg.jp" and "/confirm-email/" in mail.get_content()
+
+
+def test_register_then_confirm_and_log_in(client, register):
+    user = register(VALID)
+    assert user.email_confirmed_at is not None
     html = client.get("/").get_data(as_text=True)
     assert "山田 花子" in html and "ログアウト" in html
+    assert "確認メールを再送" not in html
 
 
 def test_register_errors_are_japanese_and_keep_input(client):
@@ -43,8 +52,9 @@ def test_register_refuses_taken_handle_and_email(client, user_factory):
     html = client.post_form("/register", VALID).get_data(as_text=True)
     assert "このハンドル名はすでに使われています。" in html
     user_factory(email="hanako@example.lg.jp", handle="other")
-    html = client.post_form("/register", {**VALID, "handle": "fresh"}).get_data(as_text=True)
-    assert "このメールアドレスはすでに登録されています。" in html
+    response = client.post_form("/register", {**VALID, "handle": "fresh"})
+    assert response.status_code == 302  # the same answer as a new address (no enumeration)
+    assert db.session.scalar(db.select(db.func.count(User.id))) == 2
 
 
 def test_register_refuses_reserved_handle(client):

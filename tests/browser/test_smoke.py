@@ -46,11 +46,18 @@ def _fill_register_form(page: Page, *, display_name, handle, email, password, co
     page.get_by_label("パスワード（確認）", exact=True).fill(confirm)
 
 
-def test_register_create_thread_preview_and_reply(browser_page: Page) -> None:
+def _confirmation_link(outbox_dir: Path, email: str) -> str:
+    from core.mail import read_outbox
+
+    mail = [m for m in read_outbox(str(outbox_dir)) if m["To"] == email][-1]
+    return re.search(r"https?://\S+/confirm-email/\S+", mail.get_content()).group(0)
+
+
+def test_register_create_thread_preview_and_reply(browser_page: Page, tmp_path) -> None:
     page = browser_page
     problems = _collect_problems(page)
 
-    # Register through the header link; the new member lands logged in.
+    # Register through the header link, open the link mailed to the address, log in.
     page.goto("/")
     page.get_by_role("link", name="新規登録").click()
     expect(page.get_by_role("heading", level=1, name="新規登録")).to_be_visible()
@@ -63,9 +70,13 @@ def test_register_create_thread_preview_and_reply(browser_page: Page) -> None:
         confirm=PASSWORD,
     )
     page.get_by_role("button", name="登録する").click()
-    expect(page.locator(".flashes")).to_contain_text(
-        "ようこそ、山田 花子さん。登録が完了しました。"
-    )
+    expect(page.locator(".flashes")).to_contain_text("確認メールを hanako@example.jp に送りました。")
+    page.goto(_confirmation_link(tmp_path / "outbox", "hanako@example.jp"))
+    page.get_by_role("button", name="メールアドレスを確認する").click()
+    expect(page.locator(".flashes")).to_contain_text("メールアドレスを確認しました。")
+    page.get_by_label("メールアドレス", exact=True).fill("hanako@example.jp")
+    page.get_by_label("パスワード", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="ログイン", exact=True).click()
     account_nav = page.get_by_role("navigation", name="アカウント")
     expect(account_nav.get_by_role("link", name="山田 花子")).to_be_visible()
     expect(account_nav.get_by_role("button", name="ログアウト")).to_be_visible()

@@ -25,7 +25,7 @@ def test_verification_trusted_domain_grants_role_after_email_confirmation(
     assert mail["To"] == "sato@city.yokote.lg.jp"
     db.session.expire_all()
     assert user.role.slug == "member"  # nothing before the e-mail is confirmed
-    client.get(LINK.search(mail.get_content()).group(1))
+    client.post_form(LINK.search(mail.get_content()).group(1))
     db.session.expire_all()
     assert user.role.slug == "municipal_staff" and user.affiliation == "横手市 健康福祉部"
     html = client.get(f"/u/{user.handle}").get_data(as_text=True)
@@ -35,7 +35,7 @@ def test_verification_trusted_domain_grants_role_after_email_confirmation(
 def test_verification_other_domain_goes_to_the_queue(client, login, outbox, user, moderator):
     login(user)
     _apply(client, "org_staff", "info@npo-sasaeai.example.org")
-    client.get(LINK.search(outbox()[-1].get_content()).group(1))
+    client.post_form(LINK.search(outbox()[-1].get_content()).group(1))
     item = db.session.scalars(db.select(ModerationItem)).one()
     assert item.kind == "role_request"
     db.session.expire_all()
@@ -76,12 +76,14 @@ def test_verification_badge_shows_on_posts(client, user_factory, thread_factory)
 
 
 @pytest.mark.parametrize("app_config", [{"REGISTRATION_REQUIRES_APPROVAL": True}], indirect=True)
-def test_verification_new_accounts_wait_for_approval(client, login, moderator, thread):
+def test_verification_new_accounts_wait_for_approval(
+    client, login, register, moderator, thread
+):
     from auth.accounts import find_user_by_handle
 
     data = {"display_name": "新人 花子", "handle": "newbie", "email": "newbie@example.jp",
             "password": "a-long-password", "password_confirm": "a-long-password"}  # fmt: skip
-    client.post_form("/register", data)
+    register(data)
     html = client.get(f"/t/{thread.id}").get_data(as_text=True)
     assert "事務局の承認後に投稿できます" in html
     assert client.post_form(f"/t/{thread.id}/reply", {"body": "書けない"}).status_code == 403
