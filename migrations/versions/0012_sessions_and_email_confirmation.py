@@ -3,7 +3,7 @@
 Existing accounts count as confirmed (their address confirmed at creation).
 
 Revision ID: 0012
-Revises: 0011
+Revises: 0015
 Create Date: 2026-12-06 13:05:00
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0012'
-down_revision = '0011'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Flags carry the flagger's trust weight (issue #13: auto-hide by summed weight, not by count).
 
 Revision ID: 0013
-Revises: 0015
+Revises: 0012
 Create Date: 2026-12-06 13:10:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0013'
-down_revision = '0015'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 
