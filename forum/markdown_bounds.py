@@ -44,13 +44,14 @@ from markdown.inlinepatterns import BacktickInlineProcessor
 LINK_SCAN_BUDGET = 200_000
 
 #: characters the block processors may be handed per render: a 20,000-character post with a
-#: blank line between paragraphs uses well under 100,000; 1,500 one-line headings with text
-#: and no blank lines about 15 million (≈0.2 s); ``"a\n=\n" * 5000`` 50 million (≈1.2 s)
-BLOCK_WORK_LIMIT = 16_000_000
+#: blank line between paragraphs uses well under 100,000; 1,000 one-line headings each with
+#: one line of text and no blank lines about 10 million (≈0.15 s); ``"a\n=\n" * 5000`` 50
+#: million (≈1.2 s)
+BLOCK_WORK_LIMIT = 10_000_000
 
 #: tags (``<`` in the HTML) the sanitizer may be handed: a 20,000-character list of links
 #: makes about 5,000
-MAX_HTML_TAGS = 10_000
+MAX_HTML_TAGS = 6_000
 
 _LINK_PROCESSORS = (
     "reference", "link", "image_link", "image_reference", "short_reference", "short_image_ref",
