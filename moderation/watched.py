@@ -21,6 +21,7 @@ from sqlalchemy import select
 from audit import log as audit
 from auth.models import User
 from core.extensions import db
+from moderation import pii
 from moderation.models import WATCH_ACTIONS, WatchedWord
 
 MAX_WORD_LENGTH = 100
@@ -41,10 +42,12 @@ class WatchedWordError(Exception):
 
 @lru_cache(maxsize=512)
 def compiled(word: str, is_regex: bool):
-    """The RE2 pattern of a watched word (NFKC, case-insensitive), or None if RE2 refuses it."""
-    needle = unicodedata.normalize("NFKC", word)
+    """The RE2 pattern of a watched word, or None if RE2 refuses it. Matched case-insensitively
+    on normalised text (``pii.normalise``); a plain word is normalised the same way."""
     try:
-        return re2.compile(needle if is_regex else re2.escape(needle), _OPTIONS)
+        if is_regex:
+            return re2.compile(unicodedata.normalize("NFKC", word), _OPTIONS)
+        return re2.compile(re2.escape(pii.normalise(word)), _OPTIONS)
     except re2.error:
         return None
 
