@@ -172,8 +172,15 @@ class _LazyTableProcessor(TableProcessor):
 
 
 def check_source(source: str) -> None:
-    """Raise ``TooComplex`` for text whose parsing cost no bound inside the parser can cap."""
-    if len(_TAG_START.findall(source)) > MAX_TAG_STARTS or _DEEP_INDENT.search(source):
+    """Raise ``TooComplex`` for text whose parsing cost no bound inside the parser can cap, or
+    that would surely make more than ``MAX_HTML_TAGS`` tags (each table cell boundary and each
+    line break makes at least one: refuse before parsing rather than after)."""
+    if (
+        len(_TAG_START.findall(source)) > MAX_TAG_STARTS
+        or _DEEP_INDENT.search(source)
+        or source.count("|") > MAX_HTML_TAGS // 2
+        or source.count("\n") > MAX_HTML_TAGS
+    ):
         raise TooComplex
 
 
