@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from datetime import timedelta
+from functools import lru_cache
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -65,6 +66,11 @@ def check_premoderated_board(draft: Draft) -> list[Concern]:
     return [Concern("premoderated_board", message, HOLD)]
 
 
+#: each text is normalised once, however many watched words are matched on it (50 words on a
+#: 20,000-character post took 1.3 s when every word normalised the text again)
+_normalised = lru_cache(maxsize=32)(pii.normalise_with_offsets)
+
+
 def word_spans(word: WatchedWord, text: str) -> list[tuple[int, int]]:
     """Where ``word`` occurs in ``text`` (offsets into ``text``), matched case-insensitively on
     NFKC-normalised text so that full-width/half-width and case variants are caught. Runs on
@@ -74,7 +80,7 @@ def word_spans(word: WatchedWord, text: str) -> list[tuple[int, int]]:
     pattern = watched.compiled(word.word, word.is_regex)
     if pattern is None:
         return []
-    norm, starts, ends = pii.normalise_with_offsets(text)
+    norm, starts, ends = _normalised(text)
     return [
         (starts[m.start()], ends[m.end() - 1])
         for m in pattern.finditer(norm)
