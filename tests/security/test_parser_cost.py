@@ -1,8 +1,8 @@
 """Issue #13, class 2: no text a member may post costs more than a bounded amount of parsing.
 
 Each pathological shape is rendered at MAX_POST_LENGTH (20,000 characters) and must finish
-within a generous bound (CI shares two cores; on an idle machine every shape takes < 0.4 s,
-and several took from 5 to over 60 s before the bounds). A seeded random fuzz mixes the same ingredients.
+within a generous bound (measured on two cores shared with other test runs, load 5–7: every
+shape under ~1 s, most under 0.3 s; before the bounds several took from 5 to over 60 s). A seeded random fuzz mixes the same ingredients.
 Ordinary Markdown must render exactly as the unbounded renderer does. The personal-information
 guard gets the same treatment. Pure functions: no application or database.
 """
@@ -30,8 +30,8 @@ from forum.rendering import (
 from moderation import pii
 
 MAX = 20_000  # config.MAX_POST_LENGTH
-# seconds per render: generous, for a machine shared with other test runs (idle, every shape
-# takes < 0.4 s; before the bounds several took 5 to over 60 s)
+# seconds per render: generous, for a machine shared with other test runs (under load every
+# shape took under ~1 s; before the bounds several took 5 to over 60 s)
 BOUND = 2.0
 
 
