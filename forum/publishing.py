@@ -47,6 +47,28 @@ class Draft:
         return f"{self.body}\n\n{self.extra_text}" if self.extra_text else self.body
 
     @property
+    def screened_fields(self) -> list[tuple[str, str]]:
+        """Every piece of text the author typed, as (field name, text): the title, the body and
+        each free-text field of the typed details. What gatekeepers screen and rewriters
+        censor, on a new thread, a reply and an edit alike."""
+        fields = [("title", self.title or ""), ("body", self.body)]
+        if self.details and _details_text is not None:
+            fields += [(name, text) for name, _label, text in self._typed_fields()]
+        elif self.extra_text:
+            fields.append(("details", self.extra_text))
+        return [(name, text) for name, text in fields if text]
+
+    @property
+    def field_labels(self) -> dict[str, str]:
+        """The label of each typed field (context for screening: 会場の住所 is a venue's)."""
+        return {name: str(label) for name, label, _text in self._typed_fields()}
+
+    def _typed_fields(self) -> list[tuple[str, Any, str]]:
+        if not self.details or _details_text is None:
+            return []
+        return _details_text(self.thread_kind, self.details)
+
+    @property
     def kind(self) -> str:
         if self.post is not None:
             return "edit"
@@ -94,6 +116,8 @@ _gatekeepers: list[Gatekeeper] = []
 _holder: Holder | None = None
 _after_publish: list[AfterPublish] = []
 _on_publish: list[AfterPublish] = []
+#: (kind, details) → the free-text typed fields as (name, label, text); set by structured
+_details_text: Callable[[str, dict[str, Any]], list[tuple[str, Any, str]]] | None = None
 
 
 def add_rewriter(rewrite: Rewriter) -> None:
@@ -118,6 +142,12 @@ def add_on_publish(hook: AfterPublish) -> None:
 def add_gatekeeper(check: Gatekeeper) -> None:
     if check not in _gatekeepers:
         _gatekeepers.append(check)
+
+
+def set_details_text(fields: Callable[[str, dict[str, Any]], list[tuple[str, Any, str]]]) -> None:
+    """Say which typed fields of a draft are free text (screened and censored like the body)."""
+    global _details_text
+    _details_text = fields
 
 
 def set_holder(holder: Holder | None) -> None:

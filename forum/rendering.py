@@ -7,6 +7,7 @@ Bump ``RENDERER_VERSION`` whenever the output of :func:`render_markdown` changes
 from __future__ import annotations
 
 from functools import partial
+from html import escape
 from urllib.parse import urlparse
 
 import bleach
@@ -14,7 +15,15 @@ import markdown
 from bleach.linkifier import LinkifyFilter
 from markdown.extensions.tables import TableExtension
 
-RENDERER_VERSION = 2
+from forum.markdown_bounds import (
+    LINKIFY_URL_RE,
+    MAX_HTML_TAGS,
+    BoundsExtension,
+    TooComplex,
+    check_source,
+)
+
+RENDERER_VERSION = 3  # 3: parsing work bounded (forum.markdown_bounds)
 
 ALLOWED_TAGS = frozenset(
     {
@@ -39,6 +48,7 @@ _MARKDOWN_EXTENSIONS = [
     TableExtension(use_align_attribute=True),  # align="…" instead of style="…" (styles are cut)
     "sane_lists",
     "nl2br",
+    BoundsExtension(),  # after tables: replaces its test with a linear one
 ]
 
 
@@ -67,7 +77,13 @@ _cleaner = bleach.sanitizer.Cleaner(
     # Linkify inside the same pass: a separate Linker after clean() would re-escape code blocks
     # and let bare URLs swallow the escaped text that follows them.
     filters=[
-        partial(LinkifyFilter, callbacks=[_set_rel], skip_tags={"pre", "code"}, parse_email=False)
+        partial(
+            LinkifyFilter,
+            callbacks=[_set_rel],
+            skip_tags={"pre", "code"},
+            parse_email=False,
+            url_re=LINKIFY_URL_RE,
+        )
     ],
 )
 
@@ -75,5 +91,11 @@ _cleaner = bleach.sanitizer.Cleaner(
 def render_markdown(source: str) -> str:
     """Render user Markdown to sanitized HTML (the only way user HTML is produced)."""
     md = markdown.Markdown(extensions=_MARKDOWN_EXTENSIONS, output_format="html")
-    html = md.convert(source)
+    try:
+        check_source(source)
+        html = md.convert(source)
+        if html.count("<") > MAX_HTML_TAGS:  # the sanitizer's cost grows with the tags
+            raise TooComplex
+    except (TooComplex, RecursionError):  # too costly or nested too deep: the text as typed
+        html = f"<pre>{escape(source, quote=False)}</pre>"
     return _cleaner.clean(html)

@@ -1,4 +1,5 @@
-"""Moderation JSON API: flag a post, the queue, decisions (409 on a stale version), audit."""
+"""Moderation JSON API: flag a post, the queue, decisions (409 on a stale version), audit,
+watched words (through moderation.watched, like the web form)."""
 
 from __future__ import annotations
 
@@ -16,8 +17,8 @@ from auth.session import current_account
 from core.extensions import csrf, db, limiter
 from core.ratelimit import user_or_address
 from forum import queries as forum_queries
-from moderation import flags, queue
-from moderation.models import ITEM_STATES, PENDING, ModerationItem
+from moderation import flags, queue, watched
+from moderation.models import ITEM_STATES, PENDING, ModerationItem, WatchedWord
 
 bp = Blueprint("moderation_api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -151,3 +152,95 @@ def audit_log():
         "target_id": e.target_id, "reason": e.reason, "before": e.before, "after": e.after,
         "created_at": iso(e.created_at),
     } for e in entries])  # fmt: skip
+
+
+def _manager_refusal():
+    if not current_user.is_authenticated:
+        return api_error(401, "unauthorized", _("ログインまたはAPIトークンが必要です。"))
+    if not can(current_user, "moderation.manage"):
+        return api_error(403, "forbidden", _("この操作を行う権限がありません。"))
+    return None
+
+
+def _watched_word_input(data: dict, entry: WatchedWord | None = None) -> dict:
+    """The fields of a create or PATCH body (a PATCH keeps what it leaves out)."""
+    values = {
+        "word": data.get("word", entry.word if entry else ""),
+        "action": data.get("action", entry.action if entry else "block"),
+        "is_regex": data.get("is_regex", entry.is_regex if entry else False),
+    }
+    errors = {}
+    if not isinstance(values["word"], str):
+        errors["word"] = [_("文字列で指定してください。")]
+    if not isinstance(values["action"], str):
+        errors["action"] = [_("文字列で指定してください。")]
+    if not isinstance(values["is_regex"], bool):
+        errors["is_regex"] = [_("true か false で指定してください。")]
+    if errors:
+        raise _InputError(errors)
+    return values
+
+
+class _InputError(Exception):
+    def __init__(self, fields: dict) -> None:
+        super().__init__("invalid input")
+        self.fields = fields
+
+
+def _save_watched_word(save):
+    try:
+        entry = save()
+        db.session.commit()
+    except _InputError as exc:
+        db.session.rollback()
+        return None, api_error(422, "validation", _("入力内容を確認してください。"), exc.fields)
+    except watched.WatchedWordError as exc:
+        db.session.rollback()
+        return None, api_error(422, "validation", exc.message, {exc.field: [exc.message]})
+    return entry, None
+
+
+@bp.get("/moderation/watched-words")
+def watched_words():
+    if (refusal := _manager_refusal()) is not None:
+        return refusal
+    return jsonify(items=[watched.watched_word_json(w) for w in watched.list_watched_words()])
+
+
+@bp.post("/moderation/watched-words")
+def add_watched_word():
+    if (refusal := _manager_refusal()) is not None:
+        return refusal
+    data = json_body()
+    entry, error = _save_watched_word(
+        lambda: watched.add_watched_word(actor=current_account(), **_watched_word_input(data))
+    )
+    return error or (jsonify(watched.watched_word_json(entry)), 201)
+
+
+@bp.patch("/moderation/watched-words/<int:word_id>")
+def update_watched_word(word_id: int):
+    if (refusal := _manager_refusal()) is not None:
+        return refusal
+    entry = db.session.get(WatchedWord, word_id)
+    if entry is None:
+        return api_error(404, "not_found", _("語句が見つかりません。"))
+    data = json_body()
+    entry, error = _save_watched_word(
+        lambda: watched.update_watched_word(
+            entry, actor=current_account(), **_watched_word_input(data, entry)
+        )
+    )
+    return error or jsonify(watched.watched_word_json(entry))
+
+
+@bp.delete("/moderation/watched-words/<int:word_id>")
+def delete_watched_word(word_id: int):
+    if (refusal := _manager_refusal()) is not None:
+        return refusal
+    entry = db.session.get(WatchedWord, word_id)
+    if entry is None:
+        return api_error(404, "not_found", _("語句が見つかりません。"))
+    watched.delete_watched_word(entry, actor=current_account())
+    db.session.commit()
+    return "", 204

@@ -6,7 +6,9 @@ condition, so the author can edit them before publishing and a moderator sees wh
 Pure Python, standard library only (no Flask, no dictionary to load), so it can run anywhere.
 
 Matching runs on an NFKC-normalised copy of the text (full-width digits and letters, ＠, （）, the
-ideographic space become ASCII; every dash ‐−—ー between digits becomes "-"), and each match is
+ideographic space become ASCII; every dash ‐−—ー between digits becomes "-"; invisible format
+characters -- zero-width space, soft hyphen, word joiner, BOM, bidi marks, Unicode category Cf --
+are removed, so 090\u200b1234… is still a number), and each match is
 mapped back to offsets into the ORIGINAL text, so a UI highlights exactly what the user typed.
 Overlapping matches are merged; the more sensitive kind (the order of ``KINDS``) names the result.
 
@@ -97,7 +99,9 @@ _CHOON_AS_DASH = re.compile(r"(?<=\d)ー(?=\s?\d)|(?<=\d\s)ー(?=\s?\d)")
 
 
 def _normalise(text: str) -> tuple[str, list[int], list[int]]:
-    """NFKC text, and for each of its characters the [start, end) of its source in ``text``."""
+    """NFKC text without format characters (Cf), and for each of its characters the [start, end)
+    of its source in ``text``. The one normalisation before every screening: the PII guard,
+    watched words and the duplicate check."""
     if text.isascii():
         return text, list(range(len(text))), list(range(1, len(text) + 1))
     chars: list[str] = []
@@ -109,6 +113,8 @@ def _normalise(text: str) -> tuple[str, list[int], list[int]]:
         while j < n and (text[j] in _VOICED_MARKS or unicodedata.combining(text[j])):
             j += 1
         for ch in unicodedata.normalize("NFKC", text[i:j]).translate(_DASHES):
+            if unicodedata.category(ch) == "Cf":
+                continue
             chars.append(ch)
             starts.append(i)
             ends.append(j)
@@ -118,6 +124,11 @@ def _normalise(text: str) -> tuple[str, list[int], list[int]]:
 
 #: public name for other checks that need NFKC matching with offsets into the original text
 normalise_with_offsets = _normalise
+
+
+def normalise(text: str) -> str:
+    """The normalised text alone (what two texts are compared on, e.g. duplicates)."""
+    return _normalise(text)[0] if text else ""
 
 
 # --- Shared pieces ------------------------------------------------------------------------------
@@ -417,10 +428,20 @@ def _people(norm: str) -> Iterable[tuple[str, int, int]]:
 # --- Public API ---------------------------------------------------------------------------------
 
 
-def find_personal_info(text: str) -> list[Match]:
-    """Personal information in ``text``, in order, with offsets into ``text`` itself."""
+def find_personal_info(text: str, context: str = "") -> list[Match]:
+    """Personal information in ``text``, in order, with offsets into ``text`` itself.
+
+    ``context`` is read before the text but never reported: the label of a form field, so that
+    a venue's address under 会場の住所 counts as an organisation's, as it would in a sentence."""
     if not text:
         return []
+    if context:
+        prefix = f"{context}："
+        return [
+            Match(m.kind, start, m.end - len(prefix), text[start : m.end - len(prefix)])
+            for m in find_personal_info(prefix + text)
+            if m.end > len(prefix) and (start := max(0, m.start - len(prefix))) >= 0
+        ]
     norm, starts, ends = _normalise(text)
     norm = _URL.sub(lambda m: " " * len(m.group()), norm)
     found: list[tuple[int, int, str]] = []

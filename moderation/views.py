@@ -8,7 +8,6 @@ from datetime import timedelta
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from audit import log as audit
@@ -20,7 +19,7 @@ from core.ratelimit import user_or_address
 from core.types import utcnow
 from forum import queries as forum_queries
 from forum.forms import ConfirmForm
-from moderation import actions, flags, history, queue
+from moderation import actions, flags, history, queue, watched
 from moderation.forms import (
     DecisionForm,
     FlagForm,
@@ -209,22 +208,59 @@ def watched_words():
         abort(403)
     form = WatchedWordForm()
     if form.validate_on_submit():
-        word = form.word.data.strip()
-        if db.session.scalar(select(WatchedWord.id).where(WatchedWord.word == word)):
-            form.word.errors.append(_("この語句はすでに登録されています。"))
+        try:
+            watched.add_watched_word(actor=current_account(), word=form.word.data,
+                                     action=form.action.data, is_regex=form.is_regex.data)  # fmt: skip
+        except watched.WatchedWordError as exc:
+            db.session.rollback()
+            getattr(form, exc.field).errors.append(exc.message)
         else:
-            db.session.add(
-                WatchedWord(word=word, action=form.action.data, is_regex=form.is_regex.data)
-            )
-            audit.record_action(current_account(), "watched_word.add", "watched_word", None, reason=word,
-                                after={"word": word, "action": form.action.data})  # fmt: skip
             db.session.commit()
             flash(_("登録しました。"), "success")
             return redirect(url_for("moderation.watched_words"))
-    words = db.session.scalars(select(WatchedWord).order_by(WatchedWord.word)).all()
-    return render_template("moderation/watched_words.html", form=form, words=words), (
-        422 if form.errors else 200
-    )
+    return render_template(
+        "moderation/watched_words.html", form=form, words=watched.list_watched_words(),
+        is_valid=watched.is_valid,
+    ), (422 if form.errors else 200)  # fmt: skip
+
+
+def _watched_word(word_id: int) -> WatchedWord:
+    if not can(current_user, "moderation.manage"):
+        abort(403)
+    return db.session.get(WatchedWord, word_id) or abort(404)
+
+
+@bp.route("/moderation/watched-words/<int:word_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_watched_word(word_id: int):
+    entry = _watched_word(word_id)
+    form = WatchedWordForm(obj=entry)
+    if form.validate_on_submit():
+        try:
+            watched.update_watched_word(entry, actor=current_account(), word=form.word.data,
+                                        action=form.action.data, is_regex=form.is_regex.data)  # fmt: skip
+        except watched.WatchedWordError as exc:
+            db.session.rollback()
+            getattr(form, exc.field).errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash(_("変更しました。"), "success")
+            return redirect(url_for("moderation.watched_words"))
+    return render_template(
+        "moderation/watched_word_edit.html", form=form, entry=entry, valid=watched.is_valid(entry)
+    ), (422 if form.errors else 200)
+
+
+@bp.post("/moderation/watched-words/<int:word_id>/delete")
+@login_required
+def delete_watched_word(word_id: int):
+    entry = _watched_word(word_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    watched.delete_watched_word(entry, actor=current_account())
+    db.session.commit()
+    flash(_("削除しました。"), "success")
+    return redirect(url_for("moderation.watched_words"))
 
 
 @bp.get("/moderation/audit")

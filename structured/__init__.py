@@ -9,7 +9,7 @@ from core.extensions import db
 from forum import publishing, thread_page
 from forum.models import Thread
 from structured import display, exports, listings, models, views
-from structured.details import load_details, save_details
+from structured.details import load_details, save_details, text_fields
 from structured.schema import KIND_LABELS, status_label
 
 
@@ -45,6 +45,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(views.bp)
     publishing.add_on_publish(_save_draft_details)
     thread_page.add_contributor("detail", lambda view: thread_detail(view.thread), order=10)
+    publishing.set_details_text(text_fields)
     app.jinja_env.globals.update(
         thread_detail=thread_detail,
         details_by_thread=details_by_thread,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, insert, select
 
 from auth.models import User
@@ -39,6 +40,14 @@ def to_api(values: dict[str, Any]) -> dict[str, Any]:
             value = value.isoformat()
         out[name] = value
     return out
+
+
+def text_fields(kind: str, fields: dict[str, Any]) -> list[tuple[str, Any, str]]:
+    """The free-text typed fields (text, Markdown, links) as (name, label, text): what the
+    gatekeepers screen and the censor rewrites, like a draft's title and body."""
+    specs = [(s.name, s.label) for s in specs_for(kind) if s.type in ("text", "markdown", "url")]
+    specs.append(("municipality_name", _l("市区町村")))  # typed when not in the list
+    return [(n, label, v) for n, label in specs if isinstance(v := fields.get(n), str) and v]
 
 
 def markdown_text(kind: str, fields: dict[str, Any]) -> str:

@@ -97,6 +97,14 @@ ROUTES = {
     "watched word add": Route("POST", "/moderation/watched-words",
                               {"word": "テスト禁止語", "action": "block"}, expected=_row(
         LOGIN, 403, 403, 403, 403, 403, 302, LOGIN, 403)),
+    "watched word edit form": Route("GET", "/moderation/watched-words/{word}/edit", expected=_row(
+        LOGIN, 403, 403, 403, 403, 403, 200, LOGIN, 403)),
+    "watched word edit": Route("POST", "/moderation/watched-words/{word}/edit",
+                               {"word": "変更後の語", "action": "censor"}, expected=_row(
+        LOGIN, 403, 403, 403, 403, 403, 302, LOGIN, 403)),
+    "watched word delete": Route("POST", "/moderation/watched-words/{word}/delete", {},
+                                 expected=_row(
+        LOGIN, 403, 403, 403, 403, 403, 302, LOGIN, 403)),
     "audit page": Route("GET", "/moderation/audit", expected=_row(
         LOGIN, 403, 403, 403, 403, 403, 200, LOGIN, 403)),
     "audit csv": Route("GET", "/moderation/audit?format=csv", expected=_row(
@@ -112,6 +120,17 @@ ROUTES = {
         401, 403, 403, 200, 403, 200, 200, 401, 403)),
     "api audit": Route("GET", "/api/v1/moderation/audit", api=True, expected=_row(
         401, 403, 403, 403, 403, 403, 200, 401, 403)),
+    "api watched words": Route("GET", "/api/v1/moderation/watched-words", api=True, expected=_row(
+        401, 403, 403, 403, 403, 403, 200, 401, 403)),
+    "api watched word add": Route("POST", "/api/v1/moderation/watched-words",
+                                  {"word": "API禁止語", "action": "block"}, api=True, expected=_row(
+        401, 403, 403, 403, 403, 403, 201, 401, 403)),
+    "api watched word edit": Route("PATCH", "/api/v1/moderation/watched-words/{word}",
+                                   {"action": "censor"}, api=True, expected=_row(
+        401, 403, 403, 403, 403, 403, 200, 401, 403)),
+    "api watched word delete": Route("DELETE", "/api/v1/moderation/watched-words/{word}",
+                                     api=True, expected=_row(
+        401, 403, 403, 403, 403, 403, 204, 401, 403)),
 }  # fmt: skip
 
 
@@ -137,6 +156,7 @@ class World:
     post: Post  # reply #2 by ``users["author"]``, flagged once (visible, one pending item)
     item: ModerationItem
     users: Users
+    word: WatchedWord
 
 
 def _board(slug: str) -> Board:
@@ -173,7 +193,10 @@ def world(app, user_factory, thread_factory) -> World:
                                          sanction_reason="連投のため"),
     })  # fmt: skip
     users.update(anonymous=None, author=author)
-    return World(board, other_board, post, item, users)
+    word = WatchedWord(word="既存の監視語", action="flag")
+    db.session.add(word)
+    db.session.commit()
+    return World(board, other_board, post, item, users, word)
 
 
 def _suspend(user) -> None:
@@ -206,14 +229,16 @@ def act_as(client, login):
 
 
 def _url(path: str, world: World) -> str:
-    return path.format(post=world.post.id, item=world.item.id, target="post_author")
+    return path.format(
+        post=world.post.id, item=world.item.id, target="post_author", word=world.word.id
+    )
 
 
 def _request(client, route: Route, url: str, headers: dict):
     if route.api:
         if route.method == "GET":
             return client.get(url, headers=headers)
-        return client.post(url, json=route.data, headers=headers)
+        return client.open(url, method=route.method, json=route.data, headers=headers)
     if route.method == "GET":
         return client.get(url)
     return client.post_form(url, route.data)
@@ -229,7 +254,7 @@ def _snapshot(world: World) -> tuple:
         item.claimed_by_id,
         db.session.scalar(select(func.count(ModerationNote.id))),
         world.users["author"].silenced_until,
-        db.session.scalar(select(func.count(WatchedWord.id))),
+        db.session.execute(select(WatchedWord.word, WatchedWord.action)).all(),
     )
 
 
@@ -258,7 +283,7 @@ def test_route_permissions(client, act_as, world, route_name, role, expected):
     response = _request(client, route, _url(route.path, world), headers)
     _assert_status(response, expected)
     after = _snapshot(world)
-    allowed = expected in (200, 201, 302) and route.method == "POST"
+    allowed = expected in (200, 201, 204, 302) and route.method != "GET"
     if allowed:
         assert after != before, "an allowed POST changed nothing"
     else:
@@ -274,7 +299,7 @@ def test_the_table_covers_every_moderation_route(app):
             continue
         path = (
             rule.rule.replace("<int:post_id>", "{post}").replace("<int:item_id>", "{item}")
-            .replace("<handle>", "{target}")
+            .replace("<handle>", "{target}").replace("<int:word_id>", "{word}")
         )  # fmt: skip
         found |= {(m, path) for m in rule.methods - {"HEAD", "OPTIONS"}}
     assert found == covered
