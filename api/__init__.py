@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from flask import Flask
 
-from api import structured, views
+from api import api_schema, structured, views
+from core import openapi
+from structured import api_schema as structured_schema
 
 
 def register(app: Flask) -> None:
     app.register_blueprint(views.bp)
     app.register_blueprint(structured.bp)
+    openapi.declare(app, api_schema.contract)
+    openapi.declare(app, structured_schema.contract)
