@@ -127,7 +127,7 @@ def type_text(schema: dict) -> str:
 
 def _limits(schema: dict) -> str:
     marks = []
-    for key, label in (("minimum", "≥"), ("maximum", "≤"), ("maxLength", _("最大文字数"))):
+    for key, label in (("minimum", "≥"), ("maximum", "≤")):
         if key in schema:
             marks.append(f"{label} {schema[key]}")
     if "default" in schema:
