@@ -1,6 +1,6 @@
-"""``GET /api/v1/openapi.json`` (the contract, built from the declarations at request time) and
-``GET /api/v1/docs`` (the same document as a server-rendered Japanese reference page: no
-script, no CDN)."""
+"""``GET /api/v1/openapi.json`` (the contract, built from the declarations at the first request
+in each language) and ``GET /api/v1/docs`` (the same document as a server-rendered Japanese
+reference page: no script, no CDN)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import json
 import re
 
 from flask import Blueprint, Flask, current_app, jsonify, render_template
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
@@ -16,11 +17,22 @@ from core.openapi import json_response, obj, string
 
 bp = Blueprint("api_docs", __name__, url_prefix=openapi.PREFIX)
 
+CACHE_KEY = "kyoso.openapi.document"
 METHOD_ORDER = ("get", "post", "put", "patch", "delete")
 _CODE_SPAN = re.compile(r"`([^`]+)`")
 
 
 def document() -> dict:
+    """The document, built once per language (field labels from the declarations are
+    translated) and kept for the life of the app: routes and declarations do not change."""
+    cache = current_app.extensions.setdefault(CACHE_KEY, {})
+    locale = str(get_locale() or "ja")
+    if locale not in cache:
+        cache[locale] = _build()
+    return cache[locale]
+
+
+def _build() -> dict:
     return openapi.build(
         current_app,
         info={
