@@ -5,6 +5,7 @@ the autouse ``api_contract`` fixture, tests/fixtures/api.py.)"""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from openapi_spec_validator import validate
@@ -152,3 +153,25 @@ def test_openapi_check_wants_the_concerns_of_a_confirmation_and_no_stray_keys(ap
     stray = b'{"error": {"code": "validation", "message": "x", "concerns": []}}'
     with pytest.raises(ContractBroken, match="should not be valid"):
         check_response(app, _response(client, path, 422, stray, "POST"))
+
+
+def test_openapi_error_codes_each_exist_in_the_code(doc):
+    """The reverse drift: a documented error code that no view can answer any more."""
+    root = Path(__file__).resolve().parents[2]
+    source = "\n".join(
+        p.read_text(encoding="utf-8")
+        for p in root.glob("*/**/*.py")
+        if p.parts[len(root.parts)] not in {"tests", "bench", "migrations", ".venv"}
+        and not p.name.endswith("api_schema.py")
+        and p.name != "openapi.py"
+    )
+    codes = set()
+    for item in doc["paths"].values():
+        for op in item.values():
+            for response in op["responses"].values():
+                schema = response.get("content", {}).get("application/json", {}).get("schema", {})
+                error = schema.get("properties", {}).get("error")
+                if error:
+                    codes |= set(error["properties"]["code"]["enum"])
+    assert {"illegal_action", "needs_confirmation", "rate_limited"} <= codes
+    assert sorted(c for c in codes if f'"{c}"' not in source) == []
