@@ -24,7 +24,7 @@ import search
 import structured
 import taxonomy
 from config import load_from_env
-from core import errors, setup, templating
+from core import apidocs, errors, setup, templating
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -38,6 +38,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     setup.configure_health(app)
     templating.register(app)
     errors.register(app)
+    apidocs.register(app)
 
     taxonomy.register(app)
     auth.register(app)

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from flask import Flask
 
-from directory import admin, api, views
+from core import openapi
+from directory import admin, api, api_schema, views
 
 
 def register(app: Flask) -> None:
     app.register_blueprint(views.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(api.bp)
+    openapi.declare(app, api_schema.contract)

@@ -35,10 +35,10 @@ def organizations():
     problems = {}
     field = queries.get_player_field(field_slug) if field_slug else None
     if field_slug and field is None:
-        problems["field"] = _("分野のURL名が正しくありません。")
+        problems["field"] = [_("分野のURL名が正しくありません。")]
     if kind and kind not in KIND_LABELS:
-        problems["kind"] = _("種別は %(kinds)s のいずれかにしてください。",
-                             kinds=", ".join(KIND_LABELS))  # fmt: skip
+        problems["kind"] = [_("種別は %(kinds)s のいずれかにしてください。",
+                              kinds=", ".join(KIND_LABELS))]  # fmt: skip
     if problems:
         return api_error(400, "invalid_filter", _("絞り込みの条件が正しくありません。"), problems)
     limit = min(max(request.args.get("limit", 50, type=int), 1), 100)

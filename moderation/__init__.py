@@ -8,14 +8,16 @@ from __future__ import annotations
 from flask import Flask
 
 from auth import accounts
+from core import openapi
 from forum import moving, publishing, thread_page
-from moderation import api, holds, queue, verification, verification_views, views
+from moderation import api, api_schema, holds, queue, verification, verification_views, views
 from moderation.history import hidden_reasons_for
 
 
 def register(app: Flask) -> None:
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
+    openapi.declare(app, api_schema.contract)
     app.register_blueprint(verification_views.bp)
     for check in holds.GATEKEEPERS:
         publishing.add_gatekeeper(check)

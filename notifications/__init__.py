@@ -13,8 +13,9 @@ from __future__ import annotations
 from flask import Flask, current_app, has_app_context
 from flask_login import current_user
 
+from core import openapi
 from forum import thread_page
-from notifications import api, cli, inbox, jobs, reading, reminders, views, watching
+from notifications import api, api_schema, cli, inbox, jobs, reading, reminders, views, watching
 from notifications.kinds import LEVEL_LABELS
 from notifications.worker import background_worker
 
@@ -38,6 +39,7 @@ def register(app: Flask) -> None:
     thread_page.add_contributor("rsvp", _page_rsvp)
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
+    openapi.declare(app, api_schema.contract)
     cli.register(app)
     app.jinja_env.globals.update(
         notification_unread_count=_unread_count,

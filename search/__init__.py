@@ -13,8 +13,9 @@ from pathlib import Path
 
 from flask import Flask, current_app, has_app_context
 
+from core import openapi
 from forum import signals
-from search import cli, outbox, views
+from search import api_schema, cli, outbox, views
 from search.extension import KEY, SearchExtension, extension
 from search.runner import BackgroundIndexer
 from search.store import SearcherPool
@@ -42,6 +43,7 @@ def register(app: Flask) -> None:
         signal.connect(_wake, weak=False)
     app.register_blueprint(views.bp)
     app.register_blueprint(views.api_bp)
+    openapi.declare(app, api_schema.contract)
     cli.register(app)
 
 

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from flask import Flask
 
-from taxonomy import views
+from core import openapi
+from taxonomy import api_schema, views
 
 
 def register(app: Flask) -> None:
     app.register_blueprint(views.bp)
+    openapi.declare(app, api_schema.contract)

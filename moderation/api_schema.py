@@ -1,0 +1,216 @@
+"""OpenAPI declarations of the moderation API (``moderation.api``); the decision actions, item
+kinds, states and flag reasons are read from ``moderation.queue`` / ``moderation.models``."""
+
+from __future__ import annotations
+
+from core.openapi import (
+    array,
+    enum,
+    integer,
+    json_body,
+    json_response,
+    nullable,
+    obj,
+    query,
+    ref,
+    string,
+    timestamp,
+)
+from moderation.models import FLAG_REASONS, ITEM_KINDS, ITEM_STATES, PENDING
+from moderation.queue import ACTIONS
+
+_ACTION_NOTES = {
+    "agree_hide": "通報に同意して投稿を非表示にする",
+    "agree_delete": "通報に同意して投稿を削除する",
+    "agree_suspend": "通報に同意して投稿者を利用停止にする（停止できる権限が必要）",
+    "disagree": "通報に同意しない（非表示になっていた投稿は元に戻る）",
+    "ignore": "対応せずに閉じる",
+    "delete": "投稿を削除して閉じる",
+    "approve": "承認する（保留の投稿は公開される）",
+    "reject": "却下する",
+}
+
+
+def _actions_text() -> str:
+    lines = [
+        f"- {kind}: " + "、".join(f"`{a}`" for a in actions) for kind, actions in ACTIONS.items()
+    ]
+    notes = [f"- `{a}`: {note}" for a, note in _ACTION_NOTES.items()]
+    return (
+        "項目の種類（kind）ごとに使える action：\n" + "\n".join(lines) + "\n\n" + "\n".join(notes)
+    )
+
+
+def _all_actions() -> list[str]:
+    return list(dict.fromkeys(a for actions in ACTIONS.values() for a in actions))
+
+
+def _schemas() -> dict:
+    reason = {
+        "anyOf": [
+            string("通報の理由などのコード（例：spam、watched_word）"),
+            obj(
+                {"code": string(), "message": string(), "matches": array(string())},
+                required=["code", "message"],
+            ),
+        ]
+    }
+    return {
+        "ModerationItem": obj(
+            {
+                "id": integer(),
+                "kind": enum(
+                    ITEM_KINDS,
+                    "flagged_post: 通報された投稿 / held_post: 保留の投稿 / "
+                    "account: 新しいアカウント / role_request: 役割の申請",
+                ),
+                "status": enum(ITEM_STATES, "状態"),
+                "version": integer("判断を送るときにそのまま返す版番号", minimum=1),
+                "score": integer(),
+                "reasons": array(reason, "キューに入った理由"),
+                "post_id": nullable(integer()),
+                "board": nullable(string("掲示板のURL名")),
+                "author": nullable(ref("User")),
+                "held": nullable(
+                    obj(
+                        {
+                            "title": nullable(string()),
+                            "body": string("本文（Markdown）"),
+                            "html": string(),
+                        },
+                        description="保留の投稿の内容",
+                    )
+                ),
+                "decision": nullable(enum(_all_actions(), "行った判断")),
+                "decision_reason": string(),
+                "created_at": timestamp(),
+                "decided_at": nullable(timestamp()),
+            }
+        ),
+        "AuditEntry": obj(
+            {
+                "id": integer(),
+                "actor": nullable(ref("User")),
+                "action": string("操作（例：post.hide、moderation.decide）"),
+                "target_kind": nullable(string()),
+                "target_id": nullable(integer()),
+                "reason": string(),
+                "before": nullable({"type": "object", "description": "変更前の値"}),
+                "after": nullable({"type": "object", "description": "変更後の値"}),
+                "created_at": timestamp(),
+            }
+        ),
+    }
+
+
+def _operations() -> dict:
+    return {
+        "moderation_api.flag_post": {
+            "tags": ["moderation"],
+            "summary": "投稿を通報する",
+            "path": {"post_id": "投稿のID"},
+            "requestBody": json_body(
+                obj(
+                    {
+                        "reason": enum(FLAG_REASONS, "理由（other のときは message が必要）"),
+                        "message": string("補足（任意）"),
+                    },
+                    required=["reason"],
+                    closed=False,
+                ),
+                example={"reason": "personal_info", "message": "電話番号が書かれています。"},
+            ),
+            "responses": {
+                "201": json_response(
+                    "通報した",
+                    obj(
+                        {
+                            "id": integer("通報のID"),
+                            "post_id": integer(),
+                            "post_status": enum(
+                                ["visible", "hidden", "deleted"],
+                                "通報のあとの投稿の状態（一定数の通報で非表示）",
+                            ),
+                        }
+                    ),
+                )
+            },
+            "errors": {
+                403: ["forbidden"],
+                404: ["not_found"],
+                409: ["already_flagged"],
+                422: ["bad_reason", "message_required", "own_post"],
+                429: ["daily_cap", "rate_limited"],
+            },
+        },
+        "moderation_api.review_queue": {
+            "tags": ["moderation"],
+            "summary": "確認待ちの一覧（モデレーター）",
+            "description": "掲示板のモデレーターには、担当する掲示板の項目だけが返ります。",
+            "auth": "required",
+            "parameters": [
+                query("status", enum(ITEM_STATES, f"状態（既定 {PENDING}）"), "状態"),
+                query("kind", enum(ITEM_KINDS), "項目の種類"),
+                query("board", string(), "掲示板のURL名"),
+                query("reason", string(pattern=r"^[A-Za-z0-9_]+$"), "理由のコード", example="spam"),
+                query("older_than", integer(minimum=0), "この時間（時間単位）より前の項目だけ"),
+            ],
+            "responses": {
+                "200": json_response("項目の一覧", obj({"items": array(ref("ModerationItem"))}))
+            },
+            "errors": {400: ["bad_request"], 401: ["unauthorized"], 403: ["forbidden"]},
+        },
+        "moderation_api.decide": {
+            "tags": ["moderation"],
+            "summary": "項目を判断する（モデレーター）",
+            "description": _actions_text()
+            + "\n\nほかのモデレーターが先に判断していたら 409 conflict、対象がその後変わって"
+            "いたら 409 outdated が返ります。",
+            "path": {"item_id": "項目のID"},
+            "requestBody": json_body(
+                obj(
+                    {
+                        "action": enum(_all_actions(), "判断（項目の種類ごとに使えるものが違う）"),
+                        "version": integer("一覧で受け取った version", minimum=1),
+                        "reason": string("理由（投稿者への通知や監査ログに残る）"),
+                    },
+                    required=["action", "version"],
+                    closed=False,
+                ),
+                example={
+                    "action": "agree_hide",
+                    "version": 1,
+                    "reason": "個人の電話番号が含まれているため",
+                },
+            ),
+            "responses": {"200": json_response("判断した", ref("ModerationItem"))},
+            "errors": {
+                403: ["forbidden"],
+                404: ["not_found"],
+                409: ["conflict", "outdated"],
+                422: ["validation", "illegal_action"],
+            },
+        },
+        "moderation_api.audit_log": {
+            "tags": ["moderation"],
+            "summary": "監査ログ（管理者）",
+            "description": "新しい順に50件。続きは最後の id を before に渡します。",
+            "auth": "required",
+            "parameters": [
+                query("action", string(), "操作で絞り込む", example="moderation.decide"),
+                query("before", integer(minimum=1), "この id より前の記録"),
+            ],
+            "responses": {
+                "200": json_response("監査ログ", obj({"entries": array(ref("AuditEntry"))}))
+            },
+            "errors": {401: ["unauthorized"], 403: ["forbidden"]},
+        },
+    }
+
+
+def contract() -> dict:
+    return {
+        "tags": [{"name": "moderation", "description": "通報・確認待ち・監査ログ"}],
+        "schemas": _schemas(),
+        "operations": _operations(),
+    }
