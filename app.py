@@ -33,6 +33,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(settings)
 
     setup.configure_instance(app)
+    setup.configure_site_url(app)
     setup.configure_extensions(app)
     setup.configure_security_headers(app)
     setup.configure_health(app)
@@ -52,4 +53,5 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     realtime.register(app)
     admin.register(app)
     demo.register(app)
+    setup.configure_proxy(app)  # outermost WSGI layer, around Socket.IO too
     return app

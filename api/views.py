@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, render_template, request, url_for
+from flask import Blueprint, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
@@ -15,6 +15,7 @@ from auth.permissions import KIND_PERMISSIONS, can
 from auth.session import current_account
 from core.extensions import csrf, db, limiter
 from core.ratelimit import PER_ADDRESS_POSTING, PER_USER_POSTING, user_or_address
+from core.urls import absolute_url
 from forum import posting, publishing, queries
 from forum.forms import EditPostForm, ReplyForm, ThreadForm
 from forum.publishing import Draft
@@ -89,7 +90,7 @@ def create_thread(slug: str):
     first = queries.list_posts_after(thread, after=0, limit=1)[0]
     body = {
         "id": thread.id,
-        "url": url_for("forum.thread", thread_id=thread.id, _external=True),
+        "url": absolute_url("forum.thread", thread_id=thread.id),
         "post": post_json(first),
     }
     return jsonify(body), 201, {"Location": body["url"]}

@@ -12,7 +12,7 @@ from auth.forms import ForgotPasswordForm, LoginForm, ProfileForm, RegisterForm,
 from core.extensions import db, limiter
 from core.mail import send_mail
 from core.templating import datetime_ja
-from core.urls import safe_next_url
+from core.urls import absolute_url, safe_next_url
 from taxonomy.queries import list_player_fields, list_prefectures
 
 bp = Blueprint("auth", __name__)
@@ -87,7 +87,7 @@ def forgot_password():
         user = accounts.find_user_by_email(form.email.data)
         if user is not None and user.is_active:
             token = accounts.make_reset_token(user)
-            link = url_for("auth.reset_password", token=token, _external=True)
+            link = absolute_url("auth.reset_password", token=token)
             minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
             send_mail(
                 user.email,

@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import Flask, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from markupsafe import escape
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from api.auth import NotAJSONObject
 from api.errors import api_error
@@ -65,7 +66,33 @@ def _typed_text() -> list[tuple[str, str]]:
     ]
 
 
+def _refuse_untrusted_host() -> None:
+    """Runs before every other ``before_request`` hook: a request whose ``Host`` is not in
+    ``TRUSTED_HOSTS`` (Flask records it as the routing exception) is answered 400 at once."""
+    if isinstance(request.routing_exception, SecurityError):
+        raise request.routing_exception
+
+
+def _untrusted_host_page():
+    """400 for an unknown Host. No URL can be built for such a request (Flask binds none), so
+    the page is plain and links nowhere."""
+    message = _("このアドレスではアクセスできません。正しいURLを開いてください。")
+    if _wants_json():
+        return api_error(400, "bad_request", message)
+    page = (
+        '<!doctype html><html lang="ja"><meta charset="utf-8">'
+        f"<title>400</title><h1>400</h1><p>{escape(message)}</p></html>"
+    )
+    return page, 400, {"Content-Type": "text/html; charset=utf-8"}
+
+
 def register(app: Flask) -> None:
+    app.before_request_funcs.setdefault(None, []).insert(0, _refuse_untrusted_host)
+
+    @app.errorhandler(SecurityError)
+    def _security_error(exc: SecurityError):
+        return _untrusted_host_page()
+
     @app.errorhandler(CSRFError)
     def _csrf_error(exc: CSRFError):
         return _render(

@@ -11,6 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from auth.session import current_account
 from core.extensions import db, limiter
 from core.mail import send_mail
+from core.urls import absolute_url
 from moderation import verification
 from moderation.forms import VerificationForm
 from moderation.models import RoleRequest
@@ -36,8 +37,8 @@ def request_role():
             municipality=form.municipality.data or "", work_email=form.work_email.data,
         )  # fmt: skip
         db.session.commit()
-        link = url_for("verification.confirm", token=verification.make_confirmation_token(request),
-                       _external=True)  # fmt: skip
+        token = verification.make_confirmation_token(request)
+        link = absolute_url("verification.confirm", token=token)
         send_mail(request.work_email, _("【共創】勤務先メールアドレスの確認"),
                   render_template("moderation/email/verify_work_email.txt", request=request, link=link))  # fmt: skip
         flash(
