@@ -24,7 +24,7 @@ import search
 import structured
 import taxonomy
 from config import load_from_env
-from core import errors, setup, templating
+from core import errors, params, setup, templating
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -34,6 +34,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     setup.configure_instance(app)
     setup.configure_site_url(app)
+    params.register_converters(app)  # before any route is added
     setup.configure_extensions(app)
     setup.configure_security_headers(app)
     setup.configure_health(app)

@@ -9,6 +9,7 @@ from werkzeug.exceptions import BadRequest
 
 from api.errors import api_error
 from core.extensions import csrf
+from core.params import json_depth
 
 
 def authenticate_writes():
@@ -31,7 +32,16 @@ class NotAJSONObject(BadRequest):
     description = "JSONのオブジェクトを送ってください。"
 
 
+#: how deeply a request's JSON may nest (the API's bodies need 3 or 4 levels)
+MAX_JSON_DEPTH = 32
+
+
 def json_body() -> dict:
+    """The request's JSON object; 400 (``NotAJSONObject``) for anything else, including text
+    nested deeper than MAX_JSON_DEPTH (checked before parsing, which would recurse)."""
+    text = request.get_data(cache=True, as_text=True)
+    if json_depth(text, MAX_JSON_DEPTH) > MAX_JSON_DEPTH:
+        raise NotAJSONObject()
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         raise NotAJSONObject()

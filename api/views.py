@@ -14,6 +14,7 @@ from api.serialize import board_json, post_json, thread_json
 from auth.permissions import KIND_PERMISSIONS, can
 from auth.session import current_account
 from core.extensions import csrf, db, limiter
+from core.params import db_int
 from core.ratelimit import PER_ADDRESS_POSTING, PER_USER_POSTING, user_or_address
 from core.urls import absolute_url
 from forum import posting, publishing, queries
@@ -68,7 +69,7 @@ def create_thread(slug: str):
         return api_error(404, "not_found", _("掲示板が見つかりません。"))
     data = json_body()
     kind = data.get("type") or "discussion"
-    if kind not in KIND_PERMISSIONS:
+    if not isinstance(kind, str) or kind not in KIND_PERMISSIONS:
         return api_error(422, "validation", _("入力内容を確認してください。"),
                          {"type": [_("種類が正しくありません。")]})  # fmt: skip
     if not can(current_user, f"thread.create.{kind}", board):
@@ -139,7 +140,7 @@ def thread_posts(thread_id: int):
     thread, refusal = _thread_or_error(thread_id)
     if refusal is not None:
         return refusal
-    after = max(request.args.get("after", 0, type=int), 0)
+    after = max(request.args.get("after", 0, type=db_int), 0)
     limit = min(max(request.args.get("limit", 50, type=int), 1), 200)
     posts = queries.list_posts_after(thread, after=after, limit=limit)
     fragments = _wants_fragments()

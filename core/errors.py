@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
@@ -10,6 +11,8 @@ from werkzeug.exceptions import HTTPException, SecurityError
 
 from api.auth import NotAJSONObject
 from api.errors import api_error
+from core.extensions import db
+from core.params import carries_nul
 
 _CODES = {
     400: "bad_request",
@@ -73,6 +76,14 @@ def _refuse_untrusted_host() -> None:
         raise request.routing_exception
 
 
+def _refuse_nul() -> ResponseReturnValue | None:
+    if carries_nul(request):
+        return _render(
+            400, _("使用できない文字（NUL）が含まれています。入力内容を確認してください。")
+        )
+    return None
+
+
 def _untrusted_host_page():
     """400 for an unknown Host. No URL can be built for such a request (Flask binds none), so
     the page is plain and links nowhere."""
@@ -88,6 +99,7 @@ def _untrusted_host_page():
 
 def register(app: Flask) -> None:
     app.before_request_funcs.setdefault(None, []).insert(0, _refuse_untrusted_host)
+    app.before_request_funcs[None].insert(1, _refuse_nul)
 
     @app.errorhandler(SecurityError)
     def _security_error(exc: SecurityError):
@@ -113,4 +125,5 @@ def register(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
         app.logger.exception("unhandled error")
+        db.session.rollback()  # the error page itself may need the database (the user's locale)
         return _render(500)

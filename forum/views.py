@@ -11,6 +11,7 @@ from audit.log import record_action
 from auth.permissions import can, postable_kinds
 from auth.session import current_account
 from core.extensions import db, limiter
+from core.params import db_int
 from core.ratelimit import PER_ADDRESS_POSTING, PER_USER_POSTING, user_or_address
 from forum import moving, posting, publishing, queries
 from forum.forms import (
@@ -175,7 +176,7 @@ def reply(thread_id: int):
     form = ReplyForm()
     preview_html, concerns = None, []
     if request.method == "GET":
-        quoted = request.args.get("quote", type=int)
+        quoted = request.args.get("quote", type=db_int)
         if quoted:
             post = queries.get_post(quoted)
             if post is not None and post.thread_id == thread.id and not post.is_deleted:
