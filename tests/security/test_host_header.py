@@ -173,7 +173,10 @@ def test_host_header_production_accepts_only_site_url_and_listed_hosts(database_
 def test_host_header_no_absolute_url_is_built_from_the_request():
     """``_external=True``, ``request.host_url``/``url_root``/``host`` stay out of the code: every
     absolute link goes through ``core.urls.absolute_url`` (so the attack cannot come back)."""
-    pattern = r"_external\s*=\s*True|host_url|url_root|request\.host\b|request\.url\b"
+    pattern = (
+        r"_external\s*=\s*True|host_url|url_root|root_url|request\.base_url|request\.host\b"
+        r"|request\.url\b"
+    )
     found = subprocess.run(
         ["git", "grep", "--untracked", "-nE", pattern, "--", "*.py", "*.html", "*.xml", "*.txt",
          ":!tests/", ":!core/urls.py"],
