@@ -116,6 +116,8 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(NotAJSONObject)
     def _not_json(exc: NotAJSONObject):
+        if exc.bad_number:
+            return api_error(400, "bad_request", _("JSONの数値が大きすぎるか、正しくありません。"))
         return api_error(400, "bad_request", _("JSONのオブジェクトを送ってください。"))
 
     @app.errorhandler(HTTPException)

@@ -1,9 +1,10 @@
 """Reading numbers and JSON from requests with bounds, so malformed input is a 4xx, never a 500.
 
 - ``db_int`` / ``int_between``: ``type=`` callables for ``request.args.get``: anything that is not
-  a whole number within bounds raises ``ValueError``, so ``get`` answers its default (SQLite
-  cannot bind an integer beyond 64 bits, and ``timedelta`` overflows on huge hours).
-- ``IdConverter``: the ``<int:…>`` URL converter, limited to a 64-bit id (a larger one is 404).
+  a whole number within bounds raises ``ValueError``, so ``get`` answers its default (ids and
+  numbers are 32-bit ``integer`` columns on PostgreSQL, which refuses a larger parameter; SQLite
+  cannot bind one beyond 64 bits; ``timedelta`` overflows on huge hours).
+- ``IdConverter``: the ``<int:…>`` URL converter, limited likewise (a larger id is 404).
 - ``json_depth``: how deeply a JSON text nests, measured before parsing (Python's parser
   recurses: 10,000 nested arrays would raise ``RecursionError``).
 """
@@ -16,14 +17,17 @@ from collections.abc import Callable
 from flask import Flask, Request
 from werkzeug.routing import IntegerConverter
 
-#: the largest integer a database column or parameter holds (signed 64-bit)
-DB_INT_MAX = 2**63 - 1
+#: the largest id or number an ``Integer`` column holds (32-bit ``integer`` on PostgreSQL)
+DB_INT_MAX = 2**31 - 1
+#: the largest integer accepted anywhere (JSON numbers: e.g. a budget in yen may pass 2**31)
+INT64_MAX = 2**63 - 1
 #: the largest "older than N hours" filter (200 years; a larger one overflows ``timedelta``)
 MAX_AGE_HOURS = 24 * 366 * 200
 
 
 def db_int(value) -> int:
-    """A whole number that fits a database integer; ``ValueError`` otherwise."""
+    """A whole number that fits an ``Integer`` column (an id, a post number); ``ValueError``
+    otherwise."""
     number = int(value)
     if not -DB_INT_MAX <= number <= DB_INT_MAX:
         raise ValueError("integer out of range")
@@ -60,8 +64,10 @@ def carries_nul(request: Request) -> bool:
     query = request.query_string  # raw: a NUL arrives as %00 (parsing it is not needed)
     if "\x00" in request.path or b"%00" in query or b"\x00" in query:
         return True
-    if request.method not in ("GET", "HEAD"):
-        for name, value in request.form.items(multi=True):  # files are not looked at
+    # urlencoded forms only: a multipart upload is read by its view, which sets its own size
+    # limit first (reading it here would apply the site-wide one)
+    if request.mimetype == "application/x-www-form-urlencoded":
+        for name, value in request.form.items(multi=True):
             if "\x00" in name or "\x00" in value:
                 return True
     if request.is_json:

@@ -278,7 +278,7 @@ def _event_order(query: Select, filters: Filters, cursor: str | None, now: datet
     if cursor:
         try:
             micros, thread_id = cursor.split(".")
-            at = datetime.fromtimestamp(db_int(micros) / 1_000_000, UTC)
+            at = datetime.fromtimestamp(int(micros) / 1_000_000, UTC)
             thread_id = db_int(thread_id)
         except (ValueError, OverflowError, OSError):  # OSError: a year the platform cannot hold
             raise BadCursor(cursor) from None

@@ -23,8 +23,9 @@ from core.extensions import db
 from forum.models import Post
 
 HUGE = "99999999999999999999999"
+BIG = str(2**40)  # beyond PostgreSQL's 32-bit integer columns
 #: each parameter a route reads gets each of these
-WEIRD = [HUGE, "-" + HUGE, "-1", "abc", "1e400", "2026-13-45", "a\x00b", "\r\nX-Injected: 1",
+WEIRD = [HUGE, "-" + HUGE, BIG, "-1", "abc", "1e400", "2026-13-45", "a\x00b", "\r\nX-Injected: 1",
          "x" * 5000]  # fmt: skip
 #: a parameter already fuzzed on another route with the same parameters (the same parser, e.g.
 #: the listing filters of /cases, /events, /events.ics, the feeds …) gets only these
@@ -135,7 +136,7 @@ def _fuzz_gets(app, client, failures: list[str], deadline: float, seen: set) -> 
         for value in MORE_WEIRD:
             get(url, **dict.fromkeys(PARAMS, value))
         for name in _variables(rule):
-            weird = [HUGE, "0"] if isinstance(rule._converters[name], IntegerConverter) \
+            weird = [HUGE, BIG, "0"] if isinstance(rule._converters[name], IntegerConverter) \
                 else WEIRD_PATH_STRINGS  # fmt: skip
             for value in weird:
                 get(_url(rule, {**values, name: value}))
@@ -145,9 +146,9 @@ def _fuzz_gets(app, client, failures: list[str], deadline: float, seen: set) -> 
 
 JSON_KEYS = ["title", "body", "version", "reason", "action", "type", "message", "level",
              "number", "ids", "all", "confirm", "email", "muted_users", "kind", "fields"]  # fmt: skip
-JSON_VALUES = [10**30, -1, 1.5e308, "2026-13-45", "a\x00b", None, True, [[[1]]], {"a": {"b": 1}},
-               "x" * 30_000]  # fmt: skip
-JSON_VALUES_EACH = [10**30, "2026-13-45", [[[1]]], {"a": {"b": 1}}, None]
+JSON_VALUES = [10**30, 2**40, -1, 1.5e308, "2026-13-45", "a\x00b", None, True, [[[1]]],
+               {"a": {"b": 1}}, "x" * 30_000]  # fmt: skip
+JSON_VALUES_EACH = [10**30, 2**40, "2026-13-45", [[[1]]], {"a": {"b": 1}}, None, [2**63], [2**40]]
 FIELD_NAMES = ["start_at", "end_at", "capacity", "prefecture", "municipality_code", "fee",
                "apply_deadline", "population", "start_year", "fiscal_year", "amount_yen",
                "player_fields", "life_domains", "status", "attendance_mode"]  # fmt: skip
