@@ -24,7 +24,7 @@ import search
 import structured
 import taxonomy
 from config import load_from_env
-from core import apidocs, errors, setup, templating
+from core import apidocs, errors, params, setup, templating
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -33,6 +33,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(settings)
 
     setup.configure_instance(app)
+    setup.configure_site_url(app)
+    params.register_converters(app)  # before any route is added
     setup.configure_extensions(app)
     setup.configure_security_headers(app)
     setup.configure_health(app)
@@ -53,4 +55,5 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     realtime.register(app)
     admin.register(app)
     demo.register(app)
+    setup.configure_proxy(app)  # outermost WSGI layer, around Socket.IO too
     return app

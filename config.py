@@ -25,6 +25,15 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "SOCKETIO_CHANNEL": ("kyoso", str),
     "SOCKETIO_EMIT_IN_BACKGROUND": (True, _bool),
     "SERVER_NAME": (None, str),
+    # the public base URL of every absolute link (mail, feeds, .ics, API); required in
+    # production — never taken from the request's Host header (see README "本番環境")
+    "SITE_URL": ("", str),
+    # further host names accepted in the Host header, comma-separated (SITE_URL's host always is)
+    "TRUSTED_HOSTS": ("", str),
+    # reverse proxies in front of the app whose X-Forwarded-* headers are believed (0: none)
+    "PROXY_FIX_X_FOR": (0, int),
+    "PROXY_FIX_X_PROTO": (0, int),
+    "PROXY_FIX_X_HOST": (0, int),
     "PREFERRED_URL_SCHEME": ("http", str),
     "SESSION_COOKIE_SECURE": (False, _bool),
     "MAIL_SERVER": ("", str),

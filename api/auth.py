@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import math
+
 from flask import request
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -9,6 +12,7 @@ from werkzeug.exceptions import BadRequest
 
 from api.errors import api_error
 from core.extensions import csrf
+from core.params import INT64_MAX, int_between, json_depth
 
 
 def authenticate_writes():
@@ -30,9 +34,44 @@ def authenticate_writes():
 class NotAJSONObject(BadRequest):
     description = "JSONのオブジェクトを送ってください。"
 
+    def __init__(self, *, bad_number: bool = False) -> None:
+        super().__init__()
+        self.bad_number = bad_number
+
+
+#: how deeply a request's JSON may nest (the API's bodies need 3 or 4 levels)
+MAX_JSON_DEPTH = 32
+
+
+_int64 = int_between(-INT64_MAX, INT64_MAX)
+
+
+def _finite(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):  # 1e999999
+        raise ValueError("number out of range")
+    return number
+
+
+def _no_constant(text: str):
+    raise ValueError(f"{text} is not a number")  # NaN, Infinity
+
 
 def json_body() -> dict:
-    data = request.get_json(silent=True)
+    """The request's JSON object; 400 (``NotAJSONObject``) for anything else: text nested deeper
+    than MAX_JSON_DEPTH (checked before parsing, which would recurse), integers beyond 64 bits,
+    infinite numbers and NaN. (Ids are checked where they are read: see ``core.params``.)"""
+    if not request.is_json:
+        raise NotAJSONObject()
+    text = request.get_data(cache=True, as_text=True)
+    if json_depth(text, MAX_JSON_DEPTH) > MAX_JSON_DEPTH:
+        raise NotAJSONObject()
+    try:
+        data = json.loads(text, parse_int=_int64, parse_float=_finite, parse_constant=_no_constant)
+    except json.JSONDecodeError:
+        raise NotAJSONObject() from None
+    except ValueError:
+        raise NotAJSONObject(bad_number=True) from None
     if not isinstance(data, dict):
         raise NotAJSONObject()
     return data

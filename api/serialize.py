@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import url_for
 from flask_login import current_user
 
 from auth.models import User
 from auth.permissions import can
 from core.types import TOKYO
+from core.urls import absolute_url
 from forum.models import Board, Post, Thread
 
 
@@ -33,7 +33,7 @@ def board_json(board: Board) -> dict:
         "thread_count": board.thread_count,
         "post_count": board.post_count,
         "last_post_at": iso(board.last_post_at),
-        "url": url_for("forum.board", slug=board.slug, _external=True),
+        "url": absolute_url("forum.board", slug=board.slug),
     }
 
 
@@ -50,7 +50,7 @@ def thread_json(thread: Thread, board: Board) -> dict:
         "last_number": thread.last_number,
         "created_at": iso(thread.created_at),
         "last_post_at": iso(thread.last_post_at),
-        "url": url_for("forum.thread", thread_id=thread.id, _external=True),
+        "url": absolute_url("forum.thread", thread_id=thread.id),
     }
 
 
@@ -70,5 +70,5 @@ def post_json(post: Post) -> dict:
         "created_at": iso(post.created_at),
         "edited_at": iso(post.edited_at),
         "version": post.version,
-        "url": url_for("forum.permalink", post_id=post.id, _external=True),
+        "url": absolute_url("forum.permalink", post_id=post.id),
     }

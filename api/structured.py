@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, jsonify, request, url_for
+from flask import Blueprint, jsonify, request
 from flask_babel import gettext as _
 
 from api.auth import authenticate_writes
 from api.errors import api_error
 from api.serialize import iso
 from core.extensions import csrf, db
+from core.urls import absolute_url
 from forum.models import Thread
 from structured import details as details_service
 from structured import queries
@@ -61,7 +62,7 @@ def item_json(detail: ThreadDetail) -> dict:
         "id": thread.id,
         "type": detail.kind,
         "title": thread.title,
-        "url": url_for("forum.thread", thread_id=thread.id, _external=True),
+        "url": absolute_url("forum.thread", thread_id=thread.id),
         "reply_count": thread.reply_count,
         "created_at": iso(thread.created_at),
         "updated_at": iso(detail.updated_at),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, render_template, request, url_for
+from flask import Blueprint, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
@@ -15,7 +15,9 @@ from api.serialize import board_json, post_json, thread_json
 from auth.permissions import KIND_PERMISSIONS, can
 from auth.session import current_account
 from core.extensions import csrf, limiter
+from core.params import db_int
 from core.ratelimit import PER_ADDRESS_POSTING, PER_USER_POSTING, user_or_address
+from core.urls import absolute_url
 from forum import actions, queries, thread_page
 from forum.forms import EditPostForm, ReplyForm, ThreadForm
 from forum.rendering import render_markdown
@@ -67,7 +69,7 @@ def create_thread(slug: str):
         return api_error(404, "not_found", _("掲示板が見つかりません。"))
     data = json_body()
     kind = data.get("type") or "discussion"
-    if kind not in KIND_PERMISSIONS:
+    if not isinstance(kind, str) or kind not in KIND_PERMISSIONS:
         return api_error(422, "validation", _("入力内容を確認してください。"),
                          {"type": [_("種類が正しくありません。")]})  # fmt: skip
     if not can(current_user, f"thread.create.{kind}", board):
@@ -89,7 +91,7 @@ def create_thread(slug: str):
         first = outcome.post or queries.list_posts_after(thread, after=0, limit=1)[0]
         body = {
             "id": thread.id,
-            "url": url_for("forum.thread", thread_id=thread.id, _external=True),
+            "url": absolute_url("forum.thread", thread_id=thread.id),
             "post": post_json(first),
         }
         return jsonify(body), 201, {"Location": body["url"]}
@@ -120,7 +122,7 @@ def thread_posts(thread_id: int):
     thread, refusal = _thread_or_error(thread_id)
     if refusal is not None:
         return refusal
-    after = max(request.args.get("after", 0, type=int), 0)
+    after = max(request.args.get("after", 0, type=db_int), 0)
     limit = min(max(request.args.get("limit", 50, type=int), 1), 200)
     posts = queries.list_posts_after(thread, after=after, limit=limit)
     return jsonify(

@@ -11,11 +11,17 @@ from auth import accounts, session
 from auth.forms import ForgotPasswordForm, LoginForm, ProfileForm, RegisterForm, ResetPasswordForm
 from core.extensions import db, limiter
 from core.mail import send_mail
+from core.ratelimit import per_form_value, unless_redirect
 from core.templating import datetime_ja
-from core.urls import safe_next_url
+from core.urls import absolute_url, safe_next_url
 from taxonomy.queries import list_player_fields, list_prefectures
 
 bp = Blueprint("auth", __name__)
+
+LOGIN_PER_ACCOUNT = "10 per minute; 50 per hour"
+LOGIN_PER_ADDRESS = "30 per minute; 200 per hour"
+RESET_PER_ADDRESS = "10 per hour"
+RESET_PER_EMAIL = "3 per hour"
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -59,9 +65,7 @@ def register():
 
 
 def send_confirmation_mail(user) -> None:
-    link = url_for(
-        "security.confirm_email", token=accounts.make_email_confirm_token(user), _external=True
-    )
+    link = absolute_url("security.confirm_email", token=accounts.make_email_confirm_token(user))
     days = current_app.config["EMAIL_CONFIRM_MAX_AGE"] // 86400
     send_mail(
         user.email,
@@ -71,7 +75,11 @@ def send_confirmation_mail(user) -> None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("10 per minute; 50 per hour", methods=["POST"])
+# failed attempts, per target account and (looser) per client address: one person's wrong
+# passwords neither lock other people out nor let them try many accounts
+@limiter.limit(LOGIN_PER_ACCOUNT, key_func=per_form_value("email"), methods=["POST"],
+               deduct_when=unless_redirect)  # fmt: skip
+@limiter.limit(LOGIN_PER_ADDRESS, methods=["POST"], deduct_when=unless_redirect)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("forum.index"))
@@ -108,14 +116,15 @@ def logout():
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
-@limiter.limit("5 per hour", methods=["POST"])
+@limiter.limit(RESET_PER_ADDRESS, methods=["POST"])
+@limiter.limit(RESET_PER_EMAIL, key_func=per_form_value("email"), methods=["POST"])
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         user = accounts.find_user_by_email(form.email.data)
         if user is not None and user.is_active:
             token = accounts.make_reset_token(user)
-            link = url_for("auth.reset_password", token=token, _external=True)
+            link = absolute_url("auth.reset_password", token=token)
             minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
             send_mail(
                 user.email,

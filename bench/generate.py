@@ -192,6 +192,7 @@ def migrate(db_path: Path) -> None:
         {
             "DATABASE_URL": f"sqlite:///{db_path}",
             "SECRET_KEY": "bench",
+            "SITE_URL": "http://127.0.0.1",
             "INSTANCE_PATH": str(instance),
             "RATELIMIT_ENABLED": False,
         }

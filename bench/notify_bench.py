@@ -143,6 +143,7 @@ def main() -> None:
         path.unlink(missing_ok=True)
     config = {
         "DATABASE_URL": url, "SECRET_KEY": "bench", "INSTANCE_PATH": str(folder),
+        "SITE_URL": "http://127.0.0.1",
         "RATELIMIT_ENABLED": False, "MODERATION_HOLD_FIRST_POSTS": 0,
         "MODERATION_DUPLICATE_MINUTES": 0, "PII_GUARD": False, "SEARCH_INDEXER": "off",
         "NOTIFICATION_WORKER": "off", "SOCKETIO_EMIT_IN_BACKGROUND": True,

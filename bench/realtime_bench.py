@@ -192,7 +192,7 @@ def prepare_database(workdir: Path) -> dict:
 
     path = workdir / "realtime.sqlite3"
     config = {"DATABASE_URL": f"sqlite:///{path}", "SECRET_KEY": "realtime-bench",
-              "INSTANCE_PATH": str(workdir / "instance")}  # fmt: skip
+              "INSTANCE_PATH": str(workdir / "instance"), "SITE_URL": "http://127.0.0.1"}  # fmt: skip
     app = create_app(config)
     with app.app_context():
         upgrade()

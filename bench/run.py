@@ -140,6 +140,7 @@ def make_app(db_path: Path, settings: dict | None = None):
             "RATELIMIT_ENABLED": False,
             "TESTING": False,
             "SERVER_NAME": None,
+            "SITE_URL": "http://127.0.0.1",
             **(EXTRA_SETTINGS if settings is None else settings),
         }
     )

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from flask import Flask, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from markupsafe import escape
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from api.auth import NotAJSONObject
 from api.errors import api_error
+from core.extensions import db
+from core.params import carries_nul
 
 _CODES = {
     400: "bad_request",
@@ -65,7 +69,42 @@ def _typed_text() -> list[tuple[str, str]]:
     ]
 
 
+def _refuse_untrusted_host() -> None:
+    """Runs before every other ``before_request`` hook: a request whose ``Host`` is not in
+    ``TRUSTED_HOSTS`` (Flask records it as the routing exception) is answered 400 at once."""
+    if isinstance(request.routing_exception, SecurityError):
+        raise request.routing_exception
+
+
+def _refuse_nul() -> ResponseReturnValue | None:
+    if carries_nul(request):
+        return _render(
+            400, _("使用できない文字（NUL）が含まれています。入力内容を確認してください。")
+        )
+    return None
+
+
+def _untrusted_host_page():
+    """400 for an unknown Host. No URL can be built for such a request (Flask binds none), so
+    the page is plain and links nowhere."""
+    message = _("このアドレスではアクセスできません。正しいURLを開いてください。")
+    if _wants_json():
+        return api_error(400, "bad_request", message)
+    page = (
+        '<!doctype html><html lang="ja"><meta charset="utf-8">'
+        f"<title>400</title><h1>400</h1><p>{escape(message)}</p></html>"
+    )
+    return page, 400, {"Content-Type": "text/html; charset=utf-8"}
+
+
 def register(app: Flask) -> None:
+    app.before_request_funcs.setdefault(None, []).insert(0, _refuse_untrusted_host)
+    app.before_request_funcs[None].insert(1, _refuse_nul)
+
+    @app.errorhandler(SecurityError)
+    def _security_error(exc: SecurityError):
+        return _untrusted_host_page()
+
     @app.errorhandler(CSRFError)
     def _csrf_error(exc: CSRFError):
         return _render(
@@ -77,6 +116,8 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(NotAJSONObject)
     def _not_json(exc: NotAJSONObject):
+        if exc.bad_number:
+            return api_error(400, "bad_request", _("JSONの数値が大きすぎるか、正しくありません。"))
         return api_error(400, "bad_request", _("JSONのオブジェクトを送ってください。"))
 
     @app.errorhandler(HTTPException)
@@ -86,4 +127,5 @@ def register(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
         app.logger.exception("unhandled error")
+        db.session.rollback()  # the error page itself may need the database (the user's locale)
         return _render(500)

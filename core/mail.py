@@ -4,7 +4,9 @@ password reset works out of the box."""
 
 from __future__ import annotations
 
+import re
 import smtplib
+import unicodedata
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -13,19 +15,31 @@ from pathlib import Path
 
 from flask import current_app
 
+_SPACES = re.compile(r"\s+")
+
+
+def header_value(value: str) -> str:
+    """One line of header text: CR, LF and every other control or separator character (a thread
+    title typed with a line break, U+2028 …) becomes a space, so no value can break a header or
+    add one."""
+    cleaned = "".join(
+        " " if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c for c in str(value)
+    )
+    return _SPACES.sub(" ", cleaned).strip()
+
 
 def build_message(
     to: str, subject: str, text: str, html: str | None = None,
     headers: dict[str, str] | None = None,
 ) -> EmailMessage:  # fmt: skip
     msg = EmailMessage()
-    msg["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
-    msg["To"] = to
-    msg["Subject"] = subject
+    msg["From"] = header_value(current_app.config["MAIL_DEFAULT_SENDER"])
+    msg["To"] = header_value(to)
+    msg["Subject"] = header_value(subject)
     msg["Date"] = formatdate(localtime=False)
     msg["Message-ID"] = make_msgid(domain="kyoso.local")
     for name, value in (headers or {}).items():  # e.g. List-Unsubscribe
-        msg[name] = value
+        msg[header_value(name)] = header_value(value)
     msg.set_content(text, charset="utf-8")
     if html is not None:
         msg.add_alternative(html, subtype="html", charset="utf-8")
@@ -52,7 +66,9 @@ def send_mail(
         outbox.mkdir(parents=True, exist_ok=True)
         name = msg["Message-ID"].strip("<>").replace("@", "_") + ".eml"
         (outbox / name).write_bytes(msg.as_bytes())
-        current_app.logger.info("mail to %s written to %s: %s", to, outbox / name, subject)
+        current_app.logger.info(
+            "mail to %s written to %s: %s", msg["To"], outbox / name, msg["Subject"]
+        )
     return msg
 
 

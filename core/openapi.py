@@ -11,7 +11,8 @@ An operation is plain OpenAPI (``summary``, ``description``, ``parameters``, ``r
 ``responses``) plus three shorthands: ``errors`` (status → error codes, made into responses with
 the one error shape), ``path`` (path parameter name → description) and ``auth`` (``"none"``,
 ``"optional"`` or ``"required"``; writes default to required). Writes get the statuses every write
-can meet: 400 (no JSON object / CSRF), 401 (not signed in, bad token) and 413 (too large).
+can meet: 400 (no JSON object / CSRF), 401 (not signed in, bad token) and 413 (too large); every
+operation may answer 400 ``bad_request`` (an unknown Host, a NUL character, a malformed parameter).
 
 Domain-free: ``core`` imports no package; the declarations import ``core.openapi``.
 """
@@ -268,7 +269,9 @@ def _operation(declared: dict, rule: Rule, method: str, params) -> dict:
     ]
     if path_params:
         op["parameters"] = path_params + list(op.get("parameters", []))
-    errors: dict[int, list[str]] = {}
+    # every request may be malformed before it reaches the view (an unknown Host, a NUL
+    # character, an unparsable parameter): 400 bad_request, whatever the route
+    errors: dict[int, list[str]] = {400: ["bad_request"]}
     if method in WRITE_METHODS:
         errors.update({s: list(c) for s, c in _WRITE_ERRORS.items()})
     for status, codes in declared.get("errors", {}).items():

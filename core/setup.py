@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask, g, request
 from flask_login import current_user
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from core.extensions import babel, csrf, db, limiter, migrate
 
@@ -37,6 +39,65 @@ def configure_instance(app: Flask) -> None:
     app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", _engine_options(app.config["DATABASE_URL"]))
+
+
+#: the site's address while developing and testing when SITE_URL is not set
+DEVELOPMENT_SITE_URL = "http://127.0.0.1:5000"
+#: host names always accepted while developing and testing (any port)
+DEVELOPMENT_HOSTS = ("localhost", "127.0.0.1")
+
+
+class ConfigurationError(RuntimeError):
+    """A setting the site cannot run without is missing or malformed."""
+
+
+def configure_site_url(app: Flask) -> None:
+    """``SITE_URL`` (the base of every absolute link) and the hosts accepted in the ``Host``
+    header. In production (neither DEBUG nor TESTING) the site refuses to start without
+    ``SITE_URL``: links in mail would otherwise be built from whatever Host a client sends."""
+    development = bool(app.config.get("DEBUG") or app.config.get("TESTING"))
+    site = (app.config.get("SITE_URL") or "").strip()
+    if not site:
+        if not development:
+            raise ConfigurationError(
+                "SITE_URL is not set. Set it to the public address of the site, e.g. "
+                "SITE_URL=https://kyoso.example.lg.jp (SITE_URL が未設定です。公開URLを設定して"
+                "ください)."
+            )
+        site = DEVELOPMENT_SITE_URL
+    try:
+        parts = urlsplit(site)
+        host = parts.hostname
+    except ValueError:
+        parts, host = None, None
+    if parts is None or parts.scheme not in ("http", "https") or not host or parts.query \
+            or parts.fragment:  # fmt: skip
+        raise ConfigurationError(
+            f"SITE_URL must be an http(s) URL with a host and no query, e.g. "
+            f"https://kyoso.example.lg.jp (got {site!r})."
+        )
+    app.config["SITE_URL"] = site.rstrip("/")
+    trusted = app.config.get("TRUSTED_HOSTS") or []
+    if isinstance(trusted, str):
+        trusted = [h.strip() for h in trusted.split(",")]
+    hosts = [host, *(h for h in trusted if h)]
+    if development:
+        hosts += DEVELOPMENT_HOSTS
+    # Flask (>= 3.1) answers a request whose Host is not in this list with 400
+    app.config["TRUSTED_HOSTS"] = list(dict.fromkeys(hosts))
+
+
+def configure_proxy(app: Flask) -> None:
+    """Believe ``X-Forwarded-For`` / ``-Proto`` / ``-Host`` only from as many reverse proxies as
+    configured (``PROXY_FIX_X_*``; 0 = do not believe them): the client address then is the real
+    one, for rate limits. Wraps the whole WSGI app (Socket.IO included), so it runs last."""
+    counts = {
+        "x_for": app.config.get("PROXY_FIX_X_FOR") or 0,
+        "x_proto": app.config.get("PROXY_FIX_X_PROTO") or 0,
+        "x_host": app.config.get("PROXY_FIX_X_HOST") or 0,
+    }
+    if any(counts.values()):
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_prefix=0, x_port=0, **counts)  # type: ignore[method-assign]
 
 
 def _persistent_secret(path: Path) -> str:

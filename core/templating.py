@@ -14,7 +14,7 @@ from auth.permissions import can
 from core.extensions import db
 from core.setup import LOCALES
 from core.types import TOKYO
-from core.urls import safe_next_url
+from core.urls import absolute_url, safe_next_url
 from core.video import embed_for, http_url
 
 REIWA_START = 2019
@@ -96,6 +96,7 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["current_locale"] = current_locale
     app.jinja_env.globals["video_embed"] = embed_for  # templates/_video.html
     app.jinja_env.globals["http_url"] = http_url
+    app.jinja_env.globals["absolute_url"] = absolute_url  # links that leave the site (feeds)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

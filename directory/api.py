@@ -3,10 +3,11 @@ cursor as the page. Field names follow the API conventions: slugs and prefecture
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request, url_for
+from flask import Blueprint, jsonify, request
 from flask_babel import gettext as _
 
 from api.errors import api_error
+from core.urls import absolute_url
 from directory import queries
 from directory.kinds import KIND_LABELS
 from directory.models import Organization
@@ -24,7 +25,7 @@ def organization_json(org: Organization) -> dict:
         "prefecture": org.prefecture_code,
         "description": org.description,
         "website": org.published_website,
-        "url": url_for("directory.organization", slug=org.slug, _external=True),
+        "url": absolute_url("directory.organization", slug=org.slug),
     }
 
 

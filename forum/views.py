@@ -10,6 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from auth.permissions import can, postable_kinds
 from auth.session import current_account
 from core.extensions import limiter
+from core.params import db_int
 from core.ratelimit import PER_ADDRESS_POSTING, PER_USER_POSTING, user_or_address
 from forum import actions, queries, thread_page
 from forum.forms import (
@@ -170,7 +171,7 @@ def reply(thread_id: int):
     form = ReplyForm()
     preview_html, outcome = None, None
     if request.method == "GET":
-        quoted = request.args.get("quote", type=int)
+        quoted = request.args.get("quote", type=db_int)
         post = queries.get_post(quoted) if quoted else None
         if post is not None and post.thread_id == thread.id and can(current_user, "post.read", post):
             form.body.data = quote_text(post)

@@ -15,6 +15,7 @@ from audit import log as audit
 from auth.permissions import MODERATION_REVIEW, can, has
 from auth.session import current_account
 from core.extensions import csrf, db, limiter
+from core.params import MAX_AGE_HOURS, db_int, int_between
 from core.ratelimit import user_or_address
 from forum import queries as forum_queries
 from moderation import flags, queue, watched
@@ -97,7 +98,7 @@ def review_queue():
     items = queue.list_queue(
         status=status, kind=request.args.get("kind") or None, board_ids=boards,
         board_id=board.id if board else None, reason=reason,
-        older_than_hours=request.args.get("older_than", type=int),
+        older_than_hours=request.args.get("older_than", type=int_between(0, MAX_AGE_HOURS)),
     )  # fmt: skip
     return jsonify(items=[item_json(i) for i in items])
 
@@ -145,7 +146,7 @@ def audit_log():
     if not can(current_user, "audit.view"):
         return api_error(403, "forbidden", _("この操作を行う権限がありません。"))
     entries = audit.list_entries(
-        action=request.args.get("action") or None, before_id=request.args.get("before", type=int)
+        action=request.args.get("action") or None, before_id=request.args.get("before", type=db_int)
     )
     return jsonify(entries=[{
         "id": e.id, "actor": user_json(e.actor), "action": e.action, "target_kind": e.target_kind,

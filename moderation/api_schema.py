@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from core.openapi import (
     array,
+    boolean,
     enum,
     integer,
     json_body,
     json_response,
+    no_content,
     nullable,
     obj,
     query,
@@ -16,7 +18,7 @@ from core.openapi import (
     string,
     timestamp,
 )
-from moderation.models import FLAG_REASONS, ITEM_KINDS, ITEM_STATES, PENDING
+from moderation.models import FLAG_REASONS, ITEM_KINDS, ITEM_STATES, PENDING, WATCH_ACTIONS
 from moderation.queue import ACTIONS
 
 _ACTION_NOTES = {
@@ -87,6 +89,7 @@ def _schemas() -> dict:
                 "decided_at": nullable(timestamp()),
             }
         ),
+        "WatchedWord": _watched_word_schema(),
         "AuditEntry": obj(
             {
                 "id": integer(),
@@ -101,6 +104,18 @@ def _schemas() -> dict:
             }
         ),
     }
+
+
+def _watched_word_schema() -> dict:
+    return obj(
+        {
+            "id": integer("監視語句のID"),
+            "word": string("語句または正規表現"),
+            "action": enum(list(WATCH_ACTIONS), "見つけたときの扱い"),
+            "is_regex": boolean("正規表現かどうか"),
+            "valid": boolean("RE2 で使える正規表現か（false のものは何にも一致しない）"),
+        }
+    )
 
 
 def _operations() -> dict:
@@ -190,6 +205,62 @@ def _operations() -> dict:
                 409: ["conflict", "outdated"],
                 422: ["validation", "illegal_action"],
             },
+        },
+        "moderation_api.watched_words": {
+            "tags": ["moderation"],
+            "summary": "監視語句の一覧（管理者）",
+            "auth": "required",
+            "responses": {
+                "200": json_response("監視語句", obj({"items": array(ref("WatchedWord"))}))
+            },
+            "errors": {401: ["unauthorized"], 403: ["forbidden"]},
+        },
+        "moderation_api.add_watched_word": {
+            "tags": ["moderation"],
+            "summary": "監視語句を追加する（管理者）",
+            "description": "正規表現は RE2 の文法（後方参照・先読み・後読みは使えません）。"
+            "追加は監査ログに残ります。",
+            "requestBody": json_body(
+                obj(
+                    {
+                        "word": string("語句または正規表現", minLength=1),
+                        "action": enum(list(WATCH_ACTIONS), "見つけたときの扱い（既定 block）"),
+                        "is_regex": boolean("正規表現かどうか"),
+                    },
+                    required=["word"],
+                    closed=False,
+                ),
+                example={"word": "副業で月収", "action": "block", "is_regex": False},
+            ),
+            "responses": {"201": json_response("追加した", ref("WatchedWord"))},
+            "errors": {403: ["forbidden"], 422: ["validation"]},
+        },
+        "moderation_api.update_watched_word": {
+            "tags": ["moderation"],
+            "summary": "監視語句を変更する（管理者）",
+            "description": "送らなかった項目はそのまま。変更は監査ログに残ります。",
+            "path": {"word_id": "監視語句のID"},
+            "requestBody": json_body(
+                obj(
+                    {
+                        "word": string("語句または正規表現", minLength=1),
+                        "action": enum(list(WATCH_ACTIONS), "見つけたときの扱い"),
+                        "is_regex": boolean("正規表現かどうか"),
+                    },
+                    required=[],
+                    closed=False,
+                ),
+                example={"action": "require_approval"},
+            ),
+            "responses": {"200": json_response("変更した", ref("WatchedWord"))},
+            "errors": {403: ["forbidden"], 404: ["not_found"], 422: ["validation"]},
+        },
+        "moderation_api.delete_watched_word": {
+            "tags": ["moderation"],
+            "summary": "監視語句を削除する（管理者）",
+            "path": {"word_id": "監視語句のID"},
+            "responses": {"204": no_content("削除した（監査ログに残ります）")},
+            "errors": {403: ["forbidden"], 404: ["not_found"]},
         },
         "moderation_api.audit_log": {
             "tags": ["moderation"],

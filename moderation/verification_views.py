@@ -11,6 +11,7 @@ from wtforms.fields.choices import SelectChoice
 from auth.session import current_account
 from core.extensions import db, limiter
 from core.mail import send_mail
+from core.urls import absolute_url
 from moderation import verification
 from moderation.forms import VerificationForm
 from moderation.models import RoleRequest
@@ -63,7 +64,7 @@ def request_role():
 def _send_confirmation(role_request: RoleRequest) -> None:
     """Only the site's wording and the requester's handle: nothing the requester typed."""
     token = verification.make_confirmation_token(role_request)
-    link = url_for("verification.confirm", token=token, _external=True)
+    link = absolute_url("verification.confirm", token=token)
     send_mail(role_request.work_email, _("【共創】勤務先メールアドレスの確認"),
               render_template("moderation/email/verify_work_email.txt", request=role_request,
                               link=link))  # fmt: skip

@@ -15,6 +15,7 @@ from auth import accounts
 from auth.permissions import MODERATION_REVIEW, can, has
 from auth.session import current_account
 from core.extensions import db, limiter
+from core.params import MAX_AGE_HOURS, db_int, int_between
 from core.ratelimit import user_or_address
 from core.types import utcnow
 from forum import queries as forum_queries
@@ -92,7 +93,7 @@ def review_queue():
     reason = request.args.get("reason") or None
     if reason and not reason.replace("_", "").isalnum():
         reason = None
-    older = request.args.get("older_than", type=int)
+    older = request.args.get("older_than", type=int_between(0, MAX_AGE_HOURS))
     items = queue.list_queue(
         status=status, kind=kind, board_ids=_reviewable_board_ids(),
         board_id=board.id if board else None, reason=reason, older_than_hours=older,
@@ -277,7 +278,7 @@ def audit_log():
             mimetype="text/csv",
             headers={"Content-Disposition": f'attachment; filename="{filename}"'},
         )
-    before = request.args.get("before", type=int)
+    before = request.args.get("before", type=db_int)
     entries = audit.list_entries(action=action, before_id=before)
     return render_template("moderation/audit.html", entries=entries, action=action)
 

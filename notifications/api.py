@@ -21,6 +21,7 @@ from auth.accounts import find_user_by_handle
 from auth.models import User
 from auth.permissions import can
 from core.extensions import csrf, db, limiter
+from core.params import DB_INT_MAX
 from core.ratelimit import PER_USER_POSTING, user_or_address
 from forum import queries
 from notifications import exporting, inbox, reading, targets, watching
@@ -79,7 +80,7 @@ def read_notifications():
     else:
         ids = data.get("ids")
         if not isinstance(ids, list) or not all(
-            isinstance(i, int) and not isinstance(i, bool) for i in ids
+            isinstance(i, int) and not isinstance(i, bool) and abs(i) <= DB_INT_MAX for i in ids
         ):
             return api_error(422, "validation_failed", _("入力内容を確認してください。"),
                              {"ids": [_("通知のIDの配列を送ってください。")]})  # fmt: skip

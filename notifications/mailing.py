@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
-from flask import current_app, render_template, url_for
+from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -23,6 +23,7 @@ from auth.models import User
 from core.extensions import db
 from core.mail import send_mail
 from core.types import utcnow
+from core.urls import absolute_path, absolute_url, site_url
 from forum.models import Post, Thread
 from notifications import kinds
 from notifications.fanout import may_see
@@ -91,9 +92,7 @@ def unsubscribe(user_id: int, kind: str) -> None:
 @contextmanager
 def mail_context() -> Iterator[None]:
     """Absolute links and Japanese text outside a request (worker thread, CLI)."""
-    config = current_app.config
-    base = f"{config['PREFERRED_URL_SCHEME']}://{config.get('SERVER_NAME') or 'localhost'}"
-    with current_app.test_request_context("/", base_url=base), force_locale("ja"):
+    with current_app.test_request_context("/", base_url=site_url()), force_locale("ja"):
         yield
 
 
@@ -113,11 +112,11 @@ def _excerpt(post: Post | None) -> str:
 
 def _send(user: User, subject: str, template: str, unsubscribe_kind: str, **context) -> None:
     token = make_unsubscribe_token(user.id, unsubscribe_kind)
-    unsubscribe_url = url_for("notifications.unsubscribe", token=token, _external=True)
+    unsubscribe_url = absolute_url("notifications.unsubscribe", token=token)
     context.update(
         user=user, unsubscribe_url=unsubscribe_url,
-        settings_url=url_for("notifications.settings", _external=True),
-        centre_url=url_for("notifications.centre", _external=True),
+        settings_url=absolute_url("notifications.settings"),
+        centre_url=absolute_url("notifications.centre"),
     )  # fmt: skip
     text = render_template(f"notifications/email/{template}.txt", **context)
     html = render_template(f"notifications/email/{template}.html", **context)
@@ -168,8 +167,8 @@ def send_due(*, now: datetime | None = None, limit: int = 200) -> int:
                 shown = present([n])[0]
                 _send(user, _("[共創] %(text)s", text=shown.text), "notification", n.kind,
                       shown=shown, excerpt=_excerpt(post),
-                      url=url_for("forum.permalink", post_id=post.id, _external=True)
-                      if post is not None else _external(shown.url))  # fmt: skip
+                      url=absolute_url("forum.permalink", post_id=post.id)
+                      if post is not None else absolute_path(shown.url))  # fmt: skip
         except Exception:  # noqa: BLE001 - retried with backoff, never dropped
             current_app.logger.exception("notification e-mail %s failed", n.id)
             n.email_attempts += 1
@@ -183,10 +182,6 @@ def send_due(*, now: datetime | None = None, limit: int = 200) -> int:
         db.session.commit()
         sent += 1
     return sent
-
-
-def _external(path: str) -> str:
-    return url_for("forum.index", _external=True).rstrip("/") + path
 
 
 # --- digests ---------------------------------------------------------------------------------
@@ -272,7 +267,7 @@ def _digest_for(user_id: int, period: str, now: datetime) -> int:
             else _("[共創] 今週のお知らせ（%(n)s件）", n=len(shown))
         )  # fmt: skip
         _send(user, subject, "digest", ALL_KINDS, period=period, threads=threads,
-              replies=replies, others=others, external=_external)  # fmt: skip
+              replies=replies, others=others, external=absolute_path)  # fmt: skip
     for n in keep:
         n.email_state, n.emailed_at = EMAIL_SENT, now
     db.session.commit()

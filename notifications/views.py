@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from auth.accounts import find_user_by_handle
 from auth.permissions import can
 from core.extensions import csrf, db, limiter
+from core.params import db_int
 from core.ratelimit import PER_USER_POSTING, user_or_address
 from core.urls import safe_next_url
 from forum import queries
@@ -69,7 +70,7 @@ def mark_read():
         inbox.mark_all_read(current_user.id)
         flash(_("すべて既読にしました。"), "success")
     else:
-        inbox.mark_read(current_user.id, [request.form.get("id", 0, type=int)])
+        inbox.mark_read(current_user.id, [request.form.get("id", 0, type=db_int)])
     db.session.commit()
     return redirect(url_for("notifications.centre"))
 

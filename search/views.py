@@ -9,6 +9,7 @@ from flask_login import current_user
 from api.errors import api_error
 from api.serialize import iso
 from core.extensions import limiter
+from core.urls import absolute_url
 from search import labels
 from search.extension import searcher
 from search.params import BadParams, SearchParams, parse_args
@@ -96,7 +97,7 @@ def api_search():
                 if hit.author_handle
                 else None,
                 "created_at": iso(hit.created_at),
-                "url": url_for("forum.permalink", post_id=hit.post_id, _external=True),
+                "url": absolute_url("forum.permalink", post_id=hit.post_id),
             }
             for hit in page.hits
         ],

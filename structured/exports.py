@@ -12,7 +12,7 @@ import json
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from flask import Response, abort, current_app, render_template, request, url_for
+from flask import Response, abort, current_app, render_template, request
 from flask_login import current_user
 from icalendar import Calendar, Event
 from markupsafe import Markup
@@ -22,6 +22,7 @@ from auth.models import User
 from auth.permissions import can
 from core.csvsafe import csv_cell
 from core.extensions import db
+from core.urls import absolute_url, site_host, site_url
 from forum import queries as forum_queries
 from forum.models import Post
 from structured import queries
@@ -62,7 +63,7 @@ def _first_posts(details: list[ThreadDetail]) -> dict[int, str]:
 def _ical_event(detail: ThreadDetail, description: str) -> Event:
     data = detail.data or {}
     event = Event()
-    host = request.host.split(":")[0]
+    host = site_host()
     event.add("uid", f"event-{detail.thread_id}@{host}")
     event.add("dtstamp", detail.updated_at.astimezone(UTC))
     event.add("last-modified", detail.updated_at.astimezone(UTC))
@@ -77,7 +78,7 @@ def _ical_event(detail: ThreadDetail, description: str) -> Event:
         )
     if place:
         event.add("location", place)
-    url = url_for("forum.thread", thread_id=detail.thread_id, _external=True)
+    url = absolute_url("forum.thread", thread_id=detail.thread_id)
     event.add("url", url)
     event.add("description", f"{description}\n\n{url}".strip())
     if data.get("organizer"):
@@ -180,7 +181,7 @@ def _csv_row(d: ThreadDetail, description: str) -> list[str]:
         "定員": str(data["capacity"]) if data.get("capacity") is not None else "",
         "参加申込終了日": deadline,
         "参加申込方法": " ".join(x for x in (data.get("apply_method"), data.get("apply_url")) if x),
-        "URL": url_for("forum.thread", thread_id=d.thread_id, _external=True),
+        "URL": absolute_url("forum.thread", thread_id=d.thread_id),
         "備考": "／".join(notes),
     }
     return [csv_cell(row.get(column, "")) for column in EVENT_CSV_COLUMNS]
@@ -206,10 +207,15 @@ def feed(section: str):
     updated = max((d.updated_at for d in details), default=datetime(2026, 1, 1, tzinfo=UTC))
     body = render_template(
         "structured/feed.xml", details=details, descriptions=descriptions, updated=updated,
-        title=KIND_LABELS[kind], self_url=request.url, tz_utc=UTC,
-        alternate=url_for("structured.listing", kind=kind, _external=True, **filters.args()),
+        title=KIND_LABELS[kind], self_url=_self_url(), tz_utc=UTC,
+        alternate=absolute_url("structured.listing", kind=kind, **filters.args()),
     )  # fmt: skip
     return Response(body, mimetype="application/atom+xml")
+
+
+def _self_url() -> str:
+    query = request.query_string.decode("latin-1")
+    return site_url() + request.path + (f"?{query}" if query else "")
 
 
 def event_jsonld(detail: ThreadDetail) -> Markup:
@@ -242,7 +248,7 @@ def event_jsonld(detail: ThreadDetail) -> Markup:
         "eventAttendanceMode": mode,
         "eventStatus": status,
         "location": places[0] if len(places) == 1 else places,
-        "url": url_for("forum.thread", thread_id=detail.thread_id, _external=True),
+        "url": absolute_url("forum.thread", thread_id=detail.thread_id),
     }
     if detail.ends_at is not None:
         doc["endDate"] = detail.ends_at.astimezone(TOKYO).isoformat()

@@ -16,6 +16,7 @@ from sqlalchemy import Select, and_, exists, or_, select
 from sqlalchemy.orm import contains_eager, noload
 
 from core.extensions import db
+from core.params import db_int
 from forum.models import Thread
 from structured.models import ThreadDetail, thread_life_domains, thread_player_fields
 from structured.schema import (
@@ -247,9 +248,10 @@ def list_page(filters: Filters, *, cursor: str | None = None, limit: int = 20,
     else:
         query = query.order_by(ThreadDetail.thread_id.desc())
         if cursor:
-            if not cursor.isdigit():
-                raise BadCursor(cursor)
-            query = query.where(ThreadDetail.thread_id < int(cursor))
+            try:
+                query = query.where(ThreadDetail.thread_id < db_int(cursor))
+            except ValueError:
+                raise BadCursor(cursor) from None
     if not with_tags:
         query = query.options(noload(ThreadDetail.player_fields), noload(ThreadDetail.life_domains))
     rows = list(db.session.scalars(query.limit(limit + 1)).unique())
@@ -277,8 +279,8 @@ def _event_order(query: Select, filters: Filters, cursor: str | None, now: datet
         try:
             micros, thread_id = cursor.split(".")
             at = datetime.fromtimestamp(int(micros) / 1_000_000, UTC)
-            thread_id = int(thread_id)
-        except ValueError:
+            thread_id = db_int(thread_id)
+        except (ValueError, OverflowError, OSError):  # OSError: a year the platform cannot hold
             raise BadCursor(cursor) from None
         if direction == "asc":
             query = query.where(or_(ThreadDetail.starts_at > at,

@@ -4,6 +4,8 @@ from a migrated template when TEST_DATABASE_URL points at PostgreSQL).
 Fixtures live in ``tests/fixtures/`` and are registered through ``pytest_plugins``.
 """
 
+import os
+
 pytest_plugins = [
     "tests.fixtures.database",
     "tests.fixtures.app",
@@ -14,3 +16,7 @@ pytest_plugins = [
     "tests.fixtures.structured",
     "tests.fixtures.api",
 ]
+
+# Apps created outside make_test_app (the migrated template, worker subprocesses, which inherit
+# the environment) run in production mode, which requires SITE_URL.
+os.environ.setdefault("SITE_URL", "http://localhost")

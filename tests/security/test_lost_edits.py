@@ -87,7 +87,7 @@ def test_lost_edits_api_patch_with_old_version_gets_409_with_current_text(client
     assert post.body_source == "モデレーターの修正"
 
 
-@pytest.mark.parametrize("version", ["1", 1.5, True, -1, 10**30, [1]])
+@pytest.mark.parametrize("version", ["1", 1.5, True, -1, 2**40, [1]])
 def test_lost_edits_api_rejects_malformed_versions(client, bearer, user, version):
     post = _first(_thread(user))
     response = client.patch(f"/api/v1/posts/{post.id}", headers=bearer(user),

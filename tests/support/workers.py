@@ -48,7 +48,8 @@ def worker_processes(
 
 def _start(database_url: str, instance: Path, config: dict) -> tuple[subprocess.Popen, int]:
     full = {"DATABASE_URL": database_url, "SECRET_KEY": "multi-process-test",
-            "INSTANCE_PATH": str(instance), "MODERATION_HOLD_FIRST_POSTS": 0,
+            "INSTANCE_PATH": str(instance), "SITE_URL": "http://127.0.0.1",
+            "MODERATION_HOLD_FIRST_POSTS": 0,
             "MODERATION_DUPLICATE_MINUTES": 0, **config}  # fmt: skip
     env = {**os.environ, "KYOSO_TEST_CONFIG": json.dumps(full)}
     instance.mkdir(parents=True, exist_ok=True)
