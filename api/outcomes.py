@@ -8,9 +8,9 @@ from collections.abc import Callable
 from flask import jsonify
 from flask_babel import gettext as _
 
-from api.errors import api_error
 from api.serialize import post_json
 from core.extensions import db
+from core.jsonapi import api_error
 from forum.publishing import Outcome
 
 

@@ -2,25 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask_login import current_user
 
-from auth.models import User
 from auth.permissions import can
-from core.types import TOKYO
+from auth.serialize import user_json
+from core.jsonapi import iso
 from core.urls import absolute_url
 from forum.models import Board, Post, Thread
-
-
-def iso(value: datetime | None) -> str | None:
-    return value.astimezone(TOKYO).isoformat() if value is not None else None
-
-
-def user_json(user: User | None) -> dict | None:
-    if user is None:
-        return None
-    return {"handle": user.handle, "display_name": user.display_name}
 
 
 def board_json(board: Board) -> dict:

@@ -8,10 +8,8 @@ from typing import Any
 from flask import Blueprint, jsonify, request
 from flask_babel import gettext as _
 
-from api.auth import authenticate_writes
-from api.errors import api_error
-from api.serialize import iso
 from core.extensions import csrf, db
+from core.jsonapi import api_error, authenticate_writes, iso
 from core.urls import absolute_url
 from forum.models import Thread
 from structured import details as details_service

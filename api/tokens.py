@@ -7,11 +7,10 @@ from flask import Blueprint, jsonify
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from api.auth import authenticate_writes
-from api.errors import api_error
 from auth import accounts
 from auth.session import current_account
 from core.extensions import csrf, db
+from core.jsonapi import api_error, authenticate_writes
 
 bp = Blueprint("api_tokens", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)

@@ -8,13 +8,12 @@ from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from api import structured as structured_api
-from api.auth import authenticate_writes, json_body
-from api.errors import api_error
 from api.outcomes import respond
 from api.serialize import board_json, post_json, thread_json
 from auth.permissions import KIND_PERMISSIONS, can
 from auth.session import current_account
 from core.extensions import csrf, limiter
+from core.jsonapi import api_error, authenticate_writes, json_body
 from core.params import db_int
 from core.ratelimit import PER_ADDRESS_POSTING, PER_USER_POSTING, user_or_address
 from core.urls import absolute_url

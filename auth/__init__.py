@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from flask import Flask, Request, request
+from flask_login import current_user
 
 from auth import cli, security_views, session, views
 from auth.accounts import user_for_api_token
 from auth.models import User
+from auth.permissions import can
 from core.extensions import login_manager
 
 
@@ -18,9 +20,15 @@ def register(app: Flask) -> None:
     login_manager.user_loader(_load_user)
     login_manager.request_loader(_load_user_from_request)
     session.register(app)
+    app.jinja_env.globals["can"] = _template_can
     app.register_blueprint(views.bp)
     app.register_blueprint(security_views.bp)
     cli.register(app)
+
+
+def _template_can(action: str, target=None) -> bool:
+    """Templates' ``can``: resolve the current user once per call, not per attribute."""
+    return can(current_user._get_current_object(), action, target)
 
 
 def _load_user(user_id: str) -> User | None:

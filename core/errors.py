@@ -9,9 +9,8 @@ from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException, SecurityError
 
-from api.auth import NotAJSONObject
-from api.errors import api_error
 from core.extensions import db
+from core.jsonapi import NotAJSONObject, api_error
 from core.params import carries_nul
 
 _CODES = {

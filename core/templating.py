@@ -1,4 +1,5 @@
-"""Template filters and globals: Tokyo times, 令和 fiscal years, permissions, language switch."""
+"""Template filters and globals: Tokyo times, 令和 fiscal years, language switch. (Templates'
+``can`` comes from ``auth``, the package that decides permissions.)"""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup, escape
 
-from auth.permissions import can
 from core.extensions import db
 from core.setup import LOCALES
 from core.types import TOKYO
@@ -78,11 +78,6 @@ def post_labels() -> dict[str, str]:
     }  # fmt: skip
 
 
-def _can(action: str, target=None) -> bool:
-    """Templates' ``can``: resolve the current user once per call, not per attribute."""
-    return can(current_user._get_current_object(), action, target)
-
-
 def register(app: Flask) -> None:
     # front-end delays in ms by name (static/js/kyoso.js ``timing``), e.g. {"poll-ms": 500} in
     # browser tests; empty: the scripts' own defaults
@@ -90,7 +85,6 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = datetime_ja
     app.jinja_env.filters["fiscal_year"] = reiwa_fiscal_year
     app.jinja_env.filters["highlight"] = highlight
-    app.jinja_env.globals["can"] = _can
     app.jinja_env.globals["post_labels"] = post_labels
     app.jinja_env.globals["LOCALES"] = LOCALES
     app.jinja_env.globals["current_locale"] = current_locale

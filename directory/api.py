@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 from flask_babel import gettext as _
 
-from api.errors import api_error
+from core.jsonapi import api_error
 from core.urls import absolute_url
 from directory import queries
 from directory.kinds import KIND_LABELS

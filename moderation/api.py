@@ -8,13 +8,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from api.auth import authenticate_writes, json_body
-from api.errors import api_error
-from api.serialize import iso, user_json
 from audit import log as audit
 from auth.permissions import MODERATION_REVIEW, can, has
+from auth.serialize import user_json
 from auth.session import current_account
 from core.extensions import csrf, db, limiter
+from core.jsonapi import api_error, authenticate_writes, iso, json_body
 from core.params import MAX_AGE_HOURS, db_int, int_between
 from core.ratelimit import user_or_address
 from forum import queries as forum_queries

@@ -14,13 +14,11 @@ from flask import Blueprint, Response, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from api.auth import authenticate_writes, json_body
-from api.errors import api_error
-from api.serialize import iso
 from auth.accounts import find_user_by_handle
 from auth.models import User
 from auth.permissions import can
 from core.extensions import csrf, db, limiter
+from core.jsonapi import api_error, authenticate_writes, iso, json_body
 from core.params import DB_INT_MAX
 from core.ratelimit import PER_USER_POSTING, user_or_address
 from forum import queries

@@ -10,9 +10,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
-from api.serialize import iso
 from auth.models import User
 from core.extensions import db
+from core.jsonapi import iso
 from core.types import utcnow
 from notifications.kinds import KINDS
 from notifications.models import EventRsvp, Notification, ReadPosition, UserMute, Watch

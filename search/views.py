@@ -6,9 +6,8 @@ from flask import Blueprint, abort, current_app, jsonify, render_template, reque
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from api.errors import api_error
-from api.serialize import iso
 from core.extensions import limiter
+from core.jsonapi import api_error, iso
 from core.urls import absolute_url
 from search import labels
 from search.extension import searcher

@@ -1,18 +1,32 @@
-"""Shared by every JSON blueprint: who may write, and reading a JSON object body."""
+"""The JSON API's plumbing, shared by every package's ``/api/v1`` routes (domain-free):
+the one error shape ``{"error": {"code", "message", "fields"?, …}}``, who may write (a Bearer
+token, or a browser session with an X-CSRFToken header), reading a JSON object body with bounded
+cost, and timestamps in Tokyo time."""
 
 from __future__ import annotations
 
 import json
 import math
+from datetime import datetime
 
-from flask import request
+from flask import jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import BadRequest
 
-from api.errors import api_error
 from core.extensions import csrf
 from core.params import INT64_MAX, int_between, json_depth
+from core.types import TOKYO
+
+
+def api_error(status: int, code: str, message: str, fields: dict | None = None, **extra):
+    """``extra`` adds keys to the error object (e.g. ``concerns`` of a held or refused post)."""
+    error: dict = {"code": code, "message": message, **extra}
+    if fields:
+        error["fields"] = fields
+    response = jsonify(error=error)
+    response.status_code = status
+    return response
 
 
 def authenticate_writes():
@@ -75,3 +89,7 @@ def json_body() -> dict:
     if not isinstance(data, dict):
         raise NotAJSONObject()
     return data
+
+
+def iso(value: datetime | None) -> str | None:
+    return value.astimezone(TOKYO).isoformat() if value is not None else None

@@ -1,0 +1,81 @@
+"""Layers import downward only: a package may import those below it, never one above it.
+
+    core                      domain-free plumbing (no project package)
+    taxonomy, auth, audit     who and what: accounts, permissions, the audit log
+    forum                     boards, threads, posts, publishing, actions
+    structured, moderation, search, attachments, directory, realtime, notifications
+    api, admin, demo          entry points that combine them
+
+Within a layer, the order below is the allowed direction (moderation may use structured-free
+forum, notifications may use moderation and realtime, …). A new wrong-way import fails here.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+#: package → the project packages it may import
+ALLOWED: dict[str, set[str]] = {
+    "core": set(),
+    "taxonomy": {"core"},
+    "auth": {"core", "taxonomy"},
+    "audit": {"core", "auth"},
+    "forum": {"core", "taxonomy", "auth", "audit"},
+    "structured": {"core", "taxonomy", "auth", "audit", "forum"},
+    "moderation": {"core", "taxonomy", "auth", "audit", "forum"},
+    "search": {"core", "taxonomy", "auth", "forum", "structured"},
+    "attachments": {"core", "auth", "audit", "forum"},
+    "realtime": {"core", "auth", "forum"},
+    "directory": {"core", "taxonomy", "auth", "audit", "forum", "structured"},
+    "notifications": {
+        "core",
+        "taxonomy",
+        "auth",
+        "audit",
+        "forum",
+        "structured",
+        "moderation",
+        "realtime",
+    },  # fmt: skip
+    "api": {"core", "taxonomy", "auth", "forum", "structured"},
+    "admin": {"core", "taxonomy", "auth", "audit"},
+    "demo": {"core", "taxonomy", "auth", "forum", "structured", "directory"},
+}
+
+
+def _imports(package: str) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for path in (ROOT / package).rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names = [node.module]
+            for name in names:
+                top = name.split(".")[0]
+                if top in ALLOWED and top != package:
+                    found.setdefault(top, set()).add(str(path.relative_to(ROOT)))
+    return found
+
+
+@pytest.mark.parametrize("package", sorted(ALLOWED))
+def test_layers_import_downward_only(package):
+    wrong = {top: sorted(files) for top, files in _imports(package).items()
+             if top not in ALLOWED[package]}  # fmt: skip
+    assert wrong == {}, f"{package} imports a higher layer: {wrong}"
+
+
+def test_layers_cover_every_package():
+    packages = {p.name for p in ROOT.iterdir() if (p / "__init__.py").exists()} - {
+        "tests",
+        "bench",
+        "migrations",
+    }
+    assert packages == set(ALLOWED)
