@@ -78,6 +78,9 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "MODERATION_NEW_ACCOUNT_DAYS": (3, int),
     "MODERATION_NEW_ACCOUNT_MAX_LINKS": (2, int),
     "MODERATION_DUPLICATE_MINUTES": (10, int),
+    # watched words are read once per process and kept this long (a change made through this
+    # process is seen at once; one made by another process within this many seconds)
+    "WATCHED_WORDS_CACHE_SECONDS": (30.0, float),
     "REGISTRATION_REQUIRES_APPROVAL": (False, _bool),
     "PII_GUARD": (True, _bool),
     "PII_GUARD_EXEMPT_STAFF": (True, _bool),

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from flask import current_app, has_request_context
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from auth import session as logins
@@ -322,8 +323,11 @@ def user_for_api_token(token: str) -> User | None:
     if not token.startswith(TOKEN_PREFIX):
         return None
     row = db.session.scalar(
-        select(ApiToken).where(
-            ApiToken.token_hash == _hash_token(token), ApiToken.revoked_at.is_(None)
+        select(ApiToken)
+        .where(ApiToken.token_hash == _hash_token(token), ApiToken.revoked_at.is_(None))
+        .options(  # the member, their role's permissions and boards: one statement
+            joinedload(ApiToken.user).joinedload(User.role).joinedload(Role.permissions),
+            joinedload(ApiToken.user).joinedload(User.board_moderations),
         )
     )
     if row is None:

@@ -10,7 +10,16 @@ from flask import Flask
 from auth import accounts
 from core import openapi
 from forum import moving, publishing, thread_page
-from moderation import api, api_schema, holds, queue, verification, verification_views, views
+from moderation import (
+    api,
+    api_schema,
+    holds,
+    queue,
+    verification,
+    verification_views,
+    views,
+    watched,
+)
 from moderation.history import hidden_reasons_for
 
 
@@ -25,5 +34,6 @@ def register(app: Flask) -> None:
     publishing.add_rewriter(holds.censor_watched_words)
     publishing.add_after_publish(holds.flag_watched_words)
     moving.add_move_listener(queue.refile_thread_items)
+    watched.install()
     thread_page.add_contributor("hidden_reasons", hidden_reasons_for)
     accounts.add_after_register(verification.queue_new_account)

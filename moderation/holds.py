@@ -71,7 +71,7 @@ def check_premoderated_board(draft: Draft) -> list[Concern]:
 _normalised = lru_cache(maxsize=32)(pii.normalise_with_offsets)
 
 
-def word_spans(word: WatchedWord, text: str) -> list[tuple[int, int]]:
+def word_spans(word: watched.Rule | WatchedWord, text: str) -> list[tuple[int, int]]:
     """Where ``word`` occurs in ``text`` (offsets into ``text``), matched case-insensitively on
     NFKC-normalised text so that full-width/half-width and case variants are caught. Runs on
     RE2 (linear time); a stored pattern RE2 cannot compile matches nothing."""
@@ -88,11 +88,11 @@ def word_spans(word: WatchedWord, text: str) -> list[tuple[int, int]]:
     ]
 
 
-def _watched(action: str) -> list[WatchedWord]:
-    return list(db.session.scalars(select(WatchedWord).where(WatchedWord.action == action)))
+def _watched(action: str) -> list[watched.Rule]:
+    return watched.active_rules(action)
 
 
-def _found(word: WatchedWord, draft: Draft) -> bool:
+def _found(word: watched.Rule, draft: Draft) -> bool:
     return any(word_spans(word, text) for _name, text in draft.screened_fields)
 
 

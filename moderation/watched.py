@@ -11,15 +11,20 @@ before this check is skipped when posts are screened and marked on the moderatio
 
 from __future__ import annotations
 
+import time
 import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
 
 import re2
+from blinker import Namespace
+from flask import current_app, has_app_context
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from audit import log as audit
 from auth.models import User
+from core import events
 from core.extensions import db
 from moderation import pii
 from moderation.models import WATCH_ACTIONS, WatchedWord
@@ -38,6 +43,57 @@ class WatchedWordError(Exception):
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
         self.field, self.message = field, message
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A watched word as the screening uses it (a plain value, safe to share across requests)."""
+
+    id: int
+    word: str
+    action: str
+    is_regex: bool
+
+
+_CACHE_KEY = "kyoso.watched_words"
+
+
+def active_rules(action: str) -> list[Rule]:
+    """The watched words of ``action``. All of them are read in one statement and kept for this
+    process for ``WATCHED_WORDS_CACHE_SECONDS`` (a post used to read them four times); a change
+    committed in this process is seen at once (see :func:`install`), one made by another process
+    within that many seconds."""
+    cached = current_app.extensions.get(_CACHE_KEY)
+    ttl = current_app.config["WATCHED_WORDS_CACHE_SECONDS"]
+    if cached is None or time.monotonic() - cached[0] > ttl:
+        rows = db.session.execute(
+            select(WatchedWord.id, WatchedWord.word, WatchedWord.action, WatchedWord.is_regex)
+            .order_by(WatchedWord.id)
+        ).all()  # fmt: skip
+        cached = (time.monotonic(), tuple(Rule(*row) for row in rows))
+        current_app.extensions[_CACHE_KEY] = cached
+    return [rule for rule in cached[1] if rule.action == action]
+
+
+def _forget(_sender=None, **_payload) -> None:
+    if has_app_context():
+        current_app.extensions.pop(_CACHE_KEY, None)
+
+
+def _record(session, batch: events.Batch) -> None:
+    if batch.changes.get("watched_word"):
+        events.queue(session, changed)  # delivered after the commit: then the cache is dropped
+
+
+changed = Namespace().signal("watched-words-changed")
+
+
+def install() -> None:
+    """Any committed change of a watched word, by the service or otherwise, drops this process's
+    cache (once per process)."""
+    events.watch(WatchedWord, "watched_word", ("word", "action", "is_regex"))
+    events.add_recorder(_record)
+    changed.connect(_forget, weak=False)
 
 
 @lru_cache(maxsize=512)
