@@ -8,10 +8,13 @@ from typing import Any
 from flask import current_app, request
 from flask_login import current_user, login_user
 from flask_socketio import SocketIO, emit, join_room, leave_room
+from sqlalchemy import select
 
 from auth.accounts import user_for_api_token
 from auth.permissions import THREAD_MODERATE, can, has
+from core.extensions import db
 from forum import queries
+from forum.models import Thread
 from realtime.broadcast import MODERATORS_ROOM, board_room, thread_room, user_room
 
 TYPING_EVENT = "typing"
@@ -52,7 +55,12 @@ def on_join_thread(data: Any) -> dict:
     if not can(current_user, "thread.view", thread):
         return {"ok": False, "error": "forbidden"}
     join_room(thread_room(thread.id))
-    return {"ok": True, "last_number": thread.last_number}
+    # Read the last number only now that the socket is in the room: a reply committed after
+    # this read is emitted to the room (after its commit) and reaches this socket; one
+    # committed before it is in the answer. Read before joining, a reply committed in between
+    # would be in neither, and the client would miss it until the next reply.
+    last_number = db.session.scalar(select(Thread.last_number).where(Thread.id == thread.id))
+    return {"ok": True, "last_number": last_number}
 
 
 def on_leave_thread(data: Any) -> dict:

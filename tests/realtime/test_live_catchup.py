@@ -26,6 +26,7 @@ class CatchUpClient:
         self.base, self.thread_id, self.last = base, thread_id, last_number
         self.numbers: list[int] = []
         self.connects = 0
+        self.joins = 0
         self.cuts = 0
         self._dropped: list[socket.socket] = []
         self._fetch_lock = threading.Lock()
@@ -38,6 +39,8 @@ class CatchUpClient:
         self.sio.emit("join_thread", {"thread_id": self.thread_id}, callback=self._on_joined)
 
     def _on_joined(self, ack: dict) -> None:
+        if ack.get("ok"):
+            self.joins += 1
         if ack.get("ok") and ack["last_number"] > self.last:
             threading.Thread(target=self.catch_up, daemon=True).start()
 
@@ -55,20 +58,31 @@ class CatchUpClient:
                     self.numbers.append(post["number"])
                     self.last = post["number"]
 
-    def cut_connection(self) -> None:
+    def cut_connection(self, timeout: float = 15.0) -> None:
         """Drop the TCP connection under the client's feet, as a network change or a sleeping
-        laptop would: no close handshake."""
+        laptop would: no close handshake.
+
+        Every cut drops a live connection: it first waits (bounded) until the client is back
+        and has rejoined the thread after the previous cut. Reconnecting takes a randomised
+        0.1–0.6 s (more on a loaded machine), and until then ``eio.ws`` is still the socket the
+        previous cut dropped; shutting that down again would count a cut that never happened."""
+        back = _wait_for(lambda: self.sio.connected and self.joins == self.cuts + 1, timeout)
+        assert back, f"not reconnected within {timeout}s after cut {self.cuts}: {self.joins=}"
         ws = self.sio.eio.ws
-        sock = ws.sock if ws is not None else None
-        if sock is not None:
-            with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
-            self._dropped.append(sock)  # closed in close(): the client forgets it
-            self.cuts += 1
+        assert ws is not None and ws.sock is not None and ws.sock not in self._dropped
+        self._drop(ws.sock)
+        self.cuts += 1
+
+    def _drop(self, sock: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+        self._dropped.append(sock)  # closed in close(): the client forgets it
 
     def close(self) -> None:
         self.sio.reconnection = False
-        self.cut_connection()
+        ws = self.sio.eio.ws
+        if ws is not None and ws.sock is not None and ws.sock not in self._dropped:
+            self._drop(ws.sock)
         self.sio.disconnect()
         for sock in self._dropped:
             sock.close()
@@ -111,7 +125,10 @@ def test_live_catch_up_after_cut_connection_has_no_gaps(live_server, thread_fact
         expected = list(range(2, 2 + (total // cuts) * cuts))
         assert _wait_for(lambda: reader.last == expected[-1]), (reader.last, reader.numbers)
         assert reader.numbers == expected  # in order, no duplicate, no hole
-        assert reader.cuts >= 1
-        assert _wait_for(lambda: reader.connects == reader.cuts + 1), (reader.connects, reader.cuts)
+        assert reader.cuts == cuts  # each cut dropped a live connection
+        # ... and the client came back and rejoined after each one (the last reconnect may
+        # still be under way once every post has arrived through post_created)
+        assert _wait_for(lambda: reader.joins == cuts + 1), (reader.connects, reader.joins, cuts)
+        assert reader.connects == cuts + 1
     finally:
         reader.close()

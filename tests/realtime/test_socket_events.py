@@ -180,3 +180,40 @@ def test_socket_background_emitter_delivers_in_order(app, socketio, socket_clien
         assert [e["args"][0]["number"] for e in received] == [2, 3, 4, 5, 6]
     finally:
         del app.extensions["kyoso.emitter"]
+
+
+def test_socket_join_misses_no_reply_committed_while_joining(
+    app, socket_client, thread, user, monkeypatch
+):
+    """A reply committed (by another request) while a socket joins a thread reaches it either
+    as an event (committed after the join) or in the join's ``last_number`` (before it): the
+    client catches up from that number, so it must never be in neither."""
+    import threading
+
+    from auth.models import User
+    from forum.models import Thread
+    from realtime import handlers
+
+    thread_id, user_id = thread.id, user.id
+    real_join_room = handlers.join_room
+
+    def reply_from_another_request() -> None:
+        with app.app_context():
+            posting.create_reply(
+                thread=db.session.get(Thread, thread_id), author=db.session.get(User, user_id),
+                body="参加の途中で届いた返信",
+            )  # fmt: skip
+            db.session.commit()
+
+    def join_room_after_a_reply(room, *args, **kwargs):
+        other = threading.Thread(target=reply_from_another_request)
+        other.start()
+        other.join()
+        return real_join_room(room, *args, **kwargs)
+
+    monkeypatch.setattr(handlers, "join_room", join_room_after_a_reply)
+    reader = socket_client()
+    ack = reader.emit("join_thread", {"thread_id": thread_id}, callback=True)
+    events_seen = [e["args"][0]["number"] for e in events(reader, "post_created")]
+    assert ack["ok"] is True
+    assert ack["last_number"] == 2 or 2 in events_seen, (ack, events_seen)
