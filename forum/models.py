@@ -116,7 +116,19 @@ class Post(db.Model):
         return "hidden" if self.hidden_at is not None else "visible"
 
 
-class PostRevision(db.Model):
+class Redactable:
+    """An earlier version a moderator can hide (e.g. it names a resident): kept for the audit
+    trail, shown to nobody (``forum.actions.redact_revision``)."""
+
+    redacted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    redacted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    @property
+    def is_redacted(self) -> bool:
+        return self.redacted_at is not None
+
+
+class PostRevision(Redactable, db.Model):
     """The text a post had before an edit (edits within the grace period make none)."""
 
     __tablename__ = "post_revisions"
@@ -127,12 +139,5 @@ class PostRevision(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     replaced_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     editor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    #: a moderator's redaction (e.g. a resident's data): kept for audit, shown to nobody else
-    redacted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    redacted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     editor: Mapped[User] = relationship(lazy="joined", foreign_keys=[editor_id])
-
-    @property
-    def is_redacted(self) -> bool:
-        return self.redacted_at is not None

@@ -209,20 +209,28 @@ def watched_words():
         abort(403)
     form = WatchedWordForm()
     if form.validate_on_submit():
-        try:
-            watched.add_watched_word(actor=current_account(), word=form.word.data,
-                                     action=form.action.data, is_regex=form.is_regex.data)  # fmt: skip
-        except watched.WatchedWordError as exc:
-            db.session.rollback()
-            getattr(form, exc.field).errors.append(exc.message)
-        else:
-            db.session.commit()
-            flash(_("登録しました。"), "success")
-            return redirect(url_for("moderation.watched_words"))
+        saved = _save_watched_word(form, watched.add_watched_word, _("登録しました。"))
+        if saved is not None:
+            return saved
     return render_template(
         "moderation/watched_words.html", form=form, words=watched.list_watched_words(),
         is_valid=watched.is_valid,
     ), (422 if form.errors else 200)  # fmt: skip
+
+
+def _save_watched_word(form, save, message: str):
+    """Run the watched-word service with the form's values: redirect when saved, or put its
+    Japanese message on the field and return None (the form is shown again)."""
+    try:
+        save(actor=current_account(), word=form.word.data, action=form.action.data,
+             is_regex=form.is_regex.data)  # fmt: skip
+    except watched.WatchedWordError as exc:
+        db.session.rollback()
+        getattr(form, exc.field).errors.append(exc.message)
+        return None
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("moderation.watched_words"))
 
 
 def _watched_word(word_id: int) -> WatchedWord:
@@ -237,16 +245,11 @@ def edit_watched_word(word_id: int):
     entry = _watched_word(word_id)
     form = WatchedWordForm(obj=entry)
     if form.validate_on_submit():
-        try:
-            watched.update_watched_word(entry, actor=current_account(), word=form.word.data,
-                                        action=form.action.data, is_regex=form.is_regex.data)  # fmt: skip
-        except watched.WatchedWordError as exc:
-            db.session.rollback()
-            getattr(form, exc.field).errors.append(exc.message)
-        else:
-            db.session.commit()
-            flash(_("変更しました。"), "success")
-            return redirect(url_for("moderation.watched_words"))
+        saved = _save_watched_word(
+            form, lambda **values: watched.update_watched_word(entry, **values), _("変更しました。")
+        )
+        if saved is not None:
+            return saved
     return render_template(
         "moderation/watched_word_edit.html", form=form, entry=entry, valid=watched.is_valid(entry)
     ), (422 if form.errors else 200)

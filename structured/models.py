@@ -17,7 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from auth.models import User
 from core.extensions import db
 from core.types import UTCDateTime, utcnow
-from forum.models import Thread
+from forum.models import Redactable, Thread
 from taxonomy.models import LifeDomain, PlayerField, Prefecture
 
 thread_player_fields = Table(
@@ -92,7 +92,7 @@ class ThreadDetail(db.Model):
     )
 
 
-class ThreadDetailRevision(db.Model):
+class ThreadDetailRevision(Redactable, db.Model):
     """The typed fields a structured thread had before an edit."""
 
     __tablename__ = "thread_detail_revisions"
@@ -103,12 +103,5 @@ class ThreadDetailRevision(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     replaced_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     editor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    #: a moderator's redaction (e.g. a resident's data): kept for audit, shown to nobody else
-    redacted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    redacted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     editor: Mapped[User] = relationship(lazy="joined", foreign_keys=[editor_id])
-
-    @property
-    def is_redacted(self) -> bool:
-        return self.redacted_at is not None

@@ -185,3 +185,29 @@ def test_visibility_moderator_redacts_a_revision_through_the_api(client, bearer,
     assert db.session.scalar(
         select(AuditEntry).where(AuditEntry.action == "post_revision.redact",
                                  AuditEntry.target_id == revision.id))  # fmt: skip
+
+
+def test_visibility_redacted_details_revision_shows_its_values_to_nobody(
+    client, login, moderator, structured_factory
+):
+    from structured.details import save_details
+    from structured.models import ThreadDetailRevision
+    from tests.fixtures.structured import valid_fields
+
+    thread = structured_factory("event", venue_name="山田花子様宅（緑町1-2-3）")
+    save_details(thread=thread, kind="event", editor=moderator,
+                 fields=valid_fields("event", venue_name="緑町公民館"))  # fmt: skip
+    db.session.commit()
+    revision = db.session.scalars(
+        select(ThreadDetailRevision).where(ThreadDetailRevision.thread_id == thread.id)
+        .order_by(ThreadDetailRevision.id.desc())
+    ).first()  # fmt: skip
+    url = f"/t/{thread.id}/details/revisions"
+    assert "山田花子様宅" in client.get(url).get_data(as_text=True)
+    login(moderator)
+    done = client.post_form(f"{url}/{revision.id}/redact", {"reason": "住民の氏名と住所"})
+    assert done.status_code == 302
+    client.post_form("/logout")
+    html = client.get(url).get_data(as_text=True)
+    assert "山田花子様宅" not in html and "緑町公民館" in html
+    assert "モデレーターが非表示にしました" in html
