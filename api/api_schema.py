@@ -407,41 +407,9 @@ def _operations() -> dict:
     }
 
 
-def _token_operations() -> dict:
-    token = obj(
-        {
-            "id": integer("トークンのID"),
-            "name": string("名前"),
-            "created_at": timestamp(),
-            "last_used_at": nullable(timestamp("最後に使われた日時（数分単位）")),
-        }
-    )
-    return {
-        "api_tokens.list_tokens": {
-            "tags": ["account"],
-            "summary": "自分のAPIトークンの一覧",
-            "description": "トークンの値そのものは返しません（作成したときに一度だけ表示されます）。",
-            "auth": "required",
-            "responses": {"200": json_response("トークンの一覧", obj({"tokens": array(token)}))},
-            "errors": {401: ["unauthorized", "invalid_token"]},
-        },
-        "api_tokens.revoke_token": {
-            "tags": ["account"],
-            "summary": "自分のAPIトークンを無効にする",
-            "description": "このリクエストに使っているトークンも無効にできます。",
-            "path": {"token_id": "トークンのID"},
-            "responses": {"204": no_content("無効にした")},
-            "errors": {404: ["not_found"]},
-        },
-    }
-
-
 def contract() -> dict:
     return {
-        "tags": [
-            {"name": "forum", "description": "掲示板・スレッド・投稿"},
-            {"name": "account", "description": "自分のアカウント（APIトークン）"},
-        ],
+        "tags": [{"name": "forum", "description": "掲示板・スレッド・投稿"}],
         "schemas": _schemas(),
-        "operations": {**_operations(), **_token_operations()},
+        "operations": _operations(),
     }

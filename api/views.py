@@ -7,7 +7,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-from api import structured as structured_api
 from api.outcomes import respond
 from api.serialize import board_json, post_json, thread_json
 from auth.permissions import KIND_PERMISSIONS, can
@@ -20,6 +19,7 @@ from core.urls import absolute_url
 from forum import actions, queries, thread_page
 from forum.forms import EditPostForm, ReplyForm, ThreadForm
 from forum.rendering import render_markdown
+from structured import api as structured_api
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask import Flask, Request, request
 from flask_login import current_user
 
-from auth import cli, security_views, session, views
+from auth import api, api_schema, cli, security_views, session, views
 from auth.accounts import user_for_api_token
 from auth.models import User
 from auth.permissions import can
+from core import openapi
 from core.extensions import login_manager
 
 
@@ -23,6 +24,8 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["can"] = _template_can
     app.register_blueprint(views.bp)
     app.register_blueprint(security_views.bp)
+    app.register_blueprint(api.bp)
+    openapi.declare(app, api_schema.contract)
     cli.register(app)
 
 

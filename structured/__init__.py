@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from flask import Flask, g
 
+from core import openapi
 from core.extensions import db
 from forum import publishing, thread_page
 from forum.models import Thread
-from structured import display, exports, listings, models, views
+from structured import api, api_schema, display, exports, listings, models, views
 from structured.details import load_details, save_details, text_fields
 from structured.schema import KIND_LABELS, status_label
 
@@ -43,6 +44,8 @@ def details_by_thread(thread_ids) -> dict[int, models.ThreadDetail]:
 
 def register(app: Flask) -> None:
     app.register_blueprint(views.bp)
+    app.register_blueprint(api.bp)
+    openapi.declare(app, api_schema.contract)
     publishing.add_on_publish(_save_draft_details)
     thread_page.add_contributor("detail", lambda view: thread_detail(view.thread), order=10)
     publishing.set_details_text(text_fields)

@@ -1,6 +1,6 @@
 """OpenAPI declarations of the structured threads' JSON: the typed ``fields`` of each kind, made
 from ``structured.schema`` (the one declaration the forms and the API use), and the listings
-``/api/v1/events`` … (``api.structured``). See ``core.openapi``."""
+``/api/v1/events`` … (``structured.api``). See ``core.openapi``."""
 
 from __future__ import annotations
 
