@@ -9,16 +9,16 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from audit import log as audit
-from auth.permissions import MODERATION_REVIEW, can, has
+from auth.permissions import can
 from auth.serialize import user_json
 from auth.session import current_account
 from core.extensions import csrf, db, limiter
 from core.jsonapi import api_error, authenticate_writes, iso, json_body
-from core.params import MAX_AGE_HOURS, db_int, int_between
+from core.params import db_int
 from core.ratelimit import user_or_address
 from forum import queries as forum_queries
 from moderation import flags, queue, watched
-from moderation.models import ITEM_STATES, PENDING, ModerationItem, WatchedWord
+from moderation.models import ModerationItem, WatchedWord
 
 bp = Blueprint("moderation_api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -85,20 +85,10 @@ def _reviewer_refusal():
 def review_queue():
     if (refusal := _reviewer_refusal()) is not None:
         return refusal
-    status = request.args.get("status", PENDING)
-    if status not in ITEM_STATES:
-        return api_error(400, "bad_request", _("status の値が正しくありません。"))
-    boards = None if has(current_user, MODERATION_REVIEW) else current_user.moderated_board_ids
-    slug = request.args.get("board")
-    board = forum_queries.get_board(slug) if slug else None
-    reason = request.args.get("reason") or None
-    if reason and not reason.replace("_", "").isalnum():
-        return api_error(400, "bad_request", _("reason の値が正しくありません。"))
-    items = queue.list_queue(
-        status=status, kind=request.args.get("kind") or None, board_ids=boards,
-        board_id=board.id if board else None, reason=reason,
-        older_than_hours=request.args.get("older_than", type=int_between(0, MAX_AGE_HOURS)),
-    )  # fmt: skip
+    filters, _board, bad = queue.filters_from(request.args, current_user)
+    if bad is not None:
+        return api_error(400, "bad_request", _("%(name)s の値が正しくありません。", name=bad))
+    items = queue.list_queue(**filters)
     return jsonify(items=[item_json(i) for i in items])
 
 

@@ -16,16 +16,19 @@ from sqlalchemy.orm import selectinload
 
 from audit.log import record_action
 from auth.models import Role, User
-from auth.permissions import can
+from auth.permissions import MODERATION_REVIEW, can, has
 from core.extensions import db
+from core.params import MAX_AGE_HOURS, int_between
 from core.types import utcnow
 from forum import posting, publishing
-from forum.models import Post
+from forum import queries as forum_queries
+from forum.models import Board, Post
 from moderation import actions, signals, verification
 from moderation.models import (
     APPROVED,
     DELETED,
     IGNORED,
+    ITEM_STATES,
     PENDING,
     REJECTED,
     Flag,
@@ -258,6 +261,29 @@ _EFFECTS = {
     "held_post": _held_effects,
     "role_request": _role_effects,
 }
+
+
+def filters_from(args, viewer) -> tuple[dict, Board | None, str | None]:
+    """The queue's filters from a request's query (``status``, ``kind``, ``board``, ``reason``,
+    ``older_than``), scoped to what ``viewer`` reviews — the one reading of them for the page
+    and the API. Returns the keyword arguments of :func:`list_queue` and the name of the first
+    malformed parameter (the page then shows the default, the API answers 400)."""
+    bad = None
+    status = args.get("status", PENDING)
+    if status not in ITEM_STATES:
+        status, bad = PENDING, bad or "status"
+    reason = args.get("reason") or None
+    if reason and not reason.replace("_", "").isalnum():
+        reason, bad = None, bad or "reason"
+    slug = args.get("board")
+    board = forum_queries.get_board(slug) if slug else None
+    reviews_all = has(viewer, MODERATION_REVIEW)
+    return {
+        "status": status, "kind": args.get("kind") or None, "reason": reason,
+        "board_ids": None if reviews_all else viewer.moderated_board_ids,
+        "board_id": board.id if board else None,
+        "older_than_hours": args.get("older_than", type=int_between(0, MAX_AGE_HOURS)),
+    }, board, bad  # fmt: skip
 
 
 def list_queue(

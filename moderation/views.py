@@ -12,10 +12,10 @@ from sqlalchemy.exc import IntegrityError
 
 from audit import log as audit
 from auth import accounts
-from auth.permissions import MODERATION_REVIEW, can, has
+from auth.permissions import can
 from auth.session import current_account
 from core.extensions import db, limiter
-from core.params import MAX_AGE_HOURS, db_int, int_between
+from core.params import db_int
 from core.ratelimit import user_or_address
 from core.types import utcnow
 from forum import queries as forum_queries
@@ -30,7 +30,7 @@ from moderation.forms import (
     flag_reason_choices,
 )
 from moderation.history import author_histories
-from moderation.models import ITEM_STATES, PENDING, ModerationItem, WatchedWord
+from moderation.models import ModerationItem, WatchedWord
 
 bp = Blueprint("moderation", __name__)
 
@@ -74,30 +74,15 @@ def _visible(post) -> bool:
     return not post.is_hidden or can(current_user, "post.view_hidden", post)
 
 
-def _reviewable_board_ids():
-    """None for global reviewers; the set of assigned boards for board moderators."""
-    return None if has(current_user, MODERATION_REVIEW) else current_user.moderated_board_ids
-
-
 @bp.get("/moderation/queue")
 @login_required
 def review_queue():
     if not can(current_user, "moderation.review"):
         abort(403)
-    status = request.args.get("status", PENDING)
-    if status not in ITEM_STATES:
-        status = PENDING
-    kind = request.args.get("kind") or None
-    slug = request.args.get("board")
-    board = forum_queries.get_board(slug) if slug else None
-    reason = request.args.get("reason") or None
-    if reason and not reason.replace("_", "").isalnum():
-        reason = None
-    older = request.args.get("older_than", type=int_between(0, MAX_AGE_HOURS))
-    items = queue.list_queue(
-        status=status, kind=kind, board_ids=_reviewable_board_ids(),
-        board_id=board.id if board else None, reason=reason, older_than_hours=older,
-    )  # fmt: skip
+    filters, board, _bad = queue.filters_from(request.args, current_user)  # bad: the default
+    items = queue.list_queue(**filters)
+    status, kind, reason = filters["status"], filters["kind"], filters["reason"]
+    older = filters["older_than_hours"]
     return render_template(
         "moderation/queue.html", items=items, status=status, kind=kind,
         histories=author_histories(items), form=DecisionForm(), actions=queue.ACTIONS,
