@@ -102,11 +102,15 @@ def check_current(item: ModerationItem, action: str) -> None:
         return
     held = item.held_post
     if held.thread is not None and held.thread.is_deleted:
-        raise Outdated(_("このスレッドは削除されたため、保留中の投稿は公開できません。却下してください。"))
+        raise Outdated(
+            _("このスレッドは削除されたため、保留中の投稿は公開できません。却下してください。")
+        )
     if held.kind == "edit":
         post = db.session.get(Post, held.post_id)
         if post is None or post.is_deleted:
-            raise Outdated(_("元の投稿が削除されたため、この編集は公開できません。却下してください。"))
+            raise Outdated(
+                _("元の投稿が削除されたため、この編集は公開できません。却下してください。")
+            )
         if held.base_version is not None and post.version != held.base_version:
             raise Outdated(_(
                 "この編集が保留された後に、元の投稿が更新されています。承認すると新しい内容を"
