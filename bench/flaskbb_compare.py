@@ -3,6 +3,7 @@ item 6). A benchmark for a person to run and read, not a test.
 
     .venv/bin/python bench/flaskbb_compare.py                   # ~2.5 min (first run: + pip)
     .venv/bin/python bench/flaskbb_compare.py --duration 5s --rounds 1
+    .venv/bin/python bench/flaskbb_compare.py --baseline /tmp/kyoso-base   # + an older tree
 
 What it does:
 
@@ -23,6 +24,10 @@ What it does:
 5. ``--rounds`` (default 3) alternating rounds of ``wrk -c4 -t2 -d10s`` (``--connections``,
    ``--threads``, ``--duration``), anonymous GETs: Kyoso 50 posts, FlaskBB 10 posts, Kyoso
    10 posts. Prints requests/s per case, the ratios Kyoso/FlaskBB per round and their median.
+
+``--baseline PATH`` serves a second Kyoso tree too (e.g. ``git worktree add /tmp/kyoso-base
+<commit>``), on its own database made by its own code, and adds its two cases (base-50,
+base-10) to every round: a before/after of a change, measured in the same rounds.
 
 Every server is killed at the end, also on Ctrl-C or an error; the whole run is bounded by
 ``--time-budget`` (rounds that would start after it are skipped). ``wrk`` must be installed
@@ -50,11 +55,11 @@ import time
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+#: the Kyoso tree to serve; a ``--baseline`` tree is prepared by this file run with it set
+ROOT = Path(os.environ.get("KYOSO_BENCH_ROOT") or Path(__file__).resolve().parents[1]).resolve()
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-CONFIG_ENV = "KYOSO_FLASKBB_BENCH_CONFIG"
 FLASKBB_VERSION = "2.2.0"
 DEFAULT_FLASKBB_PYTHON = "/root/.pyenv/versions/3.12.1/bin/python3.12"
 BODY = (
@@ -98,7 +103,7 @@ class _FlaskBBFinder:
 sys.meta_path.insert(0, _FlaskBBFinder)
 '''
 
-FLASKBB_CONFIG = '''\
+FLASKBB_CONFIG = """\
 SQLALCHEMY_DATABASE_URI = "sqlite:///{db}"
 SECRET_KEY = "flaskbb-bench-secret"
 WTF_CSRF_SECRET_KEY = "flaskbb-bench-csrf"
@@ -110,10 +115,10 @@ REDIS_ENABLED = False
 CACHE_TYPE = "SimpleCache"
 RATELIMIT_STORAGE_URL = "memory://"
 RATELIMIT_STORAGE_URI = "memory://"
-'''
+"""
 
 # runs in the FlaskBB venv after ``flaskbb install``: one topic with 10 posts, two authors
-FLASKBB_SEED = '''\
+FLASKBB_SEED = """\
 import json, sys
 from flaskbb import create_app
 from flaskbb.extensions import db
@@ -133,7 +138,7 @@ with app.app_context():
         Post(content=body + f"\\n\\n（{n}）").save(user=member if n % 2 else admin, topic=topic)
     with app.test_request_context():
         print(json.dumps({"path": topic.url, "posts": topic.post_count}))
-'''
+"""
 
 
 def run(cmd: list[str], *, timeout: float, **kwargs) -> subprocess.CompletedProcess:
@@ -192,8 +197,8 @@ def prepare_flaskbb(workdir: Path, venv: Path, n_posts: int) -> dict:
 # --- Kyoso -------------------------------------------------------------------------------------
 
 
-def kyoso_config(workdir: Path) -> dict:
-    data = workdir / "kyoso-data"
+def kyoso_config(workdir: Path, data_name: str = "kyoso-data") -> dict:
+    data = workdir / data_name
     return {
         "DATABASE_URL": f"sqlite:///{data / 'kyoso.sqlite3'}",
         "SECRET_KEY": "kyoso-flaskbb-bench",
@@ -206,13 +211,13 @@ def kyoso_config(workdir: Path) -> dict:
     }
 
 
-def prepare_kyoso(workdir: Path, sizes: list[int]) -> dict:
+def prepare_kyoso(workdir: Path, sizes: list[int], data_name: str = "kyoso-data") -> dict:
     """A fresh migrated SQLite database; one thread per size (1 + replies, two members)."""
-    data = workdir / "kyoso-data"
+    data = workdir / data_name
     if data.exists():
         shutil.rmtree(data)
     data.mkdir(parents=True)
-    config = kyoso_config(workdir)
+    config = kyoso_config(workdir, data_name)
     from flask_migrate import upgrade
 
     from app import create_app
@@ -244,11 +249,15 @@ def prepare_kyoso(workdir: Path, sizes: list[int]) -> dict:
     return {"config": config, "paths": paths}
 
 
-def kyoso_app():
-    """Entry point for ``gunicorn "bench.flaskbb_compare:kyoso_app()"``."""
-    from app import create_app
-
-    return create_app(json.loads(os.environ[CONFIG_ENV]))
+def prepare_baseline(workdir: Path, baseline: Path, sizes: list[int]) -> dict:
+    """The same data for another Kyoso tree, made by that tree's own code (this file, run
+    with ``KYOSO_BENCH_ROOT`` set to it)."""
+    out = run([sys.executable, str(Path(__file__).resolve()), "--prepare-kyoso", str(workdir),
+               "--sizes", ",".join(map(str, sizes))],
+              timeout=300, env={**os.environ, "KYOSO_BENCH_ROOT": str(baseline)}).stdout  # fmt: skip
+    prepared = json.loads(out.strip().splitlines()[-1])
+    prepared["paths"] = {int(k): v for k, v in prepared["paths"].items()}
+    return prepared
 
 
 def kyoso_gunicorn(workdir: Path) -> tuple[list[str], dict]:
@@ -295,13 +304,27 @@ class Server:
         deadline = time.time() + seconds
         while time.time() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"{self.name} exited; log: {self.log}\n{self.log.read_text()[-3000:]}")
-            with contextlib.suppress(OSError):
-                with urllib.request.urlopen(self.base + path, timeout=5) as response:
-                    if response.status == 200:
-                        return
+                raise RuntimeError(
+                    f"{self.name} exited; log: {self.log}\n{self.log.read_text()[-3000:]}"
+                )
+            with (
+                contextlib.suppress(OSError),
+                urllib.request.urlopen(self.base + path, timeout=5) as r,
+            ):
+                if r.status == 200:
+                    return
             time.sleep(0.3)
         raise RuntimeError(f"{self.name} not ready after {seconds} s; log: {self.log}")
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU time of the server's processes (gunicorn's master and its worker):
+        per request, a figure that a busy machine hardly moves, unlike requests/s."""
+        total = 0.0
+        for pid in [self.process.pid, *_children(self.process.pid)]:
+            with contextlib.suppress(OSError):
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return total
 
     def stop(self) -> None:
         if self.process.poll() is not None:
@@ -314,6 +337,12 @@ class Server:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=8)
+
+
+def _children(pid: int) -> list[int]:
+    with contextlib.suppress(OSError):
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    return []
 
 
 def fetch(url: str) -> str:
@@ -344,10 +373,11 @@ def wrk(url: str, *, connections: int, threads: int, duration: str) -> dict:
         raise RuntimeError(f"wrk failed: {result.stderr or result.stdout}")
     out = result.stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
     bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
     errors = re.search(r"Socket errors:.*", out)
     p50 = re.search(r"^\s+50%\s+(\S+)", out, re.M)
-    return {"rps": rps, "non_2xx": int(bad.group(1)) if bad else 0,
+    return {"rps": rps, "requests": requests, "non_2xx": int(bad.group(1)) if bad else 0,
             "socket_errors": errors.group(0) if errors else "", "p50": p50.group(1) if p50 else "?"}  # fmt: skip
 
 
@@ -393,7 +423,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--time-budget", type=float, default=600,
                         help="seconds; no round starts after this")  # fmt: skip
     parser.add_argument("--json", type=Path, help="also write every figure here")
+    parser.add_argument("--baseline", type=Path,
+                        help="another Kyoso tree (e.g. a git worktree of an older commit), "
+                             "measured in the same rounds (cases base-50, base-10)")  # fmt: skip
+    parser.add_argument("--prepare-kyoso", type=Path, help=argparse.SUPPRESS)  # internal
+    parser.add_argument("--sizes", default="50,10", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.prepare_kyoso:  # run by prepare_baseline with KYOSO_BENCH_ROOT = the baseline tree
+        sizes = [int(n) for n in args.sizes.split(",")]
+        prepared = prepare_kyoso(args.prepare_kyoso, sizes, data_name="kyoso-base-data")
+        print(json.dumps(prepared))
+        return 0
 
     if shutil.which("wrk") is None:
         print("wrk is not installed. Debian/Ubuntu: apt-get install -y wrk "
@@ -416,27 +456,41 @@ def main(argv: list[str] | None = None) -> int:
         fbb = prepare_flaskbb(args.workdir, venv, 10)
         print("[setup] Kyoso: migrated database + threads of 50 and 10 posts", flush=True)
         kyo = prepare_kyoso(args.workdir, [50, 10])
+        trees = [("kyoso", ROOT, kyo)]
+        if args.baseline:
+            print(f"[setup] baseline Kyoso from {args.baseline}", flush=True)
+            trees.append(("base", args.baseline.resolve(),
+                          prepare_baseline(args.workdir, args.baseline, [50, 10])))  # fmt: skip
         k_cmd, k_env = kyoso_gunicorn(args.workdir)
 
-        kyoso = Server("kyoso", k_cmd, "bench.flaskbb_compare:kyoso_app()",
-                       env={**k_env, CONFIG_ENV: json.dumps(kyo["config"])}, cwd=ROOT,
-                       worker_class=args.worker_class, log=logs / "kyoso.log")  # fmt: skip
-        servers.append(kyoso)
+        kyoso_servers = {}
+        for name, root, prepared in trees:
+            pythonpath = os.pathsep.join(p for p in (k_env.get("PYTHONPATH"), str(root)) if p)
+            kyoso_servers[name] = Server(
+                name, k_cmd, f"app:create_app({prepared['config']!r})",
+                env={"PYTHONPATH": pythonpath}, cwd=root, worker_class=args.worker_class,
+                log=logs / f"{name}.log",
+            )  # fmt: skip
+            servers.append(kyoso_servers[name])
         flaskbb = Server("flaskbb", [str(venv / "bin" / "gunicorn")],
                          f"flaskbb:create_app({fbb['config']!r})", env={}, cwd=fbb["data"],
                          worker_class=args.worker_class, log=logs / "flaskbb.log")  # fmt: skip
         servers.append(flaskbb)
-        kyoso.wait_ready(kyo["paths"][10])
+        for name, _root, prepared in trees:
+            kyoso_servers[name].wait_ready(prepared["paths"][10])
         flaskbb.wait_ready(fbb["path"])
 
-        cases = [
-            {"name": "kyoso-50", "url": kyoso.base + kyo["paths"][50], "posts": 50,
-             "post_marker": r'<article class="post[ "]'},
-            {"name": "flaskbb-10", "url": flaskbb.base + fbb["path"], "posts": 10,
-             "post_marker": r'class="post-content"'},
-            {"name": "kyoso-10", "url": kyoso.base + kyo["paths"][10], "posts": 10,
-             "post_marker": r'<article class="post[ "]'},
-        ]  # fmt: skip
+        article = r'<article class="post[ "]'
+        cases = []
+        for name, _root, prepared in trees:  # per round: K50, FlaskBB, K10 (then base 50, 10)
+            base = kyoso_servers[name].base
+            cases.append({"name": f"{name}-50", "url": base + prepared["paths"][50], "posts": 50,
+                          "post_marker": article, "server": kyoso_servers[name]})  # fmt: skip
+            if name == "kyoso":
+                cases.append({"name": "flaskbb-10", "url": flaskbb.base + fbb["path"],
+                              "posts": 10, "post_marker": r'class="post-content"', "server": flaskbb})  # fmt: skip
+            cases.append({"name": f"{name}-10", "url": base + prepared["paths"][10], "posts": 10,
+                          "post_marker": article, "server": kyoso_servers[name]})  # fmt: skip
         check_pages(cases)
         info = {**machine(), "date": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
                 "load_before": loadavg(), "worker_class": args.worker_class,
@@ -456,32 +510,45 @@ def main(argv: list[str] | None = None) -> int:
                 break
             row = {"round": r, "load": loadavg()}
             for case in cases:
+                cpu_before = case["server"].cpu_seconds()
                 res = wrk(case["url"], connections=args.connections, threads=args.threads,
                           duration=args.duration)  # fmt: skip
+                res["cpu_ms"] = (
+                    (case["server"].cpu_seconds() - cpu_before) * 1000 / max(res["requests"], 1)
+                )
                 row[case["name"]] = res
                 flag = f"  ({res['non_2xx']} non-2xx!)" if res["non_2xx"] else ""
                 print(f"  round {r} {case['name']:<11} {res['rps']:8.1f} req/s  "
-                      f"p50 {res['p50']}{flag}", flush=True)  # fmt: skip
-            row["ratio_50"] = row["kyoso-50"]["rps"] / row["flaskbb-10"]["rps"]
-            row["ratio_10"] = row["kyoso-10"]["rps"] / row["flaskbb-10"]["rps"]
+                      f"p50 {res['p50']:>9}  server CPU {res['cpu_ms']:6.2f} ms/req{flag}",
+                      flush=True)  # fmt: skip
+            for case in cases:
+                if case["name"] != "flaskbb-10":
+                    row[f"ratio {case['name']}"] = (
+                        row[case["name"]]["rps"] / row["flaskbb-10"]["rps"]
+                    )
             rounds.append(row)
 
         info["load_after"] = loadavg()
+        names = [c["name"] for c in cases]
+        ratios = [f"ratio {n}" for n in names if n != "flaskbb-10"]
         print()
-        print(f"| round | Kyoso 50 posts | FlaskBB 10 posts | Kyoso 10 posts | ratio 50/10 | ratio 10/10 | load |")  # fmt: skip
-        print("|---:|---:|---:|---:|---:|---:|---|")
+        print("| round | " + " | ".join(f"{n} req/s" for n in names) + " | "
+              + " | ".join(f"{r} / flaskbb-10" for r in ratios) + " | load |")  # fmt: skip
+        print("|---:|" + "---:|" * (len(names) + len(ratios)) + "---|")
         for row in rounds:
-            print(f"| {row['round']} | {row['kyoso-50']['rps']:.1f} | {row['flaskbb-10']['rps']:.1f} "
-                  f"| {row['kyoso-10']['rps']:.1f} | {row['ratio_50']:.2f}× | {row['ratio_10']:.2f}× "
-                  f"| {row['load']} |")  # fmt: skip
+            print(f"| {row['round']} | " + " | ".join(f"{row[n]['rps']:.1f}" for n in names)
+                  + " | " + " | ".join(f"{row[r]:.2f}×" for r in ratios) + f" | {row['load']} |")  # fmt: skip
         if rounds:
-            med = {k: statistics.median(row[k]["rps"] for row in rounds)
-                   for k in ("kyoso-50", "flaskbb-10", "kyoso-10")}  # fmt: skip
-            r50 = statistics.median(row["ratio_50"] for row in rounds)
-            r10 = statistics.median(row["ratio_10"] for row in rounds)
-            print(f"| median | {med['kyoso-50']:.1f} | {med['flaskbb-10']:.1f} | {med['kyoso-10']:.1f} "
-                  f"| **{r50:.2f}×** | **{r10:.2f}×** | after: {info['load_after']} |")  # fmt: skip
-            info.update(median_rps=med, median_ratio_50=r50, median_ratio_10=r10)
+            med = {n: statistics.median(row[n]["rps"] for row in rounds) for n in names}
+            med_ratio = {r: statistics.median(row[r] for row in rounds) for r in ratios}
+            print("| median | " + " | ".join(f"{med[n]:.1f}" for n in names) + " | "
+                  + " | ".join(f"**{med_ratio[r]:.2f}×**" for r in ratios)
+                  + f" | after: {info['load_after']} |")  # fmt: skip
+            info.update(median_rps=med, median_ratio=med_ratio)
+            cpu = {n: statistics.median(row[n]["cpu_ms"] for row in rounds) for n in names}
+            print("\nserver CPU per request, median (ms): "
+                  + ", ".join(f"{n} {cpu[n]:.2f}" for n in names))  # fmt: skip
+            info["median_cpu_ms"] = cpu
         if args.json:
             args.json.write_text(json.dumps({"info": info, "rounds": rounds}, indent=2,
                                             ensure_ascii=False))  # fmt: skip

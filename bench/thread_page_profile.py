@@ -41,12 +41,12 @@ def normalise(html: str) -> str:
     return html
 
 
-def build(workdir: Path):
+def build(workdir: Path, site_url: str = "http://localhost"):
     from flask_migrate import upgrade
 
     from app import create_app
 
-    config = {**kyoso_config(workdir), "RATELIMIT_ENABLED": False, "SITE_URL": "http://localhost"}
+    config = {**kyoso_config(workdir), "RATELIMIT_ENABLED": False, "SITE_URL": site_url}
     (workdir / "kyoso-data").mkdir(parents=True, exist_ok=True)
     app = create_app(config)
     with app.app_context():
@@ -152,8 +152,13 @@ def main() -> int:
                     import difflib
 
                     old = (args.compare / f"{bad[0]}.html").read_bytes().decode().splitlines()
-                    print("\n".join(list(difflib.unified_diff(old, got[bad[0]].splitlines(),
-                                                               lineterm=""))[:40]))
+                    print(
+                        "\n".join(
+                            list(difflib.unified_diff(old, got[bad[0]].splitlines(), lineterm=""))[
+                                :40
+                            ]
+                        )
+                    )
                     return 1
             return 0
         client = app.test_client()
