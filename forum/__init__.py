@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask import Flask
 
-from forum import admin, cli, views
+from forum import admin, cli, thread_page, views
 
 
 def register(app: Flask) -> None:
     app.register_blueprint(views.bp)
     app.register_blueprint(admin.bp)
     cli.register(app)
+    thread_page.add_contributor("post_links", thread_page.post_links, order=0)
