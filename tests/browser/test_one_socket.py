@@ -34,7 +34,8 @@ def test_one_socket_per_signed_in_thread_page(browser_page: Page, live_server: s
     sockets: list[str] = []
     page.on("websocket", lambda ws: sockets.append(ws.url) if _socket_url(ws.url) else None)
     login(page, reader)
-    sockets.clear()  # the page after the login had its own
+    page.goto("about:blank")  # the page after the login (and its socket) is gone
+    sockets.clear()
     page.goto(f"/t/{thread.id}")
     assert page.locator("body").get_attribute("data-kyoso-poll-ms") == "400"
     api(live_server, token_for(writer), "POST", f"/threads/{thread.id}/posts",
