@@ -55,6 +55,7 @@ def serve() -> None:
     ensure_venv("")
     # links in mail point at the local server (production sets SITE_URL to the public address)
     os.environ.setdefault("SITE_URL", f"http://127.0.0.1:{os.environ.get('PORT', '5000')}")
+    os.environ.setdefault("TRUSTED_HOSTS", "localhost")  # http://localhost:5000 works too
     flask("db", "upgrade")
     flask("seed-demo")
     print("\n共創 交流掲示板: http://127.0.0.1:5000  (Ctrl+C で停止 / to stop)\n")
