@@ -11,6 +11,7 @@ from api.outcomes import respond
 from api.serialize import board_json, post_json, thread_json
 from auth.permissions import KIND_PERMISSIONS, can
 from auth.session import current_account
+from core.cursors import BadCursor
 from core.extensions import csrf, limiter
 from core.jsonapi import api_error, authenticate_writes, json_body
 from core.params import db_int
@@ -50,7 +51,7 @@ def board_threads(slug: str):
     limit = min(max(request.args.get("limit", 30, type=int), 1), 100)
     try:
         page = queries.list_threads(board, cursor=request.args.get("cursor"), limit=limit)
-    except queries.BadCursor:
+    except BadCursor:
         return api_error(400, "bad_cursor", _("cursor の値が正しくありません。"))
     return jsonify(
         board=board_json(board),

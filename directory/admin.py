@@ -12,6 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from auth.models import User
 from auth.permissions import can
 from auth.session import current_account
+from core.cursors import BadCursor
 from core.extensions import db, limiter
 from core.ratelimit import PER_USER_POSTING, user_or_address
 from directory import manage, queries
@@ -48,7 +49,7 @@ def overview():
         page = queries.list_organizations(
             cursor=request.args.get("cursor") or None, limit=100, include_unlisted=True
         )
-    except queries.BadCursor:
+    except BadCursor:
         abort(400)
     return render_template(
         "admin/directory/organizations.html",

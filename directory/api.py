@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 from flask_babel import gettext as _
 
+from core.cursors import BadCursor
 from core.jsonapi import api_error
 from core.urls import absolute_url
 from directory import queries
@@ -47,7 +48,7 @@ def organizations():
         page = queries.list_organizations(
             field=field, kind=kind, cursor=request.args.get("cursor") or None, limit=limit
         )
-    except queries.BadCursor:
+    except BadCursor:
         return api_error(400, "bad_cursor", _("cursor の値が正しくありません。"))
     return jsonify(
         organizations=[organization_json(o) for o in page.organizations],

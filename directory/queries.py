@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select, tuple_
 
 from auth.models import User
+from core import cursors
 from core.extensions import db
 from directory.models import Organization, RelatedLink
 from forum.models import Thread
@@ -19,10 +17,6 @@ from taxonomy.models import PlayerField
 
 #: the structured kinds an organisation page lists (its members' events and cases)
 ACTIVITY_KINDS = ("event", "case")
-
-
-class BadCursor(ValueError):
-    pass
 
 
 @dataclass(frozen=True)
@@ -45,20 +39,11 @@ class Activity:
 
 
 def encode_cursor(org: Organization) -> str:
-    raw = json.dumps([org.name, org.id], ensure_ascii=False)
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+    return cursors.encode(org.name, org.id)
 
 
 def decode_cursor(cursor: str) -> tuple[str, int]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        name, oid = json.loads(raw)
-        oid = int(oid)
-    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError) as exc:
-        raise BadCursor(cursor) from exc
-    if not isinstance(name, str) or not 0 < oid < 2**63:
-        raise BadCursor(cursor)
-    return name, oid
+    return cursors.decode(cursor, str, int)
 
 
 def list_organizations(

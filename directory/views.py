@@ -6,6 +6,7 @@ from flask import Blueprint, abort, current_app, render_template, request, url_f
 from flask_login import current_user
 
 from auth.permissions import can
+from core.cursors import BadCursor
 from directory import queries
 from directory.kinds import KIND_LABELS
 from taxonomy.queries import list_player_fields
@@ -28,7 +29,7 @@ def organizations():
     cursor = request.args.get("cursor") or None
     try:
         page = queries.list_organizations(field=field, kind=kind, cursor=cursor, limit=_per_page())
-    except queries.BadCursor:
+    except BadCursor:
         abort(400)
     filters = {"field": field_slug or None, "kind": kind or None}
 

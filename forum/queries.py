@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import joinedload, selectinload
 
 from auth.models import User
+from core import cursors
 from core.extensions import db
 from core.types import UTCDateTime
 from forum.models import Board, Post, PostRevision, Thread
-
-
-class BadCursor(ValueError):
-    pass
 
 
 @dataclass(frozen=True)
@@ -50,7 +44,8 @@ def get_thread(thread_id: int) -> Thread | None:
 
 def get_post(post_id: int) -> Post | None:
     return db.session.scalar(
-        select(Post).where(Post.id == post_id)
+        select(Post)
+        .where(Post.id == post_id)
         .options(joinedload(Post.thread).joinedload(Thread.board))
     )
 
@@ -59,22 +54,11 @@ def get_post(post_id: int) -> Post | None:
 
 
 def encode_cursor(thread: Thread) -> str:
-    raw = json.dumps(
-        [int(thread.is_pinned), thread.last_post_at.astimezone(UTC).isoformat(), thread.id]
-    )
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+    return cursors.encode(thread.is_pinned, thread.last_post_at, thread.id)
 
 
 def decode_cursor(cursor: str) -> tuple[bool, datetime, int]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        pinned, when, tid = json.loads(raw)
-        when, tid = datetime.fromisoformat(when), int(tid)
-    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError) as exc:
-        raise BadCursor(cursor) from exc
-    if when.tzinfo is None or not 0 < tid < 2**63:
-        raise BadCursor(cursor)
-    return bool(pinned), when, tid
+    return cursors.decode(cursor, bool, datetime, int)
 
 
 def list_threads(board: Board, *, cursor: str | None = None, limit: int = 30) -> ThreadPage:

@@ -9,6 +9,7 @@ from wtforms.fields.choices import SelectChoice
 
 from auth.permissions import can, postable_kinds
 from auth.session import current_account
+from core.cursors import BadCursor
 from core.extensions import limiter
 from core.params import db_int
 from core.ratelimit import PER_ADDRESS_POSTING, PER_USER_POSTING, user_or_address
@@ -69,7 +70,7 @@ def board(slug: str):
             cursor=request.args.get("cursor"),
             limit=current_app.config["THREADS_PER_PAGE"],
         )
-    except queries.BadCursor:
+    except BadCursor:
         abort(400)
     return render_template(
         "forum/board.html",
@@ -173,7 +174,11 @@ def reply(thread_id: int):
     if request.method == "GET":
         quoted = request.args.get("quote", type=db_int)
         post = queries.get_post(quoted) if quoted else None
-        if post is not None and post.thread_id == thread.id and can(current_user, "post.read", post):
+        if (
+            post is not None
+            and post.thread_id == thread.id
+            and can(current_user, "post.read", post)
+        ):
             form.body.data = quote_text(post)
     elif form.validate_on_submit():
         if form.preview.data:
@@ -337,4 +342,6 @@ def split(thread_id: int):
                           done_url=url_for("forum.thread", thread_id=getattr(outcome.thread, "id", 0)))  # fmt: skip
         if response is not None:
             return response
-    return render_template("forum/split.html", thread=thread, form=form, replies=replies), status_code(None, form)
+    return render_template(
+        "forum/split.html", thread=thread, form=form, replies=replies
+    ), status_code(None, form)

@@ -17,6 +17,7 @@ from flask_login import current_user
 from auth.accounts import find_user_by_handle
 from auth.models import User
 from auth.permissions import can
+from core.cursors import BadCursor
 from core.extensions import csrf, db, limiter
 from core.jsonapi import api_error, authenticate_writes, iso, json_body
 from core.params import DB_INT_MAX
@@ -60,7 +61,7 @@ def list_notifications():
             current_user.id, unread_only=request.args.get("unread") in ("1", "true"),
             cursor=request.args.get("cursor"), limit=limit,
         )  # fmt: skip
-    except inbox.BadCursor:
+    except BadCursor:
         return api_error(400, "bad_cursor", _("cursor の値が正しくありません。"))
     return jsonify(
         notifications=[_json(s) for s in present(page.items)],

@@ -4,20 +4,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import and_, false, func, or_, select, update
 
+from core import cursors
 from core.extensions import db
 from core.types import utcnow
 from notifications.models import Notification
 
 #: the badge counts up to this and then says "99+"
 COUNT_CAP = 100
-
-
-class BadCursor(ValueError):
-    pass
 
 
 def unread_count(user_id: int) -> int:
@@ -33,16 +30,11 @@ def unread_count(user_id: int) -> int:
 
 
 def encode_cursor(n: Notification) -> str:
-    return f"{int(n.updated_at.timestamp() * 1_000_000)}_{n.id}"
+    return cursors.encode(n.updated_at, n.id)
 
 
 def decode_cursor(cursor: str) -> tuple[datetime, int]:
-    try:
-        micros, _, ident = cursor.partition("_")
-        when = datetime.fromtimestamp(int(micros) / 1_000_000, tz=UTC)
-        return when, int(ident)
-    except (ValueError, OverflowError, OSError) as exc:
-        raise BadCursor(cursor) from exc
+    return cursors.decode(cursor, datetime, int)
 
 
 @dataclass

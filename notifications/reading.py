@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import Integer, and_, cast, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
 
+from core import cursors
 from core.extensions import db
 from core.types import UTCDateTime, utcnow
 from forum.models import Thread
@@ -88,10 +89,6 @@ def unread_counts(user_id: int | None, threads: Iterable[Thread]) -> dict[int, i
 # --- the 追跡中のスレッド page ------------------------------------------------------------------
 
 
-class BadCursor(ValueError):
-    pass
-
-
 @dataclass
 class TrackedThread:
     thread: Thread
@@ -106,15 +103,11 @@ class TrackedPage:
 
 
 def _encode(thread: Thread) -> str:
-    return f"{int(thread.last_post_at.timestamp() * 1_000_000)}_{thread.id}"
+    return cursors.encode(thread.last_post_at, thread.id)
 
 
 def _decode(cursor: str) -> tuple[datetime, int]:
-    try:
-        micros, _, ident = cursor.partition("_")
-        return datetime.fromtimestamp(int(micros) / 1_000_000, tz=UTC), int(ident)
-    except (ValueError, OverflowError, OSError) as exc:
-        raise BadCursor(cursor) from exc
+    return cursors.decode(cursor, datetime, int)
 
 
 def tracked_page(user_id: int, *, cursor: str | None = None, limit: int = 30) -> TrackedPage:

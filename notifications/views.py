@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 
 from auth.accounts import find_user_by_handle
 from auth.permissions import can
+from core.cursors import BadCursor
 from core.extensions import csrf, db, limiter
 from core.params import db_int
 from core.ratelimit import PER_USER_POSTING, user_or_address
@@ -33,7 +34,7 @@ def centre():
                                                limit=UNREAD_SHOWN).items  # fmt: skip
     try:
         read = inbox.list_page(current_user.id, read_only=True, cursor=cursor, limit=30)
-    except inbox.BadCursor:
+    except BadCursor:
         abort(400)
     shown = present(unread + read.items)
     return render_template(
@@ -51,7 +52,7 @@ def tracking():
     """追跡中のスレッド: the threads one tracks or watches, newest activity first, with 新着 N."""
     try:
         page = reading.tracked_page(current_user.id, cursor=request.args.get("cursor"), limit=30)
-    except reading.BadCursor:
+    except BadCursor:
         abort(400)
     items = [i for i in page.items if can(current_user, "thread.view", i.thread)]
     return render_template(

@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint, jsonify, request
 from flask_babel import gettext as _
 
+from core.cursors import BadCursor
 from core.extensions import csrf, db
 from core.jsonapi import api_error, authenticate_writes, iso
 from core.urls import absolute_url
@@ -76,7 +77,7 @@ def _listing(kind: str):
     limit = min(max(request.args.get("limit", 20, type=int), 1), LIMIT_MAX)
     try:
         page = queries.list_page(filters, cursor=request.args.get("cursor"), limit=limit)
-    except queries.BadCursor:
+    except BadCursor:
         return api_error(400, "bad_cursor", _("cursor の値が正しくありません。"))
     return jsonify({SECTIONS[kind]: [item_json(d) for d in page.items], "next_cursor": page.next_cursor,
                     "filters": filters.args()})  # fmt: skip

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from flask import abort, render_template, request, url_for
 from flask_babel import gettext as _
 
+from core.cursors import BadCursor
 from forum import queries as forum_queries
 from structured import queries
 from structured.schema import (
@@ -61,7 +62,7 @@ def listing(kind: str):
     filters, error = _filters_or_error(kind)
     try:
         page = queries.list_page(filters, cursor=request.args.get("cursor"))
-    except queries.BadCursor:
+    except BadCursor:
         abort(400)
     board = forum_queries.get_board(BOARDS[kind])
     return render_template(

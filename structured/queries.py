@@ -15,8 +15,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, exists, or_, select
 from sqlalchemy.orm import contains_eager, noload
 
+from core import cursors
 from core.extensions import db
-from core.params import db_int
 from forum.models import Thread
 from structured.models import ThreadDetail, thread_life_domains, thread_player_fields
 from structured.schema import (
@@ -228,10 +228,6 @@ class Page:
     next_cursor: str | None
 
 
-class BadCursor(ValueError):
-    pass
-
-
 def _event_direction(filters: Filters) -> str:
     if filters.date_from or filters.date_to:
         return "asc"
@@ -248,10 +244,8 @@ def list_page(filters: Filters, *, cursor: str | None = None, limit: int = 20,
     else:
         query = query.order_by(ThreadDetail.thread_id.desc())
         if cursor:
-            try:
-                query = query.where(ThreadDetail.thread_id < db_int(cursor))
-            except ValueError:
-                raise BadCursor(cursor) from None
+            (last_id,) = cursors.decode(cursor, int)
+            query = query.where(ThreadDetail.thread_id < last_id)
     if not with_tags:
         query = query.options(noload(ThreadDetail.player_fields), noload(ThreadDetail.life_domains))
     rows = list(db.session.scalars(query.limit(limit + 1)).unique())
@@ -261,9 +255,9 @@ def list_page(filters: Filters, *, cursor: str | None = None, limit: int = 20,
     if more and rows:
         last = rows[-1]
         if filters.kind == "event":
-            next_cursor = f"{int(last.starts_at.timestamp() * 1_000_000)}.{last.thread_id}"
+            next_cursor = cursors.encode(last.starts_at, last.thread_id)
         else:
-            next_cursor = str(last.thread_id)
+            next_cursor = cursors.encode(last.thread_id)
     return Page(rows, next_cursor)
 
 
@@ -276,12 +270,7 @@ def _event_order(query: Select, filters: Filters, cursor: str | None, now: datet
         elif filters.when == "past":
             query = query.where(ThreadDetail.starts_at < today)
     if cursor:
-        try:
-            micros, thread_id = cursor.split(".")
-            at = datetime.fromtimestamp(int(micros) / 1_000_000, UTC)
-            thread_id = db_int(thread_id)
-        except (ValueError, OverflowError, OSError):  # OSError: a year the platform cannot hold
-            raise BadCursor(cursor) from None
+        at, thread_id = cursors.decode(cursor, datetime, int)
         if direction == "asc":
             query = query.where(or_(ThreadDetail.starts_at > at,
                                     and_(ThreadDetail.starts_at == at, ThreadDetail.thread_id > thread_id)))  # fmt: skip
