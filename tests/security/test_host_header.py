@@ -157,8 +157,11 @@ def test_host_header_production_refuses_to_start_without_site_url(database_url, 
 
 
 def test_host_header_production_accepts_only_site_url_and_listed_hosts(database_url, tmp_path):
+    # production mode, but no background workers: a thread of this test must not outlive its
+    # database (it would fail in a later test once the database is dropped)
     app = make_test_app(database_url, tmp_path, TESTING=False, SITE_URL=SITE,
-                        TRUSTED_HOSTS="kyoso-internal.example")  # fmt: skip
+                        TRUSTED_HOSTS="kyoso-internal.example", SEARCH_INDEXER="off",
+                        NOTIFICATION_WORKER="off")  # fmt: skip
     try:
         client = app.test_client()
         assert client.get("/healthz", headers={"Host": "kyoso.example.lg.jp"}).status_code == 200
