@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, Request, request
 from flask_login import current_user
 
-from auth import api, api_schema, cli, security_views, session, views
+from auth import api, api_schema, cli, security_views, session, spaces, views  # noqa: F401
 from auth.accounts import user_for_api_token
 from auth.models import User
 from auth.permissions import can

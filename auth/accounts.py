@@ -328,6 +328,7 @@ def user_for_api_token(token: str) -> User | None:
         .options(  # the member, their role's permissions and boards: one statement
             joinedload(ApiToken.user).joinedload(User.role).joinedload(Role.permissions),
             joinedload(ApiToken.user).joinedload(User.board_moderations),
+            joinedload(ApiToken.user).joinedload(User.space_memberships),
         )
     )
     if row is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
 from sqlalchemy import Column, ForeignKey, String, Table, Text, false
@@ -11,6 +12,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from core.extensions import db
 from core.types import UTCDateTime, utcnow
 from taxonomy.models import PlayerField, Prefecture
+
+if TYPE_CHECKING:
+    from auth.spaces import SpaceMember
 
 
 class Role(db.Model):
@@ -93,6 +97,8 @@ class User(UserMixin, db.Model):
         secondary=user_player_fields, lazy="select", order_by=PlayerField.position
     )
     board_moderations: Mapped[list[BoardModerator]] = relationship(lazy="select")
+    #: memberships of prefectural spaces (``auth.spaces``); loaded when a rule needs them
+    space_memberships: Mapped[list[SpaceMember]] = relationship(lazy="select", viewonly=True)
 
     #: which login this loaded object stands for ("s<nonce>" for a browser login,
     #: "t<token id>" for a Socket.IO connection opened with an API token); not a column
@@ -112,6 +118,25 @@ class User(UserMixin, db.Model):
         return frozenset(m.board_id for m in self.board_moderations)
 
     @property
+    def space_roles(self) -> dict[int, str]:
+        """{space id: "member" | "moderator" | "admin"} of active memberships (built once per
+        loaded membership list; the national space needs none)."""
+        rows = self.space_memberships
+        cached = self.__dict__.get("_space_roles")
+        if cached is None or cached[0] is not rows:
+            cached = (rows, {m.space_id: m.role for m in rows if m.status == "active"})
+            self.__dict__["_space_roles"] = cached
+        return cached[1]
+
+    @property
+    def moderated_space_ids(self) -> frozenset[int]:
+        return frozenset(s for s, r in self.space_roles.items() if r in ("moderator", "admin"))
+
+    @property
+    def administered_space_ids(self) -> frozenset[int]:
+        return frozenset(s for s, r in self.space_roles.items() if r == "admin")
+
+    @property
     def is_active(self) -> bool:  # Flask-Login: a suspended account cannot log in
         if not self.is_suspended:
             return True
@@ -120,6 +145,10 @@ class User(UserMixin, db.Model):
     @property
     def is_silenced(self) -> bool:
         return self.silenced_until is not None and self.silenced_until > utcnow()
+
+    @property
+    def role_slug(self) -> str:
+        return self.role.slug
 
     @property
     def permissions(self) -> frozenset[str]:

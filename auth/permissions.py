@@ -11,6 +11,8 @@ from typing import Any
 
 from flask_login import AnonymousUserMixin
 
+from auth.spaces import NATIONAL_SPACE_ID
+
 # Permission names stored in role_permissions.
 THREAD_CREATE = "thread.create"
 POST_CREATE = "post.create"
@@ -66,16 +68,89 @@ def can(user: Any, action: str, target: Any = None) -> bool:
     return check(user, perms, target)
 
 
+# --- spaces and audiences (issue #12) ---------------------------------------------------------
+#
+# The audience rule below is the one decision of who may read a board and so everything in it.
+# Objects are checked with ``can(user, "board.view" | "thread.view" | "post.read", …)``; queries
+# that list many things leave out ``forum.audience.unreadable_board_ids(user)``, which applies
+# this same function to every closed board. Site staff (holders of ``moderation.review``: the
+# global moderators and admins) read every board, as they must to review what is flagged there.
+
+
+def _space_roles(user: Any) -> dict[int, str]:
+    return getattr(user, "space_roles", None) or {}
+
+
+def is_space_member(user: Any, space_id: int) -> bool:
+    """Every registered member belongs to the national space; prefectural spaces need an active
+    membership."""
+    if not _perms(user):
+        return False
+    return space_id == NATIONAL_SPACE_ID or space_id in _space_roles(user)
+
+
+def space_role(user: Any, space_id: int) -> str | None:
+    if not _perms(user):
+        return None
+    if space_id == NATIONAL_SPACE_ID and space_id not in _space_roles(user):
+        return "member"
+    return _space_roles(user).get(space_id)
+
+
+def _site_staff(perms: frozenset[str]) -> bool:
+    return MODERATION_REVIEW in perms or USER_MANAGE in perms
+
+
+def board_readable(user: Any, board: Any) -> bool:
+    """``public``: everyone. ``members``: members of the board's space. ``roles``: members of
+    its space whose (verified) role is listed. Site staff and the space's own moderators and
+    admins read every board of what they look after. Anything else (an unknown audience): no."""
+    if board.audience == "public":
+        return True
+    perms = _perms(user)
+    if not perms:
+        return False
+    if _site_staff(perms) or space_role(user, board.space_id) in ("moderator", "admin"):
+        return True
+    if not is_space_member(user, board.space_id):
+        return False
+    if board.audience == "members":
+        return True
+    if board.audience == "roles":
+        return getattr(user, "role_slug", None) in board.audience_role_slugs
+    return False
+
+
 def _view_board(user, perms, board) -> bool:
-    return True  # every board is public for now; private boards hook in here
+    return board_readable(user, board)
 
 
-def moderates(user: Any, board_id: int | None) -> bool:
-    """Global moderators (role) moderate every board; others only boards assigned to them."""
+def _may_post_in(user, perms, board) -> bool:
+    """Posting needs the board's audience and membership of its space (national: everyone)."""
+    if not board_readable(user, board):
+        return False
+    return _site_staff(perms) or is_space_member(user, board.space_id)
+
+
+def moderates(user: Any, board: Any) -> bool:
+    """Global moderators (role) moderate every board; a space's moderators and admins the boards
+    of their space; board moderators the boards assigned to them."""
     perms = _perms(user)
     if THREAD_MODERATE in perms:
         return True
-    return bool(perms) and board_id is not None and board_id in user.moderated_board_ids
+    if not perms or board is None:
+        return False
+    if board.id in user.moderated_board_ids:
+        return True
+    return space_role(user, board.space_id) in ("moderator", "admin")
+
+
+def manages_space(user: Any, space_id: int | None) -> bool:
+    """Site admins (``board.manage``) and the space's own admins."""
+    perms = _perms(user)
+    if BOARD_MANAGE in perms:
+        return True
+    return space_id is not None and space_role(user, space_id) == "admin"
 
 
 def _silenced(user) -> bool:
@@ -94,13 +169,17 @@ def _muted(user) -> bool:
 def _view_thread(user, perms, thread) -> bool:
     if thread.is_deleted and POST_VIEW_DELETED not in perms:
         return False
+    if not board_readable(user, thread.board):
+        return False
     if thread.is_hidden:
-        return getattr(user, "id", None) == thread.author_id or moderates(user, thread.board_id)
+        return getattr(user, "id", None) == thread.author_id or moderates(user, thread.board)
     return True
 
 
 def _create_thread(user, perms, board) -> bool:
-    return THREAD_CREATE in perms and not _muted(user)
+    if THREAD_CREATE not in perms or _muted(user):
+        return False
+    return board is None or _may_post_in(user, perms, board)
 
 
 def _create_kind(kind: str):
@@ -118,7 +197,9 @@ def postable_kinds(user: Any, board: Any) -> list[str]:
 def _reply(user, perms, thread) -> bool:
     if POST_CREATE not in perms or thread.is_deleted or _muted(user):
         return False
-    return not thread.is_locked or moderates(user, thread.board_id)
+    if not _may_post_in(user, perms, thread.board):
+        return False
+    return not thread.is_locked or moderates(user, thread.board)
 
 
 def _own(user, post) -> bool:
@@ -128,7 +209,7 @@ def _own(user, post) -> bool:
 def _edit_post(user, perms, post) -> bool:
     if post.is_deleted:
         return False
-    if POST_EDIT_ANY in perms or (perms and moderates(user, post.thread.board_id)):
+    if POST_EDIT_ANY in perms or (perms and moderates(user, post.thread.board)):
         return True
     return (
         POST_EDIT_OWN in perms and _own(user, post) and not post.thread.is_locked
@@ -139,19 +220,19 @@ def _edit_post(user, perms, post) -> bool:
 def _delete_post(user, perms, post) -> bool:
     if post.is_deleted:
         return False
-    if POST_DELETE_ANY in perms or (perms and moderates(user, post.thread.board_id)):
+    if POST_DELETE_ANY in perms or (perms and moderates(user, post.thread.board)):
         return True
     return POST_DELETE_OWN in perms and _own(user, post) and not post.thread.is_locked
 
 
 def _view_hidden(user, perms, post) -> bool:
-    return _own(user, post) or moderates(user, post.thread.board_id)
+    return _own(user, post) or moderates(user, post.thread.board)
 
 
 def _flag_post(user, perms, post) -> bool:
     if POST_FLAG not in perms or post.is_deleted or _own(user, post) or _muted(user):
         return False
-    return not post.is_hidden or moderates(user, post.thread.board_id)
+    return not post.is_hidden or moderates(user, post.thread.board)
 
 
 def _decide(user, perms, item) -> bool:
@@ -159,7 +240,11 @@ def _decide(user, perms, item) -> bool:
     (items without a board — accounts, role requests — are for global reviewers)."""
     if MODERATION_REVIEW in perms:
         return True
-    return bool(perms) and item.board_id is not None and item.board_id in user.moderated_board_ids
+    if not perms:
+        return False
+    if item.space_id is not None:  # a join request: the space's moderators
+        return space_role(user, item.space_id) in ("moderator", "admin")
+    return item.board_id is not None and moderates(user, item.board)
 
 
 def _sanction(user, perms, target) -> bool:
@@ -174,7 +259,10 @@ def _sanction(user, perms, target) -> bool:
     target_perms = target.permissions
     if USER_MANAGE in target_perms:
         return False
-    staff = {MODERATION_REVIEW, THREAD_MODERATE} & target_perms or target.moderated_board_ids
+    staff = (
+        {MODERATION_REVIEW, THREAD_MODERATE} & target_perms or target.moderated_board_ids
+        or target.moderated_space_ids
+    )
     return not staff or USER_MANAGE in perms
 
 
@@ -185,8 +273,8 @@ def _review(user, perms, board) -> bool:
     if not perms:
         return False
     if board is None:
-        return bool(user.moderated_board_ids)
-    return board.id in user.moderated_board_ids
+        return bool(user.moderated_board_ids or user.moderated_space_ids)
+    return moderates(user, board)
 
 
 def _read_post(user, perms, post) -> bool:
@@ -209,11 +297,18 @@ def _view_revisions(user, perms, post) -> bool:
 
 
 def _moderate_thread(user, perms, thread) -> bool:
-    return moderates(user, thread.board_id)
+    return moderates(user, thread.board)
 
 
-def _manage_boards(user, perms, _target) -> bool:
-    return BOARD_MANAGE in perms
+def _manage_boards(user, perms, target) -> bool:
+    """Site admins manage every board; a space's admins the boards of their space (``target``: a
+    Board or a Space; without one, only site admins)."""
+    if BOARD_MANAGE in perms:
+        return True
+    if target is None:
+        return False
+    is_board = hasattr(target, "audience")
+    return manages_space(user, target.space_id if is_board else target.id)
 
 
 def _manage_taxonomies(user, perms, _target) -> bool:
@@ -224,7 +319,7 @@ def _attach(user, perms, thread) -> bool:
     """Adding files to a case, event or policy: whoever may edit its first post."""
     if thread.kind not in ATTACHABLE_KINDS or thread.is_deleted or _silenced(user):
         return False
-    if ATTACHMENT_MANAGE in perms or (perms and moderates(user, thread.board_id)):
+    if ATTACHMENT_MANAGE in perms or (perms and moderates(user, thread.board)):
         return True
     return POST_EDIT_OWN in perms and getattr(user, "id", None) == thread.author_id
 
@@ -234,7 +329,7 @@ def _remove_attachment(user, perms, attachment) -> bool:
     its uploader or the thread's author (both as long as they may edit their own posts)."""
     if attachment.deleted_at is not None:
         return False
-    if ATTACHMENT_MANAGE in perms or (perms and moderates(user, attachment.thread.board_id)):
+    if ATTACHMENT_MANAGE in perms or (perms and moderates(user, attachment.thread.board)):
         return True
     if POST_EDIT_OWN not in perms or _silenced(user):
         return False
@@ -260,6 +355,10 @@ _RULES = {
     "post.read": _read_post,
     "post.revisions": _view_revisions,
     "board.manage": _manage_boards,
+    "space.manage": lambda user, perms, space: manages_space(user, getattr(space, "id", None)),
+    "space.moderate": lambda user, perms, space: (
+        MODERATION_REVIEW in perms or space_role(user, space.id) in ("moderator", "admin")
+    ),
     "taxonomy.manage": _manage_taxonomies,
     "post.view_hidden": _view_hidden,
     "post.flag": _flag_post,

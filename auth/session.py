@@ -45,6 +45,7 @@ def _user_options():
     return (
         joinedload(UserSession.user).joinedload(User.role).joinedload(Role.permissions),
         joinedload(UserSession.user).joinedload(User.board_moderations),
+        joinedload(UserSession.user).joinedload(User.space_memberships),
     )
 
 

@@ -12,7 +12,7 @@ import random
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
-from search.documents import PostRow, ThreadState
+from search.documents import BoardState, PostRow, ThreadState
 
 TOPICS = [
     "買い物支援", "買物支援", "かいもの支援", "移動支援", "見守り活動", "みまもり活動", "配食サービス",
@@ -86,6 +86,7 @@ def posts(count: int, *, start_id: int = 1, seed: int = 2026) -> Iterator[PostRo
             hidden_at=None,
             title=title,
             kind="discussion",
-            thread=ThreadState(thread_id, author, board, False, False),
+            thread=ThreadState(thread_id, author, board, False, False,
+                               BoardState(board, 1, "public", "")),
             board_field=FIELD_SLUGS[board % 4] if board > 3 else None,
         )

@@ -33,7 +33,7 @@ from whoosh.analysis import StandardAnalyzer  # noqa: E402
 from whoosh.fields import ID, TEXT, Schema  # noqa: E402
 
 from search import store  # noqa: E402
-from search.documents import PostRow, ThreadState, build_document, html_to_text  # noqa: E402
+from search.documents import BoardState, PostRow, ThreadState, build_document, html_to_text  # noqa: E402
 from search.query import BIGRAMS, HYBRID, MORPHEMES, compile_query, parse  # noqa: E402
 from search.service import Filters, match  # noqa: E402
 from tests.search.corpus import QUERIES, REPLIES, THREADS  # noqa: E402
@@ -44,7 +44,7 @@ def corpus() -> list[tuple[str, PostRow]]:
     now = datetime(2026, 4, 1, tzinfo=UTC)
     for i, (key, (_board, _author, title, body)) in enumerate(THREADS.items(), start=1):
         ids[key] = i
-        thread = ThreadState(i, 1, 1, False, False)
+        thread = ThreadState(i, 1, 1, False, False, BoardState(1, 1, "public", ""))
         row = PostRow(
             i, i, 1, 1, f"<p>{body}</p>", now, None, None, title, "discussion", thread, None
         )

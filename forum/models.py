@@ -9,6 +9,7 @@ from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from auth.models import User
+from auth.spaces import NATIONAL_SPACE_ID, Space
 from core.extensions import db
 from core.types import UTCDateTime, utcnow
 from taxonomy.models import PlayerField
@@ -38,7 +39,25 @@ class Board(db.Model):
         String(20), default="discussion", server_default="discussion"
     )
 
+    #: the platform the board belongs to (``auth.spaces``; 1 = national)
+    space_id: Mapped[int] = mapped_column(
+        ForeignKey("spaces.id"), default=NATIONAL_SPACE_ID, server_default="1", index=True
+    )
+    #: who may read it: ``public`` | ``members`` (of its space) | ``roles`` (``audience_roles``)
+    audience: Mapped[str] = mapped_column(String(20), default="public", server_default="public")
+    #: role slugs, comma-separated, when the audience is ``roles`` (e.g. 行政職員限定)
+    audience_roles: Mapped[str] = mapped_column(String(200), default="", server_default="")
+
     player_field: Mapped[PlayerField | None] = relationship(lazy="select")
+    space: Mapped[Space] = relationship(lazy="select")
+
+    @property
+    def audience_role_slugs(self) -> frozenset[str]:
+        return frozenset(r for r in self.audience_roles.split(",") if r)
+
+    @property
+    def is_public(self) -> bool:
+        return self.audience == "public"
 
 
 class Thread(db.Model):

@@ -45,14 +45,14 @@ def flag_post(post: Post, *, user: User, reason: str, message: str = "") -> Flag
         raise FlagRefused(
             "daily_cap", _("1日に通報できる件数の上限に達しました。明日またお試しください。")
         )
-    weight = trust.flag_weight(user, post.thread.board_id)
+    weight = trust.flag_weight(user, post.thread.board)
     flag = Flag(post_id=post.id, user_id=user.id, reason=reason, message=message, weight=weight)
     db.session.add(flag)
     db.session.flush()
 
     item = queue.open_flag_item(post)
     item.reasons = sorted({*item.reasons, reason})
-    by_moderator = moderates(user, post.thread.board_id)
+    by_moderator = moderates(user, post.thread.board)
     if not by_moderator and trust.never_auto_hidden(post):
         # staff posts and announcements: flags alone never hide them; top of the queue instead
         item.score = max(item.score, current_app.config["FLAG_PROTECTED_PRIORITY"]) + 1

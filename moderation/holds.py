@@ -39,7 +39,7 @@ LINK_RE = re.compile(r"https?://|www\.", re.IGNORECASE)
 
 
 def _is_moderator(draft: Draft) -> bool:
-    return moderates(draft.author, draft.board.id)
+    return moderates(draft.author, draft.board)
 
 
 def check_first_posts(draft: Draft) -> list[Concern]:

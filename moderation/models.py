@@ -9,6 +9,7 @@ from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, UniqueConst
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from auth.models import Role, User
+from auth.spaces import Space
 from core.extensions import db
 from core.types import UTCDateTime, utcnow
 from forum.models import Board, Post, Thread
@@ -92,6 +93,8 @@ class ModerationItem(db.Model):
     role_request_id: Mapped[int | None] = mapped_column(ForeignKey("role_requests.id"))
     subject_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     board_id: Mapped[int | None] = mapped_column(ForeignKey("boards.id"))
+    #: a join request to this space (kind ``space_join``): its moderators decide
+    space_id: Mapped[int | None] = mapped_column(ForeignKey("spaces.id", ondelete="CASCADE"))
     score: Mapped[int] = mapped_column(default=0)
     reasons: Mapped[list] = mapped_column(JSON, default=list)
     claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -106,6 +109,7 @@ class ModerationItem(db.Model):
     role_request: Mapped[RoleRequest | None] = relationship(lazy="select")
     subject_user: Mapped[User | None] = relationship(foreign_keys=[subject_user_id], lazy="select")
     board: Mapped[Board | None] = relationship(lazy="select")
+    space: Mapped[Space | None] = relationship(lazy="select")
     claimed_by: Mapped[User | None] = relationship(foreign_keys=[claimed_by_id], lazy="select")
     notes: Mapped[list[ModerationNote]] = relationship(
         lazy="select", order_by="ModerationNote.id", cascade="all, delete-orphan"

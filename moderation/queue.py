@@ -311,6 +311,7 @@ def list_queue(
             .joinedload(User.role)
             .selectinload(Role.permissions),
             selectinload(ModerationItem.subject_user).selectinload(User.board_moderations),
+            selectinload(ModerationItem.subject_user).selectinload(User.space_memberships),
             selectinload(ModerationItem.claimed_by),
             selectinload(ModerationItem.notes),
         )

@@ -24,8 +24,8 @@ from moderation.models import Flag
 _MISSING = object()
 
 
-def flag_weight(user: User, board_id: int | None) -> float:
-    """The weight of a flag by ``user`` on a post of board ``board_id``.
+def flag_weight(user: User, board) -> float:
+    """The weight of a flag by ``user`` on a post of ``board``.
 
     A moderator of the board (global moderators and admins included) weighs ``FLAG_HIDE_WEIGHT``:
     their flag hides at once, as before. Anyone else starts at 1.0, multiplied by:
@@ -47,7 +47,7 @@ def flag_weight(user: User, board_id: int | None) -> float:
     """
     config = current_app.config
     hide_weight = float(config["FLAG_HIDE_WEIGHT"])
-    if moderates(user, board_id):
+    if moderates(user, board):
         return hide_weight
     weight = 1.0
     age = utcnow() - user.created_at
@@ -88,6 +88,6 @@ def never_auto_hidden(post: Post) -> bool:
     announcements — the first post of a structured thread (case, event, policy…) by a verified
     role."""
     author = post.author
-    if moderates(author, post.thread.board_id):
+    if moderates(author, post.thread.board):
         return True
     return bool(author.role.badge) and post.number == 1 and post.thread.kind != "discussion"

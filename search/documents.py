@@ -37,6 +37,20 @@ def html_to_text(body_html: str) -> str:
 
 
 @dataclass(frozen=True)
+class BoardState:
+    """What ``auth.permissions.board_readable`` reads of a board."""
+
+    id: int
+    space_id: int
+    audience: str
+    audience_roles: str
+
+    @property
+    def audience_role_slugs(self) -> frozenset[str]:
+        return frozenset(r for r in self.audience_roles.split(",") if r)
+
+
+@dataclass(frozen=True)
 class ThreadState:
     """What ``auth.permissions.can(user, "thread.view", …)`` reads of a thread."""
 
@@ -45,6 +59,7 @@ class ThreadState:
     board_id: int
     is_deleted: bool
     is_hidden: bool
+    board: BoardState
 
 
 @dataclass(frozen=True)
@@ -82,7 +97,9 @@ class PostRow:
 
     @classmethod
     def from_result(cls, r) -> PostRow:
-        thread = ThreadState(r.thread_id, r.thread_author_id, r.board_id, r.is_deleted, r.is_hidden)
+        board = BoardState(r.board_id, r.space_id, r.audience, r.audience_roles)
+        thread = ThreadState(r.thread_id, r.thread_author_id, r.board_id, r.is_deleted, r.is_hidden,
+                             board)  # fmt: skip
         return cls(
             r.id, r.thread_id, r.number, r.author_id, r.body_html, r.created_at, r.deleted_at,
             r.hidden_at, r.title, r.kind, thread, r.slug,
@@ -95,7 +112,8 @@ def _select():
             Post.id, Post.thread_id, Post.number, Post.author_id, Post.body_html,
             Post.created_at, Post.deleted_at, Post.hidden_at, Thread.title, Thread.kind,
             Thread.author_id.label("thread_author_id"), Thread.board_id, Thread.is_deleted,
-            Thread.is_hidden, PlayerField.slug,
+            Thread.is_hidden, PlayerField.slug, Board.space_id, Board.audience,
+            Board.audience_roles,
         )
         .join(Thread, Thread.id == Post.thread_id)
         .join(Board, Board.id == Thread.board_id)

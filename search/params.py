@@ -32,6 +32,8 @@ class SearchParams:
     domain: str | None = None
     board: str | None = None
     author: str | None = None
+    #: a space's slug: only its boards (not a facet)
+    space: str | None = None
     date_from: date | None = None
     date_to: date | None = None
     event_from: date | None = None
@@ -61,7 +63,7 @@ class SearchParams:
 
 _ARG_NAMES = {
     "q": "q", "type": "type", "prefecture": "prefecture", "block": "block", "field": "field",
-    "domain": "domain", "board": "board", "author": "author", "date_from": "from",
+    "domain": "domain", "board": "board", "author": "author", "space": "space", "date_from": "from",
     "date_to": "to", "event_from": "event_from", "event_to": "event_to", "sort": "sort",
     "cursor": "cursor",
 }  # fmt: skip
@@ -98,6 +100,7 @@ def parse_args(args: MultiDict, *, default_limit: int = 20) -> SearchParams:
     params = SearchParams(
         q=(args.get("q") or "")[:200],
         **{name: _text(args, name) for name in SearchParams.FACETS},
+        space=_text(args, "space", 40),
         date_from=_date(args, "from"),
         date_to=_date(args, "to"),
         event_from=_date(args, "event_from"),

@@ -19,6 +19,8 @@ from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from auth.models import User
+from auth.permissions import board_readable
+from auth.spaces import get_space
 from core.extensions import db
 from search import labels
 from search.analysis import normalize
@@ -39,9 +41,11 @@ class Filters:
     terms: list[wq.Query]
     #: (numeric column, lowest, highest) — applied to the candidates by reading the column
     ranges: list[tuple[str, int | None, int | None]]
+    #: documents of boards closed to the viewer (``forum.audience``): dropped before counting
+    exclude: wq.Query | None = None
 
 
-def _filters(params: SearchParams, lookup: labels.Lookup) -> Filters:
+def _filters(params: SearchParams, lookup: labels.Lookup, user: Any = None) -> Filters:
     terms: list[wq.Query] = []
     for name in ("type", "prefecture", "field", "domain"):
         value = getattr(params, name)
@@ -53,6 +57,10 @@ def _filters(params: SearchParams, lookup: labels.Lookup) -> Filters:
     if params.board:
         board = lookup.board_by_slug(params.board)
         terms.append(wq.Term("board", str(board.id)) if board else NOTHING)
+    if params.space:
+        space = get_space(params.space)
+        ids = [b.id for b in lookup.boards if space is not None and b.space_id == space.id]
+        terms.append(wq.Or([wq.Term("board", str(i)) for i in ids]) if ids else NOTHING)
     if params.author:
         author_id = lookup.author_id(params.author)
         terms.append(wq.Term("author", str(author_id)) if author_id else NOTHING)
@@ -69,7 +77,10 @@ def _filters(params: SearchParams, lookup: labels.Lookup) -> Filters:
         ranges.append(("event_end", low, None))
     if high is not None:  # … and starts on or before the last one
         ranges.append(("event_start", 1, high))
-    return Filters(terms, ranges)
+    # the audience rule over every board (the lookup loads them anyway, for labels)
+    hidden = sorted(b.id for b in lookup.boards if not board_readable(user, b))
+    exclude = wq.Or([wq.Term("board", str(i)) for i in hidden]) if hidden else None
+    return Filters(terms, ranges, exclude)
 
 
 def match(searcher: Searcher, query: wq.Query, filters: Filters) -> dict[int, float]:
@@ -89,6 +100,9 @@ def match(searcher: Searcher, query: wq.Query, filters: Filters) -> dict[int, fl
         if not scores:
             break
         scores = {d: scores[d] for d in in_range(searcher, scores, name, low, high)}
+    if filters.exclude is not None and scores:
+        for d in evaluator.evaluate(filters.exclude, scores):
+            del scores[d]
     return scores
 
 
@@ -156,7 +170,7 @@ def search(params: SearchParams, *, user: Any, searcher: Searcher | None) -> Sea
     if searcher is None:
         return SearchPage(params, sort, 0, index_ready=False)
     lookup = labels.Lookup()
-    filters = _filters(params, lookup)
+    filters = _filters(params, lookup, user)
     compiled = compile_query(parsed, searcher.reader())
     scores = match(searcher, compiled.query, filters)
     if not scores and compiled.used_morphemes:

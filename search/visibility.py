@@ -1,7 +1,10 @@
 """Who may find what: the one place search decides visibility.
 
-Only content that everyone may read goes into the index (:func:`is_indexable`), and every result
-is checked again against the database when it is shown (:func:`is_visible`), so content deleted or
+Visible posts of every board go into the index, each with its board (:func:`is_indexable`).
+A search leaves out the documents of boards closed to the viewer (the audience rule,
+``auth.permissions.board_readable``, applied at query time in ``search.service``: a board whose
+audience changes needs no reindexing), and every result is checked again against the database
+when it is shown (:func:`is_visible`), so content deleted or
 hidden a moment ago never appears, even before the indexer has caught up. Deleted and hidden posts
 and threads never appear in search, not even for their authors or for moderators, who may still
 open them on the board. Held posts are not posts until a moderator approves them. A new state
@@ -26,9 +29,9 @@ def _public(post: Any, thread: Any) -> bool:
 
 
 def is_indexable(*, post: Any, thread: Any) -> bool:
-    """May this post be in the (shared, public) index? ``post`` needs ``deleted_at`` and
-    ``hidden_at``; ``thread`` what ``can(…, "thread.view", thread)`` reads."""
-    return _public(post, thread) and can(None, "thread.view", thread)
+    """May this post be in the index? ``post`` needs ``deleted_at`` and ``hidden_at``; ``thread``
+    ``is_deleted`` and ``is_hidden``. Its board's audience is applied when searching."""
+    return _public(post, thread)
 
 
 def is_visible(user: Any, *, post: Any, thread: Any) -> bool:

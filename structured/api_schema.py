@@ -84,6 +84,7 @@ def _fields_input(kind: str) -> dict:
 
 
 _FILTERS = {
+    "space": (string(maxLength=40), "プラットフォームのURL名（`GET /api/v1/spaces`）：そのプラットフォームの掲示板のものだけ"),
     "prefecture": (string(pattern=r"^\d{2}$"), "都道府県コード" + _TAXONOMY),
     "block": (string(), "地方ブロックのコード" + _TAXONOMY),
     "field": (string(), "分野のURL名" + _TAXONOMY),

@@ -17,7 +17,9 @@ from sqlalchemy.orm import contains_eager, noload
 
 from core import cursors
 from core.extensions import db
-from forum.models import Thread
+from auth.spaces import Space
+from forum import audience
+from forum.models import Board, Thread
 from structured.models import ThreadDetail, thread_life_domains, thread_player_fields
 from structured.schema import (
     ATTENDANCE_MODES,
@@ -32,10 +34,10 @@ from taxonomy.models import LifeDomain, PlayerField, Prefecture
 
 #: which filters each listing offers (the API and the pages accept exactly these)
 KIND_FILTERS = {
-    "case": ("prefecture", "block", "field", "domain", "population", "funding"),
-    "event": ("prefecture", "block", "field", "domain", "mode", "status", "from", "to", "when"),
-    "policy": ("prefecture", "block", "field", "domain", "ministry", "fiscal_year", "policy_kind"),
-    "challenge": ("prefecture", "block", "field", "domain", "status"),
+    "case": ("space", "prefecture", "block", "field", "domain", "population", "funding"),
+    "event": ("space", "prefecture", "block", "field", "domain", "mode", "status", "from", "to", "when"),
+    "policy": ("space", "prefecture", "block", "field", "domain", "ministry", "fiscal_year", "policy_kind"),
+    "challenge": ("space", "prefecture", "block", "field", "domain", "status"),
 }
 
 
@@ -49,6 +51,7 @@ class BadFilter(ValueError):
 @dataclass(frozen=True)
 class Filters:
     kind: str
+    space: str | None = None  # a space's slug: only its boards
     prefecture: str | None = None
     block: str | None = None
     field: str | None = None
@@ -110,6 +113,11 @@ def parse_filters(kind: str, args) -> Filters:
         value = (args.get(name) or "").strip()
         return value if value and name in allowed else None
 
+    if (slug := get("space")) is not None:
+        found = db.session.scalar(select(Space.id).where(Space.slug == slug))
+        if found is None:
+            raise BadFilter("space", _("プラットフォームが見つかりません。"))
+        values["space"], ids["space"] = slug, found
     if (code := get("prefecture")) is not None:
         if db.session.get(Prefecture, code) is None:
             raise BadFilter("prefecture", _("都道府県コードが正しくありません。"))
@@ -177,9 +185,14 @@ def _base(filters: Filters) -> Select:
         .join(Thread, Thread.id == ThreadDetail.thread_id)
         .options(contains_eager(ThreadDetail.thread))
         .where(ThreadDetail.kind == filters.kind, Thread.is_deleted.is_(False),
-               Thread.is_hidden.is_(False))
+               Thread.is_hidden.is_(False),
+               audience.readable_filter(Thread.board_id, audience.viewer()))
     )  # fmt: skip
     f = filters
+    if f.space:
+        query = query.where(
+            Thread.board_id.in_(select(Board.id).where(Board.space_id == f._ids["space"]))
+        )
     if f.prefecture:
         query = query.where(ThreadDetail.prefecture_code == f.prefecture)
     if f.block:

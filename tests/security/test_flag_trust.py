@@ -12,7 +12,7 @@ from sqlalchemy import select
 from auth.models import BoardModerator
 from core.extensions import db
 from core.types import utcnow
-from forum.models import Post
+from forum.models import Board, Post
 from moderation import flags, queue, trust
 from moderation.models import Flag, ModerationItem
 from tests.fixtures.factories import established
@@ -180,8 +180,11 @@ def test_flag_trust_board_moderator_counts_as_moderator_only_on_their_board(
     board_mod = user_factory()  # fresh, but trusted by the board assignment
     db.session.add(BoardModerator(user_id=board_mod.id, board_id=board.id))
     db.session.commit()
-    assert trust.flag_weight(board_mod, board.id) == app.config["FLAG_HIDE_WEIGHT"]
-    assert trust.flag_weight(board_mod, board.id + 1000) == 0.25
+    other = Board(slug="elsewhere", name="別の板")
+    db.session.add(other)
+    db.session.commit()
+    assert trust.flag_weight(board_mod, board) == app.config["FLAG_HIDE_WEIGHT"]
+    assert trust.flag_weight(board_mod, other) == 0.25
 
 
 def test_flag_trust_verified_announcements_are_not_auto_hidden(user_factory, structured_factory):

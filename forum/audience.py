@@ -1,0 +1,50 @@
+"""Who may read what, for queries that list many things at once.
+
+A single object is checked with ``can(user, "board.view" | "thread.view" | "post.read", …)``.
+A listing (structured lists, calendar, feeds, search, profiles, the directory, tracked threads,
+the API) leaves out the boards :func:`unreadable_board_ids` names: the closed boards to which
+``auth.permissions.board_readable`` — the one audience rule — says no for this viewer. Closed
+boards are few, so this is one small query, made once per request and viewer.
+"""
+
+from __future__ import annotations
+
+from flask import g, has_request_context
+from flask_login import current_user
+from sqlalchemy import select
+
+from auth.permissions import board_readable
+from core.extensions import db
+from forum.models import Board
+
+
+def viewer():
+    """The signed-in member of this request, or ``None`` (anyone) outside a request."""
+    return current_user._get_current_object() if has_request_context() else None
+
+
+def closed_boards() -> list[Board]:
+    if has_request_context() and "kyoso_closed_boards" in g:
+        return g.kyoso_closed_boards
+    boards = list(db.session.scalars(select(Board).where(Board.audience != "public")))
+    if has_request_context():
+        g.kyoso_closed_boards = boards
+    return boards
+
+
+def unreadable_board_ids(user) -> frozenset[int]:
+    """The boards whose threads ``user`` (or ``None``: anyone) must not see in a list."""
+    return frozenset(b.id for b in closed_boards() if not board_readable(user, b))
+
+
+def readable_filter(column, user):
+    """A WHERE clause for a query over threads (``column``: a ``board_id`` column) that keeps
+    only what ``user`` may read; ``True`` when nothing is closed to them.
+
+    For anonymous viewers the rule says "public boards only", written as a subquery so the most
+    common pages cost no extra statement (``tests/security/test_leak_matrix.py`` checks that the
+    two forms agree)."""
+    if not getattr(user, "is_authenticated", False):
+        return column.not_in(select(Board.id).where(Board.audience != "public"))
+    hidden = unreadable_board_ids(user)
+    return column.not_in(hidden) if hidden else True
