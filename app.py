@@ -21,6 +21,7 @@ import moderation
 import notifications
 import realtime
 import search
+import spaces
 import structured
 import taxonomy
 from config import load_from_env
@@ -48,6 +49,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     structured.register(app)
     attachments.register(app)
     directory.register(app)
+    spaces.register(app)
     search.register(app)
     api.register(app)
     moderation.register(app)

@@ -82,6 +82,12 @@ def _schemas() -> dict:
                 "post_count": integer(minimum=0),
                 "last_post_at": nullable(timestamp()),
                 "url": string("掲示板のページ", format="uri"),
+                "space": string("属するプラットフォームのURL名（national: 全国版）"),
+                "audience": string(
+                    "読める人：public（誰でも）、members（プラットフォームのメンバー）、"
+                    "roles:<役割,…>（その役割の認証を受けたメンバー。例：roles:municipal_staff）",
+                    pattern=r"^(public|members|roles:[a-z_,]+)$",
+                ),
             },
             example={
                 "slug": "kouryu",
@@ -93,6 +99,8 @@ def _schemas() -> dict:
                 "post_count": 80,
                 "last_post_at": "2026-12-01T10:00:00+09:00",
                 "url": "https://kyoso.example.jp/boards/kouryu",
+                "space": "national",
+                "audience": "public",
             },
         ),
         "Thread": obj(_thread_properties(), example=_THREAD_EXAMPLE),
@@ -190,10 +198,15 @@ def _operations() -> dict:
         "api.boards": {
             "tags": ["forum"],
             "summary": "掲示板の一覧",
+            "description": "閲覧できる掲示板だけ（限定公開の掲示板は読める人にだけ返ります）。",
             "auth": "optional",
+            "parameters": [
+                query("space", string(maxLength=40), "プラットフォームのURL名（例：hyogo）"),
+            ],
             "responses": {
                 "200": json_response("閲覧できる掲示板", obj({"boards": array(ref("Board"))}))
             },
+            "errors": {404: ["not_found"]},
         },
         "api.board_threads": {
             "tags": ["forum"],

@@ -8,6 +8,7 @@ from auth.permissions import can
 from auth.serialize import user_json
 from core.jsonapi import iso
 from core.urls import absolute_url
+from forum.boards import Audience
 from forum.models import Board, Post, Thread
 
 
@@ -22,6 +23,8 @@ def board_json(board: Board) -> dict:
         "post_count": board.post_count,
         "last_post_at": iso(board.last_post_at),
         "url": absolute_url("forum.board", slug=board.slug),
+        "space": board.space.slug,
+        "audience": str(Audience(board.audience, tuple(sorted(board.audience_role_slugs)))),
     }
 
 

@@ -10,6 +10,7 @@ from werkzeug.datastructures import MultiDict
 from api.outcomes import respond
 from api.serialize import board_json, post_json, thread_json
 from auth.permissions import KIND_PERMISSIONS, can
+from auth.spaces import get_space
 from auth.session import current_account
 from core.cursors import BadCursor
 from core.extensions import csrf, limiter
@@ -40,7 +41,12 @@ def _validate(form_class, data: dict):
 
 @bp.get("/boards")
 def boards():
-    return jsonify(boards=[board_json(b) for b in queries.list_boards()])
+    slug = request.args.get("space")
+    space = get_space(slug) if slug else None
+    if slug and space is None:
+        return api_error(404, "not_found", _("プラットフォームが見つかりません。"))
+    boards = queries.readable_boards(current_user, space_id=space.id if space else None)
+    return jsonify(boards=[board_json(b) for b in boards])
 
 
 @bp.get("/boards/<slug>/threads")

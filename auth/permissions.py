@@ -350,6 +350,7 @@ _RULES = {
     "thread.create": _create_thread,
     "thread.reply": _reply,
     "thread.moderate": _moderate_thread,
+    "board.moderate": lambda user, perms, board: moderates(user, board),
     "post.edit": _edit_post,
     "post.delete": _delete_post,
     "post.read": _read_post,

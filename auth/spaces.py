@@ -65,6 +65,7 @@ class SpaceMember(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     space: Mapped[Space] = relationship(lazy="select")
+    user = relationship("User", lazy="select", viewonly=True)
 
 
 # --- queries ---------------------------------------------------------------------------------

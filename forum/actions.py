@@ -138,7 +138,10 @@ def set_thread_state(*, actor: User, thread: Thread, action: str) -> Outcome:
 
 
 def move_thread(*, actor: User, thread: Thread, to: Board) -> Outcome:
-    if not can(actor, "thread.moderate", thread) or not can(actor, "board.view", to):
+    """Moving between boards, also between spaces (audited in ``forum.moving``): the actor must
+    moderate both boards, so a prefecture's moderators cannot take threads out of or into
+    another space."""
+    if not can(actor, "thread.moderate", thread) or not can(actor, "board.moderate", to):
         return forbidden()
     moving.move_thread(thread, to=to, actor=actor)
     return Outcome("done", thread=thread)

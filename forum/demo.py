@@ -27,6 +27,9 @@ USERS = [
     ("mhlw_roken", "厚生労働省 老健局 認知症施策・地域介護推進課", "ministry_staff", "厚生労働省 老健局", "地域づくり推進室", "13", "千代田区"),
     ("suzuki_toyooka", "鈴木 一郎", "member", "", "地域住民", "28", "豊岡市"),
     ("moderator_secretariat", "事務局（モデレーター）", "moderator", "生活支援共創プラットフォーム事務局", "モデレーター", "13", "千代田区"),
+    # the prefectural platforms' people (spaces.demo)
+    ("ito_hyogo", "伊藤 由美", "prefectural_staff", "兵庫県 福祉部 高齢政策課", "主任（プラットフォーム担当）", "28", ""),
+    ("kato_nishinomiya", "加藤 誠", "municipal_staff", "西宮市 福祉局 地域共生推進課", "主査", "28", "西宮市"),
 ]  # fmt: skip
 
 THREADS = [

@@ -38,7 +38,8 @@ def move_thread(thread: Thread, *, to: Board, actor: User) -> None:
     for listener in _move_listeners:
         listener(thread, to)
     record_action(actor, "thread.move", "thread", thread.id,
-                  before={"board": source.slug}, after={"board": to.slug})  # fmt: skip
+                  before={"board": source.slug, "space": source.space_id},
+                  after={"board": to.slug, "space": to.space_id})  # fmt: skip
     signals.queue_after_commit(db.session, signals.thread_updated, thread_id=thread.id)
 
 

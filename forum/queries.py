@@ -9,6 +9,7 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.orm import joinedload, selectinload
 
 from auth.models import User
+from auth.permissions import can
 from core import cursors
 from core.extensions import db
 from core.types import UTCDateTime
@@ -28,8 +29,16 @@ class PostPage:
     page_count: int
 
 
-def list_boards() -> list[Board]:
-    return list(db.session.scalars(select(Board).order_by(Board.position, Board.id)))
+def list_boards(*, space_id: int | None = None) -> list[Board]:
+    query = select(Board).order_by(Board.position, Board.id)
+    if space_id is not None:
+        query = query.where(Board.space_id == space_id)
+    return list(db.session.scalars(query))
+
+
+def readable_boards(viewer, *, space_id: int | None = None) -> list[Board]:
+    """The boards ``viewer`` may read (the audience rule), of one space or of all."""
+    return [b for b in list_boards(space_id=space_id) if can(viewer, "board.view", b)]
 
 
 def get_board(slug: str) -> Board | None:

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from auth.permissions import can, postable_kinds
+from auth.spaces import NATIONAL_SPACE_ID, list_spaces
 from auth.session import current_account
 from core.cursors import BadCursor
 from core.extensions import limiter
@@ -53,11 +54,13 @@ def _post_or_404(post_id: int) -> Post:
 
 @bp.get("/")
 def index():
-    boards = queries.list_boards()
+    """The national platform's boards, and the prefectural platforms beside it."""
+    boards = queries.readable_boards(current_user, space_id=NATIONAL_SPACE_ID)
     return render_template(
         "forum/index.html",
         cross_boards=[b for b in boards if b.kind == "cross"],
         field_boards=[b for b in boards if b.kind == "field"],
+        spaces=[s for s in list_spaces() if not s.is_national],
     )
 
 
@@ -315,7 +318,8 @@ def move(thread_id: int):
     thread = _thread_or_404(thread_id)
     if not can(current_user, "thread.moderate", thread):
         abort(403)
-    boards = [b for b in queries.list_boards() if b.id != thread.board_id]
+    boards = [b for b in queries.list_boards()
+              if b.id != thread.board_id and can(current_user, "board.moderate", b)]
     form = MoveThreadForm()
     form.board.choices = [SelectChoice(b.slug, b.name) for b in boards]
     if form.validate_on_submit():

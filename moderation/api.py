@@ -36,6 +36,7 @@ def item_json(item: ModerationItem) -> dict:
         "reasons": item.reasons,
         "post_id": item.post_id,
         "board": item.board.slug if item.board else None,
+        "space": item.space.slug if item.space else None,
         "author": user_json(item.subject_user),
         "held": {"title": held.title, "body": held.body_source, "html": held.body_html}
         if held is not None else None,

@@ -64,7 +64,8 @@ def _schemas() -> dict:
                 "kind": enum(
                     ITEM_KINDS,
                     "flagged_post: 通報された投稿 / held_post: 保留の投稿 / "
-                    "account: 新しいアカウント / role_request: 役割の申請",
+                    "account: 新しいアカウント / role_request: 役割の申請 / "
+                    "space_join: プラットフォームへの参加申請",
                 ),
                 "status": enum(ITEM_STATES, "状態"),
                 "version": integer("判断を送るときにそのまま返す版番号", minimum=1),
@@ -72,6 +73,7 @@ def _schemas() -> dict:
                 "reasons": array(reason, "キューに入った理由"),
                 "post_id": nullable(integer()),
                 "board": nullable(string("掲示板のURL名")),
+                "space": nullable(string("参加申請（space_join）のプラットフォームのURL名")),
                 "author": nullable(ref("User")),
                 "held": nullable(
                     obj(

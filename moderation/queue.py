@@ -11,11 +11,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import String, cast, select, update
+from sqlalchemy import String, cast, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from audit.log import record_action
 from auth.models import Role, User
+from auth import spaces
 from auth.permissions import MODERATION_REVIEW, can, has
 from core.extensions import db
 from core.params import MAX_AGE_HOURS, int_between
@@ -50,6 +51,7 @@ ACTIONS: dict[str, dict[str, str]] = {
     "held_post": {"approve": APPROVED, "reject": REJECTED, "delete": DELETED},
     "role_request": {"approve": APPROVED, "reject": REJECTED},
     "account": {"approve": APPROVED, "reject": REJECTED},
+    "space_join": {"approve": APPROVED, "reject": REJECTED},
 }
 
 
@@ -150,6 +152,14 @@ def open_held_item(held: HeldPost, reasons: list[dict]) -> ModerationItem:
     db.session.add(item)
     db.session.flush()
     signals.queue(signals.item_opened, item_id=item.id)
+    return item
+
+
+def open_join_item(space, user: User) -> ModerationItem:
+    """A member asks to join a space whose join policy is approval: its moderators decide."""
+    item = ModerationItem(kind="space_join", space_id=space.id, subject_user_id=user.id,
+                          reasons=[])  # fmt: skip
+    db.session.add(item)
     return item
 
 
@@ -259,8 +269,16 @@ def _account_effects(item: ModerationItem, action: str, moderator: User, reason:
         verification.reject_account(item.subject_user, actor=moderator, reason=reason)
 
 
+def _join_effects(item: ModerationItem, action: str, moderator: User, reason: str) -> None:
+    if action == "approve":
+        spaces.approve(item.space_id, item.subject_user)
+    else:
+        spaces.reject(item.space_id, item.subject_user)
+
+
 _EFFECTS = {
     "account": _account_effects,
+    "space_join": _join_effects,
     "flagged_post": _flag_effects,
     "held_post": _held_effects,
     "role_request": _role_effects,
@@ -284,15 +302,26 @@ def filters_from(args, viewer) -> tuple[dict, Board | None, str | None]:
     reviews_all = has(viewer, MODERATION_REVIEW)
     return {
         "status": status, "kind": args.get("kind") or None, "reason": reason,
-        "board_ids": None if reviews_all else viewer.moderated_board_ids,
+        "board_ids": None if reviews_all else reviewed_board_ids(viewer),
+        "space_ids": None if reviews_all else viewer.moderated_space_ids,
         "board_id": board.id if board else None,
         "older_than_hours": args.get("older_than", type=int_between(0, MAX_AGE_HOURS)),
     }, board, bad  # fmt: skip
 
 
+def reviewed_board_ids(viewer) -> frozenset[int]:
+    """The boards a board or space moderator reviews: their boards and their spaces' boards."""
+    spaced = viewer.moderated_space_ids
+    in_spaces = (
+        db.session.scalars(select(Board.id).where(Board.space_id.in_(spaced))).all()
+        if spaced else ()
+    )  # fmt: skip
+    return frozenset(viewer.moderated_board_ids) | frozenset(in_spaces)
+
+
 def list_queue(
     *, status: str = PENDING, kind: str | None = None, board_ids: frozenset[int] | None = None,
-    board_id: int | None = None, reason: str | None = None, older_than_hours: int | None = None,
+    space_ids: frozenset[int] | None = None, board_id: int | None = None, reason: str | None = None, older_than_hours: int | None = None,
     limit: int = 50,
 ) -> list[ModerationItem]:  # fmt: skip
     """Highest score first, then oldest. ``board_ids`` limits to a board moderator's boards;
@@ -306,6 +335,7 @@ def list_queue(
             selectinload(ModerationItem.post),
             selectinload(ModerationItem.held_post),
             selectinload(ModerationItem.board),
+            selectinload(ModerationItem.space),
             # the author's role, permissions and boards decide which actions are offered
             selectinload(ModerationItem.subject_user)
             .joinedload(User.role)
@@ -318,8 +348,9 @@ def list_queue(
     )
     if kind:
         query = query.where(ModerationItem.kind == kind)
-    if board_ids is not None:
-        query = query.where(ModerationItem.board_id.in_(board_ids))
+    if board_ids is not None:  # a board or space moderator: their boards, their spaces' requests
+        query = query.where(or_(ModerationItem.board_id.in_(board_ids),
+                                ModerationItem.space_id.in_(space_ids or ())))  # fmt: skip
     if board_id is not None:
         query = query.where(ModerationItem.board_id == board_id)
     if reason:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import contains_eager, noload
 
 from core import cursors
 from core.extensions import db
-from auth.spaces import Space
+from auth.spaces import NATIONAL_SPACE_ID, Space
 from forum import audience
 from forum.models import Board, Thread
 from structured.models import ThreadDetail, thread_life_domains, thread_player_fields
@@ -183,16 +183,15 @@ def _base(filters: Filters) -> Select:
     query = (
         select(ThreadDetail)
         .join(Thread, Thread.id == ThreadDetail.thread_id)
-        .options(contains_eager(ThreadDetail.thread))
+        .join(Board, Board.id == Thread.board_id)  # its space labels the item
+        .options(contains_eager(ThreadDetail.thread).contains_eager(Thread.board))
         .where(ThreadDetail.kind == filters.kind, Thread.is_deleted.is_(False),
                Thread.is_hidden.is_(False),
                audience.readable_filter(Thread.board_id, audience.viewer()))
     )  # fmt: skip
     f = filters
     if f.space:
-        query = query.where(
-            Thread.board_id.in_(select(Board.id).where(Board.space_id == f._ids["space"]))
-        )
+        query = query.where(Board.space_id == f._ids["space"])
     if f.prefecture:
         query = query.where(ThreadDetail.prefecture_code == f.prefecture)
     if f.block:
@@ -330,3 +329,27 @@ def list_ministries() -> list[str]:
         .order_by(ThreadDetail.ministry)
     )
     return list(db.session.scalars(query))
+
+
+def for_space_home(space, *, limit: int = 12) -> list[ThreadDetail]:
+    """A prefectural platform's home: its own cases, events, policies and local problems, and the
+    national platform's that concern its prefecture (held there, or national policies), newest
+    first — what the viewer may read."""
+    own = Board.space_id == space.id
+    national = Board.space_id == NATIONAL_SPACE_ID
+    concerns = or_(
+        ThreadDetail.prefecture_code == space.prefecture_code,
+        and_(ThreadDetail.kind == "policy", ThreadDetail.prefecture_code.is_(None)),
+    )
+    query = (
+        select(ThreadDetail)
+        .join(Thread, Thread.id == ThreadDetail.thread_id)
+        .join(Board, Board.id == Thread.board_id)
+        .options(contains_eager(ThreadDetail.thread).contains_eager(Thread.board))
+        .where(Thread.is_deleted.is_(False), Thread.is_hidden.is_(False),
+               audience.readable_filter(Thread.board_id, audience.viewer()),
+               or_(own, and_(national, concerns)))
+        .order_by(Thread.created_at.desc(), Thread.id.desc())
+        .limit(limit)
+    )  # fmt: skip
+    return list(db.session.scalars(query).unique())

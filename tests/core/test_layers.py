@@ -4,7 +4,7 @@
     taxonomy, auth, audit     who and what: accounts, permissions, the audit log
     forum                     boards, threads, posts, publishing, actions
     structured, moderation, search, attachments, directory, realtime, notifications
-    api, admin, demo          entry points that combine them
+    api, spaces, admin, demo  entry points that combine them
 
 Within a layer, the order below is the allowed direction (moderation may use structured-free
 forum, notifications may use moderation and realtime, …). A new wrong-way import fails here.
@@ -42,9 +42,11 @@ ALLOWED: dict[str, set[str]] = {
         "moderation",
         "realtime",
     },  # fmt: skip
+    # the platforms' pages, API and CLI (their models and rule are in auth)
+    "spaces": {"core", "taxonomy", "auth", "audit", "forum", "structured", "moderation", "api"},
     "api": {"core", "taxonomy", "auth", "forum", "structured"},
     "admin": {"core", "taxonomy", "auth", "audit"},
-    "demo": {"core", "taxonomy", "auth", "forum", "structured", "directory"},
+    "demo": {"core", "taxonomy", "auth", "forum", "structured", "directory", "spaces"},
 }
 
 
