@@ -11,6 +11,7 @@ from auth.models import User
 from core import cursors
 from core.extensions import db
 from directory.models import Organization, RelatedLink
+from forum import audience
 from forum.models import Thread
 from structured.models import ThreadDetail
 from taxonomy.models import PlayerField
@@ -96,6 +97,7 @@ def list_activity(org: Organization, *, limit: int = 10) -> list[Activity]:
             Thread.kind.in_(ACTIVITY_KINDS),
             Thread.is_deleted.is_(False),
             Thread.is_hidden.is_(False),
+            audience.readable_filter(Thread.board_id, audience.viewer()),
         )
         .order_by(Thread.created_at.desc(), Thread.id.desc())
         .limit(limit)

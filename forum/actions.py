@@ -18,7 +18,7 @@ from audit.log import record_action
 from auth.models import User
 from auth.permissions import can
 from core.types import utcnow
-from forum import moving, posting, publishing
+from forum import mentions, moving, posting, publishing
 from forum.models import Board, Post, Thread
 from forum.publishing import Draft, Outcome
 
@@ -53,14 +53,21 @@ def start_thread(
         return Outcome("invalid", errors=errors)
     draft = Draft(author=actor, board=board, title=title, body=body, thread_kind=kind,
                   details=details, extra_text=extra_text)  # fmt: skip
-    return publishing.submit(draft, confirmed=confirmed)
+    return _with_notices(publishing.submit(draft, confirmed=confirmed), board, body)
 
 
 def reply(*, actor: User, thread: Thread, body: str, confirmed: bool = False) -> Outcome:
     if not can(actor, "thread.view", thread) or not can(actor, "thread.reply", thread):
         return forbidden(_("このスレッドには返信できません。"))
     draft = Draft(author=actor, board=thread.board, thread=thread, body=body)
-    return publishing.submit(draft, confirmed=confirmed)
+    return _with_notices(publishing.submit(draft, confirmed=confirmed), thread.board, body)
+
+
+def _with_notices(outcome: Outcome, board: Board, body: str) -> Outcome:
+    """Tell the author which of their @mentions cannot read this board (nobody is notified)."""
+    if outcome.status in ("published", "held"):
+        outcome.notices += mentions.notice(board, body)
+    return outcome
 
 
 def edit_post(

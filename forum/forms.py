@@ -135,6 +135,21 @@ class BoardForm(FlaskForm):
         ],
     )
     is_premoderated = BooleanField(_l("投稿をモデレーターの確認後に公開する（事前承認制）"))
+    space_id = SelectField(_l("プラットフォーム"), coerce=int)
+    audience = SelectField(
+        _l("読める人"),
+        default="public",
+        choices=[
+            SelectChoice("public", _l("だれでも（公開）")),
+            SelectChoice("members", _l("このプラットフォームのメンバーだけ")),
+            SelectChoice("roles", _l("選んだ役割の認証を受けたメンバーだけ")),
+        ],
+        description=_l("限定にした掲示板は、読めない人には検索・一覧・通知のどこにも表示されません。"),
+    )
+    audience_roles = SelectMultipleField(
+        _l("読める役割（「選んだ役割」のとき）"),
+        description=_l("例：行政職員限定なら、市町村職員・都道府県職員・府省庁担当者を選びます。"),
+    )
     moderators = StringField(
         _l("この掲示板のモデレーター"),
         description=_l("ハンドル名をカンマで区切って入力します。例：sato_akita, tanaka_okayama"),

@@ -99,6 +99,8 @@ class Outcome:
     held: Any = None  # what the holder returned (a queue item)
     errors: dict[str, list[str]] = field(default_factory=dict)
     message: str = ""
+    #: things the author should know about what was saved (e.g. mentions that notify nobody)
+    notices: list[str] = field(default_factory=list)
 
     @property
     def saved(self) -> bool:

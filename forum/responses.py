@@ -27,6 +27,8 @@ def settle(
         abort(403)
     if outcome.saved:
         db.session.commit()
+        for notice in outcome.notices:
+            flash(notice, "info")
         if outcome.status == "held":
             flash(publishing.held_message(), "info")
             return redirect(held_url or done_url)

@@ -79,7 +79,8 @@ def on_post_gone(job: NotificationJob) -> list[int]:
             Notification.kind.in_(POST_KINDS),
         )
     ).all()
-    users = {u.id: u for u in load_users({user_id for _id, user_id in rows})}
+    closed = post.thread.board.audience != "public"
+    users = {u.id: u for u in load_users({user_id for _id, user_id in rows}, spaces=closed)}
     gone = [(nid, uid) for nid, uid in rows
             if uid not in users or not may_see(users[uid], post, post.thread)]  # fmt: skip
     if gone:

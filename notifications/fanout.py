@@ -17,10 +17,12 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import and_, or_, select, update
 
-from auth.models import BoardModerator, RolePermission, User
+from auth.models import BoardModerator, Role, RolePermission, User
 from auth.permissions import can
+from auth.spaces import SpaceMember
 from core.extensions import db
 from core.types import utcnow
+from forum.mentions import mentioned_handles
 from forum.models import Post, Thread
 from notifications import kinds
 from notifications.kinds import COLLAPSING, DAILY, IMMEDIATE, WEEKLY
@@ -45,10 +47,7 @@ CHUNK = 250
 #: set by the worker while it runs a job: called between chunks of a large fan-out (it commits,
 #: so SQLite's write lock is never held for long; safe because :func:`deliver` is idempotent)
 between_chunks: ContextVar[Callable[[], None] | None] = ContextVar("between_chunks", default=None)
-MENTION_RE = re.compile(r"(?<![A-Za-z0-9_@/.])@([A-Za-z0-9_]{3,30})(?![A-Za-z0-9_])")
 QUOTE_LINK_RE = re.compile(r"\(/p/(\d+)\)")
-FENCE_RE = re.compile(r"^(```|~~~).*?^\1", re.MULTILINE | re.DOTALL)
-CODE_SPAN_RE = re.compile(r"`[^`\n]*`")
 #: when one user has several reasons to hear about one post, the first of these wins
 PRIORITY = (kinds.MENTIONED, kinds.QUOTED, kinds.REPLIED, kinds.POSTED, kinds.NEW_THREAD)
 #: board/tag levels, most notifying first
@@ -72,24 +71,6 @@ def _rank(kind: str, quiet: bool) -> tuple[int, int]:
 
 
 # --- reading a post --------------------------------------------------------------------------
-
-
-def _unquoted(source: str) -> str:
-    text = FENCE_RE.sub("", source)
-    text = CODE_SPAN_RE.sub("", text)
-    return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith(">"))
-
-
-def mentioned_handles(source: str, cap: int) -> list[str]:
-    """Distinct @handles outside quotes and code, in order, at most ``cap``."""
-    seen: list[str] = []
-    for match in MENTION_RE.finditer(_unquoted(source)):
-        handle = match.group(1).lower()
-        if handle not in seen:
-            seen.append(handle)
-            if len(seen) >= cap:
-                break
-    return seen
 
 
 def quoted_post_ids(source: str) -> list[int]:
@@ -239,8 +220,11 @@ class Recipient:
     is_active = property(User.is_active.fget)
     is_silenced = property(User.is_silenced.fget)
 
-    def __init__(self, row, permissions: frozenset[str], boards: frozenset[int]) -> None:
+    def __init__(self, row, permissions: frozenset[str], boards: frozenset[int],
+                 role_slug: str = "", space_roles: dict[int, str] | None = None) -> None:  # fmt: skip
         self.id = row.id
+        self.role_slug = role_slug
+        self.space_roles = space_roles or {}
         self.is_suspended = row.is_suspended
         self.suspended_until = row.suspended_until
         self.silenced_until = row.silenced_until
@@ -248,7 +232,8 @@ class Recipient:
         self.moderated_board_ids = boards
 
 
-def load_users(ids: Iterable[int]) -> list[Recipient]:
+def load_users(ids: Iterable[int], *, spaces: bool = False) -> list[Recipient]:
+    """``spaces``: also their space memberships (needed when the board is not public)."""
     ids = list(ids)
     if not ids:
         return []
@@ -265,12 +250,22 @@ def load_users(ids: Iterable[int]) -> list[Recipient]:
         )
     ):
         boards.setdefault(user_id, set()).add(board_id)
+    memberships: dict[int, dict[int, str]] = {}
+    if spaces:
+        for user_id, space_id, role in db.session.execute(
+            select(SpaceMember.user_id, SpaceMember.space_id, SpaceMember.role).where(
+                SpaceMember.user_id.in_(ids), SpaceMember.status == "active"
+            )
+        ):
+            memberships.setdefault(user_id, {})[space_id] = role
     rows = db.session.execute(
         select(User.id, User.role_id, User.is_suspended, User.suspended_until,
-               User.silenced_until).where(User.id.in_(ids))
+               User.silenced_until, Role.slug).join(Role, Role.id == User.role_id)
+        .where(User.id.in_(ids))
     )  # fmt: skip
     return [
-        Recipient(row, frozen.get(row.role_id, frozenset()), frozenset(boards.get(row.id, ())))
+        Recipient(row, frozen.get(row.role_id, frozenset()), frozenset(boards.get(row.id, ())),
+                  row.slug, memberships.get(row.id))  # fmt: skip
         for row in rows
     ]
 
@@ -352,8 +347,9 @@ def deliver(
                     )
                 )
             )
+        closed = source.thread is not None and source.thread.board.audience != "public"
         users = [
-            u for u in load_users(chunk)
+            u for u in load_users(chunk, spaces=closed)
             if u.id not in muting and may_see(u, source.post, source.thread)
         ]  # fmt: skip
         if not users:

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from auth.models import User
 from core.extensions import db
+from forum import audience
 from forum.models import Board, Thread
 from notifications import kinds
 from notifications.models import Notification
@@ -104,8 +105,14 @@ def present(notifications: list[Notification]) -> list[Shown]:
         (n.data or {}).get("board_id") for n in notifications if n.kind == kinds.QUEUE_ITEM
     }
     board_ids.discard(None)
+    # a member who lost access to a closed board (left the space, lost the role) no longer sees
+    # its threads' titles in notifications they had received
     titles = dict(
-        db.session.execute(select(Thread.id, Thread.title).where(Thread.id.in_(thread_ids))).all()
+        db.session.execute(
+            select(Thread.id, Thread.title).where(
+                Thread.id.in_(thread_ids), audience.readable_filter(Thread.board_id, audience.viewer())
+            )
+        ).all()
     ) if thread_ids else {}  # fmt: skip
     actors = dict(
         db.session.execute(

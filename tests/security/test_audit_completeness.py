@@ -502,6 +502,27 @@ def move_link(w: Walk) -> Outcome:
     return r, ["related_link.move"], ("related_link", link.id)
 
 
+@case("create a prefectural space", "spaces.new_space", roles=("admin",))
+def create_space(w: Walk) -> Outcome:
+    data = {"name": "兵庫県生活支援共創プラットフォーム", "slug": "hyogo", "prefecture": "28",
+            "description": "", "join": "open"}  # fmt: skip
+    r = w.send("POST", "/admin/spaces/new", None, data)
+    return r, ["space.create", "board.create"], ("space", None)
+
+
+@case("set a member's role in a space", "spaces.members", roles=("admin",))
+def space_member_role(w: Walk) -> Outcome:
+    from auth.spaces import get_space
+    from spaces.service import SYSTEM, create_space
+
+    space = get_space("nagano") or create_space(actor=SYSTEM, slug="nagano", name="長野県",
+                                                prefecture_code="20").space  # fmt: skip
+    db.session.commit()
+    member = w.member()
+    r = w.send("POST", "/pf/nagano/members", None, {"handle": member.handle, "role": "moderator"})
+    return r, ["space.member_role"], ("user", member.id)
+
+
 # ------------------------------------------------------------------ the walk
 
 
@@ -557,6 +578,9 @@ NOT_STAFF_ACTIONS = {
     "notifications_api.read_notifications": "one's own notifications",
     "notifications_api.read_position": "one's own reading position",
     "set_language": "the visitor's language",
+    "spaces.join": "one's own membership (audited as space.join_*)",
+    "spaces.leave": "one's own membership",
+    "spaces_api.join": "one's own membership (audited as space.join_*)",
     "structured.new_thread": "a member's own thread",
     "verification.request_role": "one's own request; its decision is walked above",
     # arriving with other work on issue #13 (harmless while absent)
