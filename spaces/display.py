@@ -28,8 +28,11 @@ def _spaces() -> dict[int, Space]:
 
 
 def space_name(space_id: int) -> str:
+    """A short label: the prefecture (兵庫県) of a prefectural platform."""
     space = _spaces().get(space_id)
-    return space.name if space is not None else ""
+    if space is None:
+        return ""
+    return space.prefecture.name if space.prefecture is not None else space.name
 
 
 def my_spaces() -> list[Space]:
