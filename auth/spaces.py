@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask import g, has_request_context
 from sqlalchemy import ForeignKey, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -73,6 +74,20 @@ class SpaceMember(db.Model):
 
 def list_spaces() -> list[Space]:
     return list(db.session.scalars(select(Space).order_by(Space.position, Space.id)))
+
+
+def spaces_by_id() -> dict[int, Space]:
+    """Every space by id, read once per request (labels on listings, the API's ``space``)."""
+    if has_request_context():
+        if "kyoso_spaces" not in g:
+            g.kyoso_spaces = {s.id: s for s in list_spaces()}
+        return g.kyoso_spaces
+    return {s.id: s for s in list_spaces()}
+
+
+def space_slug(space_id: int) -> str:
+    space = spaces_by_id().get(space_id)
+    return space.slug if space is not None else ""
 
 
 def get_space(slug: str) -> Space | None:

@@ -3,13 +3,13 @@ switcher, the suggestion to join one's prefecture's platform, a closed board's a
 
 from __future__ import annotations
 
-from flask import Flask, g
+from flask import Flask
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from auth.models import Role
-from auth.spaces import Space, list_spaces, space_for_prefecture, spaces_of
+from auth.spaces import Space, space_for_prefecture, spaces_by_id, spaces_of
 from core.extensions import db
 from forum.boards import GOVERNMENT_ROLES
 
@@ -21,15 +21,9 @@ def register(app: Flask) -> None:
     )  # fmt: skip
 
 
-def _spaces() -> dict[int, Space]:
-    if "kyoso_spaces" not in g:
-        g.kyoso_spaces = {s.id: s for s in list_spaces()}
-    return g.kyoso_spaces
-
-
 def space_name(space_id: int) -> str:
     """A short label: the prefecture (兵庫県) of a prefectural platform."""
-    space = _spaces().get(space_id)
+    space = spaces_by_id().get(space_id)
     if space is None:
         return ""
     return space.prefecture.name if space.prefecture is not None else space.name

@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint, jsonify, request
 from flask_babel import gettext as _
 
+from auth.spaces import space_slug
 from core.cursors import BadCursor
 from core.extensions import csrf, db
 from core.jsonapi import api_error, authenticate_writes, iso
@@ -62,6 +63,7 @@ def item_json(detail: ThreadDetail) -> dict:
         "type": detail.kind,
         "title": thread.title,
         "url": absolute_url("forum.thread", thread_id=thread.id),
+        "space": space_slug(thread.board.space_id),
         "reply_count": thread.reply_count,
         "created_at": iso(thread.created_at),
         "updated_at": iso(detail.updated_at),

@@ -153,6 +153,7 @@ def _item(kind: str) -> dict:
             "type": enum([kind]),
             "title": string(),
             "url": string(format="uri"),
+            "space": string("プラットフォームのURL名（national: 全国版）"),
             "reply_count": integer(minimum=0),
             "created_at": timestamp(),
             "updated_at": nullable(timestamp()),
