@@ -45,6 +45,15 @@ What counts, and what deliberately does not:
 * ``name_age``: a named person with an exact age (田中花子さん（82歳）, 92歳の山口トミさん), "a name with an
   age" in the platform's privacy rules.
 
+Public offices (decision of issue #15): the phone number, address, postal code or e-mail of a
+市役所・役場, 地域包括支援センター, 社会福祉協議会, 保健所, 事務局, 〇〇課/係, センター, 公民館 … is the
+office's, not a resident's, and is published on purpose. So a *fixed* line, address, postal code
+or e-mail is not flagged when such an office is named earlier in the same sentence with no
+private marker (本人, 自宅, 〇〇様/さん, 長男, 利用者, 宅, 世帯 …) between the office and the number,
+or when the office follows it within a few words (本町1-1-1 市役所別館, …南部市民センター内). A private
+label right after the number always wins (0123-45-6789（自宅）), and mobile numbers are flagged
+everywhere. The rule is sentence-local: an office in one sentence does not cover the next.
+
 Not flagged, by design: a name alone (田中さんから提案がありました); pseudonyms (Aさん, Ｂ様, 〇〇さん,
 A子さん); ages as ranges or decades (80代, 65歳以上); diagnosis words with no named person
 (要介護3以上の方) or inside service and programme names (認知症カフェ, 認知症サポーター, 障害福祉課,
@@ -67,11 +76,23 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 # Kinds, most sensitive first: this order also names a merged span.
-KINDS = ("my_number", "health_identity", "name_age", "email", "phone", "postal_code", "address")
+KINDS = (
+    "my_number",
+    "insured_number",
+    "health_identity",
+    "name_living",
+    "name_age",
+    "email",
+    "phone",
+    "postal_code",
+    "address",
+)
 
 KIND_LABELS = {
     "my_number": "マイナンバー",
+    "insured_number": "被保険者番号",
     "health_identity": "氏名と健康情報",
+    "name_living": "氏名と生活状況",
     "name_age": "氏名と年齢",
     "email": "メールアドレス",
     "phone": "電話番号",
@@ -154,9 +175,47 @@ _LOOKBACK = 40
 
 
 def _org_labelled(norm: str, start: int, end: int) -> bool:
+    if _PRIVATE_AFTER.match(norm, end):
+        return False  # 0123-45-6789（自宅）: the label after the number says whose it is
     return bool(
-        _ORG_LABEL.search(norm[max(0, start - _LOOKBACK) : start]) or _ORG_AFTER.match(norm, end)
+        _ORG_LABEL.search(norm[max(0, start - _LOOKBACK) : start])
+        or _ORG_AFTER.match(norm, end)
+        or _office_line(norm, start, end)
     )
+
+
+# A public office or a support organisation named in the same sentence as a contact line: its
+# phone, address or postal code is the office's, not a resident's -- unless a private marker
+# (ご本人, 自宅, 〇〇様, 長男 …) stands between the office and the number, or right after it.
+_OFFICE = re.compile(
+    r"市役所|区役所|役所|役場|県庁|庁舎|包括支援センター|包括|社会福祉協議会|社協|保健センター|"
+    r"保健所|福祉事務所|事務局|センター|協議会|法人|窓口|公民館|会館|(?<![放日])課(?![題金税])|"
+    r"(?<![関])係(?![るわり])"
+)
+_PRIVATE = re.compile(
+    r"本人|自宅|宅|様|さん|氏|方|携帯|家族|長男|長女|次男|次女|娘|息子|孫|姪|甥|親族|利用者|住人|"
+    r"入居者|住ま|居住|家(?!族)|世帯|転居|相談者|個人"
+)
+_PRIVATE_AFTER = re.compile(rf"\s?\(\s?(?:ご|お)?(?:{_PRIVATE.pattern})")
+_OFFICE_LOOKBACK = 80
+_OFFICE_LOOKAHEAD = 24
+
+
+def _office_line(norm: str, start: int, end: int) -> bool:
+    lo = max(0, start - _OFFICE_LOOKBACK)
+    for stop in _SENTENCE_END.finditer(norm, lo, start):
+        lo = stop.end()
+    before = norm[lo:start]
+    last = None
+    for last in _OFFICE.finditer(before):
+        pass
+    if last is not None and not _PRIVATE.search(before, last.end()):
+        return True
+    after = norm[end : end + _OFFICE_LOOKAHEAD]
+    stop = _SENTENCE_END.search(after)
+    after = after[: stop.start()] if stop else after
+    office = _OFFICE.search(after)
+    return bool(office and not _PRIVATE.search(after, 0, office.start()))
 
 
 # --- Phone numbers ------------------------------------------------------------------------------

@@ -338,6 +338,38 @@ def test_name_age_not_found_for_statistics_ranges_and_decades(text):
     assert kinds(text) == set()
 
 
+# --- public offices ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "北区社会福祉協議会　〒330-0011 大宮町2-5-8 ふれあいプラザ1階　TEL 048-601-2345",
+        "西部地域包括支援センターは、4月から保健会館2階（若宮町4-1-2）に移ります。",
+        "問い合わせは市役所 福祉総務課（平日のみ、電話 011-222-3344）へ",
+        "配食の申込先：〒987-6543 川原町3-3-3 川原町社協",
+        "フードパントリーの事務局は旧商工会館にあります（電話 0566-22-1010）。",
+    ],
+)
+def test_public_office_contact_lines_are_not_flagged(text):
+    assert find_personal_info(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        # a private marker between the office and the number: the number is the resident's
+        ("包括センターから聞いた、独居の方のご自宅は 048-601-2345 です", "phone"),
+        ("社協経由の相談で、利用者宅は〒330-0011 大宮町2-5-8 です", "postal_code"),
+        # a mobile number is a person's own phone even on an office line
+        ("市役所 高齢福祉課 担当携帯 090-2345-6789", "phone"),
+        ("地域包括支援センターの電話 048-601-2345（自宅）", "phone"),
+    ],
+)
+def test_public_office_context_does_not_hide_a_residents_data(text, kind):
+    assert kind in kinds(text)
+
+
 # --- the result --------------------------------------------------------------------------------
 
 
