@@ -23,9 +23,13 @@ What counts, and what deliberately does not:
   窓口 … right before it, with only 電話/TEL/FAX/：/（ between, or （代表） right after it) is not
   flagged: the guard protects residents' data, and every event and case post carries such a line.
   A mobile or 050 number is flagged even when so labelled: it is somebody's own phone.
+  Numbers are also read in kanji (〇九〇-一二三四-五六七八, ○八○・…, 〇九〇の一二三四の…), digit by
+  digit with spaces (0 9 0 - 3 1 4 1 - 5 9 2 6) and spelled out in words after a zero word
+  (ゼロキューゼロ、いちにーさんよん…, れい・はち・れい の …): 9-11 digit words in two groups or more.
 * ``postal_code``: 〒 or 郵便番号 with NNN-NNNN or NNNNNNN; a bare NNN-NNNN only when a prefecture
   or a municipality follows. Organisation-labelled ones (所在地：〒…) are not flagged.
-* ``email``: ordinary addresses, full-width ones and the usual disguises ([at], (at), ★). Not
+* ``email``: ordinary addresses, full-width ones and the usual disguises ([at], (at), ★; a bare
+  " at " only after a mail label: メール：taro at example.ne.jp). Not
   flagged: government domains (*.lg.jp, *.go.jp) and addresses labelled as an organisation's.
 * ``address``: house-level street addresses -- 丁目 followed by a number (3丁目5番12号, 三丁目5-12),
   番地 (字中村123番地, 123番地の3), N番N号, 字/大字 + name + lot number, and hyphenated numbers
@@ -39,6 +43,10 @@ What counts, and what deliberately does not:
   0 or 1). The check discards ten in eleven random 12-digit numbers (order and tracking numbers).
   A number labelled マイナンバー or 個人番号 is flagged even with a wrong check digit: the author
   meant one. 13-digit corporate numbers (法人番号) are public and never match.
+* ``insured_number``: a 介護保険・後期高齢者医療・国保 被保険者番号 (6-12 digits, spaced, full-width or
+  in kanji) after its label (被保険者番号, 被保番, 被保険者No., 介護保険証の番号, 被保険者証の番号を控え
+  ました：…), and 健康保険/国保の記号・番号 (記号 12345 番号 678). Not flagged: 事業所番号, a bare
+  保険者番号 (the insurer's, public), counts (被保険者数).
 * ``health_identity``: a named person -- a kanji surname (and given name) with さん/様/氏/くん/ちゃん
   or with an age -- within 20 characters of a diagnosis or care word (認知症, 要介護3, 要支援1, 脳梗塞,
   がん, 透析, 障害, 統合失調症, 寝たきり, 物忘れ …) in the same sentence: 要配慮個人情報 under APPI.
@@ -63,7 +71,7 @@ figures in this context -- the guard cannot know more.
 
 Known gaps: names written in kana only (あべ様), a building without a house number (3丁目の市営住宅
 12号棟), an age far from the name, and anything the rules above do not describe (bank accounts,
-licence plates, health-insurance numbers). It is a guard that asks a person to look, not a proof.
+licence plates). It is a guard that asks a person to look, not a proof.
 """
 
 from __future__ import annotations
@@ -227,7 +235,7 @@ _PHONE = re.compile(
     r"(?<![\d\-+.,])"
     r"(?P<cc>\+81[ \-]?(?:\(0\)[ \-]?)?)?"
     r"(?(cc)|\(?(?=0))"
-    r"\d{1,11}(?:(?: ?- ?| |\.|・| ?\) ?| ?\( ?)\d{1,10}){0,3}"
+    r"\d{1,11}(?:(?: ?- ?| |\.|・| ?\) ?| ?\( ?| ?の ?)\d{1,10}){0,3}"
     r"(?!\d|-\d)"
 )
 _MOBILE = ("020", "050", "070", "080", "090")  # mobile, IP and M2M: a person's own line
@@ -275,6 +283,82 @@ def _phones(norm: str) -> Iterable[tuple[int, int]]:
                 break
 
 
+# Numbers written in kanji (〇九〇-一二三四-五六七八) or digit by digit with spaces (0 9 0 - 3 1 4 1)
+# are read through a "digit view" of the text: kanji numerals in a run of two or more become
+# digits, spaces inside a run of single spaced digits go, and ー between digits becomes "-". The
+# view keeps, for each of its characters, the index in the normalised text it came from.
+_KANJI_DIGITS = str.maketrans("〇○◯零一二三四五六七八九", "0000123456789")
+_VIEW_PIECE = re.compile(
+    r"(?P<kanji>[〇○◯零一二三四五六七八九]{2,})"
+    r"|(?P<spaced>(?<!\d)\d(?:(?: ?- ?| )\d(?!\d)){3,})"
+)
+
+
+def _digit_view(norm: str) -> tuple[str, list[int] | None]:
+    """The digit view of ``norm`` and its index map (None when the view is ``norm`` itself)."""
+    if not _VIEW_PIECE.search(norm):
+        return norm, None
+    chars: list[str] = []
+    index: list[int] = []
+    pos = 0
+    for m in _VIEW_PIECE.finditer(norm):
+        chars += norm[pos : m.start()]
+        index += range(pos, m.start())
+        if m.group("kanji"):
+            chars += m.group().translate(_KANJI_DIGITS)
+            index += range(m.start(), m.end())
+        else:
+            kept = [(i, ch) for i, ch in enumerate(m.group(), m.start()) if ch != " "]
+            index += [i for i, _ in kept]
+            chars += [ch for _, ch in kept]
+        pos = m.end()
+    chars += norm[pos:]
+    index += range(pos, len(norm))
+    return _CHOON_AS_DASH.sub("-", "".join(chars)), index
+
+
+# A number read aloud and written down: ゼロキューゼロ、いちにーさんよん…, れい・はち・れい の …,
+# ゼロナナゼロ の 2468 の 1357. It starts with a zero word; every word is one digit.
+_SPOKEN_DIGITS = {
+    **dict.fromkeys(("ゼロ", "ぜろ", "れい", "レイ", "まる", "マル", "〇", "○", "◯", "零"), "0"),
+    **dict.fromkeys(("いち", "イチ", "一"), "1"),
+    **dict.fromkeys(("に", "ニ", "二"), "2"),
+    **dict.fromkeys(("さん", "サン", "三"), "3"),
+    **dict.fromkeys(("よん", "ヨン", "し", "シ", "四"), "4"),
+    **dict.fromkeys(("ご", "ゴ", "五"), "5"),
+    **dict.fromkeys(("ろく", "ロク", "六"), "6"),
+    **dict.fromkeys(("なな", "ナナ", "しち", "シチ", "七"), "7"),
+    **dict.fromkeys(("はち", "ハチ", "八"), "8"),
+    **dict.fromkeys(("きゅう", "キュウ", "きゅー", "キュー", "く", "ク", "九"), "9"),
+    **{str(d): str(d) for d in range(10)},
+}
+_SPOKEN_WORD = "|".join(sorted(_SPOKEN_DIGITS, key=len, reverse=True))
+_SPOKEN_SEP = r"[\s、,・\-ー~〜の「」()]"
+_SPOKEN_PHONE = re.compile(
+    rf"(?:ゼロ|ぜろ|れい|レイ|まる|マル|[〇○◯零])(?:{_SPOKEN_SEP}{{0,4}}(?:{_SPOKEN_WORD}))*"
+)
+_SPOKEN_TOKEN = re.compile(_SPOKEN_WORD)
+_ZERO_WORDS = ("ゼロ", "ぜろ", "れい", "レイ", "まる", "マル", "〇", "○", "◯", "零")
+
+
+def _spoken_phones(norm: str) -> Iterable[tuple[int, int]]:
+    """Phone numbers spelled out in words. The shape rules are looser than for digits (ナナナナ may
+    be two sevens or four): 9 to 11 digit words after a zero word, in two groups or more."""
+    if not any(z in norm for z in _ZERO_WORDS):
+        return
+    for m in _SPOKEN_PHONE.finditer(norm):
+        tokens = [(t.end(), _SPOKEN_DIGITS[t.group()]) for t in _SPOKEN_TOKEN.finditer(m.group())]
+        digits = "".join(d for _, d in tokens)
+        if len(digits) < 9 or digits[1] == "0" or digits.startswith(_BUSINESS):
+            continue
+        size = min(len(digits), 11 if digits.startswith(_MOBILE) else 10)
+        end = m.start() + tokens[size - 1][0]
+        if not re.search(_SPOKEN_SEP, norm[m.start() : end]):
+            continue  # one unbroken run of words: not how a number is read out
+        if digits.startswith(_MOBILE) or not _org_labelled(norm, m.start(), end):
+            yield m.start(), end
+
+
 # --- Postal codes, e-mail, My Number ------------------------------------------------------------
 
 _POSTAL = re.compile(
@@ -286,6 +370,13 @@ _EMAIL = re.compile(
     r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9][A-Za-z0-9._%+\-]*"
     r" ?(?:@|\[at\]|\(at\)|★|☆|アットマーク) ?"  # also the disguises people use against spam
     r"(?P<domain>[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,})"
+)
+# "taro.sato at example.ne.jp": the spelled-out "at" only after a mail label (メール：…), since
+# "look at example.com" is English prose.
+_EMAIL_SPELLED = re.compile(
+    r"(?:メール|アドレス|メアド|mail)[^\s\d。]{0,6}?[\s:]{0,2}"
+    r"(?P<address>[A-Za-z0-9][A-Za-z0-9._%+\-]* (?:at|AT) "
+    r"(?P<domain>[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}))"
 )
 _PUBLIC_DOMAIN = re.compile(r"(?:^|\.)(?:lg|go)\.jp$", re.IGNORECASE)
 
@@ -313,6 +404,34 @@ def _my_numbers(norm: str) -> Iterable[tuple[int, int]]:
             and my_number_check_digit(digits[:11]) == int(digits[11])
         ):
             yield m.span()
+
+
+# --- Insured numbers -----------------------------------------------------------------------------
+
+# 介護保険・後期高齢者医療・国保の被保険者番号 (8 or 10 digits), read after their label: 被保険者番号,
+# 被保番, 被保険者No., 介護保険証の番号, 介護保険被保険者証の番号を控えました：… A few words may stand
+# between the label and the number; spaces inside the number are fine. Not flagged: 事業所番号,
+# 保険者番号 (the insurer's, public) and numbers too short to be one.
+_INSURED_LABEL = (
+    r"(?:被保険者(?:証)?(?:の)?(?:番号|No\.?|NO\.?|№|ナンバー)|被保番|被保険者証|"
+    r"(?:介護保険|医療保険|健康保険|国民健康保険|国保|後期高齢者医療|保険証)(?:被保険者証|証)?(?:の)?"
+    r"(?:番号|No\.?|№))"
+)
+_INSURED = re.compile(
+    rf"{_INSURED_LABEL}[^\d。\n]{{0,16}}?(?P<number>\d(?:[ \-]?\d){{5,11}})(?![\d年月日歳円人件])"
+)
+# 健康保険・国保の記号・番号: 記号 12345 番号 678, 記号：東あ12 番号：3456 (after an insurance word).
+_SYMBOL_NUMBER = re.compile(
+    r"(?:保険|国保|社保|けんぽ|共済)[^。\n]{0,20}?記号(?:・番号)?[\s:]*[^\s。、]{1,8}?\s?番号[\s:]*"
+    r"\d{1,8}"
+)
+
+
+def _insured_numbers(view: str) -> Iterable[tuple[int, int]]:
+    for m in _INSURED.finditer(view):
+        yield m.start(), m.end()
+    for m in _SYMBOL_NUMBER.finditer(view):
+        yield view.index("記号", m.start()), m.end()
 
 
 # --- Street addresses ---------------------------------------------------------------------------
@@ -504,7 +623,14 @@ def find_personal_info(text: str, context: str = "") -> list[Match]:
     norm, starts, ends = _normalise(text)
     norm = _URL.sub(lambda m: " " * len(m.group()), norm)
     found: list[tuple[int, int, str]] = []
-    found += [(s, e, "phone") for s, e in _phones(norm)]
+    view, index = _digit_view(norm)
+    numbers = [(s, e, "phone") for s, e in _phones(view)]
+    numbers += [(s, e, "my_number") for s, e in _my_numbers(view)]
+    numbers += [(s, e, "insured_number") for s, e in _insured_numbers(view)]
+    if index is not None:  # back from the digit view to the normalised text
+        numbers = [(index[s], index[e - 1] + 1, kind) for s, e, kind in numbers]
+    found += numbers
+    found += [(s, e, "phone") for s, e in _spoken_phones(norm)]
     found += [
         (*m.span(), "postal_code")
         for m in _POSTAL.finditer(norm)
@@ -515,7 +641,11 @@ def find_personal_info(text: str, context: str = "") -> list[Match]:
         for m in _EMAIL.finditer(norm)
         if not _PUBLIC_DOMAIN.search(m.group("domain")) and not _org_labelled(norm, *m.span())
     ]
-    found += [(s, e, "my_number") for s, e in _my_numbers(norm)]
+    found += [
+        (*m.span("address"), "email")
+        for m in _EMAIL_SPELLED.finditer(norm)
+        if not _PUBLIC_DOMAIN.search(m.group("domain"))
+    ]
     found += [(s, e, "address") for s, e in _addresses(norm)]
     found += [(s, e, kind) for kind, s, e in _people(norm)]
 

@@ -338,6 +338,78 @@ def test_name_age_not_found_for_statistics_ranges_and_decades(text):
     assert kinds(text) == set()
 
 
+# --- numbers in kanji, spelled out or spaced; insured numbers ----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("叔母の携帯は〇八〇ー二四六八ー一三五七です", "〇八〇ー二四六八ー一三五七"),
+        ("控え：○九○・一一一一・二二二二（妹さん）", "○九○・一一一一・二二二二"),
+        ("自宅 〇四四の五五五の六六七七", "〇四四の五五五の六六七七"),
+        ("メモ：0 8 0 - 2 4 6 8 - 1 3 5 7 とのこと", "0 8 0 - 2 4 6 8 - 1 3 5 7"),
+        ("番号はゼロキューゼロ、ななななの、いちにさんよん", "ゼロキューゼロ、ななななの、いちにさんよん"),
+        ("れい・なな・れい、さんさん、よんよんごーご", "れい・なな・れい、さんさん、よんよんごーご"),
+    ],
+)
+def test_phone_found_in_kanji_spelled_out_and_spaced(text, number):
+    assert found(text) == [("phone", number)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "一二三四五六七八九十の数え歌を皆で歌いました",
+        "部屋がきれいになりました。ゼロからのスタートです",
+        "市役所 長寿支援課 電話：〇三・三三三三・四四四四",
+        "令和二〇年度の計画、資料一二三ページ",
+    ],
+)
+def test_spelled_numbers_that_are_not_a_residents_phone(text):
+    assert "phone" not in kinds(text)
+
+
+def test_my_number_spaced_digit_by_digit_or_in_kanji():
+    assert kinds("個人番号 8 6 4 2 1 3 5 7 9 2 4 6 を聞き取りました") == {"my_number"}
+    assert kinds("マイナンバー（八六四二 一三五七 九二四六）") == {"my_number"}
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("被保険者番号 0087654321 の更新", "被保険者番号 0087654321"),
+        ("介護保険被保険者証の番号は、０００１２３４５６７", "介護保険被保険者証の番号は、０００１２３４５６７"),
+        ("後期高齢者医療の被保険者番号：41234567", "被保険者番号：41234567"),
+        ("被保番 00 8765 4321 で照会", "被保番 00 8765 4321"),
+        ("被保険者No.0002223334（父）", "被保険者No.0002223334"),
+        ("介護保険証の番号〇〇〇九八七六五四三を転記", "介護保険証の番号〇〇〇九八七六五四三"),
+        ("国保の記号 西い３ 番号 ７７８８ の方", "記号 西い３ 番号 ７７８８"),
+    ],
+)
+def test_insured_number_found_after_its_label(text, number):
+    assert found(text) == [("insured_number", number)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "介護保険事業所番号 0171234567 の通所介護です",
+        "保険者番号 06130012 は協会けんぽのものです",
+        "被保険者数は12,345人（令和7年3月末）",
+        "被保険者番号の欄は10桁で記入してください",
+    ],
+)
+def test_insured_number_not_found_for_providers_insurers_and_counts(text):
+    assert "insured_number" not in kinds(text)
+
+
+def test_email_with_spelled_out_at_after_a_mail_label():
+    assert found("孫のメール：kenta.m88 at example.ne.jp") == [
+        ("email", "kenta.m88 at example.ne.jp")
+    ]
+    assert find_personal_info("Please look at example.com for details") == []
+
+
 # --- public offices ------------------------------------------------------------------------------
 
 
