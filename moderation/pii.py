@@ -34,7 +34,9 @@ What counts, and what deliberately does not:
 * ``address``: house-level street addresses -- 丁目 followed by a number (3丁目5番12号, 三丁目5-12),
   番地 (字中村123番地, 123番地の3), N番N号, 字/大字 + name + lot number, and hyphenated numbers
   after a place name (本町2-3-4, 緑ヶ丘3-14-7; two numbers only after a 町/村/丁/通/条 or in a
-  市/郡). The highlighted span includes the place name before the number. Not flagged: 「3丁目」
+  市/郡; 中央通り5-2-18 too), and flats: 5号棟302号室, 302号室, a 荘・ハイツ・コーポ・メゾン・団地 …
+  name with a room number (みどり荘106, コーポ東町203). The highlighted span includes the place
+  name before the number; a room in an office (市民活動センター302号室) is the office's. Not flagged: 「3丁目」
   without a house number (a district, not a home: 3丁目の集会所), numbers after document words
   (資料1-2-3, 第3-2表), and venue or office addresses labelled as such (会場：…, 所在地：…,
   〇〇センター（…）), by the same rule as phone numbers.
@@ -69,7 +71,7 @@ A子さん); ages as ranges or decades (80代, 65歳以上); diagnosis words wit
 public or professional title (講師, 医師, 市長, 議員 …; 先生 is not an honorific here), who are public
 figures in this context -- the guard cannot know more.
 
-Known gaps: names written in kana only (あべ様), a building without a house number (3丁目の市営住宅
+Known gaps: names written in kana only (あべ様), a building without a room number (3丁目の市営住宅
 12号棟), an age far from the name, and anything the rules above do not describe (bank accounts,
 licence plates). It is a guard that asks a person to look, not a proof.
 """
@@ -445,6 +447,10 @@ _ADDRESS = re.compile(
     # 字中村12-3, 字浅舞238 (a lot number after 字 needs no 番地); not 文字数1200, 数字123
     rf"|(?<![文数赤黒漢名活十習誤脱題太点])大?字(?![数幕体])[{_KANJI}ヶ]{{1,6}}?\d{{1,4}}"
     r"(?:番地?|-\d{1,4}|(?![\d年月日時分円人名件回歳%.,]))"
+    # a flat: 5号棟302号室, 3号棟201, 302号室; 荘・ハイツ・コーポ … with a room number (みどり荘106)
+    r"|\d{1,3} ?号棟 ?\d{2,4}(?:号室|号)?|(?<![\d\-])\d{3,4} ?号室"
+    rf"|(?:荘|ハイツ|コーポ|メゾン|ハイム|マンション|アパート|レジデンス|団地|住宅)[{_KANJI}{_KATAKANA}]{{0,6}}"
+    r" ?[A-Z]?-?\d{3,4}(?:号室|号)?(?![\d年月日時分円人名件回歳%.,:])"
 )
 # Hyphenated chome-ban-go (本町2-3-4): judged by the place name before it, in _addresses.
 _HYPHENATED = re.compile(
@@ -452,7 +458,7 @@ _HYPHENATED = re.compile(
     r"(?![\d年月日時分秒円人名件回歳%:~〜]|-\d|\.\d)"
 )
 _PLACE_CHARS = f"[{_KANJI}{_KATAKANA}ヶ0-9]"
-_PLACE_BEFORE = re.compile(rf"{_PLACE_CHARS}{{1,24}} ?$")
+_PLACE_BEFORE = re.compile(rf"(?:{_PLACE_CHARS}|通り){{1,24}} ?$")  # 中央通り5-2-18
 _NOT_A_PLACE = re.compile(
     r"(?:資料|図|表|別表|別紙|様式|第|号|条|項|頁|ページ|版|期|回|章|節|問|番号|令和|平成|昭和|年度|年|月|日)$"
 )
@@ -480,12 +486,13 @@ def _addresses(norm: str) -> Iterable[tuple[int, int]]:
         place = _PLACE_BEFORE.search(norm, max(0, m.start() - 25), m.start())
         if place and _is_house_number(place.group().rstrip(), re.split("[-の]", m.group())):
             spans.append(m.span())
-    for start, end in spans:
+    for number, end in spans:
         # Highlight the place name too: 横手市駅前町3丁目5番12号, not just 3丁目5番12号.
-        place = _PLACE_BEFORE.search(norm, max(0, start - 25), start)
-        if place and not place.group().endswith(" "):
-            start = place.start()
-        if not _org_labelled(norm, start, end) and not _VENUE_AFTER.match(norm, end):
+        place = _PLACE_BEFORE.search(norm, max(0, number - 25), number)
+        start = place.start() if place and not place.group().endswith(" ") else number
+        if _VENUE_AFTER.match(norm, end) or _org_labelled(norm, start, end):
+            continue
+        if start == number or not _OFFICE.search(norm, start, number):  # センター302号室
             yield start, end
 
 

@@ -187,7 +187,6 @@ def test_email_not_found_for_government_or_organisation_addresses(text):
     ("text", "address"),
     [
         ("お宅は横手市駅前町3丁目5番12号、青い屋根", "横手市駅前町3丁目5番12号"),
-        ("配達先：本町2-3-4 コーポ本町201", "本町2-3-4"),
         ("派遣先は大字上野字中村１２３番地の一人暮らし", "大字上野字中村１２３番地"),
         ("三丁目五番十二号の佐々木さん宅", "三丁目五番十二号"),
         ("届け先は、湯沢市表町四丁目2-15です", "湯沢市表町四丁目2-15"),
@@ -336,6 +335,33 @@ def test_name_age_found_for_a_named_person_with_an_exact_age(text, span):
 )
 def test_name_age_not_found_for_statistics_ranges_and_decades(text):
     assert kinds(text) == set()
+
+
+@pytest.mark.parametrize(
+    ("text", "spans"),
+    [
+        ("配達先：本町2-3-4 コーポ本町201", ["本町2-3-4", "コーポ本町201"]),
+        ("市営桜団地 12号棟405号室にお住まいの方", ["12号棟405号室"]),
+        ("あけぼの荘203の方から電話", ["荘203"]),
+        ("転居先は1205号室だそうです", ["1205号室"]),
+        ("届け先：昭和通り3-8-21", ["昭和通り3-8-21"]),
+    ],
+)
+def test_address_found_for_flats_and_rooms(text, spans):
+    assert found(text) == [("address", span) for span in spans]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "研修は市民活動センター302号室で行います",
+        "駅前ビル3階の会議室をお借りしました",
+        "団地の集会所で2024年度の総会を開きます",
+        "市営住宅の入居者募集は120戸です",
+    ],
+)
+def test_address_not_found_for_venues_floors_and_counts(text):
+    assert "address" not in kinds(text)
 
 
 # --- numbers in kanji, spelled out or spaced; insured numbers ----------------------------------
