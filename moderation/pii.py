@@ -3,7 +3,9 @@
 ``find_personal_info(text)`` returns the spans that look like a resident's phone number, postal
 code, e-mail address, street address, My Number, or a named person with an age or a health
 condition, so the author can edit them before publishing and a moderator sees why a post was held.
-Pure Python, standard library only (no Flask, no dictionary to load), so it can run anywhere.
+Pure Python and the standard library, plus SudachiPy for names without an honorific (loaded
+lazily, only for a post that mentions an age, a birth date, a diagnosis or a living situation;
+without it the guard still runs on its regular expressions). No Flask.
 
 Matching runs on an NFKC-normalised copy of the text (full-width digits and letters, ＠, （）, the
 ideographic space become ASCII; every dash ‐−—ー between digits becomes "-"; invisible format
@@ -49,11 +51,20 @@ What counts, and what deliberately does not:
   in kanji) after its label (被保険者番号, 被保番, 被保険者No., 介護保険証の番号, 被保険者証の番号を控え
   ました：…), and 健康保険/国保の記号・番号 (記号 12345 番号 678). Not flagged: 事業所番号, a bare
   保険者番号 (the insurer's, public), counts (被保険者数).
-* ``health_identity``: a named person -- a kanji surname (and given name) with さん/様/氏/くん/ちゃん
-  or with an age -- within 20 characters of a diagnosis or care word (認知症, 要介護3, 要支援1, 脳梗塞,
-  がん, 透析, 障害, 統合失調症, 寝たきり, 物忘れ …) in the same sentence: 要配慮個人情報 under APPI.
-* ``name_age``: a named person with an exact age (田中花子さん（82歳）, 92歳の山口トミさん), "a name with an
-  age" in the platform's privacy rules.
+* ``health_identity``, ``name_living``, ``name_age``: a named private person within a few words
+  (20 characters for a diagnosis, 30 otherwise), in the same sentence, of
+  - a diagnosis or care word (認知症, 要介護3, 要支援1, 脳梗塞, がん, 透析, 障害, 自閉, 誤嚥性肺炎, 服薬,
+    車いす …): 要配慮個人情報 under APPI -> ``health_identity``;
+  - a living situation (独居, 一人暮らし, 日中独居, 老老介護, 夫婦のみ, 二人暮らし, 生活保護/生保, 年金,
+    借金, 滞納, 電気・ガスが止められ, 虐待, DV, 離婚, 死別, ひきこもり, 8050, ゴミ屋敷, 出所, 後見,
+    外国籍 …) -> ``name_living``;
+  - an age (82歳, (82), 八十七歳, 御年88, 年齢：93歳) or a birth date in 和暦 or 西暦 after 生年月日 /
+    誕生日 or before 生まれ/生 (昭和15年3月2日, 昭和二十四年生まれ, S12.8.15生, 1939.04.22生) ->
+    ``name_age``.
+  A named person is a kanji surname (and given name) with さん/様/氏/くん/ちゃん or with an age
+  (田中花子さん（82歳）), a katakana given name with さん/様/氏 (シゲさん; not ケアマネさん), or -- only
+  in the text around such a word, so the analyser runs on few posts -- a full name without an
+  honorific found by SudachiPy (姓 + 名: 氏名 田中一郎, 野村 カツ; see ``moderation.pii_names``).
 
 Public offices (decision of issue #15): the phone number, address, postal code or e-mail of a
 市役所・役場, 地域包括支援センター, 社会福祉協議会, 保健所, 事務局, 〇〇課/係, センター, 公民館 … is the
@@ -65,15 +76,18 @@ label right after the number always wins (0123-45-6789（自宅）), and mobile 
 everywhere. The rule is sentence-local: an office in one sentence does not cover the next.
 
 Not flagged, by design: a name alone (田中さんから提案がありました); pseudonyms (Aさん, Ｂ様, 〇〇さん,
-A子さん); ages as ranges or decades (80代, 65歳以上); diagnosis words with no named person
-(要介護3以上の方) or inside service and programme names (認知症カフェ, 認知症サポーター, 障害福祉課,
-がん検診); a diagnosis that is the topic of a talk (佐藤さんの講演「脳卒中と…」); people introduced by a
-public or professional title (講師, 医師, 市長, 議員 …; 先生 is not an honorific here), who are public
-figures in this context -- the guard cannot know more.
+A子さん); ages as ranges or decades (80代, 65歳以上, 81.4歳); diagnosis and situation words with no
+named person (要介護3以上の方, 80代の独居女性, 一人暮らしの方) or inside service, programme and law
+names (認知症カフェ, 障害福祉課, がん検診, 生活保護法, 虐待防止); a word that is the topic of a talk or a
+book (佐藤さんの講演「脳卒中と…」, 『老老介護を生きる』の著者); people introduced by a public or
+professional title (講師, 医師, 市長, 議員, 著者, 首相 … before the name, 教授/議員/先生 after it), and the
+people who help rather than the ones helped (社協の, 包括の, ボランティアの, ケアマネの, コーディネーターの,
+担当, 文責: a coordinator signing their own post) -- the guard cannot know more.
 
-Known gaps: names written in kana only (あべ様), a building without a room number (3丁目の市営住宅
-12号棟), an age far from the name, and anything the rules above do not describe (bank accounts,
-licence plates). It is a guard that asks a person to look, not a proof.
+Known gaps: names written in hiragana only (あべ様), a building without a room number (3丁目の市営住宅
+12号棟), an age or a situation in another sentence than the name, and anything the rules above
+do not describe (bank accounts, licence plates). It is a guard that asks a person to look, not a
+proof.
 """
 
 from __future__ import annotations
@@ -84,6 +98,8 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+from moderation import pii_names
 
 # Kinds, most sensitive first: this order also names a merged span.
 KINDS = (
@@ -536,7 +552,12 @@ _NOT_NAMES = frozenset(
 # People introduced by a public or professional title are public figures in this context.
 _PUBLIC_TITLE = re.compile(
     r"(?:講師|講演者|登壇者|司会|座長|医師|専門医|教授|准教授|博士|市長|町長|村長|区長|知事|大臣|議員|"
-    r"議長|栄養士|弁護士)\s?(?:の|は|:|、|,)?\s?$"
+    r"議長|栄養士|弁護士|著者|作家|首相|総理|大統領|社長|監督|選手|俳優|女優|歌手|アナウンサー|"
+    r"評論家|研究者|学長|院長|園長|校長|"
+    # staff, volunteers and the author: the people who help, not the ones helped
+    r"社協|包括|市役所|役場|事務局|コーディネーター|コーディネータ|CSW|SC|ボランティア|ケアマネ|"
+    r"ケアマネジャー|相談員|職員|担当|課長|部長|係長|所長|センター長|局長|会長|理事長|代表|文責|記入者|"
+    r"投稿者|報告者|作成者)\s?(?:の|は|:|、|,)?\s?$"
 )
 # An age right after the person, or a few words on in the same clause (さんは今年で101歳).
 _AGE_AFTER = re.compile(
@@ -552,16 +573,88 @@ _DIAGNOSIS = re.compile(
     r"(?<!通信)(?<!回線)(?<!電波)(?<!システム)"  # 障害 of a person, not of a network
     r"(?:身体|知的|精神|発達|視覚|聴覚|高次脳機能)?障(?:害|がい|碍)(?:者保健福祉手帳|者手帳)?|療育手帳|"
     r"人工透析|透析|糖尿病|パーキンソン病|(?<![A-Za-z])(?:ALS|HIV)(?![A-Za-z])|難病|"
-    r"寝たきり|胃ろう|胃瘻|在宅酸素|人工呼吸器|結核|肝炎|骨折|入院|手術|余命|末期(?!限))"
+    r"寝たきり|胃ろう|胃瘻|在宅酸素|人工呼吸器|結核|肝炎|骨折|入院|手術|余命|末期(?!限)|"
+    r"自閉|(?<![A-Za-z])(?:ASD|ADHD|COPD|MCI)(?![A-Za-z])|てんかん|発作|喘息|高血圧|腎不全|肝硬変|"
+    r"肺炎|白内障|緑内障|失明|全盲|弱視|褥瘡|床ずれ|嚥下|誤嚥|妄想|幻視|幻聴|後遺症|切断|救急搬送|"
+    r"持病|闘病|通院|服薬|診断|治療中|リウマチ|骨粗しょう症|ペースメーカー|ストーマ|人工肛門|"
+    r"インスリン|車いす|車椅子|補聴器|自殺|自死|希死念慮|リストカット|摂食障害|精神的に不安定)"
     # not when the word names a service, a programme, a department or people in general
     r"(?!カフェ|サポーター|地域支援推進員|推進員|初期集中|施策|対策|予防|講座|研修|フォーラム|セミナー|"
     r"教室|の人|の方|のある人|のある方|疾患医療|基本法|キャラバン|ケアパス|専門|相談|支援チーム|サロン|"
     r"検診|福祉|者福祉|者支援|者総合|者差別|者雇用|児支援|児福祉|児通所|者|患者|センター|科|病棟|外来|"
     r"学会|協会|認定者|時|加算|連携|病床|施設|室|物|以上|以下|・)"
 )
-_WINDOW = 20  # characters between a person and a diagnosis word
+# Living situation (issue #15): who lives alone, on welfare, in debt, after prison, under abuse …
+# Near a named person these are as sensitive as a diagnosis; on their own (80代の独居女性) they are
+# not, and a word that names a law, a programme or an office (生活保護法, 虐待防止) is not one.
+_LIVING = re.compile(
+    r"(?:独居|一人暮らし|ひとり暮らし|独り暮らし|一人住まい|ひとり住まい|二人暮らし|ふたり暮らし|"
+    r"老老介護|老々介護|認認介護|高齢者のみ|夫婦のみ|8050|身寄り|身よりがな|天涯孤独|孤立|"
+    r"生活保護|生保|受給中|受給して|保護費|ケースワーカー|困窮|生活苦|低所得|非課税|無年金|年金|"
+    r"借金|債務|取り立て|督促|滞納|未払い|払えず|払えな|支払えな|家賃|お金を貸|お金がな|現金がな|"
+    r"持っていかれ|金銭|経済的|(?:電気|ガス|水道)[とや・、]?(?:ガス|水道|電気)?が?(?:止ま|止め|停止)|"
+    r"虐待|暴力|DV|ドメスティック|モラハラ|ネグレクト|ゴミ屋敷|ごみ屋敷|不衛生|足の踏み場|"
+    r"引きこもり|ひきこもり|閉じこもり|不登校|離婚|別居|死別|離別|内縁|亡くし|亡くされ|先立たれ|"
+    r"同居|家庭内|家出|失踪|行方不明|避難|シェルター|出所|服役|刑務所|逮捕|前科|保護観察|少年院|"
+    r"ホームレス|路上生活|野宿|車中泊|住所不定|住む所がな|住まいがな|成年後見|後見|保佐|"
+    r"日常生活自立支援|外国籍|国籍|在留|難民|日本語の読み書き|失業|無職|解雇|母子世帯|父子世帯|"
+    r"母子家庭|父子家庭|ひとり親|一人親|詐欺|悪質商法|消費者被害|ギャンブル|介護疲れ|介護離職|"
+    r"(?:を|が)介護(?:して|され)|無心|たかられ|立ち退き|退去|借家|一時保護|措置入所|身元保証|"
+    r"保証人がいな|収入|所得|貯金|預金|通帳|財産|相続|遺産|負債|破産|債務整理|消費者金融|闇金|サラ金)"
+    r"(?!法|制度|防止|対策|施策|計画|事業(?!を)|窓口|担当|課|係|センター|講座|研修|"
+    r"の(?:方|人|高齢者|男性|女性|皆|世帯|ご家庭))"
+)
+# Birth dates: 和暦 (昭和15年3月2日, 昭和二十四年, 大正14年, S12.8.15, S20/1/30, H2年) and 西暦
+# (1948年11月3日, 1939.04.22), after 生年月日/誕生日 or before 生まれ/生.
+_KANJI_NUMERAL = "[〇一二三四五六七八九十]"
+_DAY = rf"(?:\d{{1,2}}|{_KANJI_NUMERAL}{{1,3}})"
+_DATE = (
+    rf"(?:(?:明治|大正|昭和|平成|令和) ?(?:元|{_DAY}) ?年(?: ?の? ?{_DAY} ?月(?: ?{_DAY} ?日)?)?"
+    r"|(?<![A-Za-z])[MTSHR]\.? ?\d{1,2}(?: ?年| ?[./・/-] ?\d{1,2} ?[./・/-] ?\d{1,2})"
+    r"|(?<![\d\-./])(?:19|20)\d\d"
+    r"(?: ?年(?: ?\d{1,2} ?月(?: ?\d{1,2} ?日)?)?|[./-]\d{1,2}[./-]\d{1,2}))"
+)
+_BIRTH = re.compile(
+    rf"(?:生年月日|誕生日|生年)[^。\n\d]{{0,6}}?{_DATE}"
+    rf"|{_DATE} ?(?:生まれ|生れ|うまれ|生(?![活徒涯産命協物態計息存成]))"
+)
+# An age anywhere near the person: 78歳, 八十七歳, 御年88, 年齢：93歳 (not 78.6歳, 80代, 65歳以上).
+_AGE_WORD = re.compile(
+    rf"(?:御年|おんとし|年齢 ?[:は]?) ?(?P<n1>\d{{1,3}}|{_KANJI_NUMERAL}{{1,4}}|百{_KANJI_NUMERAL}{{0,2}})"
+    rf"|(?<![\d.])(?P<n2>\d{{1,3}}|{_KANJI_NUMERAL}{{1,4}}|百{_KANJI_NUMERAL}{{0,2}}) ?[歳才]"
+    r"(?!以上|以下|未満|から|まで|代|前後|程度|くらい|ぐらい|頃|児|時|の(?:方|人|男性|女性|高齢者))"
+)
+_WINDOWS = {"health_identity": 20, "name_living": 30, "name_age": 30}
+_MAX_WINDOW = max(_WINDOWS.values())
 # Between them, a talk or a publication: the word is a topic (佐藤さんの講演「脳卒中と…」), not a condition.
-_TOPIC = re.compile(r"講演|講座|講義|研修|セミナー|シンポジウム|テーマ|演題|著書|発表")
+_TOPIC = re.compile(r"講演|講座|講義|研修|セミナー|シンポジウム|テーマ|演題|著書|著者|発表|『|』")
+
+
+def _kanji_number(text: str) -> int:
+    """87 for 八十七, 101 for 百一, 90 for 九十, 88 for 88 (ages only: below 1000)."""
+    if text.isdigit():
+        return int(text)
+    total, digit = 0, 0
+    for ch in text:
+        if ch in "十百":
+            total += (digit or 1) * (10 if ch == "十" else 100)
+            digit = 0
+        else:
+            digit = digit * 10 + "〇一二三四五六七八九".index(ch)
+    return total + digit
+
+
+def _attributes(norm: str) -> list[tuple[int, int, str]]:
+    """What would make a named person identifiable, sorted: (start, end, kind)."""
+    found = [(*m.span(), "health_identity") for m in _DIAGNOSIS.finditer(norm)]
+    found += [(*m.span(), "name_living") for m in _LIVING.finditer(norm)]
+    found += [(*m.span(), "name_age") for m in _BIRTH.finditer(norm)]
+    found += [
+        (*m.span(), "name_age")
+        for m in _AGE_WORD.finditer(norm)
+        if 0 < _kanji_number(m.group("n1") or m.group("n2")) <= 120
+    ]
+    return sorted(found)
 
 
 def _person_name(norm: str, m: re.Match[str]) -> int | None:
@@ -580,9 +673,31 @@ def _person_name(norm: str, m: re.Match[str]) -> int | None:
     return start
 
 
-def _people(norm: str) -> Iterable[tuple[str, int, int]]:
-    diagnoses = [d.span() for d in _DIAGNOSIS.finditer(norm)]
-    diagnosis_starts = [d0 for d0, _ in diagnoses]
+# A katakana given name with an honorific (シゲさん, ミサヲ様); loanwords for roles are not names.
+_KANA_PERSON = re.compile(
+    r"(?<![\u30a1-\u30fcA-Za-z・])(?P<name>[\u30a1-\u30fa]{2,4}) ?(?:さん|様|さま|氏)"
+)
+_KANA_NOT_NAMES = frozenset(
+    "スタッフ ママ パパ ゲスト コーチ シェフ ケアマネ ナース プロ ヘルパ メンバ パート ボラ オーナ "
+    "ドクタ ワンコ ネコ イヌ サポタ アナ ケースワーカ ドライバ リーダ マスタ シスタ ブラザ ベビ".split()
+)
+# A title right after a name (山田太郎教授) or an office in brackets (伊藤さん（市社協）): a public role.
+_TITLE_AFTER = re.compile(
+    r" ?(?:教授|准教授|講師|先生|議員|市長|町長|村長|知事|大臣|医師|弁護士|会長|理事長|代表|課長|"
+    rf"部長|所長|センター長|局長)| ?(?:さん|様|氏)? ?\([^()]{{0,6}}?(?:{_OFFICE.pattern})"
+)
+_SUDACHI_CONTEXT = 40  # characters around an attribute that the analyser reads
+_SUDACHI_BUDGET = 2000  # characters analysed per call at most
+
+
+def _public_role(norm: str, start: int, end: int) -> bool:
+    return bool(
+        _PUBLIC_TITLE.search(norm, max(0, start - 14), start) or _TITLE_AFTER.match(norm, end)
+    )
+
+
+def _regex_persons(norm: str) -> Iterable[tuple[int, int, bool]]:
+    """Kanji names with an honorific or an age next to them: (start, end, aged)."""
     for m in _PERSON.finditer(norm):
         start = _person_name(norm, m)
         if start is None:
@@ -594,18 +709,64 @@ def _people(norm: str) -> Iterable[tuple[str, int, int]]:
         before = None if aged else _AGE_BEFORE.search(norm, max(0, start - 12), start)
         if before and int(before.group(1)) <= 120 and not _SENTENCE_END.search(before.group()):
             start, aged = before.start(), True
-        # only the diagnoses near the person (a long post may hold thousands of each)
-        lo = bisect_left(diagnosis_starts, start - 2 * _WINDOW)
-        hi = bisect_right(diagnosis_starts, end + _WINDOW)
-        health = [
-            (min(start, d0), max(end, d1))
-            for d0, d1 in diagnoses[lo:hi]
-            if (d0 - end if d0 >= end else start - d1) <= _WINDOW
-            and not _SENTENCE_END.search(norm, min(end, d1), max(start, d0))
-            and not _TOPIC.search(norm, min(end, d1), max(start, d0))
+        yield start, end, aged
+    for m in _KANA_PERSON.finditer(norm):
+        if m.group("name") not in _KANA_NOT_NAMES and not _public_role(norm, m.start(), m.end()):
+            yield m.start(), m.end(), False
+
+
+def _analysed_persons(norm: str, attributes: list[tuple[int, int, str]]) -> list[tuple[int, int]]:
+    """Full names without an honorific (田中一郎, 野村 カツ), found by the morphological analyser,
+    only in the text around the attributes: the analyser costs more than every regex together."""
+    windows: list[list[int]] = []
+    for a0, a1, _kind in attributes:
+        lo, hi = max(0, a0 - _SUDACHI_CONTEXT), min(len(norm), a1 + _SUDACHI_CONTEXT)
+        if windows and lo <= windows[-1][1]:
+            windows[-1][1] = max(windows[-1][1], hi)
+        else:
+            windows.append([lo, hi])
+    names, budget = [], _SUDACHI_BUDGET
+    for lo, hi in windows:
+        hi = min(hi, lo + budget)
+        budget -= hi - lo
+        names += [
+            (lo + s, lo + e)
+            for s, e in pii_names.full_names(norm[lo:hi])
+            if not _public_role(norm, lo + s, lo + e)
         ]
-        if health:
-            yield "health_identity", *min(health, key=lambda s: s[1] - s[0])
+        if budget <= 0:
+            break
+    return names
+
+
+def _near(norm: str, start: int, end: int, attribute: tuple[int, int, str]) -> bool:
+    a0, a1, kind = attribute
+    gap = a0 - end if a0 >= end else start - a1
+    lo, hi = min(end, a1), max(start, a0)
+    return (
+        gap <= _WINDOWS[kind]
+        and not _SENTENCE_END.search(norm, lo, hi)
+        and not _TOPIC.search(norm, lo, hi)
+    )
+
+
+def _people(norm: str) -> Iterable[tuple[str, int, int]]:
+    attributes = _attributes(norm)
+    starts = [a[0] for a in attributes]
+    persons = list(_regex_persons(norm))
+    if attributes:
+        persons += [(s, e, False) for s, e in _analysed_persons(norm, attributes)]
+    for start, end, aged in persons:
+        # only the attributes near the person (a long post may hold thousands of each)
+        lo = bisect_left(starts, start - 3 * _MAX_WINDOW)
+        hi = bisect_right(starts, end + _MAX_WINDOW)
+        near = [a for a in attributes[lo:hi] if _near(norm, start, end, a)]
+        if near:
+            kind = min((a[2] for a in near), key=KINDS.index)
+            # the person and every such word near them (統合失調症の診断を受けている高橋さん)
+            before = [a0 for a0, a1, k in near if k == kind and a1 <= end]
+            after = [a1 for a0, a1, k in near if k == kind and a0 >= start]
+            yield kind, min(before + [start]), max(after + [end])
         elif aged:
             yield "name_age", start, end
 

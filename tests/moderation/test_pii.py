@@ -436,6 +436,76 @@ def test_email_with_spelled_out_at_after_a_mail_label():
     assert find_personal_info("Please look at example.com for details") == []
 
 
+# --- named people: living situation, birth dates, names without honorific -----------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "菅野 ヨシエさんは夫と死別後、ずっと一人暮らしです",
+        "熊谷 タケ様、生活保護の受給が決まりました",
+        "松尾 勝利さん宅では電気が止められたままです",
+        "独居の関口トメさんが、最近ゴミを出していないようです",
+        "荒木 信夫 氏は出所後の住まいが見つかっていません",
+        "浜田さん（浜田 キク）、息子さんにお金を無心されています",
+        "ミサヲさん、日中独居で昼食をとれていない様子",
+    ],
+)
+def test_name_living_found_for_a_named_person_and_their_situation(text):
+    assert kinds(text) == {"name_living"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "70代の一人暮らしの男性から、草取りの依頼がありました",
+        "生活保護を受けている方も参加できます",
+        "社協の村井さんが、独居高齢者の見守りについて説明しました",
+        "ボランティアの坂口さんが、一人暮らしの方の電球を替えてくれました",
+        "『老老介護の日々』の著者、岸本 文子さんの講演会を開きます",
+        "市議会で、川島議員が生活困窮者の支援について質問しました",
+        "高齢者虐待防止法の研修に、包括の大西さんが参加しました",
+        "文責：生活支援コーディネーター 佐伯 真由美",
+    ],
+)
+def test_name_living_not_found_for_unnamed_people_staff_and_public_figures(text):
+    assert find_personal_info(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "氏名 小池 清　生年月日 昭和12年8月1日",
+        "宮本 ハナ（S7.3.9生）の記録",
+        "栗原 トシ子さんは大正十五年生まれ",
+        "生年月日：1946/5/5　氏名：尾崎 勇",
+        "石塚ウメ様、御年九十五",
+        "浅野さん（浅野 タマ、八十九歳）から電話",
+    ],
+)
+def test_name_age_found_for_birth_dates_and_ages_in_words(text):
+    assert "name_age" in kinds(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "令和8年4月1日施行の改正に対応します",
+        "昭和40年生まれの方に健診の案内を送ります",
+        "元首相の中村 一郎氏は1930年生まれです",
+        "平均年齢は81.4歳、最年長は90代の方です",
+        "設立は平成元年、今年で37年目の団体です",
+    ],
+)
+def test_name_age_not_found_for_dates_statistics_and_public_figures(text):
+    assert find_personal_info(text) == []
+
+
+def test_health_identity_found_for_newer_condition_words():
+    assert kinds("石井 翔太くんは自閉スペクトラム症の診断を受けています") == {"health_identity"}
+    assert kinds("福井 サダさん、誤嚥性肺炎で救急搬送") == {"health_identity"}
+
+
 # --- public offices ------------------------------------------------------------------------------
 
 

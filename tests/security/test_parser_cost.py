@@ -189,6 +189,9 @@ PII_SHAPES = {
     "choon": rep("0ー"), "urls": rep("http://a"), "postal": rep("〒"), "my-number": rep("1234 "),
     "org": rep("代表"), "org-number": rep("課0"), "combining": rep("\u3099"),
     "place-number": rep("田1-"), "zero-width": rep("0\u200b"),
+    "spoken": rep("ゼロ、"), "spoken-mixed": rep("れいに"), "kanji-digits": rep("〇一"),
+    "living": rep("独居田中一郎"), "names": rep("田中一郎さん生活保護"), "birth": rep("昭和1年生"),
+    "insured": rep("被保険者番号"), "rooms": rep("荘101"), "office": rep("社協0182-32-1234"),
 }  # fmt: skip
 
 
