@@ -151,22 +151,71 @@ def _normalise(text: str) -> tuple[str, list[int], list[int]]:
     watched words and the duplicate check."""
     if text.isascii():
         return text, list(range(len(text))), list(range(1, len(text) + 1))
+    simple = text.translate(_ONE_TO_ONE)
+    if _COMPLEX not in simple and _COMPLEX not in text:  # every character is one character
+        return _CHOON_AS_DASH.sub("-", simple), list(range(len(text))), list(range(1, len(text) + 1))
     chars: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
     i, n = 0, len(text)
     while i < n:
         j = i + 1
-        while j < n and (text[j] in _VOICED_MARKS or unicodedata.combining(text[j])):
+        while j < n and _joins(text[j]):
             j += 1
-        for ch in unicodedata.normalize("NFKC", text[i:j]).translate(_DASHES):
-            if unicodedata.category(ch) == "Cf":
-                continue
-            chars.append(ch)
-            starts.append(i)
-            ends.append(j)
+        out = _normalise_char(text[i]) if j == i + 1 else _normalise_cluster(text[i:j])
+        chars += out
+        starts += [i] * len(out)
+        ends += [j] * len(out)
         i = j
     return _CHOON_AS_DASH.sub("-", "".join(chars)), starts, ends
+
+
+def _normalise_cluster(cluster: str) -> str:
+    normalised = unicodedata.normalize("NFKC", cluster).translate(_DASHES)
+    return "".join(ch for ch in normalised if unicodedata.category(ch) != "Cf")
+
+
+# Per-character results, cached (a post repeats a few hundred distinct characters): the loop
+# above costs a dictionary look-up per character instead of three unicodedata calls.
+_CHAR_CACHE: dict[str, str] = {}
+_JOINS_CACHE: dict[str, bool] = {}
+_CACHE_LIMIT = 20_000
+
+
+def _normalise_char(ch: str) -> str:
+    out = _CHAR_CACHE.get(ch)
+    if out is None:
+        out = _normalise_cluster(ch)
+        if len(_CHAR_CACHE) < _CACHE_LIMIT:
+            _CHAR_CACHE[ch] = out
+    return out
+
+
+class _OneToOne(dict):
+    """A str.translate table: a character's normalised form when it is one character on its own,
+    else a marker (a character that expands, vanishes or joins the one before it)."""
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        out = _normalise_char(ch)
+        out = out if len(out) == 1 and not _joins(ch) else _COMPLEX
+        if len(self) < _CACHE_LIMIT:
+            self[code] = out
+        return out
+
+
+_COMPLEX = "\x00"
+_ONE_TO_ONE = _OneToOne()
+
+
+def _joins(ch: str) -> bool:
+    """Whether ``ch`` joins the character before it (a combining mark or a (han)dakuten)."""
+    joins = _JOINS_CACHE.get(ch)
+    if joins is None:
+        joins = ch in _VOICED_MARKS or bool(unicodedata.combining(ch))
+        if len(_JOINS_CACHE) < _CACHE_LIMIT:
+            _JOINS_CACHE[ch] = joins
+    return joins
 
 
 #: public name for other checks that need NFKC matching with offsets into the original text
