@@ -30,9 +30,12 @@ What counts, and what deliberately does not:
   (ゼロキューゼロ、いちにーさんよん…, れい・はち・れい の …): 9-11 digit words in two groups or more.
 * ``postal_code``: 〒 or 郵便番号 with NNN-NNNN or NNNNNNN; a bare NNN-NNNN only when a prefecture
   or a municipality follows. Organisation-labelled ones (所在地：〒…) are not flagged.
-* ``email``: ordinary addresses, full-width ones and the usual disguises ([at], (at), ★; a bare
-  " at " only after a mail label: メール：taro at example.ne.jp). Not
-  flagged: government domains (*.lg.jp, *.go.jp) and addresses labelled as an organisation's.
+* ``email``: ordinary addresses, full-width ones and the usual disguises of the @ ([at], (at),
+  {at}, (@), ★, アット(マーク), あっと, with or without brackets) and of the dot ((dot), ドット,
+  " dot "); a bare " at " only after a mail label (メール：taro at example.ne.jp). Not flagged:
+  government domains (*.lg.jp, *.go.jp), addresses labelled as an organisation's, and
+  placeholders in instructions (例：xxxx@…). A mobile carrier's address (docomo.ne.jp,
+  ezweb.ne.jp, i.softbank.jp, icloud.com …) is flagged even in an office line, like a mobile number.
 * ``address``: house-level street addresses -- 丁目 followed by a number (3丁目5番12号, 三丁目5-12),
   番地 (字中村123番地, 123番地の3), N番N号, 字/大字 + name + lot number, and hyphenated numbers
   after a place name (本町2-3-4, 緑ヶ丘3-14-7; two numbers only after a 町/村/丁/通/条 or in a
@@ -42,11 +45,13 @@ What counts, and what deliberately does not:
   without a house number (a district, not a home: 3丁目の集会所), numbers after document words
   (資料1-2-3, 第3-2表), and venue or office addresses labelled as such (会場：…, 所在地：…,
   〇〇センター（…）), by the same rule as phone numbers.
-* ``my_number``: 12 digits (4-4-4 with spaces or hyphens, or run together) with a correct check
-  digit (番号法施行令 第8条 and 総務省令第85号 第5条: 11 − Σ Pn×Qn mod 11, 0 when the remainder is
-  0 or 1). The check discards ten in eleven random 12-digit numbers (order and tracking numbers).
-  A number labelled マイナンバー or 個人番号 is flagged even with a wrong check digit: the author
-  meant one. 13-digit corporate numbers (法人番号) are public and never match.
+* ``my_number``: 12 digits (4-4-4 with spaces, hyphens, slashes, dots or ・, or run together)
+  with a correct check digit (番号法施行令 第8条 and 総務省令第85号 第5条: 11 − Σ Pn×Qn mod 11, 0
+  when the remainder is 0 or 1). The check discards ten in eleven random 12-digit numbers (order
+  and tracking numbers). A number with a My Number word in its sentence (マイナンバー, 個人番号,
+  通知カード, 本人確認 up to 40 characters before it, or right after it: 1234…← マイナンバー) is
+  flagged even with a wrong check digit: the author meant one; one labelled as another number
+  (注文番号, 会員番号, 整理番号 …) is not. 13-digit corporate numbers (法人番号) never match.
 * ``insured_number``: a 介護保険・後期高齢者医療・国保 被保険者番号 (6-12 digits, spaced, full-width or
   in kanji) after its label (被保険者番号, 被保番, 被保険者No., 介護保険証の番号, 被保険者証の番号を控え
   ました：…), and 健康保険/国保の記号・番号 (記号 12345 番号 678). Not flagged: 事業所番号, a bare
@@ -439,24 +444,75 @@ _POSTAL = re.compile(
     # a bare 123-4567 counts only when a prefecture or municipality follows
     rf"|(?<![\d\-.,/])\d{{3}}-\d{{4}}(?!\d)(?=\s?(?:[{_KANJI}]{{2,3}}[都道府県]|[{_KANJI}]{{1,6}}[市区町村郡]))"
 )
+# The "@" as people disguise it against spam: ＠ (NFKC makes it @), [at], (at), {at}, <at>, (@),
+# ★, アット(マーク), あっと, in brackets or not; a bare " at " only after a mail label (below).
+_AT = (
+    r"(?:[\[({<【]\s?(?:@|at|AT|アット(?:マーク)?|あっと(?:まーく)?)\s?[\])}>】]"
+    r"|@|★|☆|アット(?:マーク)?|あっと(?:まーく)?)"
+)
+# And the dot: example.ne.jp, example(dot)ne(dot)jp, example ドット ne ドット jp, example dot jp.
+_DOT = r"(?:\.|\s?[\[({<]\s?(?:dot|DOT|ドット|どっと|\.)\s?[\])}>]\s?|\s?(?:ドット|どっと)\s?| (?:dot|DOT) )"
+_DOMAIN = rf"(?P<domain>[A-Za-z0-9\-]+(?:{_DOT}[A-Za-z0-9\-]+)*{_DOT}[A-Za-z]{{2,}})(?![A-Za-z0-9])"
 _EMAIL = re.compile(
     r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9][A-Za-z0-9._%+\-]*"
-    r" ?(?:@|\[at\]|\(at\)|★|☆|アットマーク) ?"  # also the disguises people use against spam
-    r"(?P<domain>[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,})"
+    rf" ?{_AT} ?{_DOMAIN}"
 )
 # "taro.sato at example.ne.jp": the spelled-out "at" only after a mail label (メール：…), since
 # "look at example.com" is English prose.
 _EMAIL_SPELLED = re.compile(
-    r"(?:メール|アドレス|メアド|mail)[^\s\d。]{0,6}?[\s:]{0,2}"
-    r"(?P<address>[A-Za-z0-9][A-Za-z0-9._%+\-]* (?:at|AT) "
-    r"(?P<domain>[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}))"
+    r"(?:メール|アドレス|メアド|mail|連絡先)[^\s\d。]{0,6}?[\s:]{0,2}"
+    rf"(?P<address>[A-Za-z0-9][A-Za-z0-9._%+\-]* (?:at|AT) {_DOMAIN})"
 )
 _PUBLIC_DOMAIN = re.compile(r"(?:^|\.)(?:lg|go)\.jp$", re.IGNORECASE)
+# Placeholders in instructions: 例：xxxx@example.com, （例）yamada@…, your.name@…
+_EXAMPLE_BEFORE = re.compile(r"(?:例|例えば|e\.g\.|sample|サンプル)[\s:)]{0,3}$")
+_EXAMPLE_LOCAL = re.compile(r"(?:x+|X+|\*+|your[._-]?name|name|sample)[ @\[(]")
 
-_MY_NUMBER = re.compile(r"(?<![\d\-.,/])\d{4}[ \-]?\d{4}[ \-]?\d{4}(?!\d|-\d|[円万億人名件%])")
-_MY_NUMBER_LABEL = re.compile(r"(?:マイナンバー|個人番号)[^\d。\n]{0,12}$")
+
+# Mobile carriers' mail: a person's own phone, like a mobile number -- flagged even in an office
+# line.
+_CARRIER_DOMAIN = re.compile(
+    r"(?:^|\.)(?:docomo\.ne\.jp|ezweb\.ne\.jp|au\.com|softbank\.ne\.jp|i\.softbank\.jp|"
+    r"ymobile\.ne\.jp|y-mobile\.ne\.jp|willcom\.com|rakuten\.jp|icloud\.com|me\.com)$",
+    re.IGNORECASE,
+)
+
+
+def _domain(m: re.Match[str]) -> str:
+    """The domain as a domain: example(dot)ne ドット jp -> example.ne.jp."""
+    return re.sub(_DOT, ".", m.group("domain"))
+
+
+def _placeholder(norm: str, start: int, address: str) -> bool:
+    before = norm[max(0, start - 8) : start]
+    return bool(_EXAMPLE_BEFORE.search(before) or _EXAMPLE_LOCAL.match(address))
+
+
+def _emails(norm: str) -> Iterable[tuple[int, int]]:
+    for m in _EMAIL.finditer(norm):
+        domain = _domain(m)
+        if _PUBLIC_DOMAIN.search(domain) or _placeholder(norm, m.start(), m.group()):
+            continue
+        if _CARRIER_DOMAIN.search(domain) or not _org_labelled(norm, *m.span()):
+            yield m.span()
+    for m in _EMAIL_SPELLED.finditer(norm):
+        domain = _domain(m)
+        if not _PUBLIC_DOMAIN.search(domain):
+            yield m.span("address")
+
+
+# 12 digits in three groups of four, with one separator each (space, -, /, ., ・) or none.
+_MY_NUMBER = re.compile(
+    r"(?<![\d\-.,/])\d{4}(?: ?[ \-/.・] ?)?\d{4}(?: ?[ \-/.・] ?)?\d{4}(?!\d|-\d|[円万億人名件%])"
+)
+# A My Number word in the same sentence, before the number (up to 40 characters) or just after it
+# (123456789012 ← マイナンバー): the author meant one, whatever its check digit.
+_MY_NUMBER_WORD = r"(?:マイナンバー|マイナ番号|個人番号|通知カード|本人確認)"
+_MY_NUMBER_LABEL = re.compile(rf"{_MY_NUMBER_WORD}[^。\n]{{0,40}}$")
+_MY_NUMBER_LABEL_AFTER = re.compile(rf"[^。\n\d]{{0,16}}?{_MY_NUMBER_WORD}")
 _OTHER_NUMBER_LABEL = re.compile(
-    r"(?:注文|追跡|伝票|問い?合わ?せ|受付|会員|法人|口座|管理|整理|契約|顧客)番号[^\d。\n]{0,4}$"
+    r"(?:注文|追跡|伝票|問い?合わ?せ|受付|会員|法人|口座|管理|整理|契約|顧客|証券|製造|商品|お客様)"
+    r"(?:番号|No\.?|コード)[^\d。\n]{0,4}$"
 )
 
 
@@ -470,11 +526,14 @@ def my_number_check_digit(first_11: str) -> int:
 
 def _my_numbers(norm: str) -> Iterable[tuple[int, int]]:
     for m in _MY_NUMBER.finditer(norm):
-        before = norm[max(0, m.start() - 20) : m.start()]
+        before = norm[max(0, m.start() - 48) : m.start()]
+        if _OTHER_NUMBER_LABEL.search(before):
+            continue  # 注文番号 1234-5678-9018: labelled as something else
         digits = re.sub(r"\D", "", m.group())
-        if _MY_NUMBER_LABEL.search(before) or (
-            not _OTHER_NUMBER_LABEL.search(before)
-            and my_number_check_digit(digits[:11]) == int(digits[11])
+        if (
+            _MY_NUMBER_LABEL.search(before)
+            or _MY_NUMBER_LABEL_AFTER.match(norm, m.end())
+            or my_number_check_digit(digits[:11]) == int(digits[11])
         ):
             yield m.span()
 
@@ -859,16 +918,7 @@ def find_personal_info(text: str, context: str = "") -> list[Match]:
         for m in _POSTAL.finditer(norm)
         if not _org_labelled(norm, *m.span())
     ]
-    found += [
-        (*m.span(), "email")
-        for m in _EMAIL.finditer(norm)
-        if not _PUBLIC_DOMAIN.search(m.group("domain")) and not _org_labelled(norm, *m.span())
-    ]
-    found += [
-        (*m.span("address"), "email")
-        for m in _EMAIL_SPELLED.finditer(norm)
-        if not _PUBLIC_DOMAIN.search(m.group("domain"))
-    ]
+    found += [(s, e, "email") for s, e in _emails(norm)]
     found += [(s, e, "address") for s, e in _addresses(norm)]
     found += [(s, e, kind) for kind, s, e in _people(norm)]
 

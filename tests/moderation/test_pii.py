@@ -621,3 +621,64 @@ def test_labelled_set_precision_and_recall():
     )
     assert precision >= MIN_PRECISION, report
     assert recall >= MIN_RECALL, report
+
+
+# --- round 2: My Number and e-mail shapes ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("個人番号 6031/2284/7719 を記入", "6031/2284/7719"),
+        ("マイナンバーは 4410.9923.0185 です", "4410.9923.0185"),
+        ("番号：7302・1156・8840（マイナンバーカード）", "7302・1156・8840"),
+        ("通知カードを見ながら、番号は992031447860と教えてくれました", "992031447860"),
+        ("本人確認の際、カードの番号 5066 1209 3381 を控えました", "5066 1209 3381"),
+        ("個人番号（12桁）：2290 5511 0736", "2290 5511 0736"),
+        ("481209376650 ←祖母のマイナンバー", "481209376650"),
+    ],
+)
+def test_my_number_found_with_other_separators_and_labels_further_away(text, number):
+    assert found(text) == [("my_number", number)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "会員番号 5066 1209 3381 の方は受付へ",
+        "マイナンバーカードの交付は予約制です。整理番号 2290-5511-0736 でお呼びします",
+        "JAN 4902102072618 の商品",
+    ],
+)
+def test_my_number_not_found_for_labelled_other_numbers(text):
+    assert "my_number" not in kinds(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        ("メアド：hiroko.k[アット]gmail.com", "hiroko.k[アット]gmail.com"),
+        ("連絡は masa_55（アットマーク）yahoo.co.jp へ", "masa_55（アットマーク）yahoo.co.jp"),
+        ("孫のアドレス rina.s あっと icloud.com", "rina.s あっと icloud.com"),
+        ("k-ueda{at}outlook.com まで", "k-ueda{at}outlook.com"),
+        ("返事は yumi.o(@)gmail.com に", "yumi.o(@)gmail.com"),
+        ("shige.t＠ezweb(ドット)ne(ドット)jp", "shige.t＠ezweb(ドット)ne(ドット)jp"),
+        ("メール：taka1960 at docomo dot ne dot jp", "taka1960 at docomo dot ne dot jp"),
+    ],
+)
+def test_email_found_with_more_disguises_of_at_and_dot(text, address):
+    assert found(text) == [("email", address)]
+
+
+def test_email_of_a_mobile_carrier_is_flagged_even_in_an_office_line():
+    # like a mobile number: a carrier's address is somebody's own phone
+    assert kinds("事務局 連絡用：mina.t@docomo.ne.jp") == {"email"}
+    assert kinds("事務局 連絡用：salon-midori@kyoso-net.jp") == set()
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["アドレスは半角で（例：xxxx@example.com）", "例) your.name@gmail.com の形式で入力"],
+)
+def test_email_not_found_for_placeholders_in_instructions(text):
+    assert kinds(text) == set()
