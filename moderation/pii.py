@@ -56,8 +56,8 @@ What counts, and what deliberately does not:
   in kanji) after its label (被保険者番号, 被保番, 被保険者No., 介護保険証の番号, 被保険者証の番号を控え
   ました：…), and 健康保険/国保の記号・番号 (記号 12345 番号 678). Not flagged: 事業所番号, a bare
   保険者番号 (the insurer's, public), counts (被保険者数).
-* ``health_identity``, ``name_living``, ``name_age``: a named private person within a few words
-  (20 characters for a diagnosis, 30 otherwise), in the same sentence, of
+* ``health_identity``, ``name_living``, ``name_age`` (and ``address``): a named private person
+  within a few words (30 characters), in the same sentence, of
   - a diagnosis or care word (認知症, 要介護3, 要支援1, 脳梗塞, がん, 透析, 障害, 自閉, 誤嚥性肺炎, 服薬,
     車いす …): 要配慮個人情報 under APPI -> ``health_identity``;
   - a living situation (独居, 一人暮らし, 日中独居, 老老介護, 夫婦のみ, 二人暮らし, 生活保護/生保, 年金,
@@ -66,10 +66,21 @@ What counts, and what deliberately does not:
   - an age (82歳, (82), 八十七歳, 御年88, 年齢：93歳) or a birth date in 和暦 or 西暦 after 生年月日 /
     誕生日 or before 生まれ/生 (昭和15年3月2日, 昭和二十四年生まれ, S12.8.15生, 1939.04.22生) ->
     ``name_age``.
-  A named person is a kanji surname (and given name) with さん/様/氏/くん/ちゃん or with an age
-  (田中花子さん（82歳）), a katakana given name with さん/様/氏 (シゲさん; not ケアマネさん), or -- only
-  in the text around such a word, so the analyser runs on few posts -- a full name without an
-  honorific found by SudachiPy (姓 + 名: 氏名 田中一郎, 野村 カツ; see ``moderation.pii_names``).
+  - where they live below a house number (round 2): a chome or a block without a number, a
+    housing estate or a block of flats (緑町二丁目, さくら団地3号棟, 旭町の市営住宅), or a town with a
+    house word after it (若葉町の公民館の向かいの家) -> ``address``. Alone these are districts
+    (3丁目の集会所, 団地の自治会) and are not flagged.
+  Round 2 also reads more condition words (退院, 要介護認定, うつ, 視力, 耳が遠い, 熱中症, 訪問看護 …),
+  living words (疎遠, 単身, 一人で暮らして, 施設入所, 特養, グループホーム, 買い物に行けない …) and ages
+  (米寿, 卒寿 …, 昭和一桁生まれ, （女・91）).
+  A named person is a kanji surname (and given name) with さん/様/氏/くん/ちゃん/翁/婦人/夫人/殿 or
+  with an age (田中花子さん（82歳）), a katakana or hiragana name with an honorific and perhaps an
+  age (シゲさん, ヤマダ ハナコ様, たけださん, ユキエさん（88）; not ケアマネさん, おばあちゃん, みなさん),
+  or -- only in the text around such a word that no name with an honorific already explains, so
+  the analyser runs on few posts -- a full name without an honorific found by SudachiPy (姓 + 名:
+  氏名 田中一郎, 野村 カツ), or a surname it confirms in a family reference or a house (西田の
+  おばあちゃん, 鈴木家, 佐藤宅; not 近所のおばあちゃん, 専門家); see
+  ``moderation.pii_names``.
 
 Public offices (decision of issue #15): the phone number, address, postal code or e-mail of a
 市役所・役場, 地域包括支援センター, 社会福祉協議会, 保健所, 事務局, 〇〇課/係, センター, 公民館 … is the
@@ -89,10 +100,14 @@ professional title (講師, 医師, 市長, 議員, 著者, 首相 … before th
 people who help rather than the ones helped (社協の, 包括の, ボランティアの, ケアマネの, コーディネーターの,
 担当, 文責: a coordinator signing their own post) -- the guard cannot know more.
 
-Known gaps: names written in hiragana only (あべ様), a building without a room number (3丁目の市営住宅
-12号棟), an age or a situation in another sentence than the name, and anything the rules above
-do not describe (bank accounts, licence plates). It is a guard that asks a person to look, not a
-proof.
+Known gaps: a hiragana name right after a particle (今日はあべ様), a building without a room number
+and without a named person (3丁目の市営住宅12号棟), an age or a situation in another sentence than
+the name, a surname Sudachi files as a place (横手のおばあちゃん is not a name here), and anything
+the rules above do not describe (bank accounts, licence plates). It is a guard that asks a person
+to look, not a proof.
+
+The public-programme rule also covers a speaker named after a label (講師：若年性認知症当事者 丹野さん),
+and a house-level address followed by 付近/周辺/一帯 is an area (東町12番地付近で工事), not a home.
 """
 
 from __future__ import annotations
@@ -598,6 +613,10 @@ _VENUE_AFTER = re.compile(
 )
 
 
+# 12番地付近, 3丁目5番の周辺: an area, not a house.
+_AREA_AFTER = re.compile(r"\s?(?:の)?(?:付近|周辺|一帯|界隈|近辺)")
+
+
 def _is_house_number(place: str, numbers: list[str]) -> bool:
     """Whether hyphenated ``numbers`` after the word ``place`` read as chome-ban-go."""
     if _NOT_A_PLACE.search(place) or not re.search(f"[{_KANJI}{_KATAKANA}]", place):
@@ -620,7 +639,9 @@ def _addresses(norm: str) -> Iterable[tuple[int, int]]:
         # Highlight the place name too: 横手市駅前町3丁目5番12号, not just 3丁目5番12号.
         place = _PLACE_BEFORE.search(norm, max(0, number - 25), number)
         start = place.start() if place and not place.group().endswith(" ") else number
-        if _VENUE_AFTER.match(norm, end) or _org_labelled(norm, start, end):
+        if _VENUE_AFTER.match(norm, end) or _AREA_AFTER.match(norm, end):
+            continue
+        if _org_labelled(norm, start, end):
             continue
         if start == number or not _OFFICE.search(norm, start, number):  # センター302号室
             yield start, end
@@ -633,7 +654,10 @@ _NAME = (
     rf"(?: ?[{_KANJI}{_KATAKANA}]{{1,4}}"  # and a given name: 花子, ハナ, ミツ子
     rf"| ?(?![のはがをにへとでもやか])[ぁ-ゖ][ぁ-ゖ{_KANJI}]{{1,3}})?"  # or よし子
 )
-_HONORIFIC = r"(?:さん(?![ぽまご])|さま|様(?![々式子相態])|氏(?!名)|くん|君(?!が|たち)|ちゃん)"
+_HONORIFIC = (
+    r"(?:さん(?![ぽまご])|さま|様(?![々式子相態])|氏(?!名)|くん|君(?!が|たち)|ちゃん|翁|婦人|夫人|"
+    r"刀自|殿(?![堂様下]))"
+)
 _PERSON = re.compile(
     r"(?<![A-Za-z0-9〇○●◯△□×*])"  # A子さん, ○○様: pseudonyms
     rf"(?P<name>{_NAME})"
@@ -660,6 +684,7 @@ _NOT_NAMES = frozenset(
         皆 各 各位 奥 神 仏 王 姫 殿 父 母 娘 息子 嫁 孫 兄 姉 弟 妹 祖父 祖母 叔父 叔母 伯父 伯母 夫 妻
         旦那 親 親御 長男 長女 次男 次女 三男 姪 甥 客 来賓 施主 業者 患者 利用 当事 大家 近所 隣 先祖
         地蔵 同 多 異 模 仕 有 一 今 外 子 某 両 諸 故 貴 彼 赤 名 何名 苦労 世話 陰 馳走 愁傷
+        宮 御 拝 首相 総理 大統領 大使 公使 貴 老
         """,
     )
 )
@@ -672,6 +697,8 @@ _PUBLIC_TITLE = re.compile(
     r"社協|包括|市役所|役場|事務局|コーディネーター|コーディネータ|CSW|SC|ボランティア|ケアマネ|"
     r"ケアマネジャー|相談員|職員|担当|課長|部長|係長|所長|センター長|局長|会長|理事長|代表|文責|記入者|"
     r"投稿者|報告者|作成者)\s?(?:の|は|:|、|,)?\s?$"
+    # a programme: 講師：若年性認知症当事者 丹野さん, ゲスト 山本さん
+    r"|(?:講師|講演者|登壇者|発表者|演者|話題提供|ゲスト|出演|司会|パネリスト)\s?:[^、。,\n:]{0,16}$"
 )
 # An age right after the person, or a few words on in the same clause (さんは今年で101歳).
 _AGE_AFTER = re.compile(
@@ -691,7 +718,16 @@ _DIAGNOSIS = re.compile(
     r"自閉|(?<![A-Za-z])(?:ASD|ADHD|COPD|MCI)(?![A-Za-z])|てんかん|発作|喘息|高血圧|腎不全|肝硬変|"
     r"肺炎|白内障|緑内障|失明|全盲|弱視|褥瘡|床ずれ|嚥下|誤嚥|妄想|幻視|幻聴|後遺症|切断|救急搬送|"
     r"持病|闘病|通院|服薬|診断|治療中|リウマチ|骨粗しょう症|ペースメーカー|ストーマ|人工肛門|"
-    r"インスリン|車いす|車椅子|補聴器|自殺|自死|希死念慮|リストカット|摂食障害|精神的に不安定)"
+    r"インスリン|車いす|車椅子|補聴器|自殺|自死|希死念慮|リストカット|摂食障害|精神的に不安定|"
+    # round 2: more conditions, care levels without a number, senses, treatments, emergencies
+    r"要介護認定|介護認定|要介護状態|要支援状態|認知機能|認知の低下|ボケ(?![るた])|"
+    r"うつ(?=[でとがのにはを、。)]|状態|症状|っぽ)|不眠|睡眠薬|アルコール依存|"
+    r"退院|入退院|熱中症|脱水|救急車|救急外来|転倒|圧迫骨折|大腿骨|抗がん剤|化学療法|放射線治療|"
+    r"緩和ケア|ホスピス|看取り|終末期|点滴|酸素吸入|心臓病|心臓の|腎臓病|肝臓病|脳腫瘍|"
+    r"視力|目が見えな|目が見えにく|視覚障|耳が遠|聞こえにく|聞こえな|歩行困難|歩行器|杖歩行|"
+    r"おむつ|オムツ|失禁|訪問看護|往診|在宅医療|リハビリ|既往歴|病歴|障害者手帳|身障手帳|"
+    r"精神科|心療内科|メンタル不調|適応障|パニック障|PTSD|ひきつけ|けいれん|痙攣|感染症|"
+    r"コロナ(?:に|陽性|感染)|インフルエンザ(?:に|で)|妊娠|流産|不妊)"
     # not when the word names a service, a programme, a department or people in general
     r"(?!カフェ|サポーター|地域支援推進員|推進員|初期集中|施策|対策|予防|講座|研修|フォーラム|セミナー|"
     r"教室|の人|の方|のある人|のある方|疾患医療|基本法|キャラバン|ケアパス|専門|相談|支援チーム|サロン|"
@@ -714,7 +750,14 @@ _LIVING = re.compile(
     r"日常生活自立支援|外国籍|国籍|在留|難民|日本語の読み書き|失業|無職|解雇|母子世帯|父子世帯|"
     r"母子家庭|父子家庭|ひとり親|一人親|詐欺|悪質商法|消費者被害|ギャンブル|介護疲れ|介護離職|"
     r"(?:を|が)介護(?:して|され)|無心|たかられ|立ち退き|退去|借家|一時保護|措置入所|身元保証|"
-    r"保証人がいな|収入|所得|貯金|預金|通帳|財産|相続|遺産|負債|破産|債務整理|消費者金融|闇金|サラ金)"
+    r"保証人がいな|収入|所得|貯金|預金|通帳|財産|相続|遺産|負債|破産|債務整理|消費者金融|闇金|サラ金|"
+    # round 2: alone, estranged, isolated, moved into care, cut off from shopping and meals
+    r"一人で(?:暮ら|住)|ひとりで(?:暮ら|住)|独りで(?:暮ら|住)|独り身|単身|身内がいな|身内はいな|"
+    r"頼れる(?:人|家族|親族)がいな|疎遠|音信不通|絶縁|孤独死|孤独|引きこも|ひきこも|閉じこも|"
+    r"施設入所|入所(?:し|され|が決|予定|待ち|中)|特養|特別養護老人ホーム|老人ホーム|グループホーム|"
+    r"サ高住|有料老人ホーム|ショートステイ|高齢夫婦|夫婦二人|夫婦ふたり|買い物(?:に行けな|に行けてい?な|"
+    r"難民|弱者|ができな|が困難)|食事(?:が|も)(?:とれ|取れ|摂れ)(?:てい)?な|配食|安否確認|見守り対象|"
+    r"ヤングケアラー|ダブルケア|介護負担|ひとり親|未婚|独身|家族(?:の支援|の協力)がな|身を寄せ)"
     r"(?!法|制度|防止|対策|施策|計画|事業(?!を)|窓口|担当|課|係|センター|講座|研修|"
     r"の(?:方|人|高齢者|男性|女性|皆|世帯|ご家庭))"
 )
@@ -738,7 +781,27 @@ _AGE_WORD = re.compile(
     rf"|(?<![\d.])(?P<n2>\d{{1,3}}|{_KANJI_NUMERAL}{{1,4}}|百{_KANJI_NUMERAL}{{0,2}}) ?[歳才]"
     r"(?!以上|以下|未満|から|まで|代|前後|程度|くらい|ぐらい|頃|児|時|の(?:方|人|男性|女性|高齢者))"
 )
-_WINDOWS = {"health_identity": 20, "name_living": 30, "name_age": 30}
+# Longevity celebrations (米寿 = 88) and a birth era alone (昭和一桁生まれ): an age near a name.
+_AGE_EVENT = re.compile(
+    r"還暦|古希|古稀|喜寿|傘寿|米寿|卒寿|白寿|百寿|紀寿|茶寿|皇寿"
+    r"|(?:明治|大正|昭和)\s?(?:一桁|ひとけた|初期|初め|前半|中頃|後半|末)?\s?(?:の)?(?:生まれ|生れ)"
+    # an age with the sex in brackets: （女・91）, （91歳・男性）
+    r"|\((?:男|女)性?\s?[・、,/ ]\s?\d{1,3}\s?[歳才]?\)|\(\d{1,3}\s?[歳才]?\s?[・、,/ ]\s?(?:男|女)性?\)"
+)
+# Where a named person lives, below a house number: a chome, a block of flats, a housing estate
+# (緑町二丁目, さくら団地3号棟, 旭町の市営住宅), or a town with a house word after it (若葉町の公民館の
+# 向かいの家). On its own it is a district (3丁目の集会所); near a named person it locates them.
+_RESIDENCE = re.compile(
+    # (a chome or a block followed by a number is a house-level address, flagged on its own)
+    rf"(?:{_NUM}丁目(?! ?{_NUM})|\d{{1,3}} ?号棟(?! ?\d)|[{_KANJI}{_KATAKANA}ぁ-ゖ]{{1,8}}?"
+    r"(?:団地|市営住宅|県営住宅|町営住宅|公営住宅|住宅|荘|ハイツ|コーポ|アパート|マンション|ハイム|"
+    r"メゾン|長屋))"
+    r"(?!の?(?:集会所|集会場|公民館|公園|会館|センター|広場|交差点|バス停|自治会|管理組合|"
+    r"管理事務所|商店|店|整備|建設|計画|工事))"
+    rf"|[{_KANJI}{_KATAKANA}ぁ-ゖ]{{1,6}}(?:町|村|地区|集落|台|ヶ丘|が丘)"
+    r"(?=[^。\n]{0,16}?(?:に住|で暮ら|に暮ら|の家|のお宅|宅|向かい|の裏|の隣|平屋|一軒家|借家))"
+)
+_WINDOWS = {"health_identity": 30, "name_living": 30, "name_age": 30, "address": 30}
 _MAX_WINDOW = max(_WINDOWS.values())
 # Between them, a talk or a publication: the word is a topic (佐藤さんの講演「脳卒中と…」), not a condition.
 _TOPIC = re.compile(r"講演|講座|講義|研修|セミナー|シンポジウム|テーマ|演題|著書|著者|発表|『|』")
@@ -763,6 +826,8 @@ def _attributes(norm: str) -> list[tuple[int, int, str]]:
     found = [(*m.span(), "health_identity") for m in _DIAGNOSIS.finditer(norm)]
     found += [(*m.span(), "name_living") for m in _LIVING.finditer(norm)]
     found += [(*m.span(), "name_age") for m in _BIRTH.finditer(norm)]
+    found += [(*m.span(), "name_age") for m in _AGE_EVENT.finditer(norm)]
+    found += [(*m.span(), "address") for m in _RESIDENCE.finditer(norm)]
     found += [
         (*m.span(), "name_age")
         for m in _AGE_WORD.finditer(norm)
@@ -782,15 +847,32 @@ def _person_name(norm: str, m: re.Match[str]) -> int | None:
     start += len(name) - len(name.lstrip())
     if not stripped or stripped in _NOT_NAMES or (not m.group("hon") and len(stripped) < 2):
         return None
-    if _PUBLIC_TITLE.search(norm, max(0, start - 12), start):
+    if _PUBLIC_TITLE.search(norm, max(0, start - 24), start):
         return None
     return start
 
 
 # A katakana given name with an honorific (シゲさん, ミサヲ様); loanwords for roles are not names.
 _KANA_PERSON = re.compile(
-    r"(?<![\u30a1-\u30fcA-Za-z・])(?P<name>[\u30a1-\u30fa]{2,4}) ?(?:さん|様|さま|氏)"
+    r"(?<![\u30a1-\u30fcA-Za-z・ぁ-ゖ])"
+    # a katakana name (ハルエ, ヤマダ ハナコ) or a hiragana one (たけだ, はなこ) …
+    r"(?P<name>[\u30a1-\u30fa]{2,5}(?: [\u30a1-\u30fa][\u30a1-\u30fa\u30fc]{1,4})?|[ぁ-ゖ]{2,5})"
+    # … with an honorific, and perhaps an age in brackets: ユキエさん（88）
+    r" ?(?:さん|様|さま|氏|ちゃん|くん)(?P<age> ?\((?P<age_n>\d{1,3}) ?[歳才]?[^()]{0,10}\))?"
 )
+# Hiragana words before an honorific that are not names: family, 皆さん, ご苦労様, お月様 …
+_HIRAGANA_NOT_NAMES = frozenset(
+    """
+    おばあ ばあ おじい じい おかあ かあ おとう とう おねえ ねえ おにい にい おば おじ おっ ぼっ おぼっ
+    ばっ じっ ばあば じいじ みな みんな おく ごしゅじん しゅじん だんな おきゃく きゃく おつかれ
+    ごくろう くろう おかげ おひ おつき かみ ほとけ おまわり おとなり となり おむかい むかい おたく
+    だれ どなた どちら こちら そちら あちら あか おこ おじょう じょう おいしゃ いしゃ おひめ ひめ おう
+    おうじ まご むすこ むすめ およめ よめ おむこ むこ おや おやご かぞく ごかぞく こども おとな ひと
+    きんじょ ごきんじょ ともだち おともだち せんせい ごちそう おたがい ごしゅうしょう おそまつ おじゃま
+    わん ねこ いぬ うさ くま ぞう おさる ちび おねがい
+    """.split()
+)
+_PARTICLE_START = re.compile(r"[のはがをにへとでもやかな]")
 _KANA_NOT_NAMES = frozenset(
     "スタッフ ママ パパ ゲスト コーチ シェフ ケアマネ ナース プロ ヘルパ メンバ パート ボラ オーナ "
     "ドクタ ワンコ ネコ イヌ サポタ アナ ケースワーカ ドライバ リーダ マスタ シスタ ブラザ ベビ".split()
@@ -806,7 +888,7 @@ _SUDACHI_BUDGET = 2000  # characters analysed per call at most
 
 def _public_role(norm: str, start: int, end: int) -> bool:
     return bool(
-        _PUBLIC_TITLE.search(norm, max(0, start - 14), start) or _TITLE_AFTER.match(norm, end)
+        _PUBLIC_TITLE.search(norm, max(0, start - 24), start) or _TITLE_AFTER.match(norm, end)
     )
 
 
@@ -825,13 +907,34 @@ def _regex_persons(norm: str) -> Iterable[tuple[int, int, bool]]:
             start, aged = before.start(), True
         yield start, end, aged
     for m in _KANA_PERSON.finditer(norm):
-        if m.group("name") not in _KANA_NOT_NAMES and not _public_role(norm, m.start(), m.end()):
-            yield m.start(), m.end(), False
+        name = m.group("name")
+        if "\u3041" <= name[0] <= "\u3096":  # hiragana: not a word, not a particle after kanji
+            if name in _HIRAGANA_NOT_NAMES or (
+                m.start() and norm[m.start() - 1] > "\u3096" and _PARTICLE_START.match(name)
+            ):
+                continue
+        elif name in _KANA_NOT_NAMES or name.split()[0] in _KANA_NOT_NAMES:
+            continue
+        if not _public_role(norm, m.start(), m.end()):
+            aged = m.group("age_n") is not None and 0 < int(m.group("age_n")) <= 120
+            yield m.start(), m.end(), aged
+
+
+# A surname with a family word or a house (西田のおばあちゃん, 鈴木家, 佐藤宅): a person once the
+# analyser confirms the surname (近所のおばあちゃん, 専門家 are not), so only near an attribute.
+_FAMILY_OF = re.compile(
+    rf"(?P<name>[{_KANJI}]{{1,4}})"
+    r"(?:の(?:おばあ|おじい|ばあ|じい|お婆|お爺|婆|爺)(?:ちゃん|さん|さま|様)"
+    r"|の(?:ばっちゃん|じっちゃん|おばちゃん|おじちゃん|奥さん|奥様|ご主人|旦那さん|お母さん|"
+    r"お父さん|お母様|お父様|息子さん|娘さん|お嫁さん|お孫さん|お子さん|ご家族|ご夫婦)"
+    rf"|(?:家|宅|一家)(?![{_KANJI}]))"
+)
 
 
 def _analysed_persons(norm: str, attributes: list[tuple[int, int, str]]) -> list[tuple[int, int]]:
     """Full names without an honorific (田中一郎, 野村 カツ), found by the morphological analyser,
-    only in the text around the attributes: the analyser costs more than every regex together."""
+    only in the text around the attributes: the analyser costs more than every regex together.
+    Also a surname it confirms in a family reference (西田のおばあちゃん, 鈴木家)."""
     windows: list[list[int]] = []
     for a0, a1, _kind in attributes:
         lo, hi = max(0, a0 - _SUDACHI_CONTEXT), min(len(norm), a1 + _SUDACHI_CONTEXT)
@@ -843,11 +946,13 @@ def _analysed_persons(norm: str, attributes: list[tuple[int, int, str]]) -> list
     for lo, hi in windows:
         hi = min(hi, lo + budget)
         budget -= hi - lo
-        names += [
-            (lo + s, lo + e)
-            for s, e in pii_names.full_names(norm[lo:hi])
-            if not _public_role(norm, lo + s, lo + e)
-        ]
+        full, surnames = pii_names.analyse(norm[lo:hi])
+        names += [(lo + s, lo + e) for s, e in full if not _public_role(norm, lo + s, lo + e)]
+        surname_ends = {lo + e: lo + s for s, e in surnames}
+        for m in _FAMILY_OF.finditer(norm, lo, hi):
+            start = surname_ends.get(m.end("name"))
+            if start is not None and start >= m.start() and not _public_role(norm, start, m.end()):
+                names.append((start, m.end()))
         if budget <= 0:
             break
     return names
@@ -869,7 +974,22 @@ def _people(norm: str) -> Iterable[tuple[str, int, int]]:
     starts = [a[0] for a in attributes]
     persons = list(_regex_persons(norm))
     if attributes:
-        persons += [(s, e, False) for s, e in _analysed_persons(norm, attributes)]
+        # the analyser reads only around attributes no name with an honorific already explains
+        persons.sort()
+        person_starts = [p[0] for p in persons]
+        alone = [
+            a
+            for a in attributes
+            if not any(
+                _near(norm, s, e, a)
+                for s, e, _ in persons[
+                    bisect_left(person_starts, a[0] - _MAX_WINDOW - 64) : bisect_right(
+                        person_starts, a[1] + _MAX_WINDOW
+                    )
+                ]
+            )
+        ]
+        persons += [(s, e, False) for s, e in _analysed_persons(norm, alone)]
     for start, end, aged in persons:
         # only the attributes near the person (a long post may hold thousands of each)
         lo = bisect_left(starts, start - 3 * _MAX_WINDOW)

@@ -682,3 +682,52 @@ def test_email_of_a_mobile_carrier_is_flagged_even_in_an_office_line():
 )
 def test_email_not_found_for_placeholders_in_instructions(text):
     assert kinds(text) == set()
+
+
+# --- round 2: named people, family references, residences ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("ふじもとさんは最近もの忘れが増えて、鍵をよくなくします", "health_identity"),
+        ("トシエさん、先週から透析が週3回になりました", "health_identity"),
+        ("ナカムラ ヨシコさん 視力が落ちて新聞が読めない", "health_identity"),
+        ("橋本翁、退院してからは家で過ごされています", "health_identity"),
+        ("野村のおじいちゃん、耳が遠くて呼び鈴に気づかない", "health_identity"),
+        ("堀家の奥さんが熱中症で運ばれたそうです", "health_identity"),
+        ("入院中だった、あの河合さん、来週には戻られます", "health_identity"),
+        ("矢野さんのご主人、このところうつ状態が続いています", "health_identity"),
+        ("水野さんは娘さんと疎遠で、困ったときに頼る人がいません", "name_living"),
+        ("杉田トキさん、春から特養に入所が決まりました", "name_living"),
+        ("菊池さんは単身で、日曜は誰とも話さないそうです", "name_living"),
+        ("秋山さんのとこの長男、もう十年ひきこもっている", "name_living"),
+        ("米寿のお祝いをした大西さん、まだ畑に出ています", "name_age"),
+        ("氏名：林 ミネ（女・93）", "name_age"),
+        ("すずきさん（90）", "name_age"),
+        ("関さんは昭和一桁生まれ", "name_age"),
+        ("緑町三丁目の平屋に住む岡田さん", "address"),
+        ("若林さん宅はひばり団地の5号棟です", "address"),
+        ("堤さんの家は、栄町の郵便局の裏です", "address"),
+    ],
+)
+def test_named_people_found_in_more_shapes(text, kind):
+    assert kind in kinds(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "お隣のおばあちゃんが骨折したと聞きました",
+        "みなさん、熱中症に気をつけましょう",
+        "ヘルパーさんの報告では、入院が増えています",
+        "専門家の話では、独居の高齢者が増えています",
+        "ゲスト：認知症当事者の会 代表 藤田さん",
+        "3丁目の集会所で、転倒予防の体操をします",
+        "ひばり団地の自治会が、見守り活動を始めました",
+        "東町5番地付近で水道工事を行います",
+        "敬老会で米寿を迎えた方は9名でした",
+    ],
+)
+def test_not_found_for_unnamed_family_helpers_speakers_and_districts(text):
+    assert find_personal_info(text) == []

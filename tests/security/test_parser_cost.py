@@ -192,6 +192,11 @@ PII_SHAPES = {
     "spoken": rep("ゼロ、"), "spoken-mixed": rep("れいに"), "kanji-digits": rep("〇一"),
     "living": rep("独居田中一郎"), "names": rep("田中一郎さん生活保護"), "birth": rep("昭和1年生"),
     "insured": rep("被保険者番号"), "rooms": rep("荘101"), "office": rep("社協0182-32-1234"),
+    "hiragana": rep("たけださん骨折"), "kana-full": rep("ヤマダ ハナコさん"),
+    "family": rep("西田のおばあちゃん入院"), "houses": rep("鈴木家独居"),
+    "residence": rep("緑町二丁目の家"), "towns": rep("緑町の"), "at-words": rep("aアットマーク"),
+    "dot-words": rep("a(ドット)"), "my-number-word": rep("マイナンバー1234/"),
+    "longevity": rep("米寿田中さん"),
 }  # fmt: skip
 
 
