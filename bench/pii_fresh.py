@@ -3,8 +3,9 @@ its rules (issue #15: "measure on data written by someone who has not seen the c
 
     .venv/bin/python bench/pii_fresh.py bench/pii_sets/fresh_2026-12-06.tsv [--misses]
 
-The file has ``label``, ``category`` and ``text`` columns (tab-separated): label 1 when the text
-reveals a private person's information, 0 when not; the category names the kind
+The file has ``label``, ``category`` and ``text`` columns (tab-separated; a line break inside a
+text is written ``\\n``): label 1 when the text reveals a private person's information, 0 when
+not; the category names the kind
 (``name_health``, ``phone`` …) or, for negatives, ``negative_<kind>``. A text counts as flagged
 when the guard finds anything in it. Prints sentence-level precision and recall, recall per
 positive category and the false-positive rate per negative kind, then the speed: texts per
@@ -36,6 +37,8 @@ def main() -> int:
     args = parser.parse_args()
     with args.path.open(encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE))
+    for row in rows:  # a line break inside a text is written \n (memo layouts, bullet lines)
+        row["text"] = row["text"].replace("\\n", "\n")
     tp = fp = fn = tn = 0
     seen, hit = Counter(), Counter()
     misses = []
