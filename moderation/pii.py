@@ -629,6 +629,55 @@ def _is_house_number(place: str, numbers: list[str]) -> bool:
     return len(first) <= 3
 
 
+# Round 3: public places with a block address (中央公民館（本町3丁目5番地）, 会場：緑町集会所 緑町二丁目
+# 4番地, 3丁目5番地のバス停前, 東町1丁目4番地 さくら薬局の隣に…). Only a private residence is
+# personal data: the address of a facility, a station, a shop or a shrine is published. The place
+# word stands before the address in the same sentence (no private marker between), or right after
+# it; a place used as a landmark for a house (郵便局の裏の家, 駅の近くの本町2-3-4に住む) is not one.
+_PUBLIC_PLACE = re.compile(
+    r"公民館|集会所|集会場|会館|市民センター|センター|体育館|図書館|分館|博物館|美術館|資料館|"
+    r"郵便局|(?<![前])駅(?![前通])|駅前広場|バス停|停留所|駐車場|交番|警察署|消防署|分署|消防団|"
+    r"市役所|区役所|役場|支所|出張所|庁舎|跡地|病院|医院|クリニック|診療所|薬局|歯科|学校|"
+    r"小学校|中学校|高校|保育園|保育所|幼稚園|こども園|児童館|特養|老人ホーム|デイサービス|施設|"
+    r"神社|寺|教会|公園|広場|グラウンド|運動場|道の駅|スーパー|商店|店|銀行|信用金庫|農協|JA|"
+    r"ホール|プラザ|会場|避難所|ホテル|旅館|工場|事務所|コンビニ|パン屋|本屋|カフェ|食堂|レストラン"
+)
+_LANDMARK_AFTER = re.compile(r"[^\s、。,]{0,4}?の?(?:裏|隣|向かい|横|近く|そば|斜め|奥|並び|先)")
+_HOME_AFTER = re.compile(
+    r"[^。\n]{0,14}?(?:に住|に在住|で暮ら|に暮ら|の家(?!族)|のお宅|宅(?![地配])|自宅|アパート|"
+    r"に引っ越|に転居)"
+)
+_PUBLIC_PLACE_AFTER = re.compile(
+    rf"[\s)、,]{{0,2}}(?:の|にある|にて|で|内)?\s?[^\s、。,()]{{0,12}}?(?:{_PUBLIC_PLACE.pattern})"
+)
+
+
+def _public_place(norm: str, start: int, end: int) -> bool:
+    """Whether the address at ``norm[start:end]`` is a public place's (see _PUBLIC_PLACE)."""
+    if _PRIVATE_AFTER.match(norm, end) or _HOME_AFTER.match(norm, end):
+        return False
+    lo = max(0, start - _OFFICE_LOOKBACK)
+    for stop in _SENTENCE_END.finditer(norm, lo, start):
+        lo = stop.end()
+    if _PRIVATE.search(norm, max(lo, start - 6), start):
+        return False  # 山田さん宅（本町3丁目5番地、公民館の隣）
+    last = None
+    for last in _PUBLIC_PLACE.finditer(norm, lo, start):
+        pass
+    if (
+        last is not None
+        and not _LANDMARK_AFTER.match(norm, last.end())
+        and not _PRIVATE.search(norm, last.end(), start)
+    ):
+        return True
+    after = _PUBLIC_PLACE_AFTER.match(norm, end)
+    if not after or _PRIVATE.search(after.group()):
+        return False
+    # 本町3丁目5番地（郵便局の裏）: a landmark for a house; …さくら薬局の隣にスーパー: still a place
+    landmark = _LANDMARK_AFTER.match(norm, after.end())
+    return not landmark or bool(_PUBLIC_PLACE.search(norm, landmark.end(), landmark.end() + 12))
+
+
 def _addresses(norm: str) -> Iterable[tuple[int, int]]:
     spans = [m.span() for m in _ADDRESS.finditer(norm)]
     for m in _HYPHENATED.finditer(norm):
@@ -641,8 +690,10 @@ def _addresses(norm: str) -> Iterable[tuple[int, int]]:
         start = place.start() if place and not place.group().endswith(" ") else number
         if _VENUE_AFTER.match(norm, end) or _AREA_AFTER.match(norm, end):
             continue
-        if _org_labelled(norm, start, end):
-            continue
+        if not _HOME_AFTER.match(norm, end) and (
+            _org_labelled(norm, start, end) or _public_place(norm, start, end)
+        ):
+            continue  # an office's or a public place's, unless a home follows (…に転居された)
         if start == number or not _OFFICE.search(norm, start, number):  # センター302号室
             yield start, end
 
@@ -1036,7 +1087,7 @@ def find_personal_info(text: str, context: str = "") -> list[Match]:
     found += [
         (*m.span(), "postal_code")
         for m in _POSTAL.finditer(norm)
-        if not _org_labelled(norm, *m.span())
+        if not _org_labelled(norm, *m.span()) and not _public_place(norm, *m.span())
     ]
     found += [(s, e, "email") for s, e in _emails(norm)]
     found += [(s, e, "address") for s, e in _addresses(norm)]

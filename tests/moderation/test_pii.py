@@ -731,3 +731,37 @@ def test_named_people_found_in_more_shapes(text, kind):
 )
 def test_not_found_for_unnamed_family_helpers_speakers_and_districts(text):
     assert find_personal_info(text) == []
+
+
+# --- round 3: public places with a block address ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "定例会は西公民館（宮下町2丁目8番地）で開きます。",
+        "集合場所：北町集会場　北町三丁目6番地",
+        "港郵便局（港町1丁目9番地）の前で待ち合わせ。",
+        "中央駅南口（駅前1丁目2番3号）からシャトルバスが出ます。",
+        "桜ヶ丘4丁目2番地のバス停で降りてください。",
+        "消防署は中央5丁目3番地へ移りました。",
+        "字下村210番地の神社で秋祭り。",
+        "中町3丁目7番地 みどり薬局の向かいにパン屋ができた。",
+        "東郵便局　〒013-0022 東町2丁目1番1号",
+    ],
+)
+def test_round3_public_place_addresses_are_not_flagged(text):
+    assert find_personal_info(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "鈴木さん宅（本町3丁目5番地、公民館の隣）",
+        "小川さんは駅の近く、本町2-3-4に住んでいる。",
+        "宮下町2丁目8番地（郵便局の裏）の平屋",
+        "公民館の向かいの栄町1丁目4番地に転居された。",
+    ],
+)
+def test_round3_a_home_near_a_public_place_is_still_flagged(text):
+    assert "address" in kinds(text)
