@@ -523,7 +523,11 @@ _MY_NUMBER = re.compile(
 # A My Number word in the same sentence, before the number (up to 40 characters) or just after it
 # (123456789012 ← マイナンバー): the author meant one, whatever its check digit.
 _MY_NUMBER_WORD = r"(?:マイナンバー|マイナ番号|個人番号|通知カード|本人確認)"
-_MY_NUMBER_LABEL = re.compile(rf"{_MY_NUMBER_WORD}[^。\n]{{0,40}}$")
+_MY_NUMBER_LABEL = re.compile(rf"{_MY_NUMBER_WORD}[^。\n]{{0,40}}(?:\n[^。\n\d]{{0,8}})?$")
+# After a label only: groups in brackets or with commas or underscores (「1234」「5678」「9012」).
+_MY_NUMBER_LOOSE = re.compile(
+    r"(?<![\d\-.,/])\d{4}(?:[」)]?\s?[,_、]?\s?[「(]?)\d{4}(?:[」)]?\s?[,_、]?\s?[「(]?)\d{4}(?!\d)"
+)
 _MY_NUMBER_LABEL_AFTER = re.compile(rf"[^。\n\d]{{0,16}}?{_MY_NUMBER_WORD}")
 _OTHER_NUMBER_LABEL = re.compile(
     r"(?:注文|追跡|伝票|問い?合わ?せ|受付|会員|法人|口座|管理|整理|契約|顧客|証券|製造|商品|お客様)"
@@ -551,6 +555,9 @@ def _my_numbers(norm: str) -> Iterable[tuple[int, int]]:
             or my_number_check_digit(digits[:11]) == int(digits[11])
         ):
             yield m.span()
+    for m in _MY_NUMBER_LOOSE.finditer(norm):
+        if _MY_NUMBER_LABEL.search(norm, max(0, m.start() - 48), m.start()):
+            yield m.span()
 
 
 # --- Insured numbers -----------------------------------------------------------------------------
@@ -560,17 +567,20 @@ def _my_numbers(norm: str) -> Iterable[tuple[int, int]]:
 # between the label and the number; spaces inside the number are fine. Not flagged: 事業所番号,
 # 保険者番号 (the insurer's, public) and numbers too short to be one.
 _INSURED_LABEL = (
-    r"(?:被保険者(?:証)?(?:の)?(?:番号|No\.?|NO\.?|№|ナンバー)|被保番|被保険者証|"
-    r"(?:介護保険|医療保険|健康保険|国民健康保険|国保|後期高齢者医療|保険証)(?:被保険者証|証)?(?:の)?"
-    r"(?:番号|No\.?|№))"
+    r"(?:被保険者(?:証)?(?:の)? ?(?:番号|No\.?|NO\.?|№|ナンバー)|被保番|被保険者証|介保(?:番号|No)|"
+    r"(?:介護保険|医療保険|健康保険|国民健康保険|国保|後期高齢者医療|後期高齢|保険証)(?:被保険者証|証)?"
+    r"(?:の|[、,] ?)?(?:番号|No\.?|№))"
 )
+# Round 3: a few words, a digit count in brackets (（10桁）) and one line break (the number on
+# the next bullet line: 被保険者番号は下記のとおり。\n0 0 1 2 …) may stand between.
 _INSURED = re.compile(
-    rf"{_INSURED_LABEL}[^\d。\n]{{0,16}}?(?P<number>\d(?:[ \-]?\d){{5,11}})(?![\d年月日歳円人件])"
+    rf"{_INSURED_LABEL}(?:\(\d{{1,2}}桁\)|[^\d。\n]){{0,16}}?(?:。?\n[^\d。\n]{{0,6}}?)?"
+    r"(?P<number>\d(?:[ \-]?\d){5,11})(?![\d年月日歳円人件])"
 )
 # 健康保険・国保の記号・番号: 記号 12345 番号 678, 記号：東あ12 番号：3456 (after an insurance word).
 _SYMBOL_NUMBER = re.compile(
-    r"(?:保険|国保|社保|けんぽ|共済)[^。\n]{0,20}?記号(?:・番号)?[\s:]*[^\s。、]{1,8}?\s?番号[\s:]*"
-    r"\d{1,8}"
+    r"(?:保険|国保|社保|けんぽ|共済)[^。\n]{0,20}?\n?[^。\n]{0,4}?記号(?:・番号)?[\s:]*[^\s。、]{1,8}?\s?"
+    r"番号[\s:]*\d{1,8}(?:\s?枝番[\s:]*\d{1,3})?"
 )
 
 
