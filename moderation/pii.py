@@ -466,7 +466,10 @@ _AT = (
     r"|@|★|☆|アット(?:マーク)?|あっと(?:まーく)?)"
 )
 # And the dot: example.ne.jp, example(dot)ne(dot)jp, example ドット ne ドット jp, example dot jp.
-_DOT = r"(?:\.|\s?[\[({<]\s?(?:dot|DOT|ドット|どっと|\.)\s?[\])}>]\s?|\s?(?:ドット|どっと)\s?| (?:dot|DOT) )"
+_DOT = (
+    r"(?:\.| \. |\s?[\[({<]\s?(?:dot|DOT|ドット|どっと|てん|点|\.)\s?[\])}>]\s?|\s?(?:ドット|どっと)\s?"
+    r"| (?:dot|DOT) )"
+)
 _DOMAIN = rf"(?P<domain>[A-Za-z0-9\-]+(?:{_DOT}[A-Za-z0-9\-]+)*{_DOT}[A-Za-z]{{2,}})(?![A-Za-z0-9])"
 _EMAIL = re.compile(
     r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9][A-Za-z0-9._%+\-]*"
@@ -879,6 +882,7 @@ _AGE_EVENT = re.compile(
     r"|(?:明治|大正|昭和)\s?(?:一桁|ひとけた|初期|初め|前半|中頃|後半|末)?\s?(?:の)?(?:生まれ|生れ)"
     # an age with the sex in brackets: （女・91）, （91歳・男性）
     r"|\((?:男|女)性?\s?[・、,/ ]\s?\d{1,3}\s?[歳才]?\)|\(\d{1,3}\s?[歳才]?\s?[・、,/ ]\s?(?:男|女)性?\)"
+    r"|数え(?:年)?\s?で?\d{1,3}"  # round 3: （数え100）
 )
 # Where a named person lives, below a house number: a chome, a block of flats, a housing estate
 # (緑町二丁目, さくら団地3号棟, 旭町の市営住宅), or a town with a house word after it (若葉町の公民館の
@@ -892,6 +896,9 @@ _RESIDENCE = re.compile(
     r"管理事務所|商店|店|整備|建設|計画|工事))"
     rf"|[{_KANJI}{_KATAKANA}ぁ-ゖ]{{1,6}}(?:町|村|地区|集落|台|ヶ丘|が丘)"
     r"(?=[^。\n]{0,16}?(?:に住|で暮ら|に暮ら|の家|のお宅|宅|向かい|の裏|の隣|平屋|一軒家|借家))"
+    # round 3: a house described by a landmark (郵便局の裏の赤い屋根の家, 小学校の前の角の家)
+    r"|(?:裏|隣|向かい|前|横|角|奥|斜め前|並び)(?:の|にある)[^。\n]{0,12}?(?:家|お宅|一軒家|平屋|アパート)"
+    r"(?![族事計賃電具庭])"
 )
 _WINDOWS = {"health_identity": 30, "name_living": 30, "name_age": 30, "address": 30}
 _MAX_WINDOW = max(_WINDOWS.values())

@@ -765,3 +765,66 @@ def test_round3_public_place_addresses_are_not_flagged(text):
 )
 def test_round3_a_home_near_a_public_place_is_still_flagged(text):
     assert "address" in kinds(text)
+
+
+# --- round 3: memo and minutes layouts ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("・三浦様　夜間は一人。長女は隣の市", "name_living"),
+        ("対象者：谷 フミ様／世帯：長男が出張中で一人", "name_living"),
+        ("小島さん→保護申請の同行を予定", "name_living"),
+        ("広田さん、甥とは何年も連絡がつかない", "name_living"),
+        ("細川さん宅、水道料金未納で止められた", "name_living"),
+        ("浅野さん、部屋の中が荷物であふれて寝る場所もない", "name_living"),
+        ("【申し送り】片山様　キーパーソン：次男（県外）", "name_living"),
+        ("堤さん、嫁と折り合いが悪く、居場所がないと話す", "name_living"),
+        ("・新井様：不穏、夜間眠れず", "health_identity"),
+        ("黒田さん→かかりつけ受診、血圧高め", "health_identity"),
+        ("矢野さん／ADL低下、入浴は全介助", "health_identity"),
+        ("望月さん、むせ込みあり、きざみ食へ変更", "health_identity"),
+        ("[秋山様] 飲酒量が増えて転倒", "health_identity"),
+        ("杉本ウメさん（数え99）", "name_age"),
+        ("平田さんのお宅は、神社の向かいの白い平屋です。", "address"),
+    ],
+)
+def test_round3_memo_shapes(text, kind):
+    assert kind in kinds(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("被保険者番号（8桁）：12345678", "insured_number"),
+        ("・後期高齢者医療被保険者番号\n・8765 4321", "insured_number"),
+        ("太田様の保険証、番号：00112233", "insured_number"),
+        ("介護保険　被保険者 No. 0012345678", "insured_number"),
+        ("介保番号：0012345678", "insured_number"),
+        ("【健康保険証】\n記号：3002\n番号：41\n枝番：01", "insured_number"),
+        ("個人番号\n・１１１１　２２２２　３３３３", "my_number"),
+        ("マイナンバー：「4321」「8765」「2109」", "my_number"),
+        ("マイナンバー 4321_8765_2109", "my_number"),
+        ("連絡は aki.m77 ＠ yahoo . co . jp へ", "email"),
+        ("アドレス mika_s(あっと)gmail(てん)com", "email"),
+    ],
+)
+def test_round3_number_and_address_layouts(text, kind):
+    assert kind in kinds(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "伊東さん：会計報告（収入8万円、支出5万円）",
+        "・独居世帯：41件（前回37件）",
+        "被保険者番号（10桁）の欄は空欄のままで構いません。",
+        "マイナンバーは「4桁」「4桁」「4桁」に分けて記入します。",
+        "申込番号 2024_0601_0012 で受け付けました。",
+        "家賃滞納の相談が増えている（社協報告）。",
+        "小池さん→次回までに名簿を更新",
+    ],
+)
+def test_round3_memo_negatives(text):
+    assert find_personal_info(text) == []

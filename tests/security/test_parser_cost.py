@@ -197,6 +197,11 @@ PII_SHAPES = {
     "residence": rep("緑町二丁目の家"), "towns": rep("緑町の"), "at-words": rep("aアットマーク"),
     "dot-words": rep("a(ドット)"), "my-number-word": rep("マイナンバー1234/"),
     "longevity": rep("米寿田中さん"),
+    # round 3: public places, memo lines, loose My Number groups, insured labels, landmarks
+    "public-places": rep("公民館1丁目2番地"), "places-after": rep("1番地の駅"),
+    "memo-living": rep("高木様　日中は一人。"), "my-number-loose": rep("マイナンバー「1234」"),
+    "insured-lines": rep("被保険者番号\n"), "symbol-lines": rep("保険証\n記号1番号"),
+    "landmark-houses": rep("の裏の家"), "spaced-dots": rep("a . "),
 }  # fmt: skip
 
 
