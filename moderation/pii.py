@@ -106,6 +106,13 @@ the name, a surname Sudachi files as a place (横手のおばあちゃん is not
 the rules above do not describe (bank accounts, licence plates). It is a guard that asks a person
 to look, not a proof.
 
+Round 3: the block address or postal code of a public place (公民館, 集会所, 駅, 郵便局, バス停, 交番,
+消防署, 神社, 病院, 薬局, 道の駅 … before it in the sentence, or right after it) is not flagged
+unless a home is meant (山田さん宅（…、公民館の隣）, …に住んでいる, …に転居); more living and health
+words for memo and minutes styles (日中は一人, 連絡がつかない, 不仲, 保護申請, 雨漏り; 不穏, 眠れず,
+受診, 介助が必要, 飲酒 …); insured numbers and My Numbers on the line below their label, 被保険者 No,
+介保番号, 記号/番号/枝番 lines, bracketed or comma groups after a My Number word.
+
 The public-programme rule also covers a speaker named after a label (講師：若年性認知症当事者 丹野さん),
 and a house-level address followed by 付近/周辺/一帯 is an area (東町12番地付近で工事), not a home.
 """
