@@ -173,14 +173,14 @@ def check_personal_info(draft: Draft) -> list[Concern]:
     ]
     if not matches:
         return []
-    labels = "、".join(sorted({pii.KIND_LABELS[m.kind] for _name, m in matches}))
+    labels = "、".join(sorted({_(pii.KIND_LABELS[m.kind]) for _name, m in matches}))
     message = _(
         "個人が特定できる情報（%(kinds)s）が含まれている可能性があります。"
         "住民の方の情報であれば削除してください。このまま送信すると、モデレーターの確認後に公開されます。",
         kinds=labels,
     )
     details = tuple(
-        {"field": name, "kind": m.kind, "label": pii.KIND_LABELS[m.kind], "start": m.start,
+        {"field": name, "kind": m.kind, "label": _(pii.KIND_LABELS[m.kind]), "start": m.start,
          "end": m.end, "text": m.text}
         for name, m in matches
     )  # fmt: skip

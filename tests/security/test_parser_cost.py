@@ -189,6 +189,19 @@ PII_SHAPES = {
     "choon": rep("0ー"), "urls": rep("http://a"), "postal": rep("〒"), "my-number": rep("1234 "),
     "org": rep("代表"), "org-number": rep("課0"), "combining": rep("\u3099"),
     "place-number": rep("田1-"), "zero-width": rep("0\u200b"),
+    "spoken": rep("ゼロ、"), "spoken-mixed": rep("れいに"), "kanji-digits": rep("〇一"),
+    "living": rep("独居田中一郎"), "names": rep("田中一郎さん生活保護"), "birth": rep("昭和1年生"),
+    "insured": rep("被保険者番号"), "rooms": rep("荘101"), "office": rep("社協0182-32-1234"),
+    "hiragana": rep("たけださん骨折"), "kana-full": rep("ヤマダ ハナコさん"),
+    "family": rep("西田のおばあちゃん入院"), "houses": rep("鈴木家独居"),
+    "residence": rep("緑町二丁目の家"), "towns": rep("緑町の"), "at-words": rep("aアットマーク"),
+    "dot-words": rep("a(ドット)"), "my-number-word": rep("マイナンバー1234/"),
+    "longevity": rep("米寿田中さん"),
+    # round 3: public places, memo lines, loose My Number groups, insured labels, landmarks
+    "public-places": rep("公民館1丁目2番地"), "places-after": rep("1番地の駅"),
+    "memo-living": rep("高木様　日中は一人。"), "my-number-loose": rep("マイナンバー「1234」"),
+    "insured-lines": rep("被保険者番号\n"), "symbol-lines": rep("保険証\n記号1番号"),
+    "landmark-houses": rep("の裏の家"), "spaced-dots": rep("a . "),
 }  # fmt: skip
 
 
