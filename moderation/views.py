@@ -88,8 +88,15 @@ def review_queue():
         histories=author_histories(items), form=DecisionForm(), actions=queue.ACTIONS,
         flags_by_post=history.open_flags_by_post(items),
         reason_labels={c.value: c.label for c in flag_reason_choices()},
-        boards=forum_queries.list_boards(), board=board, reason=reason, older=older,
+        boards=_filter_boards(filters), board=board, reason=reason, older=older,
     )  # fmt: skip
+
+
+def _filter_boards(filters: dict) -> list:
+    """The queue's board filter names only the boards this reviewer reviews."""
+    boards = forum_queries.list_boards()
+    scope = filters["board_ids"]
+    return boards if scope is None else [b for b in boards if b.id in scope]
 
 
 @bp.post("/moderation/items/<int:item_id>/decide")

@@ -50,7 +50,8 @@ def on_connect(auth: Any = None) -> bool:
 def on_join_thread(data: Any) -> dict:
     thread_id = _int(_payload(data).get("thread_id"))
     thread = queries.get_thread(thread_id) if thread_id else None
-    if thread is None:
+    # a closed board's threads do not exist for those outside its audience (as on the pages)
+    if thread is None or not can(current_user, "board.view", thread.board):
         return {"ok": False, "error": "not_found"}
     if not can(current_user, "thread.view", thread):
         return {"ok": False, "error": "forbidden"}
@@ -73,10 +74,8 @@ def on_leave_thread(data: Any) -> dict:
 def on_join_board(data: Any) -> dict:
     slug = _payload(data).get("slug")
     board = queries.get_board(slug) if isinstance(slug, str) else None
-    if board is None:
+    if board is None or not can(current_user, "board.view", board):
         return {"ok": False, "error": "not_found"}
-    if not can(current_user, "board.view", board):
-        return {"ok": False, "error": "forbidden"}
     join_room(board_room(board.slug))
     return {"ok": True}
 

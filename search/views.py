@@ -6,6 +6,7 @@ from flask import Blueprint, abort, current_app, jsonify, render_template, reque
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from auth.permissions import can
 from core.extensions import limiter
 from core.jsonapi import api_error, iso
 from core.urls import absolute_url
@@ -65,7 +66,7 @@ def advanced():
         prefectures=[(p.code, p.name) for p in lookup.prefectures.values()],
         fields=[(f.slug, f.name) for f in lookup.fields.values()],
         domains=[(d.slug, d.name) for d in lookup.domains.values()],
-        boards=[(b.slug, b.name) for b in lookup.boards],
+        boards=[(b.slug, b.name) for b in lookup.boards if can(current_user, "board.view", b)],
     )
 
 

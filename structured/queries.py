@@ -324,7 +324,10 @@ def newest(filters: Filters, limit: int = 30) -> list[ThreadDetail]:
 def list_ministries() -> list[str]:
     query = (
         select(ThreadDetail.ministry)
-        .where(ThreadDetail.kind == "policy", ThreadDetail.ministry.is_not(None))
+        .join(Thread, Thread.id == ThreadDetail.thread_id)
+        .where(ThreadDetail.kind == "policy", ThreadDetail.ministry.is_not(None),
+               Thread.is_deleted.is_(False), Thread.is_hidden.is_(False),
+               audience.readable_filter(Thread.board_id, audience.viewer()))
         .distinct()
         .order_by(ThreadDetail.ministry)
     )
