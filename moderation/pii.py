@@ -662,7 +662,9 @@ _PUBLIC_PLACE = re.compile(
     r"神社|寺|教会|公園|広場|グラウンド|運動場|道の駅|スーパー|商店|店|銀行|信用金庫|農協|JA|"
     r"ホール|プラザ|会場|避難所|ホテル|旅館|工場|事務所|コンビニ|パン屋|本屋|カフェ|食堂|レストラン"
 )
-_LANDMARK_AFTER = re.compile(r"[^\s、。,]{0,4}?の?(?:裏|隣|向かい|横|近く|そば|斜め|奥|並び|先)")
+_LANDMARK_AFTER = re.compile(
+    r"[^\s、。,]{0,4}?の?(?:裏|隣|向かい|横|近く|そば|斜め|奥|並び)|の?(?:すぐ|少し|ちょっと)?先(?![:：])"
+)
 _HOME_AFTER = re.compile(
     r"[^。\n]{0,14}?(?:に住|に在住|で暮ら|に暮ら|の家(?!族)|のお宅|宅(?![地配])|自宅|アパート|"
     r"に引っ越|に転居)"
@@ -726,7 +728,7 @@ _NAME = (
     rf"| ?(?![のはがをにへとでもやか])[ぁ-ゖ][ぁ-ゖ{_KANJI}]{{1,3}})?"  # or よし子
 )
 _HONORIFIC = (
-    r"(?:さん(?![ぽまご])|さま|様(?![々式子相態])|氏(?!名)|くん|君(?!が|たち)|ちゃん|翁|婦人|夫人|"
+    r"(?:さん(?![ぽま]|ご(?!夫婦|家族|一家|兄弟|本人|主人))|さま|様(?![々式子相態])|氏(?!名)|くん|君(?!が|たち)|ちゃん|翁|婦人|夫人|"
     r"刀自|殿(?![堂様下]))"
 )
 _PERSON = re.compile(
@@ -821,6 +823,11 @@ _DIAGNOSIS = re.compile(
 # Living situation (issue #15): who lives alone, on welfare, in debt, after prison, under abuse …
 # Near a named person these are as sensitive as a diagnosis; on their own (80代の独居女性) they are
 # not, and a word that names a law, a programme or an office (生活保護法, 虐待防止) is not one.
+# Family members (round 4): 息子とはもう十年会ってない, 娘は遠くに住んでる.
+_KIN = (
+    r"息子|娘|子ども|子供|子|家族|兄弟|姉妹|兄|姉|弟|妹|親族|親戚|実家|身内|長男|長女|次男|次女|"
+    r"お嫁さん|嫁|婿|孫|甥|姪|夫|妻|ご主人|旦那|元夫|元妻"
+)
 _LIVING = re.compile(
     r"(?:独居|一人暮らし|ひとり暮らし|独り暮らし|一人住まい|ひとり住まい|二人暮らし|ふたり暮らし|"
     r"老老介護|老々介護|認認介護|高齢者のみ|夫婦のみ|8050|身寄り|身よりがな|天涯孤独|孤立|"
@@ -859,7 +866,30 @@ _LIVING = re.compile(
     r"(?:大家|家主)(?:が|から|さん)|壊れ(?:た|て)まま|"
     r"(?:ごみ|ゴミ|物|モノ|荷物)(?:袋)?(?:が|で)(?:あふれ|溢れ|山積|散乱)|異臭|悪臭|"
     r"施設に入(?:っ|ら|所|居|れ)|入居(?:し|され)|(?:を|が)(?:一人で)?看て|看病|面倒を見|"
-    r"と(?:の)?二人(?:で|暮|住|きり|[。、,\n]|$)|(?:風呂|トイレ|給湯器|エアコン|暖房|屋根)が壊れ)"
+    r"と(?:の)?二人(?:で|暮|住|きり|[。、,\n]|$)|(?:風呂|トイレ|給湯器|エアコン|暖房|屋根)が壊れ|"
+    # round 4: family out of touch or far away, nobody around, alone in a home, bereavement,
+    # money for heating and rent, a home lost or borrowed, care that costs a job
+    rf"(?:{_KIN})(?:さん|ちゃん|たち|夫婦|一家)?(?:と|とは|とも|には|から(?:は|も)?|は|が|も)"
+    r"[^。\n]{0,14}?(?:会って(?:い)?な|会わな|会えて(?:い)?な|会ってくれな|連絡(?:を|が|も)?(?:取|と)って(?:い)?な|"
+    r"連絡(?:が|も)?(?:な|来な|こな)|行き来(?:が|は|も)?な|電話(?:一本)?(?:も|を)?(?:くれ|こな|来な|よこさ|かけてこ)な|"
+    r"縁を切|縁が切れ|縁切|没交渉|関わら(?:な|ず)|関わるな|顔を(?:見せ|出さ)な|寄り付かな|寄りつかな|"
+    r"(?:遠く|遠方|県外|海外|都会|東京|関東|関西)(?:に|で|勤務|在住|暮らし|住まい)|帰って(?:こ|来)な|"
+    r"(?:お金|金)を(?:せび|せが|無心|貸して)|折り合いが)|"
+    r"音信(?:なし|無し|がな|もな)|離れて(?:暮ら|住)|没交渉|縁を切|縁が切れ|縁切り|"
+    r"誰も(?:いな|居な|おらず|来な|こな|訪ねて)|話し相手(?:が|も)?(?:誰も)?(?:いな|おらず|居な)|"
+    r"口を(?:きいて|利いて|きか|利か)(?:い)?な|ぽつんと|家に(?:こも|籠)|こもりがち|ずっと家に|"
+    r"(?:独り|ひとり)(?:住まい|住い|ずまい|で(?:過ご|生活|暮|住|いる|い(?:ます|た))|きり|ぼっち)|一人住い|"
+    r"(?:自分|わたし|私)(?:一人|ひとり|独り)で|一人で(?:担|抱え|み(?:て|る)|世話|面倒|やって|切り盛りして(?:い|き))|"
+    r"(?:家|自宅|部屋|アパート|住宅|団地)(?:に|で|では)(?:お)?(?:一人|ひとり|独り)(?:きり)?(?=[。、,\n]|$|です|で(?:す|い|過|暮))|"
+    r"(?:日中|昼間|夜間|夜|普段|平日)は[^。、\n]{1,10}?(?:だけ|のみ)(?:に|で|が|の)?(?:な|過ご|残|い)|"
+    r"(?:年寄り|老人|高齢者|夫婦|老夫婦)(?:の)?(?:二人|ふたり)(?:だけ|きり)|"
+    r"(?:ご主人|夫|奥さん|奥様|妻|旦那|連れ合い|息子|娘|母|父)(?:さん)?を(?:見送|看取)|"
+    r"(?:ご主人|夫|奥さん|妻|旦那|連れ合い)(?:さん)?と[^。\n]{0,6}?別れ|"
+    r"灯油(?:代|を買|が買|も買|の買い置き|がな|もな)|(?:お金|現金)(?:も|が)(?:な|無)|"
+    r"家賃を[^。\n]{0,6}?(?:ため|溜め)|(?:住まい|住む(?:所|家|場所)|住居|部屋|引っ越し先|転居先|次の家)が見つから|"
+    r"契約(?:更新)?を断られ|居候|引き取られ|厄介にな|居づら|居心地が悪|"
+    r"働かず|働こうとしな|仕事を(?:辞め|やめ|失)|介護の(?:ため|ために)|"
+    r"年金(?:暮らし|生活|のみ|だけ)|食費を(?:切り詰|削)|生活が(?:苦し|厳し|大変))"
     r"(?!法|制度|防止|対策|施策|計画|事業(?!を)|窓口|担当|課|係|センター|講座|研修|"
     r"の(?:方|人|高齢者|男性|女性|皆|世帯|ご家庭))"
 )
@@ -901,7 +931,7 @@ _RESIDENCE = re.compile(
     r"メゾン|長屋))"
     r"(?!の?(?:集会所|集会場|公民館|公園|会館|センター|広場|交差点|バス停|自治会|管理組合|"
     r"管理事務所|商店|店|整備|建設|計画|工事))"
-    rf"|[{_KANJI}{_KATAKANA}ぁ-ゖ]{{1,6}}(?:町|村|地区|集落|台|ヶ丘|が丘)"
+    rf"|[{_KANJI}{_KATAKANA}ぁ-ゖ]{{1,6}}(?:町|村|地区|集落|台|ヶ丘|が丘)(?!さん|様|さま|氏|君|くん|ちゃん|家|宅)"
     r"(?=[^。\n]{0,16}?(?:に住|で暮ら|に暮ら|の家|のお宅|宅|向かい|の裏|の隣|平屋|一軒家|借家))"
     # round 3: a house described by a landmark (郵便局の裏の赤い屋根の家, 小学校の前の角の家)
     r"|(?:裏|隣|向かい|前|横|角|奥|斜め前|並び)(?:の|にある)[^。\n]{0,12}?(?:家|お宅|一軒家|平屋|アパート)"
@@ -911,6 +941,13 @@ _WINDOWS = {"health_identity": 30, "name_living": 30, "name_age": 30, "address":
 _MAX_WINDOW = max(_WINDOWS.values())
 # Between them, a talk or a publication: the word is a topic (佐藤さんの講演「脳卒中と…」), not a condition.
 _TOPIC = re.compile(r"講演|講座|講義|研修|セミナー|シンポジウム|テーマ|演題|著書|著者|発表|『|』")
+
+
+# Round 4: the age of a pet or a thing (吉田さんちの犬は14歳, 家は築50年) is not the person's.
+_PET_BEFORE = re.compile(
+    r"(?:犬|猫|ネコ|イヌ|ねこ|いぬ|愛犬|愛猫|ペット|ワンちゃん|わんちゃん|ワンコ|柴|うさぎ|インコ|金魚|"
+    r"車|家|木)(?:は|が|も|の|で|、)?\s?(?:もう|今年で|今年|まだ)?\s?$"
+)
 
 
 def _kanji_number(text: str) -> int:
@@ -938,6 +975,7 @@ def _attributes(norm: str) -> list[tuple[int, int, str]]:
         (*m.span(), "name_age")
         for m in _AGE_WORD.finditer(norm)
         if 0 < _kanji_number(m.group("n1") or m.group("n2")) <= 120
+        and not _PET_BEFORE.search(norm, max(0, m.start() - 8), m.start())
     ]
     return sorted(found)
 
@@ -960,9 +998,10 @@ def _person_name(norm: str, m: re.Match[str]) -> int | None:
 
 # A katakana given name with an honorific (シゲさん, ミサヲ様); loanwords for roles are not names.
 _KANA_PERSON = re.compile(
-    r"(?<![\u30a1-\u30fcA-Za-z・ぁ-ゖ])"
-    # a katakana name (ハルエ, ヤマダ ハナコ) or a hiragana one (たけだ, はなこ) …
-    r"(?P<name>[\u30a1-\u30fa]{2,5}(?: [\u30a1-\u30fa][\u30a1-\u30fa\u30fc]{1,4})?|[ぁ-ゖ]{2,5})"
+    # a katakana name (ハルエ, ヤマダ ハナコ; after a particle too: 「…」とハルさん, 生まれのキヨさん)
+    # or a hiragana one (たけだ, はなこ; not inside a hiragana run) …
+    r"(?P<name>(?<![\u30a1-\u30fcA-Za-z・])[\u30a1-\u30fa]{2,5}(?: [\u30a1-\u30fa][\u30a1-\u30fa\u30fc]{1,4})?"
+    r"|(?<![\u30a1-\u30fcA-Za-z・ぁ-ゖ])[ぁ-ゖ]{2,5})"
     # … with an honorific, and perhaps an age in brackets: ユキエさん（88）
     r" ?(?:さん|様|さま|氏|ちゃん|くん)(?P<age> ?\((?P<age_n>\d{1,3}) ?[歳才]?[^()]{0,10}\))?"
 )
@@ -1006,7 +1045,12 @@ def _regex_persons(norm: str) -> Iterable[tuple[int, int, bool]]:
             continue
         end = m.end()
         aged = m.group("age_n") is not None and int(m.group("age_n")) <= 120
-        if not aged and (after := _AGE_AFTER.match(norm, end)) and int(after.group(1)) <= 120:
+        if (
+            not aged
+            and (after := _AGE_AFTER.match(norm, end))
+            and int(after.group(1)) <= 120
+            and not _PET_BEFORE.search(norm, end, after.start(1))
+        ):
             end, aged = after.end(), True
         before = None if aged else _AGE_BEFORE.search(norm, max(0, start - 12), start)
         if before and int(before.group(1)) <= 120 and not _SENTENCE_END.search(before.group()):
@@ -1015,7 +1059,10 @@ def _regex_persons(norm: str) -> Iterable[tuple[int, int, bool]]:
     for m in _KANA_PERSON.finditer(norm):
         name = m.group("name")
         if "\u3041" <= name[0] <= "\u3096":  # hiragana: not a word, not a particle after kanji
-            if name in _HIRAGANA_NOT_NAMES or (
+            # a family word at the end of a hiragana run (あるおじいさん) is not a name either
+            if name in _HIRAGANA_NOT_NAMES or any(
+                name[i:] in _HIRAGANA_NOT_NAMES and name[i] in "おご" for i in range(1, len(name) - 1)
+            ) or (
                 m.start() and norm[m.start() - 1] > "\u3096" and _PARTICLE_START.match(name)
             ):
                 continue
@@ -1064,14 +1111,27 @@ def _analysed_persons(norm: str, attributes: list[tuple[int, int, str]]) -> list
     return names
 
 
+# Round 4: a visit-note header names the person, the next sentence says how they are
+# (ウメさん宅訪問。「息子とはもう十年会ってないよ」, 北村さん宅へ。お風呂が壊れたまま…).
+_HEADER_AFTER = re.compile(
+    r"\s?(?:宅|様方|方|家)\s?(?:を|に|へ)?\s?(?:訪問|へ|にて|で|の様子)?(?:時|して|した)?\s?[。\n]"
+    r"|\s?(?:を|に|へ)\s?(?:訪問|電話)(?:時|して|した)?\s?[。\n]"
+)
+
+
 def _near(norm: str, start: int, end: int, attribute: tuple[int, int, str]) -> bool:
     a0, a1, kind = attribute
     gap = a0 - end if a0 >= end else start - a1
     lo, hi = min(end, a1), max(start, a0)
-    return (
-        gap <= _WINDOWS[kind]
-        and not _SENTENCE_END.search(norm, lo, hi)
-        and not _TOPIC.search(norm, lo, hi)
+    if gap > _WINDOWS[kind] or _TOPIC.search(norm, lo, hi):
+        return False
+    stop = _SENTENCE_END.search(norm, lo, hi)
+    if stop is None:
+        return True
+    # one sentence end only, right after a header (〇〇さん宅訪問。): the next sentence is theirs
+    header = _HEADER_AFTER.match(norm, end) if a0 >= end else None
+    return bool(
+        header and header.end() == stop.end() and not _SENTENCE_END.search(norm, stop.end(), hi)
     )
 
 

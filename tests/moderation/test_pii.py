@@ -828,3 +828,38 @@ def test_round3_number_and_address_layouts(text, kind):
 )
 def test_round3_memo_negatives(text):
     assert find_personal_info(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "「孫とはもう五年も会ってないのよ」と話すフミさん。",
+        "佐伯さん、長女とは連絡を取っていないとのこと。",
+        "谷口さんは、弟さんと縁が切れているそうです。",
+        "「夜になると誰もいなくてね」と根本さん。",
+        "今泉さん、独り住まいで冬場の雪下ろしが心配。",
+        "石塚さん宅訪問。娘さんとは十年以上音信なし。",
+        "「自分一人で母をみている」と話す森下さん。",
+        "丹羽さんはご主人を見送ってから、家にこもりがち。",
+        "「もう灯油代もない」と増井さん。",
+        "小山さん、家賃を2か月ためてしまったと相談あり。",
+        "小倉さんご夫婦は年金暮らしで、生活が苦しいそうです。",
+    ],
+)
+def test_round4_living_in_quotes_and_visit_notes(text):
+    assert "name_living" in kinds(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "あるおばあさんは「孫とはもう会ってない」と話していた。",
+        "「誰もいない家に帰るのが寂しい」という声がありました。",
+        "佐伯さん宅で役員会。次回は来月です。",
+        "北村さんのお宅の前に花壇ができました。",
+        "吉田さんちの猫はもう15歳になりました。",
+        "郵便局の移転先：本町3丁目4番地",
+    ],
+)
+def test_round4_living_negatives(text):
+    assert find_personal_info(text) == []
