@@ -813,7 +813,23 @@ _DIAGNOSIS = re.compile(
     r"内服|服用|処方|(?<![A-Za-z])I?ADL(?![A-Za-z])|(?:介助|見守り)が?(?:必要|要)|全介助|一部介助|"
     r"要介助|介助(?:で|を受け|され)|骨を折|"
     r"(?:もの忘れ|物忘れ|認知症|精神科|心療内科)外来(?:を|に|で|の)?(?:受診|通院|予約|初診|紹介)|"
-    r"(?:かかりつけ|病院|医者)(?:を|に|へ)?受診|受診(?:済|し|させ|を勧|勧))"
+    r"(?:かかりつけ|病院|医者)(?:を|に|へ)?受診|受診(?:済|し|させ|を勧|勧)|"
+    # round 4: everyday words for symptoms in quoted speech (「膝が痛くて」, 「最近よく転ぶ」),
+    # medicines, sleep, senses, eating, memory, minor illness and body parts
+    r"(?:血圧|心臓|糖尿|睡眠|胃|痛み止め|精神|抗うつ|認知症|心の)の薬|薬を(?:飲み忘|のみ忘|飲んで|飲んでも|"
+    r"飲まな|飲まず|欠かさ|手放せ)|薬の(?:数|量|飲み忘|管理)|"
+    r"(?:夜中|夜)に(?:何度も)?目が覚め|何度も目が覚め|寝つけ|寝つか|寝付か|"
+    r"(?:耳|目)が(?:だいぶ|かなり|少し|すっかり|ほとんど|だんだん|最近|急に)?(?:遠|悪)|"
+    r"目が(?:かすん|かすむ|かすみ|霞|しょぼしょぼ)|字が(?:読め|書け)(?:な|ず)|手が震え|手の震え|震えが(?:止|あ|出)|"
+    r"(?:腰|背中)が曲が|食が細|(?<!我)痩せ(?:て|た|細)(?!我慢)|体重が(?:減|落)|"
+    r"息が(?:苦し|切れ|上が)|息苦し|同じ(?:話|こと)を何度も|何度も同じ(?:話|こと)|"
+    r"入れ歯|噛めな|かめな|歯が(?:痛|悪|な)|"
+    r"歩くの(?:も|が)(?:やっと|つら|辛|大変|しんど|難し)|足取りが(?:おぼつかな|重|不安定)|おぼつかな|"
+    r"ふらつ|よく転|転びやす|転ん(?:で|だ)|転倒|心の病|精神的な病|療養(?:中|して|し)|静養|"
+    r"風邪(?:を|で|気味)|寝込|熱が(?:出|あ|下が|続)|発熱|トイレが(?:間に合わ|近)|尿漏れ|頻尿|便秘|"
+    r"(?:胃|お腹|おなか|体|腰|膝|足|心臓|目|耳|肝臓|腎臓|頭|胸)の(?:調子|具合)が(?:悪|よくな|良くな|すぐれ|おかし)|"
+    r"体調(?:を崩|不良|が悪|がすぐれ|が優れ|を壊)|具合が悪|気分が悪|体がだる|頭が(?:ぼーっと|ぼんやり|重|痛|ふらふら)|頭痛|"
+    r"(?:手首|足首|肩|首|腕|手|指|股関節|ひざ|膝|腰|足|背中)(?:を|が)?(?:痛め|痛く|痛い|痛む|痛み|の痛))"
     # not when the word names a service, a programme, a department or people in general
     r"(?!カフェ|サポーター|地域支援推進員|推進員|初期集中|施策|対策|予防|講座|研修|フォーラム|セミナー|"
     r"教室|の人|の方|のある人|のある方|疾患医療|基本法|キャラバン|ケアパス|専門|相談|支援チーム|サロン|"
@@ -1077,10 +1093,18 @@ def _regex_persons(norm: str) -> Iterable[tuple[int, int, bool]]:
 # analyser confirms the surname (近所のおばあちゃん, 専門家 are not), so only near an attribute.
 _FAMILY_OF = re.compile(
     rf"(?P<name>[{_KANJI}]{{1,4}})"
-    r"(?:の(?:おばあ|おじい|ばあ|じい|お婆|お爺|婆|爺)(?:ちゃん|さん|さま|様)"
+    r"(?:(?P<kin>の(?:おばあ|おじい|ばあ|じい|お婆|お爺|婆|爺)(?:ちゃん|さん|さま|様)"
     r"|の(?:ばっちゃん|じっちゃん|おばちゃん|おじちゃん|奥さん|奥様|ご主人|旦那さん|お母さん|"
-    r"お父さん|お母様|お父様|息子さん|娘さん|お嫁さん|お孫さん|お子さん|ご家族|ご夫婦)"
+    r"お父さん|お母様|お父様|息子さん|娘さん|お嫁さん|お孫さん|お子さん|ご家族|ご夫婦))"
     rf"|(?:家|宅|一家)(?![{_KANJI}]))"
+)
+_LARGE_PLACES = frozenset(
+    """
+    北海道 青森 岩手 宮城 秋田 山形 福島 茨城 栃木 群馬 埼玉 千葉 東京 神奈川 新潟 富山 石川 福井 山梨
+    長野 岐阜 静岡 愛知 三重 滋賀 京都 大阪 兵庫 奈良 和歌山 鳥取 島根 岡山 広島 山口 徳島 香川 愛媛
+    高知 福岡 佐賀 長崎 熊本 大分 宮崎 鹿児島 沖縄 札幌 仙台 横浜 川崎 相模原 名古屋 神戸 北九州 堺
+    浜松 関東 関西 東北 九州 四国 北陸 東海 中国 日本 海外 アメリカ 韓国 台湾
+    """.split()
 )
 
 
@@ -1099,11 +1123,18 @@ def _analysed_persons(norm: str, attributes: list[tuple[int, int, str]]) -> list
     for lo, hi in windows:
         hi = min(hi, lo + budget)
         budget -= hi - lo
-        full, surnames = pii_names.analyse(norm[lo:hi])
+        full, surnames, places = pii_names.analyse(norm[lo:hi])
         names += [(lo + s, lo + e) for s, e in full if not _public_role(norm, lo + s, lo + e)]
         surname_ends = {lo + e: lo + s for s, e in surnames}
+        # round 4: a place-name surname in a family reference (宮下のおじいちゃん), not in a house
+        # word (東京宅) and not a prefecture or a large city (東京のおばあちゃん names no household)
+        place_ends = {
+            lo + e: lo + s for s, e in places if norm[lo + s : lo + e] not in _LARGE_PLACES
+        }
         for m in _FAMILY_OF.finditer(norm, lo, hi):
             start = surname_ends.get(m.end("name"))
+            if start is None and m.group("kin"):
+                start = place_ends.get(m.end("name"))
             if start is not None and start >= m.start() and not _public_role(norm, start, m.end()):
                 names.append((start, m.end()))
         if budget <= 0:

@@ -863,3 +863,36 @@ def test_round4_living_in_quotes_and_visit_notes(text):
 )
 def test_round4_living_negatives(text):
     assert find_personal_info(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "「肩が痛くて腕が上がらない」と野沢さん。",
+        "トメさん、このごろ心臓の薬を飲み忘れることが多い。",
+        "「夜に何度も目が覚めてしまう」と話す岸さん。",
+        "戸田さんは目がかなり悪くなって、新聞が読めないそうです。",
+        "宮下のおじいちゃん、最近ふらついて危ない。",
+        "「同じことを何度も聞いてしまって」と笑う沖田さん。",
+        "荻野さん、先週から熱が続いていて寝込んでいるとのこと。",
+        "「お腹の具合が悪くて」と早退された杉浦さん。",
+        "ミチさん（近所の）、最近食が細くなったと娘さんが心配していた。",
+    ],
+)
+def test_round4_health_in_everyday_words(text):
+    assert "health_identity" in kinds(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "「膝が痛い」という参加者のために椅子を増やしました。",
+        "近所のおじいさんが「最近よく転ぶ」とこぼしていた。",
+        "風邪が流行っているので、手洗いをお願いします。",
+        "小川さんが薬局で血圧計の使い方を教えてくれました。",
+        "東京のおばあちゃんが入院したので、週末は帰省します。",
+        "近所のおじいちゃん、最近ふらついて危ない。",
+    ],
+)
+def test_round4_health_negatives(text):
+    assert find_personal_info(text) == []
