@@ -896,3 +896,32 @@ def test_round4_health_in_everyday_words(text):
 )
 def test_round4_health_negatives(text):
     assert find_personal_info(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "堀田さんのお宅は、神社の坂を上ったすぐ先です。",
+        "青木さん（桜台在住）から野菜をいただきました。",
+        "野上さんは大字中山在住で、毎朝見回りをしている。",
+        "今野さんの家は郵便局から歩いて5分ほど。",
+        "日向さん一家は春に南町へ越してきたばかり。",
+        "「うちは線路沿いの平屋だよ」と話すサダさん。",
+    ],
+)
+def test_round4_where_a_named_person_lives(text):
+    assert "address" in kinds(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "山田さんの家は広くて明るいので、集まりに使わせてもらっています。",
+        "鈴木さん（県外在住）もオンラインで参加してくれました。",
+        "田中さん「うちは会員が30人ほどです」",
+        "栄町在住の方から、街灯の修理の要望がありました。",
+        "坂の上の赤い屋根の家は、去年から空き家です。",
+    ],
+)
+def test_round4_where_negatives(text):
+    assert find_personal_info(text) == []
