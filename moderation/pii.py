@@ -929,6 +929,16 @@ _AGE_WORD = re.compile(
     rf"|(?<![\d.])(?P<n2>\d{{1,3}}|{_KANJI_NUMERAL}{{1,4}}|百{_KANJI_NUMERAL}{{0,2}}) ?[歳才]"
     r"(?!以上|以下|未満|から|まで|代|前後|程度|くらい|ぐらい|頃|児|時|の(?:方|人|男性|女性|高齢者))"
 )
+# Round 4: an age said without 歳 (今年で94, もう88になった, 90になる, 93のおばあちゃん, （九十二）);
+# read only as 50 to 120, so that counts (会員が30になった, 今年で10回目) are not ages.
+_KANJI_AGE = rf"[一二三四五六七八九]?十{_KANJI_NUMERAL}?|百{_KANJI_NUMERAL}{{0,2}}"
+_AGE_BARE = re.compile(
+    r"(?:今年|来年|今月|来月|今度|もう|満|数え|やっと|ついに|この[春夏秋冬]|[春夏秋冬]に)で?\s?"
+    rf"(?P<n1>\d{{2,3}}|{_KANJI_AGE})(?![\d{_KANJI}年月日時分円人名件回周%.,:万千個枚本台点度期号番倍つ])"
+    rf"|(?<=[、,「\s])(?P<n2>\d{{2,3}}|{_KANJI_AGE})\s?(?:に(?:なる|なった|なられ|なりま|なって)|を迎え)"
+    rf"|(?<![\d.,/:\-])(?P<n3>\d{{2,3}}|{_KANJI_AGE})の(?:おばあ|おじい|ばあ|じい|お婆|お爺|母|父|おふくろ|親父)"
+    rf"|\((?P<n4>{_KANJI_AGE})\s?[歳才]?\)"
+)
 # Longevity celebrations (米寿 = 88) and a birth era alone (昭和一桁生まれ): an age near a name.
 _AGE_EVENT = re.compile(
     r"還暦|古希|古稀|喜寿|傘寿|米寿|卒寿|白寿|百寿|紀寿|茶寿|皇寿"
@@ -1001,6 +1011,12 @@ def _attributes(norm: str) -> list[tuple[int, int, str]]:
         (*m.span(), "name_age")
         for m in _AGE_WORD.finditer(norm)
         if 0 < _kanji_number(m.group("n1") or m.group("n2")) <= 120
+        and not _PET_BEFORE.search(norm, max(0, m.start() - 8), m.start())
+    ]
+    found += [
+        (*m.span(), "name_age")
+        for m in _AGE_BARE.finditer(norm)
+        if 50 <= _kanji_number(m.group(m.lastgroup)) <= 120
         and not _PET_BEFORE.search(norm, max(0, m.start() - 8), m.start())
     ]
     return sorted(found)

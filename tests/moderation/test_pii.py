@@ -925,3 +925,29 @@ def test_round4_where_a_named_person_lives(text):
 )
 def test_round4_where_negatives(text):
     assert find_personal_info(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "「来年で八十になる」と話す今野さん。",
+        "スエさんはもう97、それでも毎日散歩している。",
+        "89のおじいちゃん、菅井さんが優勝しました。",
+        "北原のおばあちゃん（八十七）が手伝ってくれた。",
+    ],
+)
+def test_round4_ages_without_sai(text):
+    assert "name_age" in kinds(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "田中さんのおかげで会員が60になりました。",
+        "佐藤さん、今年で60回目の参加です。",
+        "今年で50周年を迎える商店街で、山本さんが挨拶をした。",
+        "90になる方が3人いらっしゃいます。",
+    ],
+)
+def test_round4_age_negatives(text):
+    assert find_personal_info(text) == []
