@@ -477,7 +477,12 @@ _DOT = (
     r"(?:\.| \. |\s?[\[({<]\s?(?:dot|DOT|ドット|どっと|てん|点|\.)\s?[\])}>]\s?|\s?(?:ドット|どっと)\s?"
     r"| (?:dot|DOT) )"
 )
-_DOMAIN = rf"(?P<domain>[A-Za-z0-9\-]+(?:{_DOT}[A-Za-z0-9\-]+)*{_DOT}[A-Za-z]{{2,}})(?![A-Za-z0-9])"
+# the last label may be read out too: icloud ドットコム (round 4)
+_TLD_SPOKEN = r"\s?(?:ドット|どっと)\s?(?:コム|こむ|ジェーピー|じぇーぴー|ネット|ねっと)"
+_DOMAIN = (
+    rf"(?P<domain>[A-Za-z0-9\-]+(?:{_DOT}[A-Za-z0-9\-]+)*(?:{_DOT}[A-Za-z]{{2,}}|{_TLD_SPOKEN}))"
+    r"(?![A-Za-z0-9])"
+)
 _EMAIL = re.compile(
     r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9][A-Za-z0-9._%+\-]*"
     rf" ?{_AT} ?{_DOMAIN}"
@@ -487,6 +492,27 @@ _EMAIL = re.compile(
 _EMAIL_SPELLED = re.compile(
     r"(?:メール|アドレス|メアド|mail|連絡先)[^\s\d。]{0,6}?[\s:]{0,2}"
     rf"(?P<address>[A-Za-z0-9][A-Za-z0-9._%+\-]* (?:at|AT) {_DOMAIN})"
+)
+# Round 4: a free-mail or carrier name with no domain ending (kobayashi.y アット gmail です), an
+# address given in two halves (「@」の前は ito.sachiko、後ろは gmail.com), and an account under a
+# free-mail label (Gmail：matsuda.keiko0505; the name has a digit, a dot or an underscore).
+_MAIL_PROVIDER = (
+    r"(?:gmail|Gmail|GMAIL|yahoo|Yahoo|icloud|iCloud|outlook|Outlook|hotmail|Hotmail|docomo|ezweb|"
+    r"softbank|ソフトバンク|ドコモ)"
+)
+_EMAIL_PROVIDER_ONLY = re.compile(
+    rf"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9][A-Za-z0-9._%+\-]* ?{_AT} ?{_MAIL_PROVIDER}(?![A-Za-z0-9.\-])"
+)
+_EMAIL_HALVES = re.compile(
+    r"(?:@|アットマーク|アット)[」』]?\s?(?:の|より)?(?:前|手前)(?:は|が|:)\s?[「『]?"
+    r"(?P<local>[A-Za-z0-9][A-Za-z0-9._%+\-]*)[^。\n]{0,12}?(?:後ろ|後|あと|うしろ)(?:は|が|:)\s?[「『]?"
+    r"(?P<domain>[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+)"
+)
+_ACCOUNT = r"[A-Za-z][A-Za-z0-9._\-]{2,}[A-Za-z0-9]"
+_EMAIL_ACCOUNT = re.compile(
+    r"(?:Gmail|gmail|GMAIL|Gメール|ジーメール|Yahoo!?メール|ヤフーメール|iCloud|Outlook|Hotmail)"
+    rf"(?:の)?(?:アドレス|アカウント)?\s?(?:は|:)?\s?(?P<a1>{_ACCOUNT})(?![A-Za-z0-9@])"
+    rf"|(?<![A-Za-z0-9._\-])(?P<a2>{_ACCOUNT})\s?\(\s?(?:Gmail|gmail|Yahoo!?メール|iCloud)\s?\)"
 )
 _PUBLIC_DOMAIN = re.compile(r"(?:^|\.)(?:lg|go)\.jp$", re.IGNORECASE)
 # Placeholders in instructions: 例：xxxx@example.com, （例）yamada@…, your.name@…
@@ -524,6 +550,19 @@ def _emails(norm: str) -> Iterable[tuple[int, int]]:
         domain = _domain(m)
         if not _PUBLIC_DOMAIN.search(domain):
             yield m.span("address")
+    if "@" in norm or "アット" in norm or "あっと" in norm or "★" in norm or "☆" in norm:
+        for m in _EMAIL_PROVIDER_ONLY.finditer(norm):
+            if not _placeholder(norm, m.start(), m.group()) and not _org_labelled(norm, *m.span()):
+                yield m.span()
+        for m in _EMAIL_HALVES.finditer(norm):
+            if not _PUBLIC_DOMAIN.search(m.group("domain")) and not _org_labelled(norm, *m.span()):
+                yield m.start("local"), m.end("domain")
+    for m in _EMAIL_ACCOUNT.finditer(norm):
+        name = m.group("a1") or m.group("a2")
+        span = m.span("a1") if m.group("a1") else m.span("a2")
+        if re.search(r"[\d._]", name) and not _placeholder(norm, span[0], name + " "):
+            if not _org_labelled(norm, *span):
+                yield span
 
 
 # 12 digits in three groups of four, with one separator each (space, -, /, ., ・) or none.

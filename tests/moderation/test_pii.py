@@ -951,3 +951,30 @@ def test_round4_ages_without_sai(text):
 )
 def test_round4_age_negatives(text):
     assert find_personal_info(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "返事は sakura.n77 あっと yahoo でお願いします。",
+        "「@」の前が mori_kazu、後ろが example.ne.jp です。",
+        "Gmail：hoshino.aki1212 にください。",
+        "メールは nishi.t アット icloud ドットコム",
+        "連絡は tomo_k88（Gmail）まで。",
+    ],
+)
+def test_round4_email_halves_and_providers(text):
+    assert "email" in kinds(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Gmailの設定方法は資料の3ページを見てください。",
+        "例：taro.yamada（Gmail）のように書いてください。",
+        "事務局のアドレスは Gmail: shakyo.office01 です。",
+        "メールの @ の前は半角英数字で入力します。",
+    ],
+)
+def test_round4_email_negatives(text):
+    assert find_personal_info(text) == []
