@@ -978,3 +978,27 @@ def test_round4_email_halves_and_providers(text):
 )
 def test_round4_email_negatives(text):
     assert find_personal_info(text) == []
+
+
+def test_first_character_guard_finds_the_same_matches():
+    import re
+
+    from moderation import pii
+
+    samples = [
+        "田中花子さん（82歳）、独居。3丁目5番12号。今年で94。",
+        "「膝が痛くて」とハルさん。栄町在住、長男とは十年会っていない。",
+        "Ｓ１２．８．１５生　０９０ー１２３４ー５６７８　大字中村12-3",
+        "",
+    ]
+    for source in (pii._LIVING, pii._DIAGNOSIS, pii._RESIDENCE, pii._ADDRESS, pii._AGE_BARE):
+        assert source.pattern.startswith("(?=[")  # the guard was built
+        plain = re.compile(source.pattern[source.pattern.index("])(?:") + 5 : -1])
+        for text in samples:
+            norm = pii.normalise(text)
+            assert [m.span() for m in source.finditer(norm)] == [
+                m.span() for m in plain.finditer(norm)
+            ]
+    # a pattern that can match the empty string, or begins with any character, is left alone
+    assert pii._compile_guarded("a*").pattern == "a*"
+    assert pii._compile_guarded(".b").pattern == ".b"
