@@ -115,6 +115,17 @@ words for memo and minutes styles (日中は一人, 連絡がつかない, 不�
 
 The public-programme rule also covers a speaker named after a label (講師：若年性認知症当事者 丹野さん),
 and a house-level address followed by 付近/周辺/一帯 is an area (東町12番地付近で工事), not a home.
+
+Round 4 (quoted speech, visit notes, nicknames): family out of touch or far away (息子とはもう十年
+会ってない, 長男は海外勤務, 音信なし), nobody around (誰もいない, 話し相手がいない), 独り住まい, 自宅で一人,
+money and housing words (灯油代, 家賃をためて, 居候), a visit-note header (〇〇さん宅訪問。) that
+lets the next sentence speak of the person; everyday health words (膝が痛くて, 薬を飲み忘れ, 耳が
+だいぶ遠く, よく転ぶ, 同じ話を何度も); katakana nicknames after a particle (「…」とハルさん), a
+place-name surname in a family reference (宮下のおじいちゃん, not 東京のおばあちゃん); where a named
+person lives said indirectly (栄町在住, お宅は本町の坂の上, うちは川沿いの一軒家); ages without 歳
+(今年で94, 93のおばあちゃん; 50-120 only; not a pet's); e-mail in halves, without an ending
+(kobayashi.y アット gmail) or as a free-mail account (Gmail：matsuda.keiko0505). The long word
+lists carry a first-character look-ahead computed from the parsed pattern (``_compile_guarded``).
 """
 
 from __future__ import annotations
