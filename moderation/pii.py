@@ -115,6 +115,17 @@ words for memo and minutes styles (日中は一人, 連絡がつかない, 不�
 
 The public-programme rule also covers a speaker named after a label (講師：若年性認知症当事者 丹野さん),
 and a house-level address followed by 付近/周辺/一帯 is an area (東町12番地付近で工事), not a home.
+
+Round 4 (quoted speech, visit notes, nicknames): family out of touch or far away (息子とはもう十年
+会ってない, 長男は海外勤務, 音信なし), nobody around (誰もいない, 話し相手がいない), 独り住まい, 自宅で一人,
+money and housing words (灯油代, 家賃をためて, 居候), a visit-note header (〇〇さん宅訪問。) that
+lets the next sentence speak of the person; everyday health words (膝が痛くて, 薬を飲み忘れ, 耳が
+だいぶ遠く, よく転ぶ, 同じ話を何度も); katakana nicknames after a particle (「…」とハルさん), a
+place-name surname in a family reference (宮下のおじいちゃん, not 東京のおばあちゃん); where a named
+person lives said indirectly (栄町在住, お宅は本町の坂の上, うちは川沿いの一軒家); ages without 歳
+(今年で94, 93のおばあちゃん; 50-120 only; not a pet's); e-mail in halves, without an ending
+(kobayashi.y アット gmail) or as a free-mail account (Gmail：matsuda.keiko0505). The long word
+lists carry a first-character look-ahead computed from the parsed pattern (``_compile_guarded``).
 """
 
 from __future__ import annotations
@@ -168,6 +179,89 @@ class Match:
     start: int
     end: int
     text: str
+
+
+# --- A first-character guard for the long word lists -------------------------------------------
+# Python's regex engine skips quickly only over alternatives that begin with a plain character;
+# the lists below begin most alternatives with a group, so every position of a post entered every
+# alternative. ``_compile_guarded`` puts a look-ahead for the characters a match can begin with
+# in front of the pattern (computed from the parsed pattern: the same matches, found faster).
+
+
+def _category_classes() -> dict:
+    from re import _constants as c  # noqa: PLC0415 -- only at import time
+
+    return {c.CATEGORY_DIGIT: r"\d", c.CATEGORY_SPACE: r"\s", c.CATEGORY_WORD: r"\w"}
+
+
+_CATEGORY_CLASSES = _category_classes()
+
+
+def _first_ranges(items) -> tuple[list, bool] | None:
+    """The (lo, hi) code point ranges a match of the parsed sequence ``items`` can begin with, and
+    whether it can match the empty string; None when that cannot be read (a category, any
+    character, a negated set, a back-reference)."""
+    from re import _constants as c  # noqa: PLC0415 -- only at import time
+
+    ranges: list[tuple[int, int]] = []
+    for op, av in items:
+        if op is c.LITERAL:
+            return ranges + [(av, av)], False
+        if op is c.IN:
+            for kind, value in av:
+                if kind is c.LITERAL:
+                    ranges.append((value, value))
+                elif kind is c.RANGE:
+                    ranges.append(value)
+                elif kind is c.CATEGORY and value in _CATEGORY_CLASSES:
+                    ranges.append(_CATEGORY_CLASSES[value])  # \d, \s, \w as they are
+                else:
+                    return None
+            return ranges, False
+        if op is c.BRANCH:
+            nullable = False
+            for branch in av[1]:
+                sub = _first_ranges(branch)
+                if sub is None:
+                    return None
+                ranges += sub[0]
+                nullable = nullable or sub[1]
+            if not nullable:
+                return ranges, False
+        elif op is c.SUBPATTERN:
+            sub = _first_ranges(av[3])
+            if sub is None:
+                return None
+            ranges += sub[0]
+            if not sub[1]:
+                return ranges, False
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+            sub = _first_ranges(av[2])
+            if sub is None:
+                return None
+            ranges += sub[0]
+            if av[0] > 0 and not sub[1]:
+                return ranges, False
+        elif op in (c.ASSERT, c.ASSERT_NOT, c.AT):
+            continue  # zero-width: what follows begins the match
+        else:
+            return None
+    return ranges, True
+
+
+def _compile_guarded(pattern: str) -> re.Pattern[str]:
+    from re import _parser  # noqa: PLC0415 -- only at import time
+
+    first = _first_ranges(_parser.parse(pattern))
+    if first is None or first[1]:
+        return re.compile(pattern)
+    klass = "".join(
+        item if isinstance(item, str)
+        else re.escape(chr(item[0])) if item[0] == item[1]
+        else f"{re.escape(chr(item[0]))}-{re.escape(chr(item[1]))}"
+        for item in sorted(set(first[0]), key=str)
+    )
+    return re.compile(f"(?=[{klass}])(?:{pattern})")
 
 
 # --- Normalisation ------------------------------------------------------------------------------
@@ -477,7 +571,12 @@ _DOT = (
     r"(?:\.| \. |\s?[\[({<]\s?(?:dot|DOT|ドット|どっと|てん|点|\.)\s?[\])}>]\s?|\s?(?:ドット|どっと)\s?"
     r"| (?:dot|DOT) )"
 )
-_DOMAIN = rf"(?P<domain>[A-Za-z0-9\-]+(?:{_DOT}[A-Za-z0-9\-]+)*{_DOT}[A-Za-z]{{2,}})(?![A-Za-z0-9])"
+# the last label may be read out too: icloud ドットコム (round 4)
+_TLD_SPOKEN = r"\s?(?:ドット|どっと)\s?(?:コム|こむ|ジェーピー|じぇーぴー|ネット|ねっと)"
+_DOMAIN = (
+    rf"(?P<domain>[A-Za-z0-9\-]+(?:{_DOT}[A-Za-z0-9\-]+)*(?:{_DOT}[A-Za-z]{{2,}}|{_TLD_SPOKEN}))"
+    r"(?![A-Za-z0-9])"
+)
 _EMAIL = re.compile(
     r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9][A-Za-z0-9._%+\-]*"
     rf" ?{_AT} ?{_DOMAIN}"
@@ -487,6 +586,27 @@ _EMAIL = re.compile(
 _EMAIL_SPELLED = re.compile(
     r"(?:メール|アドレス|メアド|mail|連絡先)[^\s\d。]{0,6}?[\s:]{0,2}"
     rf"(?P<address>[A-Za-z0-9][A-Za-z0-9._%+\-]* (?:at|AT) {_DOMAIN})"
+)
+# Round 4: a free-mail or carrier name with no domain ending (kobayashi.y アット gmail です), an
+# address given in two halves (「@」の前は ito.sachiko、後ろは gmail.com), and an account under a
+# free-mail label (Gmail：matsuda.keiko0505; the name has a digit, a dot or an underscore).
+_MAIL_PROVIDER = (
+    r"(?:gmail|Gmail|GMAIL|yahoo|Yahoo|icloud|iCloud|outlook|Outlook|hotmail|Hotmail|docomo|ezweb|"
+    r"softbank|ソフトバンク|ドコモ)"
+)
+_EMAIL_PROVIDER_ONLY = re.compile(
+    rf"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9][A-Za-z0-9._%+\-]* ?{_AT} ?{_MAIL_PROVIDER}(?![A-Za-z0-9.\-])"
+)
+_EMAIL_HALVES = re.compile(
+    r"(?:@|アットマーク|アット)[」』]?\s?(?:の|より)?(?:前|手前)(?:は|が|:)\s?[「『]?"
+    r"(?P<local>[A-Za-z0-9][A-Za-z0-9._%+\-]*)[^。\n]{0,12}?(?:後ろ|後|あと|うしろ)(?:は|が|:)\s?[「『]?"
+    r"(?P<domain>[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+)"
+)
+_ACCOUNT = r"[A-Za-z][A-Za-z0-9._\-]{2,}[A-Za-z0-9]"
+_EMAIL_ACCOUNT = re.compile(
+    r"(?:Gmail|gmail|GMAIL|Gメール|ジーメール|Yahoo!?メール|ヤフーメール|iCloud|Outlook|Hotmail)"
+    rf"(?:の)?(?:アドレス|アカウント)?\s?(?:は|:)?\s?(?P<a1>{_ACCOUNT})(?![A-Za-z0-9@])"
+    rf"|(?<![A-Za-z0-9._\-])(?P<a2>{_ACCOUNT})\s?\(\s?(?:Gmail|gmail|Yahoo!?メール|iCloud)\s?\)"
 )
 _PUBLIC_DOMAIN = re.compile(r"(?:^|\.)(?:lg|go)\.jp$", re.IGNORECASE)
 # Placeholders in instructions: 例：xxxx@example.com, （例）yamada@…, your.name@…
@@ -524,6 +644,19 @@ def _emails(norm: str) -> Iterable[tuple[int, int]]:
         domain = _domain(m)
         if not _PUBLIC_DOMAIN.search(domain):
             yield m.span("address")
+    if "@" in norm or "アット" in norm or "あっと" in norm or "★" in norm or "☆" in norm:
+        for m in _EMAIL_PROVIDER_ONLY.finditer(norm):
+            if not _placeholder(norm, m.start(), m.group()) and not _org_labelled(norm, *m.span()):
+                yield m.span()
+        for m in _EMAIL_HALVES.finditer(norm):
+            if not _PUBLIC_DOMAIN.search(m.group("domain")) and not _org_labelled(norm, *m.span()):
+                yield m.start("local"), m.end("domain")
+    for m in _EMAIL_ACCOUNT.finditer(norm):
+        name = m.group("a1") or m.group("a2")
+        span = m.span("a1") if m.group("a1") else m.span("a2")
+        if re.search(r"[\d._]", name) and not _placeholder(norm, span[0], name + " "):
+            if not _org_labelled(norm, *span):
+                yield span
 
 
 # 12 digits in three groups of four, with one separator each (space, -, /, ., ・) or none.
@@ -604,7 +737,7 @@ def _insured_numbers(view: str) -> Iterable[tuple[int, int]]:
 # --- Street addresses ---------------------------------------------------------------------------
 
 _NUM = r"(?:\d{1,4}|[〇一二三四五六七八九十百千]{1,5})"  # arabic or kanji numerals
-_ADDRESS = re.compile(
+_ADDRESS = _compile_guarded(
     # 3丁目5番12号, 三丁目5-12, 5丁目1-10, 3丁目12 (but not 3丁目 alone, nor 1丁目2丁目)
     rf"{_NUM}丁目 ?{_NUM}(?! ?丁目)(?: ?(?:番地の?|番|-|の) ?{_NUM}(?!丁目)){{0,2}}(?:番地|番|号)?"
     rf"|{_NUM}番地(?: ?(?:の|-)? ?{_NUM}号?)?"  # 123番地, 123番地の3, 5番地12
@@ -662,7 +795,9 @@ _PUBLIC_PLACE = re.compile(
     r"神社|寺|教会|公園|広場|グラウンド|運動場|道の駅|スーパー|商店|店|銀行|信用金庫|農協|JA|"
     r"ホール|プラザ|会場|避難所|ホテル|旅館|工場|事務所|コンビニ|パン屋|本屋|カフェ|食堂|レストラン"
 )
-_LANDMARK_AFTER = re.compile(r"[^\s、。,]{0,4}?の?(?:裏|隣|向かい|横|近く|そば|斜め|奥|並び|先)")
+_LANDMARK_AFTER = re.compile(
+    r"[^\s、。,]{0,4}?の?(?:裏|隣|向かい|横|近く|そば|斜め|奥|並び)|の?(?:すぐ|少し|ちょっと)?先(?![:：])"
+)
 _HOME_AFTER = re.compile(
     r"[^。\n]{0,14}?(?:に住|に在住|で暮ら|に暮ら|の家(?!族)|のお宅|宅(?![地配])|自宅|アパート|"
     r"に引っ越|に転居)"
@@ -726,10 +861,10 @@ _NAME = (
     rf"| ?(?![のはがをにへとでもやか])[ぁ-ゖ][ぁ-ゖ{_KANJI}]{{1,3}})?"  # or よし子
 )
 _HONORIFIC = (
-    r"(?:さん(?![ぽまご])|さま|様(?![々式子相態])|氏(?!名)|くん|君(?!が|たち)|ちゃん|翁|婦人|夫人|"
+    r"(?:さん(?![ぽま]|ご(?!夫婦|家族|一家|兄弟|本人|主人))|さま|様(?![々式子相態])|氏(?!名)|くん|君(?!が|たち)|ちゃん|翁|婦人|夫人|"
     r"刀自|殿(?![堂様下]))"
 )
-_PERSON = re.compile(
+_PERSON = _compile_guarded(
     r"(?<![A-Za-z0-9〇○●◯△□×*])"  # A子さん, ○○様: pseudonyms
     rf"(?P<name>{_NAME})"
     # 田中さん, or a bare name with an age: 田中花子（82歳）, 佐藤一夫、85歳
@@ -776,7 +911,7 @@ _AGE_AFTER = re.compile(
     r"[^、。,()\d]{0,6}?[、,]? ?(\d{1,3}) ?[歳才](?!以上|以下|未満|から|まで|代|前後|程度)"
 )
 _AGE_BEFORE = re.compile(r"(\d{1,3}) ?[歳才](?:の|で|を迎えた|になる|になった|になられた|、|,)? ?$")
-_DIAGNOSIS = re.compile(
+_DIAGNOSIS = _compile_guarded(
     r"(?:若年性認知症|認知症|アルツハイマー|レビー小体|物忘れ|もの忘れ|徘徊|せん妄|"
     r"要介護 ?[1-5一二三四五]|要支援 ?[12一二]|要介護度|"
     r"脳梗塞|脳出血|脳卒中|くも膜下出血|心筋梗塞|心不全|狭心症|"
@@ -811,7 +946,23 @@ _DIAGNOSIS = re.compile(
     r"内服|服用|処方|(?<![A-Za-z])I?ADL(?![A-Za-z])|(?:介助|見守り)が?(?:必要|要)|全介助|一部介助|"
     r"要介助|介助(?:で|を受け|され)|骨を折|"
     r"(?:もの忘れ|物忘れ|認知症|精神科|心療内科)外来(?:を|に|で|の)?(?:受診|通院|予約|初診|紹介)|"
-    r"(?:かかりつけ|病院|医者)(?:を|に|へ)?受診|受診(?:済|し|させ|を勧|勧))"
+    r"(?:かかりつけ|病院|医者)(?:を|に|へ)?受診|受診(?:済|し|させ|を勧|勧)|"
+    # round 4: everyday words for symptoms in quoted speech (「膝が痛くて」, 「最近よく転ぶ」),
+    # medicines, sleep, senses, eating, memory, minor illness and body parts
+    r"(?:血圧|心臓|糖尿|睡眠|胃|痛み止め|精神|抗うつ|認知症|心の)の薬|薬を(?:飲み忘|のみ忘|飲んで|飲んでも|"
+    r"飲まな|飲まず|欠かさ|手放せ)|薬の(?:数|量|飲み忘|管理)|"
+    r"(?:夜中|夜)に(?:何度も)?目が覚め|何度も目が覚め|寝つけ|寝つか|寝付か|"
+    r"(?:耳|目)が(?:だいぶ|かなり|少し|すっかり|ほとんど|だんだん|最近|急に)?(?:遠|悪)|"
+    r"目が(?:かすん|かすむ|かすみ|霞|しょぼしょぼ)|字が(?:読め|書け)(?:な|ず)|手が震え|手の震え|震えが(?:止|あ|出)|"
+    r"(?:腰|背中)が曲が|食が細|(?<!我)痩せ(?:て|た|細)(?!我慢)|体重が(?:減|落)|"
+    r"息が(?:苦し|切れ|上が)|息苦し|同じ(?:話|こと)を何度も|何度も同じ(?:話|こと)|"
+    r"入れ歯|噛めな|かめな|歯が(?:痛|悪|な)|"
+    r"歩くの(?:も|が)(?:やっと|つら|辛|大変|しんど|難し)|足取りが(?:おぼつかな|重|不安定)|おぼつかな|"
+    r"ふらつ|よく転|転びやす|転ん(?:で|だ)|転倒|心の病|精神的な病|療養(?:中|して|し)|静養|"
+    r"風邪(?:を|で|気味)|寝込|熱が(?:出|あ|下が|続)|発熱|トイレが(?:間に合わ|近)|尿漏れ|頻尿|便秘|"
+    r"(?:胃|お腹|おなか|体|腰|膝|足|心臓|目|耳|肝臓|腎臓|頭|胸)の(?:調子|具合)が(?:悪|よくな|良くな|すぐれ|おかし)|"
+    r"体調(?:を崩|不良|が悪|がすぐれ|が優れ|を壊)|具合が悪|気分が悪|体がだる|頭が(?:ぼーっと|ぼんやり|重|痛|ふらふら)|頭痛|"
+    r"(?:手首|足首|肩|首|腕|手|指|股関節|ひざ|膝|腰|足|背中)(?:を|が)?(?:痛め|痛く|痛い|痛む|痛み|の痛))"
     # not when the word names a service, a programme, a department or people in general
     r"(?!カフェ|サポーター|地域支援推進員|推進員|初期集中|施策|対策|予防|講座|研修|フォーラム|セミナー|"
     r"教室|の人|の方|のある人|のある方|疾患医療|基本法|キャラバン|ケアパス|専門|相談|支援チーム|サロン|"
@@ -821,7 +972,12 @@ _DIAGNOSIS = re.compile(
 # Living situation (issue #15): who lives alone, on welfare, in debt, after prison, under abuse …
 # Near a named person these are as sensitive as a diagnosis; on their own (80代の独居女性) they are
 # not, and a word that names a law, a programme or an office (生活保護法, 虐待防止) is not one.
-_LIVING = re.compile(
+# Family members (round 4): 息子とはもう十年会ってない, 娘は遠くに住んでる.
+_KIN = (
+    r"息子|娘|子ども|子供|子|家族|兄弟|姉妹|兄|姉|弟|妹|親族|親戚|実家|身内|長男|長女|次男|次女|"
+    r"お嫁さん|嫁|婿|孫|甥|姪|夫|妻|ご主人|旦那|元夫|元妻"
+)
+_LIVING = _compile_guarded(
     r"(?:独居|一人暮らし|ひとり暮らし|独り暮らし|一人住まい|ひとり住まい|二人暮らし|ふたり暮らし|"
     r"老老介護|老々介護|認認介護|高齢者のみ|夫婦のみ|8050|身寄り|身よりがな|天涯孤独|孤立|"
     r"生活保護|生保|受給中|受給して|保護費|ケースワーカー|困窮|生活苦|低所得|非課税|無年金|年金|"
@@ -859,7 +1015,30 @@ _LIVING = re.compile(
     r"(?:大家|家主)(?:が|から|さん)|壊れ(?:た|て)まま|"
     r"(?:ごみ|ゴミ|物|モノ|荷物)(?:袋)?(?:が|で)(?:あふれ|溢れ|山積|散乱)|異臭|悪臭|"
     r"施設に入(?:っ|ら|所|居|れ)|入居(?:し|され)|(?:を|が)(?:一人で)?看て|看病|面倒を見|"
-    r"と(?:の)?二人(?:で|暮|住|きり|[。、,\n]|$)|(?:風呂|トイレ|給湯器|エアコン|暖房|屋根)が壊れ)"
+    r"と(?:の)?二人(?:で|暮|住|きり|[。、,\n]|$)|(?:風呂|トイレ|給湯器|エアコン|暖房|屋根)が壊れ|"
+    # round 4: family out of touch or far away, nobody around, alone in a home, bereavement,
+    # money for heating and rent, a home lost or borrowed, care that costs a job
+    rf"(?:{_KIN})(?:さん|ちゃん|たち|夫婦|一家)?(?:と|とは|とも|には|から(?:は|も)?|は|が|も)"
+    r"[^。\n]{0,14}?(?:会って(?:い)?な|会わな|会えて(?:い)?な|会ってくれな|連絡(?:を|が|も)?(?:取|と)って(?:い)?な|"
+    r"連絡(?:が|も)?(?:な|来な|こな)|行き来(?:が|は|も)?な|電話(?:一本)?(?:も|を)?(?:くれ|こな|来な|よこさ|かけてこ)な|"
+    r"縁を切|縁が切れ|縁切|没交渉|関わら(?:な|ず)|関わるな|顔を(?:見せ|出さ)な|寄り付かな|寄りつかな|"
+    r"(?:遠く|遠方|県外|海外|都会|東京|関東|関西)(?:に|で|勤務|在住|暮らし|住まい)|帰って(?:こ|来)な|"
+    r"(?:お金|金)を(?:せび|せが|無心|貸して)|折り合いが)|"
+    r"音信(?:なし|無し|がな|もな)|離れて(?:暮ら|住)|没交渉|縁を切|縁が切れ|縁切り|"
+    r"誰も(?:いな|居な|おらず|来な|こな|訪ねて)|話し相手(?:が|も)?(?:誰も)?(?:いな|おらず|居な)|"
+    r"口を(?:きいて|利いて|きか|利か)(?:い)?な|ぽつんと|家に(?:こも|籠)|こもりがち|ずっと家に|"
+    r"(?:独り|ひとり)(?:住まい|住い|ずまい|で(?:過ご|生活|暮|住|いる|い(?:ます|た))|きり|ぼっち)|一人住い|"
+    r"(?:自分|わたし|私)(?:一人|ひとり|独り)で|一人で(?:担|抱え|み(?:て|る)|世話|面倒|やって|切り盛りして(?:い|き))|"
+    r"(?:家|自宅|部屋|アパート|住宅|団地)(?:に|で|では)(?:お)?(?:一人|ひとり|独り)(?:きり)?(?=[。、,\n]|$|です|で(?:す|い|過|暮))|"
+    r"(?:日中|昼間|夜間|夜|普段|平日)は[^。、\n]{1,10}?(?:だけ|のみ)(?:に|で|が|の)?(?:な|過ご|残|い)|"
+    r"(?:年寄り|老人|高齢者|夫婦|老夫婦)(?:の)?(?:二人|ふたり)(?:だけ|きり)|"
+    r"(?:ご主人|夫|奥さん|奥様|妻|旦那|連れ合い|息子|娘|母|父)(?:さん)?を(?:見送|看取)|"
+    r"(?:ご主人|夫|奥さん|妻|旦那|連れ合い)(?:さん)?と[^。\n]{0,6}?別れ|"
+    r"灯油(?:代|を買|が買|も買|の買い置き|がな|もな)|(?:お金|現金)(?:も|が)(?:な|無)|"
+    r"家賃を[^。\n]{0,6}?(?:ため|溜め)|(?:住まい|住む(?:所|家|場所)|住居|部屋|引っ越し先|転居先|次の家)が見つから|"
+    r"契約(?:更新)?を断られ|居候|引き取られ|厄介にな|居づら|居心地が悪|"
+    r"働かず|働こうとしな|仕事を(?:辞め|やめ|失)|介護の(?:ため|ために)|"
+    r"年金(?:暮らし|生活|のみ|だけ)|食費を(?:切り詰|削)|生活が(?:苦し|厳し|大変))"
     r"(?!法|制度|防止|対策|施策|計画|事業(?!を)|窓口|担当|課|係|センター|講座|研修|"
     r"の(?:方|人|高齢者|男性|女性|皆|世帯|ご家庭))"
 )
@@ -873,18 +1052,28 @@ _DATE = (
     r"|(?<![\d\-./])(?:19|20)\d\d"
     r"(?: ?年(?: ?\d{1,2} ?月(?: ?\d{1,2} ?日)?)?|[./-]\d{1,2}[./-]\d{1,2}))"
 )
-_BIRTH = re.compile(
+_BIRTH = _compile_guarded(
     rf"(?:生年月日|誕生日|生年)[^。\n\d]{{0,6}}?{_DATE}"
     rf"|{_DATE} ?(?:生まれ|生れ|うまれ|生(?![活徒涯産命協物態計息存成]))"
 )
 # An age anywhere near the person: 78歳, 八十七歳, 御年88, 年齢：93歳 (not 78.6歳, 80代, 65歳以上).
-_AGE_WORD = re.compile(
+_AGE_WORD = _compile_guarded(
     rf"(?:御年|おんとし|年齢 ?[:は]?) ?(?P<n1>\d{{1,3}}|{_KANJI_NUMERAL}{{1,4}}|百{_KANJI_NUMERAL}{{0,2}})"
     rf"|(?<![\d.])(?P<n2>\d{{1,3}}|{_KANJI_NUMERAL}{{1,4}}|百{_KANJI_NUMERAL}{{0,2}}) ?[歳才]"
     r"(?!以上|以下|未満|から|まで|代|前後|程度|くらい|ぐらい|頃|児|時|の(?:方|人|男性|女性|高齢者))"
 )
+# Round 4: an age said without 歳 (今年で94, もう88になった, 90になる, 93のおばあちゃん, （九十二）);
+# read only as 50 to 120, so that counts (会員が30になった, 今年で10回目) are not ages.
+_KANJI_AGE = rf"[一二三四五六七八九]?十{_KANJI_NUMERAL}?|百{_KANJI_NUMERAL}{{0,2}}"
+_AGE_BARE = _compile_guarded(
+    r"(?:今年|来年|今月|来月|今度|もう|満|数え|やっと|ついに|この[春夏秋冬]|[春夏秋冬]に)で?\s?"
+    rf"(?P<n1>\d{{2,3}}|{_KANJI_AGE})(?![\d{_KANJI}年月日時分円人名件回周%.,:万千個枚本台点度期号番倍つ])"
+    rf"|(?<=[、,「\s])(?P<n2>\d{{2,3}}|{_KANJI_AGE})\s?(?:に(?:なる|なった|なられ|なりま|なって)|を迎え)"
+    rf"|(?<![\d.,/:\-])(?P<n3>\d{{2,3}}|{_KANJI_AGE})の(?:おばあ|おじい|ばあ|じい|お婆|お爺|母|父|おふくろ|親父)"
+    rf"|\((?P<n4>{_KANJI_AGE})\s?[歳才]?\)"
+)
 # Longevity celebrations (米寿 = 88) and a birth era alone (昭和一桁生まれ): an age near a name.
-_AGE_EVENT = re.compile(
+_AGE_EVENT = _compile_guarded(
     r"還暦|古希|古稀|喜寿|傘寿|米寿|卒寿|白寿|百寿|紀寿|茶寿|皇寿"
     r"|(?:明治|大正|昭和)\s?(?:一桁|ひとけた|初期|初め|前半|中頃|後半|末)?\s?(?:の)?(?:生まれ|生れ)"
     # an age with the sex in brackets: （女・91）, （91歳・男性）
@@ -894,15 +1083,25 @@ _AGE_EVENT = re.compile(
 # Where a named person lives, below a house number: a chome, a block of flats, a housing estate
 # (緑町二丁目, さくら団地3号棟, 旭町の市営住宅), or a town with a house word after it (若葉町の公民館の
 # 向かいの家). On its own it is a district (3丁目の集会所); near a named person it locates them.
-_RESIDENCE = re.compile(
+_RESIDENCE = _compile_guarded(
     # (a chome or a block followed by a number is a house-level address, flagged on its own)
     rf"(?:{_NUM}丁目(?! ?{_NUM})|\d{{1,3}} ?号棟(?! ?\d)|[{_KANJI}{_KATAKANA}ぁ-ゖ]{{1,8}}?"
     r"(?:団地|市営住宅|県営住宅|町営住宅|公営住宅|住宅|荘|ハイツ|コーポ|アパート|マンション|ハイム|"
     r"メゾン|長屋))"
     r"(?!の?(?:集会所|集会場|公民館|公園|会館|センター|広場|交差点|バス停|自治会|管理組合|"
     r"管理事務所|商店|店|整備|建設|計画|工事))"
-    rf"|[{_KANJI}{_KATAKANA}ぁ-ゖ]{{1,6}}(?:町|村|地区|集落|台|ヶ丘|が丘)"
-    r"(?=[^。\n]{0,16}?(?:に住|で暮ら|に暮ら|の家|のお宅|宅|向かい|の裏|の隣|平屋|一軒家|借家))"
+    rf"|[{_KANJI}{_KATAKANA}ぁ-ゖ]{{1,6}}(?:町|村|地区|集落|台|ヶ丘|が丘)(?!さん|様|さま|氏|君|くん|ちゃん|家|宅)"
+    r"(?=[^。\n]{0,16}?(?:に住|で暮ら|に暮ら|の家|のお宅|宅|向かい|の裏|の隣|平屋|一軒家|借家|"
+    r"にお住まい|越して|越され|引っ越|に家を(?:建|買)))"
+    # round 4: a town, an estate or a 字 with 在住 (栄町在住, 大字上野在住; not 東京在住, 県外在住)
+    rf"|[{_KANJI}{_KATAKANA}ぁ-ゖ]{{0,7}}(?:町|村|地区|集落|台|ヶ丘|が丘|丁目|団地|住宅|荘)\s?在住"
+    rf"|大?字[{_KANJI}]{{1,4}}\s?在住"
+    # round 4: where the house is, said of the house (〇〇さんのお宅は本町の坂の上, うちは川沿いの一軒家,
+    # 家はバス停から歩いて2分): only a description of a place, not 家は広い, うちは犬を飼っている
+    r"|(?:お宅|うち|家|お家|おうち|住まい|住居)(?:は|って)[^。\n]{0,24}?"
+    r"(?:坂の(?:上|下|途中)|坂下|坂上|(?:の|すぐ)(?:裏|隣|向かい|横|角|奥|並び|手前|突き当たり|先)|"
+    r"裏手|屋根|一軒家|平屋|長屋|階建て|から(?:歩いて|徒歩|車で)|沿い|団地|アパート|マンション|住宅|"
+    r"丁目|番地|(?:町|村|地区)の(?:坂|奥|外れ|はずれ|端|角|入り口|入口)|渡って|曲がって)"
     # round 3: a house described by a landmark (郵便局の裏の赤い屋根の家, 小学校の前の角の家)
     r"|(?:裏|隣|向かい|前|横|角|奥|斜め前|並び)(?:の|にある)[^。\n]{0,12}?(?:家|お宅|一軒家|平屋|アパート)"
     r"(?![族事計賃電具庭])"
@@ -911,6 +1110,13 @@ _WINDOWS = {"health_identity": 30, "name_living": 30, "name_age": 30, "address":
 _MAX_WINDOW = max(_WINDOWS.values())
 # Between them, a talk or a publication: the word is a topic (佐藤さんの講演「脳卒中と…」), not a condition.
 _TOPIC = re.compile(r"講演|講座|講義|研修|セミナー|シンポジウム|テーマ|演題|著書|著者|発表|『|』")
+
+
+# Round 4: the age of a pet or a thing (吉田さんちの犬は14歳, 家は築50年) is not the person's.
+_PET_BEFORE = re.compile(
+    r"(?:犬|猫|ネコ|イヌ|ねこ|いぬ|愛犬|愛猫|ペット|ワンちゃん|わんちゃん|ワンコ|柴|うさぎ|インコ|金魚|"
+    r"車|家|木)(?:は|が|も|の|で|、)?\s?(?:もう|今年で|今年|まだ)?\s?$"
+)
 
 
 def _kanji_number(text: str) -> int:
@@ -938,6 +1144,13 @@ def _attributes(norm: str) -> list[tuple[int, int, str]]:
         (*m.span(), "name_age")
         for m in _AGE_WORD.finditer(norm)
         if 0 < _kanji_number(m.group("n1") or m.group("n2")) <= 120
+        and not _PET_BEFORE.search(norm, max(0, m.start() - 8), m.start())
+    ]
+    found += [
+        (*m.span(), "name_age")
+        for m in _AGE_BARE.finditer(norm)
+        if 50 <= _kanji_number(m.group(m.lastgroup)) <= 120
+        and not _PET_BEFORE.search(norm, max(0, m.start() - 8), m.start())
     ]
     return sorted(found)
 
@@ -960,9 +1173,10 @@ def _person_name(norm: str, m: re.Match[str]) -> int | None:
 
 # A katakana given name with an honorific (シゲさん, ミサヲ様); loanwords for roles are not names.
 _KANA_PERSON = re.compile(
-    r"(?<![\u30a1-\u30fcA-Za-z・ぁ-ゖ])"
-    # a katakana name (ハルエ, ヤマダ ハナコ) or a hiragana one (たけだ, はなこ) …
-    r"(?P<name>[\u30a1-\u30fa]{2,5}(?: [\u30a1-\u30fa][\u30a1-\u30fa\u30fc]{1,4})?|[ぁ-ゖ]{2,5})"
+    # a katakana name (ハルエ, ヤマダ ハナコ; after a particle too: 「…」とハルさん, 生まれのキヨさん)
+    # or a hiragana one (たけだ, はなこ; not inside a hiragana run) …
+    r"(?P<name>(?<![\u30a1-\u30fcA-Za-z・])[\u30a1-\u30fa]{2,5}(?: [\u30a1-\u30fa][\u30a1-\u30fa\u30fc]{1,4})?"
+    r"|(?<![\u30a1-\u30fcA-Za-z・ぁ-ゖ])[ぁ-ゖ]{2,5})"
     # … with an honorific, and perhaps an age in brackets: ユキエさん（88）
     r" ?(?:さん|様|さま|氏|ちゃん|くん)(?P<age> ?\((?P<age_n>\d{1,3}) ?[歳才]?[^()]{0,10}\))?"
 )
@@ -1006,7 +1220,12 @@ def _regex_persons(norm: str) -> Iterable[tuple[int, int, bool]]:
             continue
         end = m.end()
         aged = m.group("age_n") is not None and int(m.group("age_n")) <= 120
-        if not aged and (after := _AGE_AFTER.match(norm, end)) and int(after.group(1)) <= 120:
+        if (
+            not aged
+            and (after := _AGE_AFTER.match(norm, end))
+            and int(after.group(1)) <= 120
+            and not _PET_BEFORE.search(norm, end, after.start(1))
+        ):
             end, aged = after.end(), True
         before = None if aged else _AGE_BEFORE.search(norm, max(0, start - 12), start)
         if before and int(before.group(1)) <= 120 and not _SENTENCE_END.search(before.group()):
@@ -1015,7 +1234,10 @@ def _regex_persons(norm: str) -> Iterable[tuple[int, int, bool]]:
     for m in _KANA_PERSON.finditer(norm):
         name = m.group("name")
         if "\u3041" <= name[0] <= "\u3096":  # hiragana: not a word, not a particle after kanji
-            if name in _HIRAGANA_NOT_NAMES or (
+            # a family word at the end of a hiragana run (あるおじいさん) is not a name either
+            if name in _HIRAGANA_NOT_NAMES or any(
+                name[i:] in _HIRAGANA_NOT_NAMES and name[i] in "おご" for i in range(1, len(name) - 1)
+            ) or (
                 m.start() and norm[m.start() - 1] > "\u3096" and _PARTICLE_START.match(name)
             ):
                 continue
@@ -1030,10 +1252,18 @@ def _regex_persons(norm: str) -> Iterable[tuple[int, int, bool]]:
 # analyser confirms the surname (近所のおばあちゃん, 専門家 are not), so only near an attribute.
 _FAMILY_OF = re.compile(
     rf"(?P<name>[{_KANJI}]{{1,4}})"
-    r"(?:の(?:おばあ|おじい|ばあ|じい|お婆|お爺|婆|爺)(?:ちゃん|さん|さま|様)"
+    r"(?:(?P<kin>の(?:おばあ|おじい|ばあ|じい|お婆|お爺|婆|爺)(?:ちゃん|さん|さま|様)"
     r"|の(?:ばっちゃん|じっちゃん|おばちゃん|おじちゃん|奥さん|奥様|ご主人|旦那さん|お母さん|"
-    r"お父さん|お母様|お父様|息子さん|娘さん|お嫁さん|お孫さん|お子さん|ご家族|ご夫婦)"
+    r"お父さん|お母様|お父様|息子さん|娘さん|お嫁さん|お孫さん|お子さん|ご家族|ご夫婦))"
     rf"|(?:家|宅|一家)(?![{_KANJI}]))"
+)
+_LARGE_PLACES = frozenset(
+    """
+    北海道 青森 岩手 宮城 秋田 山形 福島 茨城 栃木 群馬 埼玉 千葉 東京 神奈川 新潟 富山 石川 福井 山梨
+    長野 岐阜 静岡 愛知 三重 滋賀 京都 大阪 兵庫 奈良 和歌山 鳥取 島根 岡山 広島 山口 徳島 香川 愛媛
+    高知 福岡 佐賀 長崎 熊本 大分 宮崎 鹿児島 沖縄 札幌 仙台 横浜 川崎 相模原 名古屋 神戸 北九州 堺
+    浜松 関東 関西 東北 九州 四国 北陸 東海 中国 日本 海外 アメリカ 韓国 台湾
+    """.split()
 )
 
 
@@ -1052,11 +1282,18 @@ def _analysed_persons(norm: str, attributes: list[tuple[int, int, str]]) -> list
     for lo, hi in windows:
         hi = min(hi, lo + budget)
         budget -= hi - lo
-        full, surnames = pii_names.analyse(norm[lo:hi])
+        full, surnames, places = pii_names.analyse(norm[lo:hi])
         names += [(lo + s, lo + e) for s, e in full if not _public_role(norm, lo + s, lo + e)]
         surname_ends = {lo + e: lo + s for s, e in surnames}
+        # round 4: a place-name surname in a family reference (宮下のおじいちゃん), not in a house
+        # word (東京宅) and not a prefecture or a large city (東京のおばあちゃん names no household)
+        place_ends = {
+            lo + e: lo + s for s, e in places if norm[lo + s : lo + e] not in _LARGE_PLACES
+        }
         for m in _FAMILY_OF.finditer(norm, lo, hi):
             start = surname_ends.get(m.end("name"))
+            if start is None and m.group("kin"):
+                start = place_ends.get(m.end("name"))
             if start is not None and start >= m.start() and not _public_role(norm, start, m.end()):
                 names.append((start, m.end()))
         if budget <= 0:
@@ -1064,14 +1301,27 @@ def _analysed_persons(norm: str, attributes: list[tuple[int, int, str]]) -> list
     return names
 
 
+# Round 4: a visit-note header names the person, the next sentence says how they are
+# (ウメさん宅訪問。「息子とはもう十年会ってないよ」, 北村さん宅へ。お風呂が壊れたまま…).
+_HEADER_AFTER = re.compile(
+    r"\s?(?:宅|様方|方|家)\s?(?:を|に|へ)?\s?(?:訪問|へ|にて|で|の様子)?(?:時|して|した)?\s?[。\n]"
+    r"|\s?(?:を|に|へ)\s?(?:訪問|電話)(?:時|して|した)?\s?[。\n]"
+)
+
+
 def _near(norm: str, start: int, end: int, attribute: tuple[int, int, str]) -> bool:
     a0, a1, kind = attribute
     gap = a0 - end if a0 >= end else start - a1
     lo, hi = min(end, a1), max(start, a0)
-    return (
-        gap <= _WINDOWS[kind]
-        and not _SENTENCE_END.search(norm, lo, hi)
-        and not _TOPIC.search(norm, lo, hi)
+    if gap > _WINDOWS[kind] or _TOPIC.search(norm, lo, hi):
+        return False
+    stop = _SENTENCE_END.search(norm, lo, hi)
+    if stop is None:
+        return True
+    # one sentence end only, right after a header (〇〇さん宅訪問。): the next sentence is theirs
+    header = _HEADER_AFTER.match(norm, end) if a0 >= end else None
+    return bool(
+        header and header.end() == stop.end() and not _SENTENCE_END.search(norm, stop.end(), hi)
     )
 
 

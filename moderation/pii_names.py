@@ -26,7 +26,7 @@ _dictionary_lock = threading.Lock()
 _dictionary = None
 _unavailable = False
 
-_SURNAME, _GIVEN, _PROPER, _NOUN, _SPACE, _OTHER = range(6)
+_SURNAME, _GIVEN, _PROPER, _NOUN, _SPACE, _OTHER, _PLACE = range(7)
 _KATAKANA_GIVEN = re.compile(r"[\u30a1-\u30fa]{2,4}")
 
 
@@ -57,6 +57,8 @@ def _pos_kind(pos_id: int) -> int:
             kind = _SURNAME if pos[3] == "姓" else _GIVEN if pos[3] == "名" else _NOUN
         elif pos[:3] == ("名詞", "固有名詞", "一般"):
             kind = _PROPER  # 野村: a surname Sudachi files as a proper noun
+        elif pos[:3] == ("名詞", "固有名詞", "地名"):
+            kind = _PLACE  # 宮下: many surnames are also place names
         else:
             kind = _NOUN if pos[0] == "名詞" else _SPACE if pos[0] == "空白" else _OTHER
         cache[pos_id] = kind
@@ -68,19 +70,24 @@ def full_names(text: str) -> list[tuple[int, int]]:
     return analyse(text)[0]
 
 
-def analyse(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+def analyse(
+    text: str,
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]], list[tuple[int, int]]]:
     """The full names in ``text`` and, apart, every surname morpheme (start, end) -- or proper
     noun that is no place (野村) -- with which the caller confirms that 西田 in 西田のおばあちゃん or
-    鈴木 in 鈴木家 is a surname (近所, 田舎, 専門 are not)."""
+    鈴木 in 鈴木家 is a surname (近所, 田舎, 専門 are not); and, third, the place names of two
+    characters or more (宮下, 横手), which the caller accepts in a family reference only."""
     tokenizer = _tokenizer()
     if tokenizer is None or not text:
-        return [], []
+        return [], [], []
     morphemes = [
         (_pos_kind(m.part_of_speech_id()), m.begin(), m.end(), m.surface())
         for m in tokenizer.tokenize(text[:MAX_CHARS])
     ]
-    names, surnames = [], []
-    for i, (kind, begin, end, _surface) in enumerate(morphemes):
+    names, surnames, places = [], [], []
+    for i, (kind, begin, end, surface) in enumerate(morphemes):
+        if kind == _PLACE and len(surface) >= 2:
+            places.append((begin, end))
         if kind == _PROPER:
             surnames.append((begin, end))
         if kind != _SURNAME:
@@ -97,4 +104,4 @@ def analyse(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
             given_kind in (_NOUN, _SURNAME, _PROPER) and _KATAKANA_GIVEN.fullmatch(given)
         ):
             names.append((begin, given_end))
-    return names, surnames
+    return names, surnames, places

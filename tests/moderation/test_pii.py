@@ -828,3 +828,177 @@ def test_round3_number_and_address_layouts(text, kind):
 )
 def test_round3_memo_negatives(text):
     assert find_personal_info(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "「孫とはもう五年も会ってないのよ」と話すフミさん。",
+        "佐伯さん、長女とは連絡を取っていないとのこと。",
+        "谷口さんは、弟さんと縁が切れているそうです。",
+        "「夜になると誰もいなくてね」と根本さん。",
+        "今泉さん、独り住まいで冬場の雪下ろしが心配。",
+        "石塚さん宅訪問。娘さんとは十年以上音信なし。",
+        "「自分一人で母をみている」と話す森下さん。",
+        "丹羽さんはご主人を見送ってから、家にこもりがち。",
+        "「もう灯油代もない」と増井さん。",
+        "小山さん、家賃を2か月ためてしまったと相談あり。",
+        "小倉さんご夫婦は年金暮らしで、生活が苦しいそうです。",
+    ],
+)
+def test_round4_living_in_quotes_and_visit_notes(text):
+    assert "name_living" in kinds(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "あるおばあさんは「孫とはもう会ってない」と話していた。",
+        "「誰もいない家に帰るのが寂しい」という声がありました。",
+        "佐伯さん宅で役員会。次回は来月です。",
+        "北村さんのお宅の前に花壇ができました。",
+        "吉田さんちの猫はもう15歳になりました。",
+        "郵便局の移転先：本町3丁目4番地",
+    ],
+)
+def test_round4_living_negatives(text):
+    assert find_personal_info(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "「肩が痛くて腕が上がらない」と野沢さん。",
+        "トメさん、このごろ心臓の薬を飲み忘れることが多い。",
+        "「夜に何度も目が覚めてしまう」と話す岸さん。",
+        "戸田さんは目がかなり悪くなって、新聞が読めないそうです。",
+        "宮下のおじいちゃん、最近ふらついて危ない。",
+        "「同じことを何度も聞いてしまって」と笑う沖田さん。",
+        "荻野さん、先週から熱が続いていて寝込んでいるとのこと。",
+        "「お腹の具合が悪くて」と早退された杉浦さん。",
+        "ミチさん（近所の）、最近食が細くなったと娘さんが心配していた。",
+    ],
+)
+def test_round4_health_in_everyday_words(text):
+    assert "health_identity" in kinds(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "「膝が痛い」という参加者のために椅子を増やしました。",
+        "近所のおじいさんが「最近よく転ぶ」とこぼしていた。",
+        "風邪が流行っているので、手洗いをお願いします。",
+        "小川さんが薬局で血圧計の使い方を教えてくれました。",
+        "東京のおばあちゃんが入院したので、週末は帰省します。",
+        "近所のおじいちゃん、最近ふらついて危ない。",
+    ],
+)
+def test_round4_health_negatives(text):
+    assert find_personal_info(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "堀田さんのお宅は、神社の坂を上ったすぐ先です。",
+        "青木さん（桜台在住）から野菜をいただきました。",
+        "野上さんは大字中山在住で、毎朝見回りをしている。",
+        "今野さんの家は郵便局から歩いて5分ほど。",
+        "日向さん一家は春に南町へ越してきたばかり。",
+        "「うちは線路沿いの平屋だよ」と話すサダさん。",
+    ],
+)
+def test_round4_where_a_named_person_lives(text):
+    assert "address" in kinds(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "山田さんの家は広くて明るいので、集まりに使わせてもらっています。",
+        "鈴木さん（県外在住）もオンラインで参加してくれました。",
+        "田中さん「うちは会員が30人ほどです」",
+        "栄町在住の方から、街灯の修理の要望がありました。",
+        "坂の上の赤い屋根の家は、去年から空き家です。",
+    ],
+)
+def test_round4_where_negatives(text):
+    assert find_personal_info(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "「来年で八十になる」と話す今野さん。",
+        "スエさんはもう97、それでも毎日散歩している。",
+        "89のおじいちゃん、菅井さんが優勝しました。",
+        "北原のおばあちゃん（八十七）が手伝ってくれた。",
+    ],
+)
+def test_round4_ages_without_sai(text):
+    assert "name_age" in kinds(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "田中さんのおかげで会員が60になりました。",
+        "佐藤さん、今年で60回目の参加です。",
+        "今年で50周年を迎える商店街で、山本さんが挨拶をした。",
+        "90になる方が3人いらっしゃいます。",
+    ],
+)
+def test_round4_age_negatives(text):
+    assert find_personal_info(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "返事は sakura.n77 あっと yahoo でお願いします。",
+        "「@」の前が mori_kazu、後ろが example.ne.jp です。",
+        "Gmail：hoshino.aki1212 にください。",
+        "メールは nishi.t アット icloud ドットコム",
+        "連絡は tomo_k88（Gmail）まで。",
+    ],
+)
+def test_round4_email_halves_and_providers(text):
+    assert "email" in kinds(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Gmailの設定方法は資料の3ページを見てください。",
+        "例：taro.yamada（Gmail）のように書いてください。",
+        "事務局のアドレスは Gmail: shakyo.office01 です。",
+        "メールの @ の前は半角英数字で入力します。",
+    ],
+)
+def test_round4_email_negatives(text):
+    assert find_personal_info(text) == []
+
+
+def test_first_character_guard_finds_the_same_matches():
+    import re
+
+    from moderation import pii
+
+    samples = [
+        "田中花子さん（82歳）、独居。3丁目5番12号。今年で94。",
+        "「膝が痛くて」とハルさん。栄町在住、長男とは十年会っていない。",
+        "Ｓ１２．８．１５生　０９０ー１２３４ー５６７８　大字中村12-3",
+        "",
+    ]
+    for source in (pii._LIVING, pii._DIAGNOSIS, pii._RESIDENCE, pii._ADDRESS, pii._AGE_BARE):
+        assert source.pattern.startswith("(?=[")  # the guard was built
+        plain = re.compile(source.pattern[source.pattern.index("])(?:") + 5 : -1])
+        for text in samples:
+            norm = pii.normalise(text)
+            assert [m.span() for m in source.finditer(norm)] == [
+                m.span() for m in plain.finditer(norm)
+            ]
+    # a pattern that can match the empty string, or begins with any character, is left alone
+    assert pii._compile_guarded("a*").pattern == "a*"
+    assert pii._compile_guarded(".b").pattern == ".b"

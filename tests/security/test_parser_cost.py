@@ -202,6 +202,14 @@ PII_SHAPES = {
     "memo-living": rep("高木様　日中は一人。"), "my-number-loose": rep("マイナンバー「1234」"),
     "insured-lines": rep("被保険者番号\n"), "symbol-lines": rep("保険証\n記号1番号"),
     "landmark-houses": rep("の裏の家"), "spaced-dots": rep("a . "),
+    # round 4: family out of touch, quoted speech, visit headers, houses described, 在住, ages
+    # without 歳, e-mail halves, free-mail names and accounts
+    "kin": rep("息子とは"), "kin-far": rep("長男は遠く"), "quoted": rep("「膝が痛くて」とハルさん"),
+    "visit-header": rep("ウメさん宅訪問。"), "alone-home": rep("自宅で一人"),
+    "house-where": rep("のお宅は"), "zaijuu": rep("栄町在住"), "bare-age": rep("今年で90"),
+    "age-kin": rep("93のおばあ"), "email-halves": rep("@の前はa"), "provider": rep("aアットgmail"),
+    "account": rep("Gmail:a.b1 "), "account-paren": rep("a.b1(Gmail)"), "tld-spoken": rep("a ドット "),
+    "place-kin": rep("宮下のおじいちゃん転倒"),
 }  # fmt: skip
 
 
