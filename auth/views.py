@@ -44,6 +44,14 @@ def register():
             if outcome.user is not None:
                 db.session.commit()
                 send_confirmation_mail(outcome.user)
+            elif outcome.blocked:  # a sanctioned account left: told by mail, not on the page
+                send_mail(
+                    accounts.normalize_email(form.email.data),
+                    _("【共創】登録の申し込みについて"),
+                    render_template(
+                        "auth/email/registration_blocked.txt", until=outcome.blocked_until
+                    ),
+                )
             else:
                 owner = outcome.address_owner
                 send_mail(
