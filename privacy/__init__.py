@@ -4,10 +4,14 @@ made, and retention (``retention``). An entry point that combines the domain pac
 
 from __future__ import annotations
 
-from flask import Flask
+from datetime import timedelta
+
+from flask import Flask, current_app
 
 from core import openapi
-from privacy import api, api_schema, cli, views
+from core.extensions import db
+from notifications import worker
+from privacy import api, api_schema, cli, retention, views
 
 
 def register(app: Flask) -> None:
@@ -15,3 +19,14 @@ def register(app: Flask) -> None:
     app.register_blueprint(api.bp)
     openapi.declare(app, api_schema.contract)
     cli.register(app)
+    worker.add_housekeeping("privacy.purge", _purge_every, _purge)
+
+
+def _purge_every() -> timedelta:
+    return timedelta(minutes=current_app.config.get("PRIVACY_PURGE_EVERY_MINUTES", 60))
+
+
+def _purge() -> None:
+    """The retention purge from the notification worker's loop (``flask privacy purge`` too)."""
+    retention.purge()
+    db.session.commit()

@@ -14,7 +14,6 @@ from core.extensions import db, limiter
 from privacy import erasure, exporting
 from privacy.forms import LeaveForm
 from privacy.inventory import INVENTORY
-from privacy.retention import DEFAULTS
 
 bp = Blueprint("privacy", __name__)
 EXPORT_LIMIT = "10 per hour"
@@ -24,9 +23,7 @@ EXPORT_LIMIT = "10 per hour"
 def policy():
     return render_template(
         "privacy/policy.html",
-        entries=[e for e in INVENTORY],
-        exported={e.export for e in INVENTORY if e.export},
-        retention=DEFAULTS,
+        entries=INVENTORY,
     )
 
 
