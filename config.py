@@ -81,6 +81,8 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "PRIVACY_RETAIN_REVOKED_TOKENS_DAYS": (90, int),
     "PRIVACY_RETAIN_IP_DAYS": (90, int),
     "PRIVACY_PURGE_EVERY_MINUTES": (60, int),
+    # the version of the terms and privacy policy a registering member accepts (recorded)
+    "TERMS_VERSION": ("2026-12-06", str),
     "MODERATION_HOLD_FIRST_POSTS": (2, int),
     "MODERATION_FLAGS_PER_DAY": (20, int),
     "MODERATION_NEW_ACCOUNT_DAYS": (3, int),

@@ -72,6 +72,7 @@ def register_user(
     role: str = "member",
     password_hash: str | None = None,
     email_confirmed: bool = False,
+    terms_version: str | None = None,
 ) -> User:
     """Create an account; raises :class:`AccountError` if the e-mail or handle is taken or the
     display name is not allowed. The address counts as unconfirmed until the member opens the
@@ -91,6 +92,8 @@ def register_user(
         password_hash=password_hash or generate_password_hash(password),
         role=get_role(role),
         email_confirmed_at=utcnow() if email_confirmed else None,
+        terms_version=terms_version,
+        terms_accepted_at=utcnow() if terms_version else None,
     )
     db.session.add(user)
     db.session.flush()
@@ -121,7 +124,9 @@ class SignUp:
     blocked_until: datetime | None = None
 
 
-def sign_up(*, email: str, handle: str, display_name: str, password: str) -> SignUp:
+def sign_up(
+    *, email: str, handle: str, display_name: str, password: str, terms_version: str | None = None
+) -> SignUp:
     """The registration form. For an address that is already registered it checks the same
     things and does the same hashing work, so neither the answer nor its timing tells that the
     address is taken; the caller mails the owner instead of a confirmation link."""
@@ -134,7 +139,8 @@ def sign_up(*, email: str, handle: str, display_name: str, password: str) -> Sig
     if owner is None:
         return SignUp(
             user=register_user(
-                email=email, handle=handle, display_name=display_name, password=password
+                email=email, handle=handle, display_name=display_name, password=password,
+                terms_version=terms_version,
             )
         )
     _check_handle_and_name(handle, display_name)

@@ -94,6 +94,9 @@ class User(UserMixin, db.Model):
     #: flags and audit entries keep an author; everything that named the person is gone
     #: (``privacy.erasure``)
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: the version of the terms and privacy policy (TERMS_VERSION) accepted at registration
+    terms_version: Mapped[str | None] = mapped_column(String(20))
+    terms_accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     role: Mapped[Role] = relationship()
     prefecture: Mapped[Prefecture | None] = relationship(lazy="select")

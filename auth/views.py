@@ -37,6 +37,7 @@ def register():
                 handle=form.handle.data,
                 display_name=form.display_name.data,
                 password=form.password.data,
+                terms_version=current_app.config["TERMS_VERSION"],
             )
         except accounts.AccountError as exc:
             getattr(form, exc.field).errors.append(exc.message)

@@ -202,5 +202,5 @@ def _pseudonymise(user: User, now: datetime) -> None:
     user.is_suspended = True  # cannot log in
     user.suspended_until = None
     user.silenced_until = None
-    user.erased_at = now
+    user.erased_at = now  # (the consent record stays with the pseudonym: what was agreed)
     db.session.expire(user, ["player_fields", "board_moderations", "space_memberships"])

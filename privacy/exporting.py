@@ -58,6 +58,10 @@ def _profile(user: User) -> dict[str, Any]:
         "locale": user.locale,
         "created_at": iso(user.created_at),
         "password_changed_at": iso(user.password_changed_at),
+        "consent": {
+            "terms_version": user.terms_version,
+            "accepted_at": iso(user.terms_accepted_at),
+        },
         "sanctions": {
             "is_suspended": user.is_suspended,
             "suspended_until": iso(user.suspended_until),

@@ -65,7 +65,8 @@ INVENTORY: tuple[Entry, ...] = (
         ("id", "handle", "email", "display_name", "password_hash", "affiliation", "role_title",
          "prefecture_code", "municipality", "organization_id", "bio", "locale", "created_at",
          "password_changed_at", "email_confirmed_at", "is_suspended", "suspended_until",
-         "silenced_until", "sanction_reason", "erased_at", "role_id"),
+         "silenced_until", "sanction_reason", "erased_at", "role_id", "terms_version",
+         "terms_accepted_at"),
         "アカウントとプロフィール（ハンドル名、メールアドレス、表示名、所属、役職、地域、自己紹介、"
         "言語、登録日時、パスワードのハッシュ、利用停止・発言停止の期間と理由）",
         MEMBER,

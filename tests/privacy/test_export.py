@@ -97,3 +97,19 @@ def test_export_of_the_other_member_does_not_hold_the_first_ones_private_data(ap
     for private in ("hanako@example.jp", "緑町役場", "hanako@town.example.jp", "my-laptop",
                     "関係のない話です"):  # fmt: skip
         assert private not in text
+
+
+def test_consent_is_recorded_at_registration_and_exported(app, client, register):
+    page = client.get("/register").get_data(as_text=True)
+    assert app.config["TERMS_VERSION"] in page and "/privacy" in page
+    member = register({"email": "new@example.jp", "handle": "newbie", "display_name": "新人",
+                       "password": "correct-horse-battery",
+                       "password_confirm": "correct-horse-battery"})  # fmt: skip
+    assert member.terms_version == app.config["TERMS_VERSION"]
+    assert member.terms_accepted_at is not None
+    consent = exporting.export_for(member)["profile"]["consent"]
+    assert consent["terms_version"] == app.config["TERMS_VERSION"] and consent["accepted_at"]
+    settings = client.get("/settings/privacy").get_data(as_text=True)
+    assert "ほかの人に見えている情報" in settings and "@newbie" in settings
+    assert "new@example.jp" not in settings.split("ほかの人に見えている情報")[1].split("</dl>")[0]
+    assert app.config["TERMS_VERSION"] in settings
