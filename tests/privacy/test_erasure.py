@@ -10,7 +10,6 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from app import create_app  # noqa: F401  (the CLI runner needs the app's commands)
 from audit.models import AuditEntry
 from auth import accounts
 from auth.models import ApiToken, BoardModerator, ErasedAddress, User, UserSession
