@@ -19,6 +19,7 @@ import directory
 import forum
 import moderation
 import notifications
+import privacy
 import realtime
 import search
 import spaces
@@ -56,6 +57,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     notifications.register(app)
     realtime.register(app)
     admin.register(app)
+    privacy.register(app)
     demo.register(app)
     setup.configure_proxy(app)  # outermost WSGI layer, around Socket.IO too
     return app

@@ -73,6 +73,16 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "FLAG_WEIGHT_VERIFIED_ROLE": (2.0, float),
     "FLAG_WEIGHT_MAX": (2.0, float),
     "FLAG_PROTECTED_PRIORITY": (100, int),  # queue score of a flagged staff post or announcement
+    # retention (privacy/retention.py): days each kind is kept; the worker purges every N minutes
+    "PRIVACY_RETAIN_REJECTED_HELD_DAYS": (30, int),
+    "PRIVACY_RETAIN_NOTIFICATION_JOBS_DAYS": (7, int),
+    "PRIVACY_RETAIN_MAIL_OUTBOX_DAYS": (14, int),
+    "PRIVACY_RETAIN_DELETED_READ_DAYS": (0, int),
+    "PRIVACY_RETAIN_REVOKED_TOKENS_DAYS": (90, int),
+    "PRIVACY_RETAIN_IP_DAYS": (90, int),
+    "PRIVACY_PURGE_EVERY_MINUTES": (60, int),
+    # the version of the terms and privacy policy a registering member accepts (recorded)
+    "TERMS_VERSION": ("2026-12-06", str),
     "MODERATION_HOLD_FIRST_POSTS": (2, int),
     "MODERATION_FLAGS_PER_DAY": (20, int),
     "MODERATION_NEW_ACCOUNT_DAYS": (3, int),

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask import current_app, has_request_context
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -15,7 +17,7 @@ from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from auth import session as logins
-from auth.models import ApiToken, BoardModerator, Role, RolePermission, User
+from auth.models import ApiToken, BoardModerator, ErasedAddress, Role, RolePermission, User
 from core.extensions import db
 from core.types import utcnow
 from taxonomy.models import PlayerField
@@ -70,6 +72,7 @@ def register_user(
     role: str = "member",
     password_hash: str | None = None,
     email_confirmed: bool = False,
+    terms_version: str | None = None,
 ) -> User:
     """Create an account; raises :class:`AccountError` if the e-mail or handle is taken or the
     display name is not allowed. The address counts as unconfirmed until the member opens the
@@ -78,6 +81,10 @@ def register_user(
     handle, display_name = _check_handle_and_name(handle, display_name)
     if db.session.scalar(select(func.count()).where(User.email == email)):
         raise AccountError("email", "このメールアドレスはすでに登録されています。")
+    if address_blocked(email):
+        raise AccountError(
+            "email", "このメールアドレスは利用停止の期間中に退会したため、期間が終わるまで登録できません。"
+        )
     user = User(
         email=email,
         handle=handle,
@@ -85,6 +92,8 @@ def register_user(
         password_hash=password_hash or generate_password_hash(password),
         role=get_role(role),
         email_confirmed_at=utcnow() if email_confirmed else None,
+        terms_version=terms_version,
+        terms_accepted_at=utcnow() if terms_version else None,
     )
     db.session.add(user)
     db.session.flush()
@@ -109,17 +118,29 @@ class SignUp:
 
     user: User | None = None
     address_owner: User | None = None
+    #: the address belongs to a sanctioned account that left; registration waits until then
+    #: (``blocked`` with ``blocked_until`` None: indefinitely)
+    blocked: bool = False
+    blocked_until: datetime | None = None
 
 
-def sign_up(*, email: str, handle: str, display_name: str, password: str) -> SignUp:
+def sign_up(
+    *, email: str, handle: str, display_name: str, password: str, terms_version: str | None = None
+) -> SignUp:
     """The registration form. For an address that is already registered it checks the same
     things and does the same hashing work, so neither the answer nor its timing tells that the
     address is taken; the caller mails the owner instead of a confirmation link."""
     owner = find_user_by_email(email)
+    block = _address_block(email) if owner is None else None
+    if block is not None:
+        _check_handle_and_name(handle, display_name)
+        generate_password_hash(password)
+        return SignUp(blocked=True, blocked_until=block.blocked_until)
     if owner is None:
         return SignUp(
             user=register_user(
-                email=email, handle=handle, display_name=display_name, password=password
+                email=email, handle=handle, display_name=display_name, password=password,
+                terms_version=terms_version,
             )
         )
     _check_handle_and_name(handle, display_name)
@@ -128,6 +149,59 @@ def sign_up(*, email: str, handle: str, display_name: str, password: str) -> Sig
 
 
 _after_register: list = []
+
+
+# --- addresses of sanctioned accounts that left: a keyed hash, never the address ------------
+
+
+def address_key(email: str) -> str:
+    """HMAC-SHA-256 of the normalised address, keyed with SECRET_KEY: the same address always
+    gives the same key, and the key cannot be turned back into the address without the secret."""
+    secret = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(secret, normalize_email(email).encode(), hashlib.sha256).hexdigest()
+
+
+def _address_block(email: str) -> ErasedAddress | None:
+    now = utcnow()
+    return db.session.scalar(
+        select(ErasedAddress)
+        .where(
+            ErasedAddress.address_key == address_key(email),
+            (ErasedAddress.blocked_until.is_(None)) | (ErasedAddress.blocked_until > now),
+        )
+        .order_by(ErasedAddress.id.desc())
+        .limit(1)
+    )
+
+
+def address_blocked(email: str) -> bool:
+    return _address_block(email) is not None
+
+
+def sanction_end(user: User) -> tuple[bool, datetime | None]:
+    """(sanctioned now?, until when: None means indefinitely) of a suspension or silencing."""
+    now = utcnow()
+    ends: list[datetime | None] = []
+    if user.is_suspended and (user.suspended_until is None or user.suspended_until > now):
+        ends.append(user.suspended_until)
+    if user.silenced_until is not None and user.silenced_until > now:
+        ends.append(user.silenced_until)
+    if not ends:
+        return False, None
+    if any(end is None for end in ends):
+        return True, None
+    return True, max(end for end in ends if end is not None)
+
+
+def block_address_of(user: User) -> ErasedAddress | None:
+    """Before a sanctioned account is erased: keep its address's keyed hash until the sanction
+    ends. Nothing for an account in good standing."""
+    sanctioned, until = sanction_end(user)
+    if not sanctioned:
+        return None
+    row = ErasedAddress(address_key=address_key(user.email), blocked_until=until)
+    db.session.add(row)
+    return row
 
 
 def add_after_register(hook) -> None:

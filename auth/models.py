@@ -90,6 +90,13 @@ class User(UserMixin, db.Model):
     #: set when the member opened the confirmation link mailed at registration; until then
     #: they may read but not post or flag (``auth.permissions``)
     email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: the member left (退会): the row stays as a pseudonym (「退会したユーザー」) so that posts,
+    #: flags and audit entries keep an author; everything that named the person is gone
+    #: (``privacy.erasure``)
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: the version of the terms and privacy policy (TERMS_VERSION) accepted at registration
+    terms_version: Mapped[str | None] = mapped_column(String(20))
+    terms_accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     role: Mapped[Role] = relationship()
     prefecture: Mapped[Prefecture | None] = relationship(lazy="select")
@@ -108,6 +115,10 @@ class User(UserMixin, db.Model):
         """Flask-Login keeps this in the session and the remember cookie: the account *and* the
         login, so a login that was ended (logout, password change, …) no longer loads."""
         return f"{self.id}:{self.login_ref}" if self.login_ref else f"{self.id}:"
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
 
     @property
     def email_confirmed(self) -> bool:
@@ -199,3 +210,15 @@ class UserSession(db.Model):
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     user: Mapped[User] = relationship()
+
+
+class ErasedAddress(db.Model):
+    """A sanctioned account left: the keyed hash (HMAC-SHA-256 with SECRET_KEY) of its normalised
+    address, refused at registration until ``blocked_until`` (None: indefinitely). The address
+    itself is not kept; the row is purged when the period ends."""
+
+    __tablename__ = "erased_addresses"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    address_key: Mapped[str] = mapped_column(String(64), index=True)
+    blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

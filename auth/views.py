@@ -37,6 +37,7 @@ def register():
                 handle=form.handle.data,
                 display_name=form.display_name.data,
                 password=form.password.data,
+                terms_version=current_app.config["TERMS_VERSION"],
             )
         except accounts.AccountError as exc:
             getattr(form, exc.field).errors.append(exc.message)
@@ -44,6 +45,14 @@ def register():
             if outcome.user is not None:
                 db.session.commit()
                 send_confirmation_mail(outcome.user)
+            elif outcome.blocked:  # a sanctioned account left: told by mail, not on the page
+                send_mail(
+                    accounts.normalize_email(form.email.data),
+                    _("【共創】登録の申し込みについて"),
+                    render_template(
+                        "auth/email/registration_blocked.txt", until=outcome.blocked_until
+                    ),
+                )
             else:
                 owner = outcome.address_owner
                 send_mail(

@@ -10,8 +10,9 @@ is applied once or not at all.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import Flask, current_app
 from sqlalchemy import update
@@ -94,6 +95,30 @@ def tell_live(user_ids: list[int]) -> None:
         emit("notification", {}, user_room(user_id))
 
 
+#: other packages' periodic housekeeping (privacy's retention purge): (name, every, fn), run from
+#: the worker loop at most once per ``every`` per process, on the real clock
+_housekeeping: list[tuple[str, Callable[[], timedelta], Callable[[], object]]] = []
+_last_housekeeping: dict[str, datetime] = {}
+
+
+def add_housekeeping(name: str, every: Callable[[], timedelta], fn: Callable[[], object]) -> None:
+    """``fn()`` (which commits its own work) runs from the worker at most once per ``every()``
+    (a zero interval turns it off)."""
+    if all(existing != name for existing, _every, _fn in _housekeeping):
+        _housekeeping.append((name, every, fn))
+
+
+def _run_housekeeping() -> None:
+    clock = utcnow()
+    for name, every, fn in _housekeeping:
+        interval = every()
+        last = _last_housekeeping.get(name)
+        if interval <= timedelta(0) or (last is not None and clock - last < interval):
+            continue
+        _last_housekeeping[name] = clock
+        fn()
+
+
 def run_once(*, now=None) -> Progress:
     progress = Progress()
     while True:
@@ -105,6 +130,7 @@ def run_once(*, now=None) -> Progress:
     progress.reminders = reminders.queue_reminders(now=now)
     progress.emails = mailing.send_due(now=now)
     progress.digests = mailing.send_digests(now=now)
+    _run_housekeeping()
     return progress
 
 

@@ -4,7 +4,7 @@
     taxonomy, auth, audit     who and what: accounts, permissions, the audit log
     forum                     boards, threads, posts, publishing, actions
     structured, moderation, search, attachments, directory, realtime, notifications
-    api, spaces, admin, demo  entry points that combine them
+    api, spaces, admin, demo, privacy  entry points that combine them
 
 Within a layer, the order below is the allowed direction (moderation may use structured-free
 forum, notifications may use moderation and realtime, …). A new wrong-way import fails here.
@@ -47,6 +47,19 @@ ALLOWED: dict[str, set[str]] = {
     "api": {"core", "taxonomy", "auth", "forum", "structured"},
     "admin": {"core", "taxonomy", "auth", "audit"},
     "demo": {"core", "taxonomy", "auth", "forum", "structured", "directory", "spaces"},
+    # personal data: the inventory, export, erasure and retention read every domain's tables
+    "privacy": {
+        "core",
+        "taxonomy",
+        "auth",
+        "audit",
+        "forum",
+        "structured",
+        "moderation",
+        "search",
+        "attachments",
+        "notifications",
+    },  # fmt: skip
 }
 
 

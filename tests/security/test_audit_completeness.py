@@ -577,6 +577,8 @@ NOT_STAFF_ACTIONS = {
     "notifications_api.put_watch": "one's own settings",
     "notifications_api.read_notifications": "one's own notifications",
     "notifications_api.read_position": "one's own reading position",
+    "privacy.leave": "one's own account (退会; audited as account.erase, tests/privacy)",
+    "privacy_api.leave": "one's own account (退会; audited as account.erase, tests/privacy)",
     "set_language": "the visitor's language",
     "spaces.join": "one's own membership (audited as space.join_*)",
     "spaces.leave": "one's own membership",
