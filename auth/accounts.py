@@ -306,8 +306,13 @@ def update_profile(
     municipality: str,
     player_field_ids: Iterable[int],
     bio: str = "",
+    shown: dict[str, bool] | None = None,
 ) -> None:
-    """Raises :class:`AccountError` for a display name that is not allowed."""
+    """Raises :class:`AccountError` for a display name that is not allowed. ``shown``: which of
+    affiliation, region and fields the public profile shows (``show_affiliation`` …)."""
+    for name, value in (shown or {}).items():
+        if name in ("show_affiliation", "show_region", "show_fields"):
+            setattr(user, name, bool(value))
     if display_name.strip() != user.display_name:
         user.display_name = check_display_name(display_name, user)
     user.affiliation = affiliation.strip()
@@ -319,6 +324,13 @@ def update_profile(
     user.player_fields = (
         list(db.session.scalars(select(PlayerField).where(PlayerField.id.in_(ids)))) if ids else []
     )
+
+
+def accept_terms(user: User, version: str) -> None:
+    """Record that ``user`` accepted the terms and privacy policy of ``version`` (at registration
+    the same columns are set; after a revision, from the banner every page shows)."""
+    user.terms_version = version
+    user.terms_accepted_at = utcnow()
 
 
 # --- password reset: signed, expiring, single use -------------------------------------------

@@ -104,6 +104,9 @@ class ProfileForm(FlaskForm):
         validators=[Length(max=1000, message=_l("1000文字以内で入力してください。"))],
         description=_l("健康や病気に関することは書かないでください。"),
     )
+    show_affiliation = BooleanField(_l("所属と役職をプロフィールに表示する"))
+    show_region = BooleanField(_l("地域（都道府県・市区町村）をプロフィールに表示する"))
+    show_fields = BooleanField(_l("分野をプロフィールに表示する"))
 
 
 class ApiTokenForm(FlaskForm):

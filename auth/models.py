@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import Column, ForeignKey, String, Table, Text, false
+from sqlalchemy import Column, ForeignKey, String, Table, Text, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.extensions import db
@@ -78,6 +78,10 @@ class User(UserMixin, db.Model):
         ForeignKey("organizations.id", ondelete="SET NULL"), index=True
     )
     bio: Mapped[str] = mapped_column(Text, default="")
+    #: what the public profile shows (the member chooses; the member always sees their own)
+    show_affiliation: Mapped[bool] = mapped_column(default=True, server_default=true())
+    show_region: Mapped[bool] = mapped_column(default=True, server_default=true())
+    show_fields: Mapped[bool] = mapped_column(default=True, server_default=true())
     is_suspended: Mapped[bool] = mapped_column(default=False)
     #: sanctions: suspended (cannot log in) / silenced (can read, cannot post) until a time;
     #: ``None`` with the flag set means indefinitely. The reason is shown to the user.

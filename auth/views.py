@@ -196,6 +196,8 @@ def edit_profile():
                 municipality=form.municipality.data or "",
                 player_field_ids=form.player_fields.data or [],
                 bio=form.bio.data or "",
+                shown={name: getattr(form, name).data
+                       for name in ("show_affiliation", "show_region", "show_fields")},
             )
         except accounts.AccountError as exc:
             db.session.rollback()

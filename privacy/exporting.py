@@ -49,6 +49,8 @@ def _profile(user: User) -> dict[str, Any]:
         "display_name": user.display_name,
         "role": user.role.slug,
         "affiliation": user.affiliation,
+        "shown_on_profile": {"affiliation": user.show_affiliation, "region": user.show_region,
+                             "fields": user.show_fields},
         "role_title": user.role_title,
         "prefecture_code": user.prefecture_code,
         "municipality": user.municipality,

@@ -4,11 +4,11 @@ translate HTTP; the operations are ``privacy.exporting`` and ``privacy.erasure``
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from auth import session
+from auth import accounts, session
 from auth.session import current_account
 from core.extensions import db, limiter
 from privacy import erasure, exporting
@@ -81,3 +81,13 @@ def leave():
     session.log_out()
     flash(_("退会しました。ご利用ありがとうございました。"), "success")
     return redirect(url_for("forum.index"))
+
+
+@bp.post("/settings/privacy/consent")
+@login_required
+def consent():
+    """Accept the current version of the terms and privacy policy (after a revision)."""
+    accounts.accept_terms(current_account(), current_app.config["TERMS_VERSION"])
+    db.session.commit()
+    flash(_("改定後のプライバシーポリシーに同意しました。"), "success")
+    return redirect(url_for("privacy.settings"))

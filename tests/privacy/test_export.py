@@ -113,3 +113,21 @@ def test_consent_is_recorded_at_registration_and_exported(app, client, register)
     assert "ほかの人に見えている情報" in settings and "@newbie" in settings
     assert "new@example.jp" not in settings.split("ほかの人に見えている情報")[1].split("</dl>")[0]
     assert app.config["TERMS_VERSION"] in settings
+
+
+def test_consent_to_a_revised_policy_is_asked_and_recorded(app, client, login, user_factory):
+    """Issue #15 item 5: consent is recorded at registration and again when the policy changes."""
+    from core.extensions import db
+
+    member = user_factory()
+    member.terms_version = app.config["TERMS_VERSION"]
+    db.session.commit()
+    login(member)
+    assert "改定後の内容に同意する" not in client.get("/").get_data(as_text=True)
+    app.config["TERMS_VERSION"] = "2027-04-01"
+    page = client.get("/").get_data(as_text=True)
+    assert "プライバシーポリシーが改定されました（2027-04-01 版）" in page
+    assert client.post_form("/settings/privacy/consent").status_code == 302
+    db.session.expire_all()
+    assert member.terms_version == "2027-04-01" and member.terms_accepted_at is not None
+    assert "改定後の内容に同意する" not in client.get("/").get_data(as_text=True)

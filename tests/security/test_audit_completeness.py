@@ -580,6 +580,7 @@ NOT_STAFF_ACTIONS = {
     "privacy.leave": "one's own account (退会; audited as account.erase, tests/privacy)",
     "privacy_api.leave": "one's own account (退会; audited as account.erase, tests/privacy)",
     "set_language": "the visitor's language",
+    "privacy.consent": "one's own consent to a revised policy (kept on the account, exported)",
     "spaces.join": "one's own membership (audited as space.join_*)",
     "spaces.leave": "one's own membership",
     "spaces_api.join": "one's own membership (audited as space.join_*)",
