@@ -15,7 +15,7 @@ from datetime import datetime
 
 from flask import g, has_request_context
 from sqlalchemy import ForeignKey, String, Text, select
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 
 from core.extensions import db
 from core.types import UTCDateTime, utcnow
@@ -73,7 +73,9 @@ class SpaceMember(db.Model):
 
 
 def list_spaces() -> list[Space]:
-    return list(db.session.scalars(select(Space).order_by(Space.position, Space.id)))
+    return list(db.session.scalars(
+        select(Space).order_by(Space.position, Space.id).options(joinedload(Space.prefecture))
+    ))  # fmt: skip
 
 
 def spaces_by_id() -> dict[int, Space]:
@@ -113,11 +115,7 @@ def spaces_of(user) -> list[Space]:
     if not getattr(user, "is_authenticated", False):
         return []
     ids = set(user.space_roles)
-    spaces = list(db.session.scalars(
-        select(Space).where((Space.id == NATIONAL_SPACE_ID) | Space.id.in_(ids))
-        .order_by(Space.position, Space.id)
-    ))  # fmt: skip
-    return spaces
+    return [s for s in spaces_by_id().values() if s.id == NATIONAL_SPACE_ID or s.id in ids]
 
 
 # --- membership operations (the caller commits) ----------------------------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
+from flask import current_app
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
@@ -92,6 +93,7 @@ def seed_demo_content(password: str | None = None) -> str | None:
             password_hash=shared_hash,
             role=role,
             email_confirmed=True,
+            terms_version=current_app.config["TERMS_VERSION"],
         )
         user.affiliation, user.role_title = affiliation, title
         user.prefecture_code, user.municipality = pref, city

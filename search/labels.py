@@ -55,8 +55,12 @@ class Lookup:
     def board_by_slug(self, slug: str) -> Board | None:
         return next((b for b in self.boards if b.slug == slug), None)
 
+    @cached_property
+    def _boards_by_id(self) -> dict[int, Board]:
+        return {b.id: b for b in self.boards}
+
     def board_by_id(self, board_id: int) -> Board | None:
-        return next((b for b in self.boards if b.id == board_id), None)
+        return self._boards_by_id.get(board_id)
 
     def author_id(self, handle: str) -> int | None:
         return db.session.scalar(select(User.id).where(User.handle == handle))

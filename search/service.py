@@ -41,8 +41,9 @@ class Filters:
     terms: list[wq.Query]
     #: (numeric column, lowest, highest) — applied to the candidates by reading the column
     ranges: list[tuple[str, int | None, int | None]]
-    #: documents of boards closed to the viewer (``forum.audience``): dropped before counting
-    exclude: wq.Query | None = None
+    #: ids of the boards closed to the viewer (the audience rule): their documents are dropped
+    #: before anything is counted
+    hidden_boards: frozenset[int] = frozenset()
 
 
 def _filters(params: SearchParams, lookup: labels.Lookup, user: Any = None) -> Filters:
@@ -78,9 +79,8 @@ def _filters(params: SearchParams, lookup: labels.Lookup, user: Any = None) -> F
     if high is not None:  # … and starts on or before the last one
         ranges.append(("event_start", 1, high))
     # the audience rule over every board (the lookup loads them anyway, for labels)
-    hidden = sorted(b.id for b in lookup.boards if not board_readable(user, b))
-    exclude = wq.Or([wq.Term("board", str(i)) for i in hidden]) if hidden else None
-    return Filters(terms, ranges, exclude)
+    hidden = frozenset(b.id for b in lookup.boards if not board_readable(user, b))
+    return Filters(terms, ranges, hidden)
 
 
 def match(searcher: Searcher, query: wq.Query, filters: Filters) -> dict[int, float]:
@@ -100,9 +100,13 @@ def match(searcher: Searcher, query: wq.Query, filters: Filters) -> dict[int, fl
         if not scores:
             break
         scores = {d: scores[d] for d in in_range(searcher, scores, name, low, high)}
-    if filters.exclude is not None and scores:
-        for d in evaluator.evaluate(filters.exclude, scores):
-            del scores[d]
+    if filters.hidden_boards and scores:
+        # one look-up per candidate in the board column (cached per segment), whatever the
+        # number of closed boards
+        boards = column(searcher, "board")
+        hidden = {str(i) for i in filters.hidden_boards}
+        hidden |= {h.encode() for h in hidden}
+        scores = {d: s for d, s in scores.items() if boards[d] not in hidden}
     return scores
 
 

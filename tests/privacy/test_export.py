@@ -131,3 +131,13 @@ def test_consent_to_a_revised_policy_is_asked_and_recorded(app, client, login, u
     db.session.expire_all()
     assert member.terms_version == "2027-04-01" and member.terms_accepted_at is not None
     assert "改定後の内容に同意する" not in client.get("/").get_data(as_text=True)
+
+
+def test_members_who_joined_before_consent_was_recorded_are_asked(app, client, login, user_factory):
+    from core.extensions import db
+
+    member = user_factory()
+    member.terms_version = None  # registered before the consent was recorded
+    db.session.commit()
+    login(member)
+    assert "改定後の内容に同意する" in client.get("/").get_data(as_text=True)
