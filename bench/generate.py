@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/generate.py                     # 100,000 threads, 1,000,000 posts
     .venv/bin/python bench/generate.py --threads 2000 --posts 30000 --db /tmp/small.sqlite3
+    .venv/bin/python bench/generate.py --spaces 48 --closed-share 0.1   # issue #12's layout
 
 The schema comes from the real Alembic migrations (``flask_migrate.upgrade()``), so the default
 roles and boards exist. Rows are then written with ``executemany`` on a raw ``sqlite3``
@@ -12,6 +13,13 @@ with ``forum.rendering.render_markdown``, and every denormalised counter consist
 One thread has exactly 1,000 posts (the "long thread" of the benchmark). A JSON file next to the
 database (``<db>.meta.json``) records its id, the login of a benchmark user and the other facts
 ``bench/run.py`` needs.
+
+With ``--spaces 48 --closed-share 0.1`` (issue #12) it also makes 47 prefectural spaces (pf01…pf47,
+prefecture codes 01-47) besides the national one, each with 4 public boards, one board for
+administrative staff (``roles``: municipal, prefectural and ministry staff) and one for its members,
+makes every user a member of their own prefecture's space (the benchmark user of a few more), and
+moves about 10 % of the threads (so of the posts) to the closed boards and 5 % to the prefectural
+public boards; the rest stays on the national boards where ``--spaces 0`` (today's layout) puts it.
 
 Times follow ``core.types.UTCDateTime`` on SQLite: naive UTC written the way SQLAlchemy's
 ``DateTime`` writes it, ``YYYY-MM-DD HH:MM:SS.ffffff`` (microseconds always present), so the
@@ -157,6 +165,33 @@ LONG_THREAD_TITLE = "【情報交換】全国の生活支援コーディネー�
 BOARD_WEIGHTS = {"zentai": 0.34, "komarigoto": 0.14, "chiiki-kadai": 0.10}
 OTHER_BOARDS_SHARE = 1.0 - sum(BOARD_WEIGHTS.values())
 
+# Spaces (issue #12), with --spaces N: N - 1 prefectural spaces (pf01, pf02, … with prefecture
+# codes 01, 02, …) besides the national one (id 1, made by migration 0016), each with these
+# boards: (slug suffix, name, audience, audience_roles).
+SPACE_BOARDS = [
+    ("koryu", "交流", "public", ""),
+    ("sodan", "相談", "public", ""),
+    ("jirei", "事例・取組", "public", ""),
+    ("oshirase", "お知らせ", "public", ""),
+    ("gyosei", "行政職員限定", "roles", "municipal_staff,prefectural_staff,ministry_staff"),
+    ("members", "メンバー限定", "members", ""),
+]  # fmt: skip
+#: threads moved from the national boards to the prefectural PUBLIC boards (besides the
+#: --closed-share moved to the closed ones); the rest stays where today's layout puts it
+PREF_PUBLIC_SHARE = 0.05
+#: the benchmark user's memberships (prefecture codes; only those that exist are used)
+BENCH_USER_SPACES = ("13", "27", "01")
+SPACE_COLUMNS = (
+    "id", "slug", "name", "kind", "prefecture_code", "description", "join_policy", "position",
+    "created_at",
+)  # fmt: skip
+BOARD_COLUMNS = (
+    "id", "slug", "name", "description", "kind", "position", "player_field_id", "thread_count",
+    "post_count", "last_post_at", "created_at", "is_premoderated", "default_kind", "space_id",
+    "audience", "audience_roles",
+)  # fmt: skip
+MEMBER_COLUMNS = ("space_id", "user_id", "role", "status", "created_at")
+
 
 USER_COLUMNS = (
     "id", "handle", "email", "display_name", "password_hash", "role_id", "affiliation",
@@ -214,14 +249,99 @@ def render_bodies(templates: list[str], rng: random.Random) -> list[tuple[str, s
     return bodies
 
 
+# --- spaces (issue #12) ------------------------------------------------------------------------
+
+
+def add_spaces(con: sqlite3.Connection, n_spaces: int, created: str) -> dict:
+    """Insert ``n_spaces - 1`` prefectural spaces (the national one exists) and their boards
+    (``SPACE_BOARDS``). Returns the new boards as (id, slug) and their ids by audience."""
+    if not 2 <= n_spaces <= 48:
+        raise SystemExit("--spaces must be 0 or 2..48 (the national space + up to 47 prefectures)")
+    prefectures = con.execute("SELECT code, name FROM prefectures ORDER BY code").fetchall()
+    next_space = con.execute("SELECT max(id) FROM spaces").fetchone()[0] + 1
+    next_board = con.execute("SELECT max(id) FROM boards").fetchone()[0] + 1
+    position = con.execute("SELECT max(position) FROM boards").fetchone()[0] + 1
+    space_rows, board_rows, spaces = [], [], {}
+    public, closed, new_boards = [], [], []
+    for code, pref_name in prefectures[: n_spaces - 1]:
+        sid = next_space
+        next_space += 1
+        spaces[code] = sid
+        space_rows.append((
+            sid, f"pf{code}", f"{pref_name}版生活支援共創プラットフォーム", "prefecture", code,
+            f"{pref_name}のコーディネーター、市町村職員、団体が集まる場です。", "open", sid, created,
+        ))  # fmt: skip
+        for suffix, label, audience, audience_roles in SPACE_BOARDS:
+            bid, slug = next_board, f"pf{code}-{suffix}"
+            next_board += 1
+            board_rows.append((
+                bid, slug, f"{pref_name} {label}", f"{pref_name}版の{label}の掲示板です。",
+                "cross", position, None, 0, 0, None, created, 0, "discussion", sid, audience,
+                audience_roles,
+            ))  # fmt: skip
+            position += 1
+            new_boards.append((bid, slug))
+            (public if audience == "public" else closed).append(bid)
+    con.executemany(insert_sql("spaces", SPACE_COLUMNS), space_rows)
+    con.executemany(insert_sql("boards", BOARD_COLUMNS), board_rows)
+    return {"spaces": spaces, "boards": new_boards, "public": public, "closed": closed}
+
+
+def add_memberships(
+    con: sqlite3.Connection, spaces: dict[str, int], bench_user_id: int, created: str
+) -> list[str]:
+    """Every user is a member of their own prefecture's space (when it exists); the benchmark
+    user also of ``BENCH_USER_SPACES``. Returns the benchmark user's spaces' slugs."""
+    pairs = set()
+    for uid, code in con.execute("SELECT id, prefecture_code FROM users"):
+        if code in spaces:
+            pairs.add((spaces[code], uid))
+    for code in BENCH_USER_SPACES:
+        if code in spaces:
+            pairs.add((spaces[code], bench_user_id))
+    rows = [(sid, uid, "member", "active", created) for sid, uid in sorted(pairs)]
+    con.executemany(insert_sql("space_members", MEMBER_COLUMNS), rows)
+    slugs = {sid: code for code, sid in spaces.items()}
+    return [f"pf{slugs[sid]}" for sid, uid in sorted(pairs) if uid == bench_user_id]
+
+
+def spread_threads(
+    thread_board: list[int], layout: dict, closed_share: float, seed: int, keep: set[int]
+) -> None:
+    """Move about ``closed_share`` of the threads to the closed boards and ``PREF_PUBLIC_SHARE``
+    to the prefectural public boards, at random (a separate random stream, so the rest of the
+    generation is drawn as with --spaces 0). Threads in ``keep`` stay where they are."""
+    if closed_share + PREF_PUBLIC_SHARE > 0.9:
+        raise SystemExit("--closed-share is too large")
+    spread = random.Random(seed + 12)
+    closed, public = layout["closed"], layout["public"]
+    for i in range(len(thread_board)):
+        u = spread.random()
+        if i in keep:
+            continue
+        if u < closed_share:
+            thread_board[i] = spread.choice(closed)
+        elif u < closed_share + PREF_PUBLIC_SHARE:
+            thread_board[i] = spread.choice(public)
+
+
 # --- generation --------------------------------------------------------------------------------
 
 
-def generate(db_path: Path, n_threads: int, n_posts: int, seed: int = SEED) -> dict:
+def generate(
+    db_path: Path,
+    n_threads: int,
+    n_posts: int,
+    seed: int = SEED,
+    n_spaces: int = 0,
+    closed_share: float = 0.0,
+) -> dict:
     if n_threads < 2:
         raise SystemExit("--threads must be at least 2")
     if n_posts < n_threads + LONG_THREAD_POSTS:
         raise SystemExit(f"--posts must be at least --threads + {LONG_THREAD_POSTS}")
+    if closed_share and not n_spaces:
+        raise SystemExit("--closed-share needs --spaces")
     rng = random.Random(seed)
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -302,6 +422,13 @@ def generate(db_path: Path, n_threads: int, n_posts: int, seed: int = SEED) -> d
     weights[long_idx] = 0.0
     for i in rng.choices(range(n_threads), weights, k=extra):
         counts[i] += 1
+    layout, bench_spaces = None, []
+    if n_spaces:  # spaces (issue #12): their boards, memberships, part of the threads moved
+        space_created = fmt_time(start_us - 200 * day_us)
+        layout = add_spaces(con, n_spaces, space_created)
+        bench_spaces = add_memberships(con, layout["spaces"], 1, space_created)
+        boards = boards + layout["boards"]
+        spread_threads(thread_board, layout, closed_share, seed, {long_idx, reply_idx})
     timings["shape"] = time.perf_counter() - t
 
     # posts: per-thread times, then global time order for ids -------------------------------
@@ -427,6 +554,21 @@ def generate(db_path: Path, n_threads: int, n_posts: int, seed: int = SEED) -> d
         "db_bytes": os.path.getsize(db_path),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
+    if layout is not None:
+        closed, pref_public = set(layout["closed"]), set(layout["public"])
+        in_closed = [i for i, bid in enumerate(thread_board) if bid in closed]
+        meta["spaces"] = {
+            "spaces": n_spaces,
+            "closed_share": closed_share,
+            "boards": len(boards),
+            "closed_boards": len(closed),
+            "threads_in_closed_boards": round(len(in_closed) / n_threads, 4),
+            "posts_in_closed_boards": round(sum(counts[i] for i in in_closed) / len(posts), 4),
+            "threads_in_national_boards": round(
+                sum(b not in closed and b not in pref_public for b in thread_board) / n_threads, 4
+            ),
+            "bench_user_spaces": bench_spaces,
+        }
     Path(f"{db_path}.meta.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False))
     return meta
 
@@ -513,10 +655,24 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--posts", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--no-verify", action="store_true", help="skip the counter check")
+    parser.add_argument(
+        "--spaces",
+        type=int,
+        default=0,
+        help="spaces in all, the national one included (0: today's layout; 48: 47 prefectures)",
+    )
+    parser.add_argument(
+        "--closed-share",
+        type=float,
+        default=0.0,
+        help="share of the threads (and so of the posts) in closed boards, with --spaces",
+    )
     args = parser.parse_args(argv)
     db_path = args.db.resolve()
     print(f"generating {args.threads:,} threads / {args.posts:,} posts into {db_path}")
-    meta = generate(db_path, args.threads, args.posts, args.seed)
+    meta = generate(
+        db_path, args.threads, args.posts, args.seed, args.spaces, args.closed_share
+    )
     for phase, seconds in meta["timings_s"].items():
         print(f"  {phase:<12} {seconds:8.2f} s")
     print(
@@ -524,6 +680,8 @@ def main(argv: list[str] | None = None) -> None:
         f"peak RSS {meta['peak_rss_mb']:,.0f} MiB; long thread #{meta['long_thread_id']}, "
         f"busiest board /b/{meta['busiest_board_slug']}"
     )
+    if "spaces" in meta:
+        print(f"  spaces: {json.dumps(meta['spaces'], ensure_ascii=False)}")
     if not args.no_verify:
         t = time.perf_counter()
         problems = verify(db_path)
