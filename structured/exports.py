@@ -20,6 +20,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from auth.models import User
 from auth.permissions import can
+from auth.spaces import NATIONAL_SPACE_ID, spaces_by_id
 from core.csvsafe import csv_cell
 from core.extensions import db
 from core.urls import absolute_url, site_host, site_url
@@ -68,6 +69,9 @@ def _ical_event(detail: ThreadDetail, description: str) -> Event:
     event.add("dtstamp", detail.updated_at.astimezone(UTC))
     event.add("last-modified", detail.updated_at.astimezone(UTC))
     event.add("summary", detail.thread.title)
+    if detail.thread.board.space_id != NATIONAL_SPACE_ID:  # which platform announces it
+        space = spaces_by_id()[detail.thread.board.space_id]
+        event.add("categories", [space.prefecture.name if space.prefecture else space.name])
     event.add("dtstart", detail.starts_at.astimezone(TOKYO))
     if detail.ends_at is not None:
         event.add("dtend", detail.ends_at.astimezone(TOKYO))
