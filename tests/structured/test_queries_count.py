@@ -53,6 +53,13 @@ def make_items(structured_factory, user_factory):
     return make
 
 
+@pytest.fixture
+def app_config() -> dict:
+    """The statements of making each page: the warm-up GET must not leave it in the anonymous
+    page cache (core/pagecache.py; tests/core/test_pagecache.py counts that one)."""
+    return {"ANON_PAGE_CACHE_SECONDS": 0}
+
+
 def _count(client, count_queries, url: str):
     assert client.get(url).status_code == 200  # warm-up: process-wide caches
     with count_queries() as log:
