@@ -26,7 +26,7 @@ import spaces
 import structured
 import taxonomy
 from config import load_from_env
-from core import apidocs, errors, params, setup, templating
+from core import apidocs, errors, pagecache, params, setup, templating
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -41,6 +41,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     setup.configure_security_headers(app)
     setup.configure_health(app)
     templating.register(app)
+    pagecache.register(app)
     errors.register(app)
     apidocs.register(app)
 

@@ -47,6 +47,12 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "RATELIMIT_ENABLED": (True, _bool),
     "RATELIMIT_STORAGE_URI": (None, str),
     "POSTS_PER_PAGE": (50, int),
+    # whole pages kept for anonymous visitors, seconds (0: none; see core/pagecache.py)
+    "ANON_PAGE_CACHE_SECONDS": (3.0, float),
+    "ANON_PAGE_CACHE_SIZE": (200, int),
+    # rendered post articles kept per process, keyed by everything they show (0: none; see
+    # forum.thread_page.article)
+    "ARTICLE_CACHE_SIZE": (2000, int),
     "THREADS_PER_PAGE": (30, int),
     "EDIT_GRACE_SECONDS": (300, int),
     "PASSWORD_RESET_MAX_AGE": (3600, int),

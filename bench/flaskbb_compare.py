@@ -4,6 +4,7 @@ item 6). A benchmark for a person to run and read, not a test.
     .venv/bin/python bench/flaskbb_compare.py                   # ~2.5 min (first run: + pip)
     .venv/bin/python bench/flaskbb_compare.py --duration 5s --rounds 1
     .venv/bin/python bench/flaskbb_compare.py --baseline /tmp/kyoso-base   # + an older tree
+    .venv/bin/python bench/flaskbb_compare.py --set ANON_PAGE_CACHE_SECONDS=0  # no page cache
 
 What it does:
 
@@ -260,6 +261,19 @@ def prepare_baseline(workdir: Path, baseline: Path, sizes: list[int]) -> dict:
     return prepared
 
 
+def parse_settings(pairs: list[str]) -> dict:
+    """``--set KEY=VALUE`` pairs, each value parsed as config.SETTINGS says."""
+    from config import SETTINGS
+
+    settings = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep:
+            raise SystemExit(f"--set wants KEY=VALUE, not {pair!r}")
+        settings[key] = SETTINGS.get(key, (None, str))[1](value)
+    return settings
+
+
 def kyoso_gunicorn(workdir: Path) -> tuple[list[str], dict]:
     """The command that runs gunicorn with Kyoso's interpreter, and extra environment."""
     try:
@@ -426,6 +440,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--baseline", type=Path,
                         help="another Kyoso tree (e.g. a git worktree of an older commit), "
                              "measured in the same rounds (cases base-50, base-10)")  # fmt: skip
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                        help="a setting of this tree's Kyoso, repeatable (e.g. "
+                             "ANON_PAGE_CACHE_SECONDS=0: every page made)")  # fmt: skip
     parser.add_argument("--prepare-kyoso", type=Path, help=argparse.SUPPRESS)  # internal
     parser.add_argument("--sizes", default="50,10", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -456,6 +473,7 @@ def main(argv: list[str] | None = None) -> int:
         fbb = prepare_flaskbb(args.workdir, venv, 10)
         print("[setup] Kyoso: migrated database + threads of 50 and 10 posts", flush=True)
         kyo = prepare_kyoso(args.workdir, [50, 10])
+        kyo["config"].update(parse_settings(args.set))
         trees = [("kyoso", ROOT, kyo)]
         if args.baseline:
             print(f"[setup] baseline Kyoso from {args.baseline}", flush=True)
@@ -494,8 +512,11 @@ def main(argv: list[str] | None = None) -> int:
         check_pages(cases)
         info = {**machine(), "date": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
                 "load_before": loadavg(), "worker_class": args.worker_class,
-                "wrk": f"-c{args.connections} -t{args.threads} -d{args.duration}"}  # fmt: skip
+                "wrk": f"-c{args.connections} -t{args.threads} -d{args.duration}",
+                "kyoso_settings": args.set}  # fmt: skip
         print(f"[info] {info['date']}, {info['cpu']} × {info['cores']}, load {info['load_before']}")
+        if args.set:
+            print(f"[info] Kyoso settings: {' '.join(args.set)}")
         print(f"[info] gunicorn -w 1 -k {args.worker_class}; wrk {info['wrk']}; pages: "
               + ", ".join(f"{c['name']} {c['bytes']:,} B" for c in cases))  # fmt: skip
         for case in cases:

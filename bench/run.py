@@ -113,7 +113,8 @@ def check_revision(db_path: Path) -> None:
 #: Settings added to the app's for the benchmark; ``--set KEY=VALUE`` changes or adds more.
 #: The search indexer thread (when the search package is present) would index the whole
 #: database in the background at start-up and compete with the requests for the CPU.
-EXTRA_SETTINGS = {"SEARCH_INDEXER": "off"}
+#: The anonymous page cache would answer repeated anonymous GETs without making the page.
+EXTRA_SETTINGS = {"SEARCH_INDEXER": "off", "ANON_PAGE_CACHE_SECONDS": 0}
 
 
 def parse_settings(pairs: list[str]) -> dict:

@@ -4,6 +4,7 @@
     .venv/bin/python bench/thread_page_profile.py --profile          # + cProfile, top 40
     .venv/bin/python bench/thread_page_profile.py --snapshot /tmp/a  # write the pages' HTML
     .venv/bin/python bench/thread_page_profile.py --compare /tmp/a   # same HTML as the snapshot?
+    .venv/bin/python bench/thread_page_profile.py --page-cache 3     # with the anonymous page cache
 
 It builds a fresh database with the same threads as ``bench/flaskbb_compare.py`` (50 and 10
 posts), plus a thread with a deleted post, an edited post and a hidden post, and renders
@@ -41,12 +42,14 @@ def normalise(html: str) -> str:
     return html
 
 
-def build(workdir: Path, site_url: str = "http://localhost"):
+def build(workdir: Path, site_url: str = "http://localhost", page_cache: float = 0):
+    """``page_cache``: ANON_PAGE_CACHE_SECONDS (0 by default: the pages are made each time)."""
     from flask_migrate import upgrade
 
     from app import create_app
 
-    config = {**kyoso_config(workdir), "RATELIMIT_ENABLED": False, "SITE_URL": site_url}
+    config = {**kyoso_config(workdir), "RATELIMIT_ENABLED": False, "SITE_URL": site_url,
+              "ANON_PAGE_CACHE_SECONDS": page_cache}  # fmt: skip
     (workdir / "kyoso-data").mkdir(parents=True, exist_ok=True)
     app = create_app(config)
     with app.app_context():
@@ -114,17 +117,24 @@ def login(client, email):
 
 
 def pages(app, paths, users) -> dict[str, str]:
-    out = {}
+    """Each page for each viewer, fetched twice over: the second pass (served from whatever
+    the first pass left in caches) must be the same as the first."""
+    out: dict[str, str] = {}
+    clients = {}
     for who in ("anon", "anon_en", *users):
-        client = app.test_client()
+        client = clients[who] = app.test_client()
         if who == "anon_en":
             client.set_cookie("lang", "en")
         elif who != "anon":
             login(client, users[who])
-        for size, path in paths.items():
-            r = client.get(path)
-            assert r.status_code == 200, (who, path, r.status_code)
-            out[f"{who}-{size}"] = normalise(r.get_data(as_text=True))
+            client.get("/")  # shows (and so drops) the login's flash message
+    for _pass in range(2):
+        for who, client in clients.items():
+            for size, path in paths.items():
+                r = client.get(path)
+                assert r.status_code == 200, (who, path, r.status_code)
+                html = normalise(r.get_data(as_text=True))
+                assert out.setdefault(f"{who}-{size}", html) == html, (who, size, "2nd pass")
     return out
 
 
@@ -134,9 +144,11 @@ def main() -> int:
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--snapshot", type=Path)
     parser.add_argument("--compare", type=Path)
+    parser.add_argument("--page-cache", type=float, default=0, metavar="SECONDS",
+                        help="ANON_PAGE_CACHE_SECONDS (default 0: every page is made)")  # fmt: skip
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        app, paths, users = build(Path(tmp))
+        app, paths, users = build(Path(tmp), page_cache=args.page_cache)
         if args.snapshot or args.compare:
             got = pages(app, paths, users)
             if args.snapshot:

@@ -11,6 +11,9 @@ Every change that other packages care about goes through here, whatever entry po
    the notification jobs. Their rows commit or roll back with the post that caused them.
 3. After the commit, each event is sent (a blinker signal: ids only) to its receivers — the
    real-time emitter, and the wake-up of the in-process workers. On rollback, nothing is sent.
+4. After a commit that wrote anything at all (a flushed row of a model not marked ``quiet``, or
+   any statement other than a SELECT), each ``after_writes`` hook runs: caches of what pages
+   show drop their content (``core.pagecache``).
 
 These are the only SQLAlchemy session listeners of the project's domain packages.
 """
@@ -27,6 +30,7 @@ from sqlalchemy.orm import Session
 
 _PENDING = "kyoso.events.pending"
 _CHANGES = "kyoso.events.changes"
+_WROTE = "kyoso.events.wrote"
 
 
 @dataclass
@@ -41,6 +45,8 @@ Recorder = Callable[[Session, Batch], None]
 
 _recorders: list[Recorder] = []
 _watched: dict[type, tuple[str, tuple[str, ...]]] = {}
+_write_hooks: list[Callable[[], None]] = []
+_quiet: set[type] = set()
 
 
 def queue(session: Session, signal: Signal, **payload: Any) -> None:
@@ -71,6 +77,19 @@ def touch(session: Session, kind: str, ids) -> None:
     session.info.setdefault(_CHANGES, {}).setdefault(kind, set()).update(ids)
 
 
+def after_writes(hook: Callable[[], None]) -> None:
+    """``hook()`` after every commit that wrote something (see :func:`quiet`), in any thread, with
+    or without an application context (once per process)."""
+    if hook not in _write_hooks:
+        _write_hooks.append(hook)
+
+
+def quiet(*models: type) -> None:
+    """Rows of ``models`` are a person's or a worker's own bookkeeping (read positions, logins,
+    job queues) that no page shows to others: writing only them runs no ``after_writes`` hook."""
+    _quiet.update(models)
+
+
 def _changed(obj, columns: tuple[str, ...]) -> bool:
     attrs = inspect(obj).attrs
     return any(attrs[name].history.has_changes() for name in columns)
@@ -78,6 +97,12 @@ def _changed(obj, columns: tuple[str, ...]) -> bool:
 
 @event.listens_for(Session, "after_flush")
 def _collect(session: Session, _flush_context) -> None:
+    if _write_hooks and _WROTE not in session.info:
+        quiet = _quiet
+        for obj in (*session.new, *session.dirty, *session.deleted):
+            if type(obj) not in quiet:
+                session.info[_WROTE] = True
+                break
     if not _watched:
         return
     changes = session.info.setdefault(_CHANGES, {})
@@ -101,11 +126,23 @@ def _record(session: Session) -> None:
         recorder(session, batch)
 
 
+@event.listens_for(Session, "do_orm_execute")
+def _statement(state) -> None:
+    """Bulk ``UPDATE``/``DELETE``/``INSERT`` and textual statements bypass the flush."""
+    if not state.is_select and _write_hooks:
+        mapper = state.bind_mapper
+        if mapper is None or mapper.class_ not in _quiet:
+            state.session.info[_WROTE] = True
+
+
 @event.listens_for(Session, "after_commit")
 def _deliver(session: Session) -> None:
     session.info.pop(_CHANGES, None)
     for signal, payload in session.info.pop(_PENDING, []):
         signal.send(None, **payload)
+    if session.info.pop(_WROTE, False):
+        for hook in _write_hooks:
+            hook()
 
 
 @event.listens_for(Session, "after_soft_rollback")
@@ -114,3 +151,4 @@ def _drop(session: Session, previous_transaction) -> None:
         return
     session.info.pop(_PENDING, None)
     session.info.pop(_CHANGES, None)
+    session.info.pop(_WROTE, None)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask_babel import Babel
+from core.i18n import KyosoBabel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -29,5 +29,5 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
-babel = Babel()
+babel = KyosoBabel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -12,3 +12,4 @@ def register(app: Flask) -> None:
     app.register_blueprint(admin.bp)
     cli.register(app)
     thread_page.add_contributor("post_links", thread_page.post_links, order=0)
+    app.jinja_env.globals["cached_article"] = thread_page.article

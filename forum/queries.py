@@ -104,6 +104,17 @@ def _bind_time(when: datetime):
 # --- thread page: pages by post number --------------------------------------------------------
 
 
+#: each post's author and role in the same statement (every post has both: inner joins); one
+#: statement fewer than a second SELECT of the authors, and less to build per page. Of the
+#: author only what an article and the API's ``user_json`` show (the row repeats per post);
+#: any other attribute still loads when asked for, with one statement per author
+_WITH_AUTHORS = (
+    joinedload(Post.author, innerjoin=True)
+    .load_only(User.handle, User.display_name, User.role_id)
+    .joinedload(User.role, innerjoin=True)
+)
+
+
 def page_of(number: int, per_page: int) -> int:
     """The page a post number is on: stable, because numbers are never reused."""
     return (max(number, 1) - 1) // per_page + 1
@@ -122,7 +133,7 @@ def list_posts_page(thread: Thread, *, page: int, per_page: int) -> PostPage:
                 Post.number < first + per_page,
             )
             .order_by(Post.number)
-            .options(selectinload(Post.author).joinedload(User.role))
+            .options(_WITH_AUTHORS)
         )
     )
     return PostPage(posts, page, page_count)
@@ -135,7 +146,7 @@ def list_posts_after(thread: Thread, *, after: int, limit: int) -> list[Post]:
             .where(Post.thread_id == thread.id, Post.number > after)
             .order_by(Post.number)
             .limit(limit)
-            .options(selectinload(Post.author).joinedload(User.role))
+            .options(_WITH_AUTHORS)
         )
     )
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from threading import Lock
 from typing import Any
 
 from forum.models import Post, Thread
@@ -141,3 +142,51 @@ def post_links(view: ThreadView) -> dict[int, PostLinks]:
             may_view_hidden=post.is_hidden and can(viewer, "post.view_hidden", post),
         )
     return result
+
+
+# --- rendered articles, kept per process -------------------------------------------------------
+
+_articles: dict[tuple, Any] = {}
+_articles_lock = Lock()
+
+
+def article(macro: Callable[..., Any], post: Post, can_reply: bool, labels: dict[str, str],
+            hidden_reasons: dict[int, str], links: dict[int, PostLinks]) -> Any:  # fmt: skip
+    """``macro(post, …)`` (templates/forum/_post.html's ``post_article``), kept per process
+    under a key made of everything the article shows: the post's text and state, its
+    author's name, handle and role, the viewer's language, links and abilities. Two viewers
+    or two requests share an article only when all of these are equal, so nothing in it goes
+    stale or crosses between viewers (its dates are absolute, not relative to now). Rendering
+    the macro was the thread page's largest per-post cost. ``ARTICLE_CACHE_SIZE`` bounds the
+    number kept (the oldest go first; 0: none)."""
+    from flask import current_app
+
+    a = links[post.id]
+    size = current_app.config.get("ARTICLE_CACHE_SIZE", 0)
+    if not size:
+        return macro(post, can_reply, labels, hidden_reasons, links)
+    if post.deleted_at is None:
+        author = post.author
+        role = author.role
+        who = (author.display_name, author.handle, role.badge, role.name)
+    else:
+        who = None  # a deleted post shows no author
+    key = (
+        labels["locale"], can_reply, post.id, post.number, post.body_html, post.created_at,
+        post.edited_at, post.revision_count, post.deleted_at is None, post.hidden_at is None,
+        hidden_reasons.get(post.id, ""), who, a.link, a.profile, a.revisions, a.quote, a.edit,
+        a.delete, a.flag, a.may_edit, a.may_delete, a.may_flag, a.may_view_hidden,
+    )  # fmt: skip
+    html = _articles.get(key)
+    if html is None:
+        html = macro(post, can_reply, labels, hidden_reasons, links)
+        with _articles_lock:
+            while len(_articles) >= size:
+                _articles.pop(next(iter(_articles)))
+            _articles[key] = html
+    return html
+
+
+def clear_articles() -> None:
+    with _articles_lock:
+        _articles.clear()

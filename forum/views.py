@@ -10,6 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from auth.permissions import can, postable_kinds
 from auth.spaces import NATIONAL_SPACE_ID, list_spaces
 from auth.session import current_account
+from core import pagecache
 from core.cursors import BadCursor
 from core.extensions import limiter
 from core.params import db_int
@@ -122,6 +123,7 @@ def new_thread(slug: str):
 
 
 @bp.get("/t/<int:thread_id>")
+@pagecache.cached(allowed_args=frozenset({"page"}))
 def thread(thread_id: int):
     thread = _thread_or_404(thread_id)
     per_page = current_app.config["POSTS_PER_PAGE"]

@@ -13,10 +13,19 @@ from __future__ import annotations
 from flask import Flask, current_app, has_app_context
 from flask_login import current_user
 
+from core import events as core_events
 from core import openapi
 from forum import thread_page
 from notifications import api, api_schema, cli, inbox, jobs, reading, reminders, views, watching
 from notifications.kinds import LEVEL_LABELS
+from notifications.models import (
+    Notification,
+    NotificationJob,
+    NotificationSettings,
+    ReadPosition,
+    UserMute,
+    Watch,
+)
 from notifications.worker import background_worker
 
 WORKER_KEY = "kyoso.notifications"
@@ -33,6 +42,10 @@ def register(app: Flask) -> None:
         # started by the first request, so CLI commands never start a thread of their own
         app.before_request(runner.start)
     jobs.install()
+    # one member's own settings and reading, and the worker's queue: no page shows them to others
+    core_events.quiet(
+        ReadPosition, Notification, NotificationJob, NotificationSettings, UserMute, Watch
+    )
     for signal in jobs.EVENTS:
         signal.connect(_wake, weak=False)
     thread_page.add_contributor("watch_level", _page_watch_level)

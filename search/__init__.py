@@ -13,9 +13,10 @@ from pathlib import Path
 
 from flask import Flask, current_app, has_app_context
 
-from core import openapi
+from core import events, openapi
 from forum import signals
 from search import api_schema, cli, outbox, views
+from search.models import SearchOutbox
 from search.extension import KEY, SearchExtension, extension
 from search.runner import BackgroundIndexer
 from search.store import SearcherPool
@@ -39,6 +40,7 @@ def register(app: Flask) -> None:
         app.before_request(runner.start)
     app.extensions[KEY] = SearchExtension(root, SearcherPool(root), runner)
     outbox.install()
+    events.quiet(SearchOutbox)  # the indexer's queue (the content it names commits with it)
     for signal in (signals.post_created, signals.post_edited, signals.post_deleted):
         signal.connect(_wake, weak=False)
     app.register_blueprint(views.bp)

@@ -52,7 +52,7 @@ def test_thread_page_discussion_has_no_file_section(client, login, thread):
 
 
 def test_thread_page_with_files_query_count(client, case_thread, count_queries):
-    """Two statements more than a discussion (3 for anonymous): the typed fields (this thread has
+    """Two statements more than a discussion (2 for anonymous): the typed fields (this thread has
     none, so no tag lists follow) and the files, however many."""
     counts = []
     for n in (0, 5):
@@ -62,7 +62,7 @@ def test_thread_page_with_files_query_count(client, case_thread, count_queries):
         with count_queries() as log:
             assert client.get(url).status_code == 200
         counts.append(log.count)
-    assert counts == [5, 5], str(log)
+    assert counts == [4, 4], str(log)
 
 
 def test_attachments_page_query_count(client, login, case_thread, count_queries):

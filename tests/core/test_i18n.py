@@ -176,3 +176,33 @@ def test_account_locale_wins_over_the_cookie(client, login, user_factory):
     client.set_cookie("lang", "ja")
     login(user)
     assert '<html lang="en">' in client.get("/").get_data(as_text=True)
+
+
+def test_translations_kept_per_request_still_follow_force_locale(app):
+    """core.i18n keeps the translations object per request; a mail rendered in another
+    language inside a request (``force_locale``) and ``refresh`` still switch it, for Python's
+    ``_`` and the templates' ``_`` alike."""
+    from flask import g, render_template_string
+    from flask_babel import force_locale, gettext, refresh
+
+    def both():
+        return gettext("編集"), render_template_string("{{ _('編集') }}")
+
+    with app.test_request_context("/", headers={"Cookie": "lang=en"}):
+        assert both() == ("Edit", "Edit")
+        with force_locale("ja"):
+            assert both() == ("編集", "編集")
+            with force_locale("en"):
+                assert both() == ("Edit", "Edit")
+            assert both() == ("編集", "編集")
+        assert both() == ("Edit", "Edit")
+        g.locale = "ja"  # e.g. the language changed during the request
+        refresh()
+        assert both() == ("編集", "編集")
+    with app.test_request_context("/"):
+        assert both() == ("編集", "編集")
+        with force_locale("en"):
+            assert both() == ("Edit", "Edit")
+        assert both() == ("編集", "編集")
+    with app.app_context():  # no request: the default language
+        assert gettext("編集") == "編集"
