@@ -115,7 +115,10 @@ def spaces_of(user) -> list[Space]:
     if not getattr(user, "is_authenticated", False):
         return []
     ids = set(user.space_roles)
-    return [s for s in spaces_by_id().values() if s.id == NATIONAL_SPACE_ID or s.id in ids]
+    return list(db.session.scalars(
+        select(Space).where((Space.id == NATIONAL_SPACE_ID) | Space.id.in_(ids))
+        .order_by(Space.position, Space.id).options(joinedload(Space.prefecture))
+    ))  # fmt: skip
 
 
 # --- membership operations (the caller commits) ----------------------------------------------

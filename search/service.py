@@ -78,8 +78,10 @@ def _filters(params: SearchParams, lookup: labels.Lookup, user: Any = None) -> F
         ranges.append(("event_end", low, None))
     if high is not None:  # … and starts on or before the last one
         ranges.append(("event_start", 1, high))
-    # the audience rule over every board (the lookup loads them anyway, for labels)
-    hidden = frozenset(b.id for b in lookup.boards if not board_readable(user, b))
+    # the audience rule over the closed boards (the lookup loads every board anyway, for labels)
+    hidden = frozenset(
+        b.id for b in lookup.boards if b.audience != "public" and not board_readable(user, b)
+    )
     return Filters(terms, ranges, hidden)
 
 
