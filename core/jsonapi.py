@@ -45,6 +45,17 @@ def authenticate_writes():
     return None
 
 
+def signed_in_only():
+    """``before_request`` of an API where every route is the member's own (notifications,
+    personal data): writes as :func:`authenticate_writes`, and reads need a user too."""
+    refusal = authenticate_writes()
+    if refusal is not None:
+        return refusal
+    if not current_user.is_authenticated:
+        return api_error(401, "unauthorized", _("ログインまたはAPIトークンが必要です。"))
+    return None
+
+
 class NotAJSONObject(BadRequest):
     description = "JSONのオブジェクトを送ってください。"
 

@@ -26,8 +26,9 @@ def viewer():
 
 
 @dataclass(frozen=True)
-class ClosedBoard:
-    """What the audience rule reads of a board (plain rows: no ORM objects to build)."""
+class BoardAudience:
+    """What the audience rule reads of a board (plain rows: no ORM objects to build; search's
+    documents carry the same)."""
 
     id: int
     space_id: int
@@ -39,14 +40,14 @@ class ClosedBoard:
         return frozenset(r for r in self.audience_roles.split(",") if r)
 
 
-def closed_boards() -> list[ClosedBoard]:
+def closed_boards() -> list[BoardAudience]:
     if has_request_context() and "kyoso_closed_boards" in g:
         return g.kyoso_closed_boards
     rows = db.session.execute(
         select(Board.id, Board.space_id, Board.audience, Board.audience_roles)
         .where(Board.audience != "public")
     )  # fmt: skip
-    boards = [ClosedBoard(*row) for row in rows]
+    boards = [BoardAudience(*row) for row in rows]
     if has_request_context():
         g.kyoso_closed_boards = boards
     return boards

@@ -19,7 +19,7 @@ from auth.models import User
 from auth.permissions import can
 from core.cursors import BadCursor
 from core.extensions import csrf, db, limiter
-from core.jsonapi import api_error, authenticate_writes, iso, json_body
+from core.jsonapi import api_error, iso, json_body, signed_in_only
 from core.params import DB_INT_MAX
 from core.ratelimit import PER_USER_POSTING, user_or_address
 from forum import queries
@@ -35,14 +35,7 @@ READ_POSITION_LIMIT = "60 per minute"
 EXPORT_LIMIT = "10 per minute"
 
 
-@bp.before_request
-def _signed_in():
-    refusal = authenticate_writes()
-    if refusal is not None:
-        return refusal
-    if not current_user.is_authenticated:
-        return api_error(401, "unauthorized", _("ログインまたはAPIトークンが必要です。"))
-    return None
+bp.before_request(signed_in_only)
 
 
 def _json(s: Shown) -> dict:

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 from flask import Blueprint, Response
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from auth.session import current_account
 from core.extensions import csrf, db, limiter
-from core.jsonapi import api_error, authenticate_writes, json_body
+from core.jsonapi import api_error, json_body, signed_in_only
 from privacy import erasure, exporting
 
 bp = Blueprint("privacy_api", __name__, url_prefix="/api/v1")
@@ -20,14 +19,7 @@ STATUS = {"wrong_password": 403, "not_confirmed": 422, "last_admin": 409,
           "already_erased": 409, "forbidden": 403}  # fmt: skip
 
 
-@bp.before_request
-def _signed_in():
-    refusal = authenticate_writes()
-    if refusal is not None:
-        return refusal
-    if not current_user.is_authenticated:
-        return api_error(401, "unauthorized", _("ログインまたはAPIトークンが必要です。"))
-    return None
+bp.before_request(signed_in_only)
 
 
 @bp.get("/me/export")

@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from core.extensions import db
+from forum.audience import BoardAudience
 from forum.models import Board, Post, Thread
 from search.analysis import normalize
 from search.schema import order_key
@@ -36,18 +37,8 @@ def html_to_text(body_html: str) -> str:
     return normalize(_NEWLINES.sub("\n", text).strip())
 
 
-@dataclass(frozen=True)
-class BoardState:
-    """What ``auth.permissions.board_readable`` reads of a board."""
-
-    id: int
-    space_id: int
-    audience: str
-    audience_roles: str
-
-    @property
-    def audience_role_slugs(self) -> frozenset[str]:
-        return frozenset(r for r in self.audience_roles.split(",") if r)
+#: what ``auth.permissions.board_readable`` reads of a board
+BoardState = BoardAudience
 
 
 @dataclass(frozen=True)
