@@ -21,6 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import joinedload
 
 from auth.models import ApiToken, Role, User, UserSession
+from auth.spaces import Space, SpaceMember
 from core.extensions import db
 from core.types import utcnow
 
@@ -45,7 +46,9 @@ def _user_options():
     return (
         joinedload(UserSession.user).joinedload(User.role).joinedload(Role.permissions),
         joinedload(UserSession.user).joinedload(User.board_moderations),
-        joinedload(UserSession.user).joinedload(User.space_memberships),
+        # with their spaces: the header's switcher needs no statement of its own
+        joinedload(UserSession.user).joinedload(User.space_memberships)
+        .joinedload(SpaceMember.space).joinedload(Space.prefecture),
     )
 
 

@@ -110,17 +110,6 @@ def membership(user, space: Space) -> SpaceMember | None:
     return db.session.get(SpaceMember, (space.id, user.id))
 
 
-def spaces_of(user) -> list[Space]:
-    """The spaces a member belongs to (active), national first: the header's switcher."""
-    if not getattr(user, "is_authenticated", False):
-        return []
-    ids = set(user.space_roles)
-    return list(db.session.scalars(
-        select(Space).where((Space.id == NATIONAL_SPACE_ID) | Space.id.in_(ids))
-        .order_by(Space.position, Space.id).options(joinedload(Space.prefecture))
-    ))  # fmt: skip
-
-
 # --- membership operations (the caller commits) ----------------------------------------------
 
 

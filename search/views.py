@@ -24,7 +24,8 @@ SEARCH_LIMIT = "120 per minute"
 
 def _run(params: SearchParams) -> SearchPage:
     with searcher() as s:
-        return search(params, user=current_user, searcher=s)
+        # the member object itself: a proxy would be resolved on every permission check
+        return search(params, user=current_user._get_current_object(), searcher=s)
 
 
 @bp.get("/search")

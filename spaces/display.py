@@ -9,7 +9,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from auth.models import Role
-from auth.spaces import Space, space_for_prefecture, spaces_by_id, spaces_of
+from auth.spaces import Space, space_for_prefecture, spaces_by_id
 from core.extensions import db
 from forum.boards import GOVERNMENT_ROLES
 
@@ -30,11 +30,12 @@ def space_name(space_id: int) -> str:
 
 
 def my_spaces() -> list[Space]:
-    """The header's switcher: the national platform and the prefectural ones the member is in
-    (nothing for visitors, and nothing while only the national one exists)."""
-    if not current_user.is_authenticated or not current_user.space_roles:
+    """The header's switcher: the prefectural platforms the member is in (the national one is
+    always first in the template). Loaded with the member (``auth.session``): no statement."""
+    if not current_user.is_authenticated:
         return []
-    return spaces_of(current_user)
+    spaces = [m.space for m in current_user.space_memberships if m.status == "active"]
+    return sorted(spaces, key=lambda s: (s.position, s.id))
 
 
 def suggested_space() -> Space | None:
