@@ -107,18 +107,36 @@ def board_readable(user: Any, board: Any) -> bool:
     admins read every board of what they look after. Anything else (an unknown audience): no."""
     if board.audience == "public":
         return True
+    return reader(user)(board)
+
+
+def reader(user: Any):
+    """The audience rule for one viewer, with what it needs of the viewer read once: a function
+    of a board (``forum.audience`` applies it to every closed board of a request)."""
     perms = _perms(user)
     if not perms:
+        return lambda board: board.audience == "public"
+    if _site_staff(perms):
+        return lambda board: True
+    roles = dict(_space_roles(user))
+    role_slug = getattr(user, "role_slug", None)
+
+    def readable(board) -> bool:
+        if board.audience == "public":
+            return True
+        space = board.space_id
+        here = roles.get(space, "member" if space == NATIONAL_SPACE_ID else None)
+        if here in ("moderator", "admin"):
+            return True
+        if here is None:  # not a member of the board's space
+            return False
+        if board.audience == "members":
+            return True
+        if board.audience == "roles":
+            return role_slug in board.audience_role_slugs
         return False
-    if _site_staff(perms) or space_role(user, board.space_id) in ("moderator", "admin"):
-        return True
-    if not is_space_member(user, board.space_id):
-        return False
-    if board.audience == "members":
-        return True
-    if board.audience == "roles":
-        return getattr(user, "role_slug", None) in board.audience_role_slugs
-    return False
+
+    return readable
 
 
 def _view_board(user, perms, board) -> bool:

@@ -15,7 +15,7 @@ from flask import g, has_request_context
 from flask_login import current_user
 from sqlalchemy import select
 
-from auth.permissions import board_readable
+from auth.permissions import reader
 from core.extensions import db
 from forum.models import Board
 
@@ -59,7 +59,8 @@ def unreadable_board_ids(user) -> frozenset[int]:
     key = getattr(user, "id", None) if getattr(user, "is_authenticated", False) else None
     cache = g.setdefault("kyoso_unreadable", {}) if has_request_context() else {}
     if key not in cache:
-        cache[key] = frozenset(b.id for b in closed_boards() if not board_readable(user, b))
+        readable = reader(user)
+        cache[key] = frozenset(b.id for b in closed_boards() if not readable(b))
     return cache[key]
 
 

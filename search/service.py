@@ -19,7 +19,7 @@ from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from auth.models import User
-from auth.permissions import board_readable
+from auth.permissions import reader
 from auth.spaces import get_space
 from core.extensions import db
 from search import labels
@@ -79,9 +79,8 @@ def _filters(params: SearchParams, lookup: labels.Lookup, user: Any = None) -> F
     if high is not None:  # … and starts on or before the last one
         ranges.append(("event_start", 1, high))
     # the audience rule over the closed boards (the lookup loads every board anyway, for labels)
-    hidden = frozenset(
-        b.id for b in lookup.boards if b.audience != "public" and not board_readable(user, b)
-    )
+    readable = reader(user)
+    hidden = frozenset(b.id for b in lookup.boards if not readable(b))
     return Filters(terms, ranges, hidden)
 
 
