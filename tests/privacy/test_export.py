@@ -140,4 +140,8 @@ def test_members_who_joined_before_consent_was_recorded_are_asked(app, client, l
     member.terms_version = None  # registered before the consent was recorded
     db.session.commit()
     login(member)
-    assert "改定後の内容に同意する" in client.get("/").get_data(as_text=True)
+    page = client.get("/").get_data(as_text=True)
+    assert "プライバシーポリシー（" in page and "を確認して、同意してください。" in page
+    assert client.post_form("/settings/privacy/consent").status_code == 302
+    db.session.expire_all()
+    assert member.terms_version == app.config["TERMS_VERSION"]
