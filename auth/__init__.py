@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, Request, request
 from flask_login import current_user
 
-from auth import api, api_schema, cli, security_views, session, spaces, views  # noqa: F401
+from auth import api, api_schema, cli, role_cache, security_views, session, spaces, views  # noqa: F401
 from auth.accounts import user_for_api_token
 from auth.models import ApiToken, User, UserSession
 from auth.permissions import can
@@ -21,6 +21,7 @@ def register(app: Flask) -> None:
     login_manager.user_loader(_load_user)
     login_manager.request_loader(_load_user_from_request)
     session.register(app)
+    role_cache.register(app)
     events.quiet(UserSession, ApiToken)  # a login's last use, a token's: no page shows them
     app.jinja_env.globals["can"] = _template_can
     app.register_blueprint(views.bp)

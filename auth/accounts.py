@@ -411,8 +411,8 @@ def user_for_api_token(token: str) -> User | None:
     row = db.session.scalar(
         select(ApiToken)
         .where(ApiToken.token_hash == _hash_token(token), ApiToken.revoked_at.is_(None))
-        .options(  # the member, their role's permissions and boards: one statement
-            joinedload(ApiToken.user).joinedload(User.role).joinedload(Role.permissions),
+        .options(  # the member, their role and boards: one statement (permissions: role_cache)
+            joinedload(ApiToken.user).joinedload(User.role),
             joinedload(ApiToken.user).joinedload(User.board_moderations),
             joinedload(ApiToken.user).joinedload(User.space_memberships),
         )

@@ -34,7 +34,13 @@ class Role(db.Model):
 
     @property
     def permission_names(self) -> frozenset[str]:
-        """Built once per loaded permission list (pages ask many times per request)."""
+        """From the process's cache of every role's names (``auth.role_cache``): a login need
+        not load the rows. Outside an application, built once per loaded permission list."""
+        from auth import role_cache
+
+        names = role_cache.permission_names(self.id)
+        if names is not None:
+            return names
         rows = self.permissions
         cached = self.__dict__.get("_permission_names")
         if cached is None or cached[0] is not rows:

@@ -44,7 +44,8 @@ def _hash(nonce: str) -> str:
 
 def _user_options():
     return (
-        joinedload(UserSession.user).joinedload(User.role).joinedload(Role.permissions),
+        # the role's permissions come from auth.role_cache: joined here, they multiplied the rows
+        joinedload(UserSession.user).joinedload(User.role),
         joinedload(UserSession.user).joinedload(User.board_moderations),
         # with their spaces: the header's switcher needs no statement of its own
         joinedload(UserSession.user).joinedload(User.space_memberships)

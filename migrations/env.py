@@ -100,6 +100,10 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+    # a migration may grant or withdraw role permissions: this process reads them again
+    from auth import role_cache
+
+    role_cache.clear()
 
 
 if context.is_offline_mode():

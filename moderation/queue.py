@@ -336,10 +336,9 @@ def list_queue(
             selectinload(ModerationItem.held_post),
             selectinload(ModerationItem.board),
             selectinload(ModerationItem.space),
-            # the author's role, permissions and boards decide which actions are offered
-            selectinload(ModerationItem.subject_user)
-            .joinedload(User.role)
-            .selectinload(Role.permissions),
+            # the author's role (its permissions: auth.role_cache) and boards decide which
+            # actions are offered
+            selectinload(ModerationItem.subject_user).joinedload(User.role),
             selectinload(ModerationItem.subject_user).selectinload(User.board_moderations),
             selectinload(ModerationItem.subject_user).selectinload(User.space_memberships),
             selectinload(ModerationItem.claimed_by),
