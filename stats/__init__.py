@@ -1,0 +1,3 @@
+"""事例の収集・分析・公表 (issue #18): a prefecture map on the listings, statistics pages, and
+workbooks people open in Excel. Every figure is a :class:`stats.tables.Table`, so a page, the API
+and a workbook show the same numbers."""
