@@ -23,6 +23,7 @@ import privacy
 import realtime
 import search
 import spaces
+import stats
 import structured
 import taxonomy
 from config import load_from_env
@@ -59,6 +60,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     realtime.register(app)
     admin.register(app)
     privacy.register(app)
+    stats.register(app)
     demo.register(app)
     setup.configure_proxy(app)  # outermost WSGI layer, around Socket.IO too
     return app

@@ -53,6 +53,8 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     # rendered post articles kept per process, keyed by everything they show (0: none; see
     # forum.thread_page.article)
     "ARTICLE_CACHE_SIZE": (2000, int),
+    # statistics (/stats, its API and workbooks) kept per process, seconds (0: none; stats/service.py)
+    "STATS_CACHE_SECONDS": (300, int),
     "THREADS_PER_PAGE": (30, int),
     "EDIT_GRACE_SECONDS": (300, int),
     "PASSWORD_RESET_MAX_AGE": (3600, int),

@@ -47,6 +47,9 @@ ALLOWED: dict[str, set[str]] = {
     "api": {"core", "taxonomy", "auth", "forum", "structured"},
     "admin": {"core", "taxonomy", "auth", "audit"},
     "demo": {"core", "taxonomy", "auth", "forum", "structured", "directory", "spaces"},
+    # statistics read every domain's tables (issue #18); tables and workbooks are core's
+    "stats": {"core", "taxonomy", "auth", "forum", "structured", "directory", "moderation",
+              "notifications"},  # fmt: skip
     # personal data: the inventory, export, erasure and retention read every domain's tables
     "privacy": {
         "core",

@@ -1,4 +1,4 @@
-"""Workbooks people open in Excel: one sheet per :class:`stats.tables.Table`, Japanese headers,
+"""Workbooks people open in Excel: one sheet per :class:`core.tables.Table`, Japanese headers,
 dates as real dates, numbers as numbers, column widths set, text that could be read as a formula
 kept as text. openpyxl's write-only mode streams the rows (an export of 1,000 rows stays small).
 """
@@ -17,7 +17,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from core.types import TOKYO
-from stats.tables import DATE, DATETIME, FLOAT, INT, Table
+from core.tables import DATE, DATETIME, FLOAT, INT, Table
 
 MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")

@@ -1,5 +1,5 @@
 """A figure as data: a titled table of typed columns. Pages render it (an SVG chart beside the
-table), the API serialises it, ``stats.xlsx`` writes it as a sheet."""
+table), the API serialises it, ``core.xlsx`` writes it as a sheet."""
 
 from __future__ import annotations
 
