@@ -253,7 +253,7 @@ def test_urls_come_from_site_url_not_the_request(client, structured_factory, app
     assert row["URL"].value == f"https://kyoso.example.lg.jp/kyoso/t/{thread.id}"
 
 
-# --- the limit -----------------------------------------------------------------------------
+# --- the limit, the links -----------------------------------------------------------------------
 
 
 def test_a_cut_off_workbook_says_so(client, structured_factory, monkeypatch):
@@ -264,3 +264,14 @@ def test_a_cut_off_workbook_says_so(client, structured_factory, monkeypatch):
     assert _ids(rows) == sorted(made, reverse=True)[:2]  # newest first, as the listing
     note = sheet.cell(row=sheet.max_row, column=1).value
     assert "2件" in note and "絞り込んで" in note
+
+
+@pytest.mark.parametrize("kind", ["case", "event", "policy", "challenge"])
+def test_the_listing_links_its_workbook_with_its_filters(client, kind):
+    page = client.get(f"/{SECTIONS[kind]}?prefecture=28").get_data(as_text=True)
+    actions = page.split('<p class="listing-actions">')[1].split("</p>")[0]
+    assert f'href="/{SECTIONS[kind]}.xlsx?prefecture=28"' in actions
+    assert "Excel（.xlsx）" in actions
+    if kind == "event":  # the calendar and CSV exports are still there, with the filters
+        assert 'href="/events.ics?prefecture=28"' in actions
+        assert 'href="/events.csv?prefecture=28"' in actions
