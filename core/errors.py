@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import NoReturn
+
 from flask import Flask, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
-from werkzeug.exceptions import HTTPException, SecurityError
+from werkzeug.exceptions import HTTPException, SecurityError, default_exceptions
 
 from core.extensions import db
 from core.jsonapi import NotAJSONObject, api_error
@@ -55,6 +57,15 @@ def _render(status: int, message: str | None = None, preserved=()):
         return api_error(status, _CODES.get(status, "error"), message)
     page = render_template("errors.html", status=status, message=message, preserved=preserved)
     return page, status
+
+
+def abort_with_message(status: int, message: str) -> NoReturn:
+    """``abort(status)`` with a sentence written for the person who made the request (Japanese,
+    through Flask-Babel), which the error page and the API's JSON show instead of the status's
+    generic one. Werkzeug's ``description`` is not shown: libraries put English text there."""
+    exc = default_exceptions[status]()
+    exc.kyoso_message = message  # type: ignore[attr-defined]
+    raise exc
 
 
 def _typed_text() -> list[tuple[str, str]]:
@@ -121,7 +132,7 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
-        return _render(exc.code or 500)
+        return _render(exc.code or 500, getattr(exc, "kyoso_message", None))
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

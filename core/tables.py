@@ -9,6 +9,8 @@ from typing import Any
 
 #: column kinds: how a cell is typed in a workbook and in JSON
 TEXT, INT, DATE, DATETIME, URL, FLOAT = "text", "int", "date", "datetime", "url", "float"
+#: a year (2026): a number in JSON and in a workbook, but written without a thousands separator
+YEAR = "year"
 
 
 @dataclass(frozen=True)

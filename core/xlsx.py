@@ -17,7 +17,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from core.types import TOKYO
-from core.tables import DATE, DATETIME, FLOAT, INT, Table
+from core.tables import DATE, DATETIME, FLOAT, INT, YEAR, Table
 
 MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
@@ -52,7 +52,7 @@ def _value(value, kind: str):
         return value
     if kind == DATE and isinstance(value, datetime):
         return value.astimezone(TOKYO).date() if value.tzinfo else value.date()
-    if kind in (INT, FLOAT, DATE) and isinstance(value, (int, float, date)):
+    if kind in (INT, YEAR, FLOAT, DATE) and isinstance(value, (int, float, date)):
         return value
     text = _CONTROL.sub("", str(value))[:MAX_CELL]
     return text
@@ -68,6 +68,8 @@ def _cell(sheet, value, kind: str):
         cell.number_format = "yyyy/mm/dd hh:mm"
     elif kind == INT:
         cell.number_format = "#,##0"
+    elif kind == YEAR:
+        cell.number_format = "0"  # 2026, not 2,026
     return cell
 
 
@@ -81,7 +83,7 @@ def write(tables: list[Table]) -> bytes:
         for column in table.columns:
             width = column.width or max(
                 _display_width(column.label) + 2,
-                {DATE: 12, DATETIME: 17, INT: 8, FLOAT: 10}.get(column.kind, 12),
+                {DATE: 12, DATETIME: 17, INT: 8, YEAR: 8, FLOAT: 10}.get(column.kind, 12),
             )
             widths.append(min(width, 60))
         for i, width in enumerate(widths):

@@ -9,7 +9,16 @@ from core import openapi
 from core.extensions import db
 from forum import publishing, thread_page
 from forum.models import Thread
-from structured import api, api_schema, display, exports, listings, models, views
+from structured import (
+    api,
+    api_schema,
+    display,
+    exports,
+    listings,
+    models,
+    views,
+    workbooks,  # noqa: F401 - its routes join the blueprint
+)
 from structured.details import load_details, save_details, text_fields
 from structured.schema import KIND_LABELS, status_label
 

@@ -22,6 +22,7 @@ from auth.models import User
 from auth.permissions import can
 from auth.spaces import NATIONAL_SPACE_ID, spaces_by_id
 from core.csvsafe import csv_cell
+from core.errors import abort_with_message
 from core.extensions import db
 from core.urls import absolute_url, site_host, site_url
 from forum import queries as forum_queries
@@ -44,10 +45,11 @@ FEED_SECTIONS = {SECTIONS[kind]: kind for kind in ("case", "event", "policy")}
 
 
 def _filters(kind: str) -> queries.Filters:
+    """The listing's filters; a bad one is a 400 page saying what is wrong, as on the listing."""
     try:
         return queries.parse_filters(kind, request.args)
     except queries.BadFilter as exc:
-        abort(400, description=exc.message)
+        abort_with_message(400, exc.message)
 
 
 def _first_posts(details: list[ThreadDetail]) -> dict[int, str]:

@@ -309,10 +309,12 @@ def list_events_between(
 
 
 def list_for_export(
-    filters: Filters, limit: int = 1000, now: datetime | None = None
+    filters: Filters, limit: int = 1000, now: datetime | None = None, with_tags: bool = False
 ) -> list[ThreadDetail]:
-    """What a filtered export contains: the listing's order, up to ``limit`` rows (no tags)."""
-    return list_page(filters, limit=limit, now=now, with_tags=False).items
+    """What a filtered export contains: the listing's order, up to ``limit`` rows. Tags (fields,
+    domains) only for the exports that write them (a workbook): each tag list for all the rows at
+    once (SQLAlchemy's selectin, 500 rows a statement), none for the calendar and the CSV."""
+    return list_page(filters, limit=limit, now=now, with_tags=with_tags).items
 
 
 def newest(filters: Filters, limit: int = 30) -> list[ThreadDetail]:

@@ -102,6 +102,17 @@ def test_export_filters_are_validated(client):
     assert client.get("/feeds/unknown.atom").status_code == 404
 
 
+@pytest.mark.parametrize(("url", "message"), [
+    ("/events.ics?prefecture=99", "都道府県コードが正しくありません。"),
+    ("/events.csv?mode=x", "「参加方法」の値が正しくありません。"),
+    ("/feeds/cases.atom?block=x", "地方ブロックが正しくありません。"),
+])  # fmt: skip
+def test_a_bad_export_filter_says_what_is_wrong(client, url, message):
+    """As the listing does, not only that the request is wrong."""
+    response = client.get(url)
+    assert response.status_code == 400 and message in response.get_data(as_text=True)
+
+
 # --- CSV -----------------------------------------------------------------------------------
 
 

@@ -27,6 +27,13 @@ PAGES = {
     "challenges_filtered": ("challenge", "/challenges?status=open&prefecture=28", 9),
     "events_ics": ("event", "/events.ics", 2),  # the events, their first posts (no tags)
     "events_csv": ("event", "/events.csv", 2),
+    # the items, their two tag lists (for all of them), the spaces (the プラットフォーム column);
+    # filtered: and the prefecture and the domain looked up
+    "cases_xlsx": ("case", "/cases.xlsx", 4),
+    "events_xlsx": ("event", "/events.xlsx", 4),
+    "policies_xlsx": ("policy", "/policies.xlsx", 4),
+    "challenges_xlsx": ("challenge", "/challenges.xlsx", 4),
+    "cases_xlsx_filtered": ("case", "/cases.xlsx?prefecture=28&domain=kaimono", 6),
     "cases_feed": ("case", "/feeds/cases.atom", 5),
     "events_feed": ("event", "/feeds/events.atom", 5),
     "policies_feed": ("policy", "/feeds/policies.atom", 5),
