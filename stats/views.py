@@ -14,6 +14,7 @@ from flask_login import current_user
 
 from auth.spaces import list_spaces
 from core.csvsafe import csv_cell
+from core.errors import abort_with_message
 from core.templating import datetime_ja
 from core.types import TOKYO, utcnow
 from core import xlsx
@@ -62,7 +63,7 @@ def _one(name: str):
         abort(404)
     scope, error = _scope()
     if error is not None:
-        abort(400, error.message)
+        abort_with_message(400, error.message)
     return service.compute(stat, scope, _viewer()), scope
 
 
@@ -113,7 +114,7 @@ def report():
     prefecture or platform if chosen)."""
     scope, error = _scope()
     if error is not None:
-        abort(400, error.message)
+        abort_with_message(400, error.message)
     user = _viewer()
     results = [service.compute(stat, scope, user) for stat in service.visible_stats(user)]
     made = datetime_ja(utcnow())

@@ -238,7 +238,10 @@ def test_bad_scope_is_a_japanese_error_never_a_500(client, world):
         assert page.status_code == 400 and "error-message" in page.get_data(as_text=True)
         api = client.get("/api/v1/stats/cases-field", query_string=args)
         assert api.status_code == 400 and api.get_json()["error"]["code"] == "validation"
-        assert client.get("/stats/cases-field.xlsx", query_string=args).status_code == 400
+        workbook = client.get("/stats/cases-field.xlsx", query_string=args)
+        assert workbook.status_code == 400
+        assert (page.get_data(as_text=True).count(api.get_json()["error"]["message"]) >= 1
+                and api.get_json()["error"]["message"] in workbook.get_data(as_text=True))
     assert client.get("/api/v1/stats/nothing").status_code == 404
 
 
