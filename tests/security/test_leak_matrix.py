@@ -609,6 +609,33 @@ def _feed(section):
     return check
 
 
+def _workbook(kind):
+    """The listing as an Excel workbook (issue #18): every cell's text, read with openpyxl."""
+
+    def check(w, c, a, v, shown):
+        import openpyxl
+
+        response = c.get(f"/{SECTION[kind]}.xlsx")
+        assert response.status_code == 200
+        book = openpyxl.load_workbook(io.BytesIO(response.data), read_only=True)
+        text = " ".join(str(cell) for sheet in book.worksheets
+                        for row in sheet.iter_rows(values_only=True) for cell in row if cell)  # fmt: skip
+        book.close()
+        assert (MARK[a] in text) == shown
+
+    check.__name__ = f"s_workbook_{SECTION[kind]}"
+    return check
+
+
+def s_stats_api(w, c, a, v, shown):
+    """The statistics count 兵庫県's cases of the audiences the viewer may read, and no other
+    (issue #18: counts leak existence as surely as titles do)."""
+    status, body = _get(c, "/api/v1/stats/cases-funding?period=all&space=hyogo")
+    assert status == 200
+    total = sum(row["cases"] for row in json.loads(body)["table"]["rows"])
+    assert total == sum(visible(audience, v) for audience in AUDIENCES)
+
+
 def _facets_html(body: str) -> str:
     start = body.find('class="facets"')
     return body[start:] if start >= 0 else ""
@@ -784,7 +811,7 @@ SURFACES = {
         *(_listing(k) for k in KINDS),
         _listing("event", "?space=hyogo", "_space"), _listing("case", "?prefecture=28", "_pref"),
         s_policies_ministry_filter, s_calendar, s_events_ics, s_events_ics_hyogo, s_events_csv,
-        s_event_ics,
+        s_event_ics, *(_workbook(k) for k in KINDS), s_stats_api,
         *(_feed(s) for s in ("events", "cases", "policies")),
         s_search_page, s_search_page_facets, s_search_page_board_filter, s_search_api,
         s_search_api_type_facets, s_search_advanced,
@@ -794,7 +821,7 @@ SURFACES = {
         s_socket_join_thread, s_socket_join_board,
     )
 }  # fmt: skip
-assert len(SURFACES) == 58, len(SURFACES)  # no two surfaces share a name
+assert len(SURFACES) == 63, len(SURFACES)  # no two surfaces share a name
 
 MATRIX = [
     pytest.param(surface, audience, viewer, id=f"{surface}-{audience}-{viewer}")
