@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from core.openapi import array, boolean, enum, json_response, nullable, obj, query, ref, string
-from stats.queries import CATALOGUE, SECTIONS
 from core.tables import DATE, DATETIME, FLOAT, INT, TEXT, URL
+from stats.queries import CATALOGUE, SECTIONS
 
 _SCOPE_QUERY = [
     query("period", string(pattern=r"^(\d{4}|all)$"),

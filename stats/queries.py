@@ -24,6 +24,7 @@ from sqlalchemy import and_, case, distinct, func, or_, select
 from auth.models import Role, User, user_player_fields
 from auth.spaces import ACTIVE, SpaceMember
 from core.extensions import db
+from core.tables import DATE, FLOAT, INT, TEXT, Column, Table
 from core.templating import reiwa_fiscal_year
 from core.types import TOKYO, utcnow
 from directory.models import Organization
@@ -32,7 +33,6 @@ from forum.models import Board, Post, Thread
 from moderation.models import ModerationItem
 from notifications.models import EventRsvp
 from stats.scope import Scope, fiscal_year_bounds, tokyo_midnight
-from core.tables import DATE, FLOAT, INT, TEXT, Column, Table
 from structured.models import ThreadDetail, ThreadDetailRevision, thread_life_domains
 from structured.models import thread_player_fields as detail_fields
 from structured.schema import (

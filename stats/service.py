@@ -17,12 +17,12 @@ from datetime import datetime
 from flask import current_app
 
 from auth.permissions import MODERATION_REVIEW, has
+from core.tables import Table
 from core.templating import current_locale
 from core.types import utcnow
 from forum import audience
 from stats.queries import BY_NAME, CATALOGUE, Stat
 from stats.scope import Scope
-from core.tables import Table
 
 _lock = threading.Lock()
 MAX_ENTRIES = 500

@@ -13,15 +13,15 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from auth.spaces import list_spaces
+from core import xlsx
 from core.csvsafe import csv_cell
 from core.errors import abort_with_message
+from core.tables import TEXT, Column, Table
 from core.templating import datetime_ja
-from core.types import TOKYO, utcnow
-from core import xlsx
+from core.types import utcnow
 from stats import charts, service
 from stats.queries import SECTIONS
 from stats.scope import BadScope, Scope, current_fiscal_year, fiscal_year_choices, parse_scope
-from core.tables import TEXT, Column, Table
 from taxonomy import queries as taxonomy
 
 bp = Blueprint("stats", __name__)
@@ -143,5 +143,3 @@ def register_template_helpers(app) -> None:
             return datetime_ja(value)
         return str(value)
 
-
-__all__ = ["bp", "TOKYO"]

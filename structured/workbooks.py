@@ -19,10 +19,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from auth.spaces import spaces_by_id
-from core.templating import reiwa_fiscal_year
-from core.urls import absolute_url
 from core import xlsx
 from core.tables import DATE, DATETIME, FLOAT, INT, TEXT, URL, YEAR, Column, Table
+from core.templating import reiwa_fiscal_year
+from core.urls import absolute_url
 from structured import exports, queries
 from structured.models import ThreadDetail
 from structured.schema import (
