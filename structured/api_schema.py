@@ -74,7 +74,10 @@ def _fields(kind: str) -> dict:
 
 def _fields_input(kind: str) -> dict:
     properties = {**_common(), **{s.name: _value(s) for s in specs_for(kind)}}
-    required = [s.name for s in specs_for(kind) if s.required]
+    for spec in specs_for(kind):
+        if spec.default is not None:  # left out: the default (a new event is 開催予定)
+            properties[spec.name] = {**properties[spec.name], "default": spec.default}
+    required = [s.name for s in specs_for(kind) if s.required and s.default is None]
     return obj(
         properties,
         required=required,

@@ -27,7 +27,8 @@ def _event(days, hour, hours, **fields):
 
 
 def _items():
-    deadline = (datetime.now(UTC).astimezone(TOKYO).date() + timedelta(days=20)).isoformat()
+    # the training below starts in 7 days: applications close 2 days before
+    deadline = (datetime.now(UTC).astimezone(TOKYO).date() + timedelta(days=5)).isoformat()
     return [
         ("case", "jirei", "sato_akita", "地元スーパーと連携した移動販売で山間部の買い物を支える",
          "横手市の山間部5地区で、地元スーパーの移動販売車が週2回巡回しています。停留所は集会所の前にし、"

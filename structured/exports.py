@@ -10,9 +10,10 @@ import hashlib
 import io
 import json
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from flask import Response, abort, current_app, render_template, request
+from flask_babel import gettext as _
 from flask_login import current_user
 from icalendar import Calendar, Event
 from markupsafe import Markup
@@ -63,6 +64,14 @@ def _first_posts(details: list[ThreadDetail]) -> dict[int, str]:
     return {tid: Markup(html).striptags() for tid, html in rows}
 
 
+def _japanese_date(iso: str | None) -> str | None:
+    try:
+        day = date.fromisoformat(iso) if iso else None
+    except ValueError:
+        return iso
+    return f"{day.year}年{day.month}月{day.day}日" if day else None
+
+
 def _ical_event(detail: ThreadDetail, description: str) -> Event:
     data = detail.data or {}
     event = Event()
@@ -86,9 +95,21 @@ def _ical_event(detail: ThreadDetail, description: str) -> Event:
         event.add("location", place)
     url = absolute_url("forum.thread", thread_id=detail.thread_id)
     event.add("url", url)
-    event.add("description", f"{description}\n\n{url}".strip())
-    if data.get("organizer"):
-        event.add("organizer", f"mailto:noreply@{host}", parameters={"CN": data["organizer"]})
+    # what a calendar entry must still say when it is all someone reads: who holds it, how and
+    # until when to apply (an ORGANIZER property needs an address that reaches the organiser:
+    # mail apps treat it as an invitation, so the organiser is named in the text instead)
+    lines = [description]
+    facts = [
+        (_("主催"), data.get("organizer")),
+        (_("申込締切"), _japanese_date(data.get("apply_deadline"))),
+        (_("申込方法"), data.get("apply_method")),
+        (_("申込先"), data.get("apply_url")),
+        (_("オンライン参加のURL"), data.get("online_url")),
+        (_("問い合わせ先"), data.get("contact")),
+    ]
+    lines.append("\n".join(f"{label}：{value}" for label, value in facts if value))
+    lines.append(url)
+    event.add("description", "\n\n".join(x for x in lines if x).strip())
     event.add("status", "CANCELLED" if detail.status == "cancelled" else
               ("TENTATIVE" if detail.status == "postponed" else "CONFIRMED"))  # fmt: skip
     return event

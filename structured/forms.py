@@ -31,7 +31,7 @@ from wtforms.validators import (
 )
 
 from core.urls import is_web_url
-from structured.schema import OptionalStop, Spec, TokyoDateTimeField, specs_for
+from structured.schema import TOKYO, OptionalStop, Spec, TokyoDateTimeField, specs_for
 from taxonomy import queries as taxonomy
 
 
@@ -198,6 +198,26 @@ class _DetailsForm(FlaskForm):
                 _l("会場で開催するときは会場名か住所を入力してください。")
             )
             valid = False
+        # online: where to join, or how to apply for the link (often sent after applying)
+        if (
+            mode is not None
+            and mode.data in ("online", "hybrid")
+            and not any((getattr(self, n).data or "").strip()
+                        for n in ("online_url", "apply_url", "apply_method"))
+        ):  # fmt: skip
+            self.online_url.errors.append(_l(
+                "オンラインで参加できるときは、参加用のURLか申込方法（URLの案内のしかた）を入力してください。"
+            ))  # fmt: skip
+            valid = False
+        deadline, start = getattr(self, "apply_deadline", None), getattr(self, "start_at", None)
+        if (
+            deadline is not None and start is not None and deadline.data and start.data
+            and deadline.data > start.data.astimezone(TOKYO).date()
+        ):  # fmt: skip
+            self.apply_deadline.errors.append(
+                _l("申込締切は開催日（開始日）までの日付にしてください。")
+            )
+            valid = False
         return valid
 
     def values(self) -> dict:
@@ -230,7 +250,10 @@ def details_form(kind: str, *, json: dict | None = None, obj_data: dict | None =
     no CSRF), or pre-filled with ``obj_data`` (editing)."""
     cls = details_form_class(kind)
     if json is not None:
-        return cls(formdata=json_to_formdata(json), meta={"csrf": False})
+        # a new event is 開催予定 and a new problem 募集中 unless the client says otherwise
+        defaults = {s.name: s.default for s in specs_for(kind) if s.default is not None}
+        given = {k: v for k, v in json.items() if v is not None and v != ""}
+        return cls(formdata=json_to_formdata({**defaults, **given}), meta={"csrf": False})
     if obj_data is not None:
         return cls(data=obj_data, meta={"csrf": False}, **kw)
     return cls(meta={"csrf": False}, **kw)

@@ -79,6 +79,7 @@ class Spec:
     maximum: float | None = None
     choices: dict | None = None
     help: object | None = None
+    default: str | None = None  # taken when an API client leaves the field out
 
 
 def _text(name, label, max_length=200, **kw) -> Spec:
@@ -129,7 +130,8 @@ EVENT = (
     _url("apply_url", _l("申込みのURL")),
     Spec("apply_deadline", _l("申込締切"), "date"),
     _text("contact", _l("問い合わせ先（団体・部署）")),
-    Spec("status", _l("開催状況"), "choice", required=True, choices=EVENT_STATUSES),
+    Spec("status", _l("開催状況"), "choice", required=True, choices=EVENT_STATUSES,
+         default="scheduled"),
     _url("archive_video_url", _l("アーカイブ動画のURL")),
 )  # fmt: skip
 
@@ -156,7 +158,7 @@ POLICY = (
 CHALLENGE = (
     _text("area", _l("地域・エリア"), required=True),
     _md("partner_sought", _l("求める連携先"), 2000, required=True),
-    Spec("status", _l("状況"), "choice", required=True, choices=CHALLENGE_STATUSES),
+    Spec("status", _l("状況"), "choice", required=True, choices=CHALLENGE_STATUSES, default="open"),
 )  # fmt: skip
 
 KIND_SPECS: dict[str, tuple[Spec, ...]] = {

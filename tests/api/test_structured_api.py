@@ -29,6 +29,17 @@ def test_event_round_trips_through_the_api(client, user_factory, bearer):
     assert client.get("/api/v1/events?from=2026-12-01&mode=venue").get_json()["events"] == []
 
 
+def test_a_new_event_without_status_is_scheduled(client, user_factory, bearer):
+    token = bearer(user_factory(role="org_staff"))
+    fields = valid_fields("event")
+    del fields["status"]
+    response = _post(client, token, "events", {"title": "予定どおりの研修", "body": "本文",
+                                               "type": "event", "fields": fields})  # fmt: skip
+    assert response.status_code == 201, response.get_json()
+    got = client.get(f"/api/v1/threads/{response.get_json()['id']}").get_json()["thread"]
+    assert got["fields"]["status"] == "scheduled"
+
+
 def test_validation_errors_name_each_field(client, user_factory, bearer):
     token = bearer(user_factory(role="org_staff"))
     fields = valid_fields("event", start_at="2026-12-20T10:00:00+09:00",

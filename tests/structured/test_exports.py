@@ -283,3 +283,20 @@ def test_ics_answers_not_modified_until_an_event_changes(client, structured_fact
     db.session.commit()
     again = client.get("/events.ics", headers={"If-None-Match": etag})
     assert again.status_code == 200 and b"STATUS:CANCELLED" in again.data
+
+
+def test_icalendar_says_how_and_until_when_to_apply_and_invites_nobody(client, structured_factory):
+    """The calendar entry carries the deadline, how to apply and where; no ORGANIZER (calendar
+    apps treat one as an invitation from that address)."""
+    event = structured_factory(
+        "event", title="申込制の研修", organizer="長野県 介護支援課", start_at="2030-12-13T10:00+09:00",
+        end_at=None, apply_deadline="2030-12-06", apply_method="申込フォームから",
+        apply_url="https://example.jp/apply/sc", contact="長野県 介護支援課",
+    )  # fmt: skip
+    (vevent,) = _vevents(_calendar(client, f"/t/{event.id}/event.ics"))
+    description = str(vevent["DESCRIPTION"])
+    assert "申込締切：2030年12月6日" in description
+    assert "申込先：https://example.jp/apply/sc" in description and "主催：長野県 介護支援課" in description
+    assert "ORGANIZER" not in vevent
+    (listed,) = [v for v in _vevents(_calendar(client, "/events.ics")) if str(v["SUMMARY"]) == "申込制の研修"]
+    assert "申込締切：2030年12月6日" in str(listed["DESCRIPTION"])
