@@ -99,6 +99,14 @@ def request_join(user, space: Space) -> str:
     return result
 
 
+def leave(user, space: Space) -> bool:
+    """The member leaves ``space`` (their posts stay); recorded like a join."""
+    if not spaces.leave(user, space):
+        return False
+    record_action(user, "space.leave", "space", space.id)
+    return True
+
+
 def _open_request(space: Space, user) -> bool:
     return db.session.scalar(
         select(ModerationItem.id).where(

@@ -12,7 +12,6 @@ from auth import accounts
 from auth.permissions import can
 from auth.session import current_account
 from auth.spaces import NATIONAL_SPACE_ID, get_space, membership
-from auth.spaces import leave as leave_space
 from core.extensions import db
 from forum import queries
 from spaces import service
@@ -65,7 +64,7 @@ def join(slug: str):
 @login_required
 def leave(slug: str):
     space = _space_or_404(slug)
-    if leave_space(current_account(), space):
+    if service.leave(current_account(), space):
         db.session.commit()
         flash(_("「%(name)s」から退出しました。", name=space.name), "success")
     return redirect(url_for("spaces.home", slug=space.slug))

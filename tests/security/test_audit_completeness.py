@@ -582,7 +582,7 @@ NOT_STAFF_ACTIONS = {
     "set_language": "the visitor's language",
     "privacy.consent": "one's own consent to a revised policy (kept on the account, exported)",
     "spaces.join": "one's own membership (audited as space.join_*)",
-    "spaces.leave": "one's own membership",
+    "spaces.leave": "one's own membership (audited as space.leave)",
     "spaces_api.join": "one's own membership (audited as space.join_*)",
     "structured.new_thread": "a member's own thread",
     "verification.request_role": "one's own request; its decision is walked above",
