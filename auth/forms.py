@@ -49,7 +49,10 @@ class RegisterForm(FlaskForm):
                 message=_l("半角英数字とアンダースコア（_）で3〜30文字にしてください。"),
             ),
         ],
-        description=_l("@メンションやURLに使います。半角英数字と _ で3〜30文字。例：hanako_y"),
+        description=_l(
+            "@で呼びかけるときの名前で、プロフィールのURLにも使います（あとから変えられません）。"
+            "半角英数字と _ で3〜30文字。例：hanako_y"
+        ),
     )
     email = EmailField(_l("メールアドレス"), validators=[_required(), _email()])
     password = PasswordField(

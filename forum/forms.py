@@ -62,7 +62,8 @@ def _body_field(label=None):
         label or _l("本文"),
         validators=[_required(), _body_length],
         description=_l(
-            "Markdown記法が使えます。住民の氏名・住所・電話番号・病名など個人が特定できる情報は書かないでください。"
+            "書式（Markdown記法）が使えます：行頭に「- 」で箇条書き、「**語句**」で太字。"
+            "住民の氏名・住所・電話番号・病名など個人が特定できる情報は書かないでください。"
         ),
     )
 

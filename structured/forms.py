@@ -100,7 +100,9 @@ def _field_for(spec: Spec):
     if spec.type == "text":
         return StringField(spec.label, [first, _length(spec), _no_control_characters], **kw)
     if spec.type == "markdown":
-        kw["description"] = spec.help or _l("Markdown記法が使えます。")
+        kw["description"] = spec.help or _l(
+            "書式（Markdown記法）が使えます：行頭に「- 」で箇条書き、「**語句**」で太字。"
+        )
         return TextAreaField(spec.label, [first, _length(spec), _no_control_characters], **kw)
     if spec.type == "url":
         return StringField(spec.label, [first, _length(spec), _web_url], **kw)

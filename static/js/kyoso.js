@@ -5,6 +5,9 @@
  * - kyoso.poller(tick, ms): start/stop a repeating tick;
  * - kyoso.timing(name, fallback): a delay in ms from the <body data-kyoso-NAME> attribute (set
  *   from the JS_TIMINGS setting), so tests can shorten waits without waiting real seconds.
+ * - a form that comes back with errors: the first error summary (_macros.html) takes the focus and
+ *   the title starts with its data-title-prefix 「エラー：」 (base.html adds it without JavaScript
+ *   when the page's form is called "form"), so that screen readers say what happened.
  * Pages work without any of it (reload). ES5 for older browsers. */
 (function () {
   "use strict";
@@ -36,6 +39,20 @@
     xhr.onloadend = function () { if (always) { always(xhr.status); } };
     xhr.send(body === null ? null : JSON.stringify(body));
     return xhr;
+  }
+
+  function announceErrors() {
+    var summary = document.querySelector(".error-summary");
+    if (!summary) { return; }
+    var prefix = summary.getAttribute("data-title-prefix");
+    if (prefix && document.title.indexOf(prefix) !== 0) { document.title = prefix + document.title; }
+    summary.focus();
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", announceErrors);
+  } else {
+    announceErrors();
   }
 
   window.kyoso = {

@@ -6,6 +6,7 @@
   "use strict";
   var link = document.getElementById("notify-link");
   var countEl = document.getElementById("notify-count");
+  var unreadEl = document.getElementById("notify-unread");
   var toast = document.getElementById("notify-toast");
   if (!link || !countEl) { return; }
   var k = window.kyoso;
@@ -18,8 +19,8 @@
     var text = count >= 100 ? "99+" : String(count);
     countEl.textContent = text;
     countEl.hidden = count === 0;
-    link.setAttribute("aria-label", count === 0 ? link.dataset.label
-      : link.dataset.labelUnread.split("{n}").join(text));
+    /* the link's name is its text: 「通知 3」 and the hidden 「件の未読」 (no aria-label) */
+    if (unreadEl) { unreadEl.hidden = count === 0; }
   }
 
   function showToast(text) {

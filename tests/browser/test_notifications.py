@@ -52,7 +52,7 @@ def test_mention_raises_the_header_count_live(browser_page: Page, live_server: s
         {"body": "@akita_hanako さん、秋田ではどうしていますか？"})  # fmt: skip
 
     expect(page.locator("#notify-count")).to_have_text("1")
-    expect(link).to_have_accessible_name("通知（未読 1件）")
+    expect(link).to_have_accessible_name("通知 1 件の未読")
     expect(page.locator("#notify-toast")).to_contain_text(
         "岡山 次郎さんが「移動支援の運転手確保」であなたをメンションしました。"
     )
