@@ -23,9 +23,10 @@ LATER = datetime(2100, 1, 1, tzinfo=UTC)
 def _counts(user_ids, kind="posted"):
     rows = db.session.execute(
         select(Notification.user_id, Notification.count).where(
-            Notification.user_id.in_(user_ids), Notification.kind == kind,
+            Notification.user_id.in_(user_ids),
+            Notification.kind == kind,
             Notification.read_at.is_(None),
-        )  # fmt: skip
+        )
     ).all()
     return dict(rows)
 
@@ -76,9 +77,7 @@ def test_jobs_in_any_order_with_a_duplicate_count_every_post_once(thread_factory
     assert _counts([author.id], "replied") == {author.id: n}
     rows = db.session.scalars(select(Notification).where(Notification.user_id == watchers[0].id))
     (row,) = rows
-    first = db.session.scalar(
-        select(Post.id).where(Post.thread_id == thread.id, Post.number == 2)
-    )
+    first = db.session.scalar(select(Post.id).where(Post.thread_id == thread.id, Post.number == 2))
     assert row.post_id == first  # links to the first unread post, even though it came late
     assert set(db.session.scalars(select(NotificationJob.status))) == {JOB_DONE}
 
@@ -138,7 +137,7 @@ def test_a_dead_workers_lease_holds_back_only_its_own_job(thread_factory, user_f
     db.session.commit()
     assert process().jobs == 1
     assert _counts([w.id]) == {w.id: 1}
-    assert worker.LEASE <= timedelta(minutes=1)
+    assert timedelta(minutes=1) >= worker.LEASE
     db.session.execute(update(NotificationJob).where(NotificationJob.id == first)
                        .values(run_after=utcnow() - timedelta(seconds=1)))  # fmt: skip
     db.session.commit()
