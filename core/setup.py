@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, g, request
 from flask_login import current_user
-from sqlalchemy import event, text
+from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -162,13 +162,3 @@ def configure_security_headers(app: Flask) -> None:
         )
         return response
 
-
-def configure_health(app: Flask) -> None:
-    @app.get("/healthz")
-    def healthz():
-        try:
-            db.session.execute(text("SELECT 1"))
-        except Exception:
-            app.logger.exception("health check failed")
-            return {"status": "error", "database": "unreachable"}, 503
-        return {"status": "ok", "database": "ok"}

@@ -35,7 +35,7 @@ from realtime.broadcast import emit, user_room
 #: how long a claimed job is left to its worker; renewed between chunks (a chunk takes well
 #: under a second), so only a dead worker's job waits it out
 LEASE = timedelta(minutes=1)
-RUNNING = "running"
+RUNNING = jobs.RUNNING
 
 
 @dataclass
