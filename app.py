@@ -27,7 +27,7 @@ import stats
 import structured
 import taxonomy
 from config import load_from_env
-from core import apidocs, errors, pagecache, params, setup, templating
+from core import apidocs, errors, health, pagecache, params, setup, templating
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -40,7 +40,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     params.register_converters(app)  # before any route is added
     setup.configure_extensions(app)
     setup.configure_security_headers(app)
-    setup.configure_health(app)
+    health.register(app)  # /healthz, /readyz
     templating.register(app)
     pagecache.register(app)
     errors.register(app)

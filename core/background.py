@@ -3,9 +3,11 @@ and the real-time emitter (and their ``--loop`` CLI commands) run a *step* again
 
 A step returns how long to wait before the next one: ``None`` waits ``poll_seconds`` (or until
 :meth:`BackgroundLoop.wake`), a number waits that long, ``0`` runs again at once. A step that
-raises is logged and retried with exponential backoff (``poll_seconds`` × 2ⁿ, at most
-``max_backoff``): the loop never dies of an error. With an ``app``, each step runs in an
-application context and the database session is removed afterwards.
+raises (a database that went away, a full disk …) is logged and retried with exponential backoff
+(1 s, 2 s, 4 s … at most ``max_backoff``, 30 s: a database that comes back is used again within
+half a minute, and one that stays away is not hammered): the loop never dies of an error. With
+an ``app``, each step runs in an application context and the database session is removed
+afterwards.
 """
 
 from __future__ import annotations
@@ -29,13 +31,14 @@ _loops: weakref.WeakSet[BackgroundLoop] = weakref.WeakSet()
 class BackgroundLoop:
     def __init__(
         self, name: str, step: Step, *, poll_seconds: float, app: Flask | None = None,
-        max_backoff: float = 60.0, on_error: Callable[[], None] | None = None,
-        on_exit: Callable[[], None] | None = None,
+        min_backoff: float = 1.0, max_backoff: float = 30.0,
+        on_error: Callable[[], None] | None = None, on_exit: Callable[[], None] | None = None,
     ) -> None:  # fmt: skip
         self.name = name
         self.step = step
         self.poll_seconds = poll_seconds
         self.app = app
+        self.min_backoff = min_backoff
         self.max_backoff = max_backoff
         self.on_error = on_error
         self.on_exit = on_exit
@@ -85,7 +88,7 @@ class BackgroundLoop:
                     log.exception("%s failed; retrying", self.name)
                     if self.on_error is not None:
                         self.on_error()
-                    self._stop.wait(min(self.max_backoff, self.poll_seconds * 2**self.failures))
+                    self._stop.wait(self.backoff(self.failures))
                     continue
                 if wait is None:
                     self._wake.wait(self.poll_seconds)
@@ -94,6 +97,10 @@ class BackgroundLoop:
         finally:
             if self.on_exit is not None:
                 self.on_exit()
+
+    def backoff(self, failures: int) -> float:
+        """Seconds to wait after ``failures`` consecutive failed steps."""
+        return min(self.max_backoff, self.min_backoff * 2 ** min(failures - 1, 30))
 
     def _step_once(self) -> float | None:
         if self.app is None:

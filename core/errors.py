@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import NoReturn
 
-from flask import Flask, render_template, request
+from flask import Flask, g, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, SecurityError, default_exceptions
 
 from core.extensions import db
@@ -26,7 +28,11 @@ _CODES = {
     422: "validation",
     429: "rate_limited",
     500: "server_error",
+    503: "unavailable",
 }
+#: seconds a client is told to wait after a 503 (a restarted database is back within seconds;
+#: the connection pool checks each connection before use, so the next request gets a live one)
+RETRY_AFTER = 5
 
 
 def _messages() -> dict[int, str]:
@@ -41,6 +47,7 @@ def _messages() -> dict[int, str]:
         422: _("入力内容を確認してください。"),
         429: _("短時間に操作が集中しました。しばらく待ってからもう一度お試しください。"),
         500: _("サーバーでエラーが起きました。時間をおいてもう一度お試しください。"),
+        503: _("ただいま混み合っているか、保守中です。しばらくしてからもう一度お試しください。"),
     }
 
 
@@ -107,6 +114,34 @@ def _untrusted_host_page():
     return page, 400, {"Content-Type": "text/html; charset=utf-8"}
 
 
+def _database_unavailable():
+    """503 for a request whose database went away under it (restarted, the connection cut, the
+    pool exhausted): the transaction is rolled back — whatever it wrote is not saved, nothing is
+    half-written — and the person is told to try again shortly, with what they typed. The page
+    needs nothing from the database: the locale comes from the cookie, not the account."""
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - the connection is gone; the pool discards it
+        db.session().invalidate()
+    if "locale" not in g:
+        choice = request.cookies.get("lang")
+        g.locale = choice if choice in ("ja", "en") else "ja"
+    message = _messages()[503]
+    headers = {"Retry-After": str(RETRY_AFTER), "Cache-Control": "no-store"}
+    if _wants_json():
+        response = api_error(503, _CODES[503], message)
+        response.headers.update(headers)
+        return response
+    page = render_template("unavailable.html", message=message, preserved=_typed_text())
+    return page, 503, headers
+
+
+def _is_unavailable(exc: DBAPIError) -> bool:
+    """An operational failure (a dropped or refused connection, a database that is restarting or
+    locked), not a mistake in a statement (those stay 500 and are logged as bugs)."""
+    return isinstance(exc, OperationalError) or bool(exc.connection_invalidated)
+
+
 def register(app: Flask) -> None:
     app.before_request_funcs.setdefault(None, []).insert(0, _refuse_untrusted_host)
     app.before_request_funcs[None].insert(1, _refuse_nul)
@@ -133,6 +168,19 @@ def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
         return _render(exc.code or 500, getattr(exc, "kyoso_message", None))
+
+    @app.errorhandler(DBAPIError)
+    def _database_error(exc: DBAPIError):
+        if not _is_unavailable(exc):
+            return _unexpected(exc)
+        app.logger.warning("database unavailable during %s %s: %s", request.method,
+                           request.path, exc.orig.__class__.__name__)  # fmt: skip
+        return _database_unavailable()
+
+    @app.errorhandler(PoolTimeout)
+    def _pool_exhausted(exc: PoolTimeout):
+        app.logger.warning("no database connection free for %s %s", request.method, request.path)
+        return _database_unavailable()
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

@@ -217,6 +217,7 @@ _EXAMPLE_MESSAGES = {
     413: "送信された内容が大きすぎます。",
     422: "入力内容を確認してください。",
     429: "短時間に操作が集中しました。しばらく待ってからもう一度お試しください。",
+    503: "ただいま混み合っているか、保守中です。しばらくしてからもう一度お試しください。",
 }
 
 #: statuses every write can meet before its view runs (api.auth, core.errors)
@@ -270,8 +271,10 @@ def _operation(declared: dict, rule: Rule, method: str, params) -> dict:
     if path_params:
         op["parameters"] = path_params + list(op.get("parameters", []))
     # every request may be malformed before it reaches the view (an unknown Host, a NUL
-    # character, an unparsable parameter): 400 bad_request, whatever the route
-    errors: dict[int, list[str]] = {400: ["bad_request"]}
+    # character, an unparsable parameter): 400 bad_request, whatever the route; and any may
+    # find the database gone (restarting, the connection cut): 503 unavailable, with
+    # Retry-After, nothing written (core.errors)
+    errors: dict[int, list[str]] = {400: ["bad_request"], 503: ["unavailable"]}
     if method in WRITE_METHODS:
         errors.update({s: list(c) for s, c in _WRITE_ERRORS.items()})
     for status, codes in declared.get("errors", {}).items():

@@ -7,10 +7,11 @@ import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 from flask_login import current_user
-from sqlalchemy import event, text
+from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from core.extensions import babel, csrf, db, limiter, migrate
@@ -131,10 +132,23 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 def configure_extensions(app: Flask) -> None:
     db.init_app(app)
+    # runs before Flask-SQLAlchemy's own teardown (teardowns run in reverse order)
+    app.teardown_appcontext(_release_session)
     migrate.init_app(app, db, directory=str(Path(app.root_path) / "migrations"))
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=lambda: "Asia/Tokyo")
     limiter.init_app(app)
+
+
+def _release_session(_exc: BaseException | None) -> None:
+    """End the request's session; when its connection died with the transaction still open (the
+    database restarted after the last statement), the server has already rolled it back: drop the
+    connection instead of letting the rollback's error turn a finished response into a 500."""
+    try:
+        db.session.close()
+    except DBAPIError:
+        current_app.logger.warning("database connection lost at the end of a request")
+        db.session().invalidate()
 
 
 def select_locale() -> str:
@@ -161,14 +175,3 @@ def configure_security_headers(app: Flask) -> None:
             "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
         )
         return response
-
-
-def configure_health(app: Flask) -> None:
-    @app.get("/healthz")
-    def healthz():
-        try:
-            db.session.execute(text("SELECT 1"))
-        except Exception:
-            app.logger.exception("health check failed")
-            return {"status": "error", "database": "unreachable"}, 503
-        return {"status": "ok", "database": "ok"}

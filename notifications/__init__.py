@@ -14,7 +14,8 @@ from flask import Flask, current_app, has_app_context
 from flask_login import current_user
 
 from core import events as core_events
-from core import openapi
+from core import health, openapi
+from core.types import utcnow
 from forum import thread_page
 from notifications import api, api_schema, cli, inbox, jobs, reading, reminders, views, watching
 from notifications.kinds import LEVEL_LABELS
@@ -54,6 +55,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(api.bp)
     openapi.declare(app, api_schema.contract)
     cli.register(app)
+    health.add_check(app, "notifications", readiness)
     app.jinja_env.globals.update(
         notification_unread_count=_unread_count,
         notification_watch_level=_watch_level,
@@ -115,3 +117,11 @@ def _thread_unread_counts(threads) -> dict[int, int]:
     """新着 N of a listing: one statement per page (none for visitors)."""
     user_id = current_user.id if current_user.is_authenticated else None
     return reading.unread_counts(user_id, threads)
+
+
+def readiness() -> dict:
+    """``/readyz``: how long the oldest due fan-out job has waited for a worker."""
+    now = utcnow()
+    oldest = jobs.oldest_due(now)
+    lag = (now - oldest).total_seconds() if oldest is not None else 0.0
+    return health.lag_check(lag, current_app.config["READY_NOTIFICATION_LAG_SECONDS"])

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import BigInteger, and_, case, insert, literal, or_, select, update
 
 from auth.models import BoardModerator, Role, RolePermission, User
 from auth.permissions import can
@@ -37,6 +37,7 @@ from notifications.models import (
     WATCHING_FIRST_POST,
     Notification,
     NotificationSettings,
+    NotificationSource,
     UserMute,
     Watch,
 )
@@ -327,10 +328,13 @@ def deliver(
     """Create or collapse notifications of ``kind`` for the users who pass the filters; returns
     the ids of users who got a new or updated non-quiet notification.
 
-    Idempotent: a user who already has a row with this collapse key that counted this source
-    (``last_source_id >= source_id``) is skipped, whether read or not; an unread row of a
-    collapsing kind is counted up; otherwise a row is inserted (the partial unique index on
-    unread rows backs this up).
+    Idempotent whatever the order jobs run in: a user who already has a row with this collapse
+    key that counted this source (a :class:`NotificationSource` row), read or not, is skipped;
+    an unread row of a collapsing kind is counted up and records the source; otherwise a row is
+    inserted with it. Ids are never compared: a job re-run after a crash or a database error
+    lands after later posts' jobs and must still count. Two workers counting the same source
+    at once collide on the source set's primary key (or the partial unique index on unread
+    rows): the loser's job fails and is retried, and then finds the source counted.
     """
     user_ids = [uid for uid in dict.fromkeys(user_ids) if uid != source.actor_id]
     notified: list[int] = []
@@ -354,28 +358,25 @@ def deliver(
         ]  # fmt: skip
         if not users:
             continue
-        existing = db.session.execute(
-            select(Notification.user_id, Notification.id, Notification.read_at,
-                   Notification.last_source_id)
-            .where(Notification.user_id.in_([u.id for u in users]),
-                   Notification.collapse_key == source.collapse_key,
-                   or_(Notification.read_at.is_(None),
-                       Notification.last_source_id >= source.source_id))
-        ).all()  # fmt: skip
-        done = {row.user_id for row in existing if row.last_source_id >= source.source_id}
+        ids = [u.id for u in users]
+        same_key = and_(Notification.user_id.in_(ids),
+                        Notification.collapse_key == source.collapse_key)  # fmt: skip
+        done = set(
+            db.session.scalars(
+                select(Notification.user_id)
+                .join(NotificationSource, NotificationSource.notification_id == Notification.id)
+                .where(same_key, NotificationSource.source_id == source.source_id)
+            )
+        )
         unread = {
-            row.user_id: row.id for row in existing
-            if row.read_at is None and row.user_id not in done
+            user_id: nid for user_id, nid in db.session.execute(
+                select(Notification.user_id, Notification.id)
+                .where(same_key, Notification.read_at.is_(None))
+            )
+            if user_id not in done
         }  # fmt: skip
         if unread and kind in COLLAPSING:
-            db.session.execute(
-                update(Notification)
-                .where(Notification.id.in_(list(unread.values())),
-                       Notification.last_source_id < source.source_id)
-                .values(count=Notification.count + 1, last_source_id=source.source_id,
-                        updated_at=now, is_quiet=quiet, actor_id=source.actor_id)
-                .execution_options(synchronize_session=False)
-            )  # fmt: skip
+            _count_in(list(unread.values()), source, quiet=quiet, now=now)
             if not quiet:
                 notified += list(unread)
         settings = {
@@ -412,7 +413,46 @@ def deliver(
                 notified.append(user.id)
         if rows:
             db.session.execute(Notification.__table__.insert(), rows)
+            # the rows just written are their users' only unread ones with this key
+            db.session.execute(
+                insert(NotificationSource).from_select(
+                    ["notification_id", "source_id"],
+                    select(Notification.id, literal(source.source_id, BigInteger())).where(
+                        Notification.user_id.in_([row["user_id"] for row in rows]),
+                        Notification.collapse_key == source.collapse_key,
+                        Notification.read_at.is_(None),
+                    ),
+                )
+            )
         hook = between_chunks.get()
         if hook is not None and start + CHUNK < len(user_ids):
             hook()
     return notified
+
+
+def _count_in(notification_ids: list[int], source: Source, *, quiet: bool, now) -> None:
+    """Count ``source`` into unread collapsed rows that have not counted it. A late source (older
+    than one already counted) counts the same; it moves the link (``post_id``) back to itself
+    when it is the earlier post, and leaves the actor and ``last_source_id`` to the newer one."""
+    db.session.execute(
+        insert(NotificationSource),
+        [{"notification_id": nid, "source_id": source.source_id} for nid in notification_ids],
+    )
+    newer = Notification.last_source_id < source.source_id
+    values = {
+        "count": Notification.count + 1,
+        "last_source_id": case((newer, source.source_id), else_=Notification.last_source_id),
+        "actor_id": case((newer, source.actor_id), else_=Notification.actor_id),
+        "updated_at": now,
+        "is_quiet": quiet,
+    }
+    if source.post is not None:
+        values["post_id"] = case(
+            (Notification.post_id > source.post.id, source.post.id), else_=Notification.post_id
+        )
+    db.session.execute(
+        update(Notification)
+        .where(Notification.id.in_(notification_ids))
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from core import events
@@ -29,6 +29,8 @@ EVENTS = {
     moderation_signals.verification_decided: "verification_decided",
 }
 MAX_ATTEMPTS = 8
+#: a claimed job's status (its ``run_after`` is then the end of its worker's lease)
+RUNNING = "running"
 
 
 def _record_jobs(session: Session, batch: events.Batch) -> None:
@@ -66,6 +68,18 @@ def due_jobs(
         .limit(limit)
     )
     return list(db.session.scalars(query))
+
+
+def oldest_due(now: datetime | None = None) -> datetime | None:
+    """When the job that has waited longest to be run became due (pending, or running with its
+    lease run out); ``None`` when the worker has nothing due. Jobs waiting for a retry are not
+    late until their time comes. One statement on the pending index."""
+    now = now or utcnow()
+    return db.session.scalar(
+        select(func.min(NotificationJob.run_after)).where(
+            NotificationJob.status.in_((JOB_PENDING, RUNNING)), NotificationJob.run_after <= now
+        )
+    )
 
 
 def mark_done(job: NotificationJob) -> None:

@@ -95,8 +95,8 @@ class Notification(db.Model):
     thread_id: Mapped[int | None] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"))
     #: the first post this notification is about (links go here)
     post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
-    #: the id of the latest source (post, thread, queue item …) counted into it; source ids only
-    #: grow, so reprocessing an event finds it already counted (idempotence)
+    #: the id of the latest source (post, thread, queue item …) counted into it; which sources
+    #: were counted is :class:`NotificationSource` (jobs may run in any order)
     last_source_id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     count: Mapped[int] = mapped_column(default=1)
@@ -113,6 +113,22 @@ class Notification(db.Model):
     emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     actor: Mapped[User | None] = relationship(foreign_keys=[actor_id], lazy="select")
+
+
+class NotificationSource(db.Model):
+    """Each source (post, thread, queue item …) counted into a notification, once. Jobs do not
+    run in id order — one re-run after a worker crash or a database error lands after later
+    posts' jobs — so "already counted" cannot be read off the highest id counted so far; this
+    set makes a late job count once and a re-run count nothing (the primary key refuses a
+    second row even from two workers at once)."""
+
+    __tablename__ = "notification_sources"
+    notification_id: Mapped[int] = mapped_column(
+        ForeignKey("notifications.id", ondelete="CASCADE"), primary_key=True
+    )
+    source_id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True
+    )
 
 
 class NotificationSettings(db.Model):

@@ -6,6 +6,12 @@ off under TESTING) and ``flask --app app notifications process`` / ``send`` call
 processes may run it at once: a job is claimed with a conditional UPDATE (a lease that expires,
 so a crashed worker's job is picked up again), and processing one is one transaction, so a job
 is applied once or not at all.
+
+Jobs need not run in order (a re-run after a crash or a database error comes after later
+posts' jobs; :func:`notifications.fanout.deliver` counts each source once whatever the order),
+so a job behind a lease or a retry never holds back the other jobs of its thread: they are
+claimed and applied meanwhile. The lease is short and renewed between the chunks of a large
+fan-out, so a crashed worker's own job is picked up again within :data:`LEASE`.
 """
 
 from __future__ import annotations
@@ -26,8 +32,10 @@ from notifications.events import HANDLERS
 from notifications.models import JOB_PENDING, NotificationJob
 from realtime.broadcast import emit, user_room
 
-LEASE = timedelta(minutes=5)
-RUNNING = "running"
+#: how long a claimed job is left to its worker; renewed between chunks (a chunk takes well
+#: under a second), so only a dead worker's job waits it out
+LEASE = timedelta(minutes=1)
+RUNNING = jobs.RUNNING
 
 
 @dataclass
@@ -54,11 +62,27 @@ def _claim(job: NotificationJob) -> bool:
     return result.rowcount == 1
 
 
+def _renew(job_id: int) -> None:
+    """Extend a running job's lease (its worker is alive and between chunks)."""
+    db.session.execute(
+        update(NotificationJob)
+        .where(NotificationJob.id == job_id, NotificationJob.status == RUNNING)
+        .values(run_after=utcnow() + LEASE)
+        .execution_options(synchronize_session=False)
+    )
+
+
 def process_job(job: NotificationJob) -> list[int]:
     """Apply one job; returns the users to tell live. A large fan-out commits between chunks
     (idempotent, so a crash part-way is repaired by running the job again)."""
     handler = HANDLERS.get(job.event)
-    token = fanout.between_chunks.set(db.session.commit)
+    job_id = job.id
+
+    def between_chunks() -> None:
+        _renew(job_id)
+        db.session.commit()
+
+    token = fanout.between_chunks.set(between_chunks)
     try:
         notified = handler(job) if handler is not None else []
     finally:

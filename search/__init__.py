@@ -13,9 +13,10 @@ from pathlib import Path
 
 from flask import Flask, current_app, has_app_context
 
-from core import events, openapi
+from core import events, health, openapi
+from core.types import utcnow
 from forum import signals
-from search import api_schema, cli, outbox, views
+from search import api_schema, cli, outbox, store, views
 from search.models import SearchOutbox
 from search.extension import KEY, SearchExtension, extension
 from search.runner import BackgroundIndexer
@@ -47,6 +48,18 @@ def register(app: Flask) -> None:
     app.register_blueprint(views.api_bp)
     openapi.declare(app, api_schema.contract)
     cli.register(app)
+    health.add_check(app, "search", readiness)
+
+
+def readiness() -> dict:
+    """``/readyz``: how long the oldest outbox row this host's index has not applied has waited
+    (one indexed query and the index's small state file)."""
+    path = store.current_path(Path(current_app.config["SEARCH_INDEX_DIR"]))
+    last = store.read_state(path).last_applied if path is not None else 0
+    oldest = outbox.oldest_after(last)
+    lag = (utcnow() - oldest).total_seconds() if oldest is not None else 0.0
+    return health.lag_check(max(lag, 0.0), current_app.config["READY_SEARCH_LAG_SECONDS"],
+                            index="ok" if path is not None else "missing")  # fmt: skip
 
 
 def close(app: Flask) -> None:
