@@ -7,6 +7,7 @@ ask :func:`can`.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from flask_login import AnonymousUserMixin
@@ -110,30 +111,52 @@ def board_readable(user: Any, board: Any) -> bool:
     return reader(user)(board)
 
 
+@dataclass(frozen=True)
+class ReaderFacts:
+    """What the audience rule needs of a signed-in viewer who is not site staff: the spaces they
+    look after (read every board there), the spaces they belong to (national included), their
+    role. ``forum.audience`` writes the same rule in SQL from these facts."""
+
+    looks_after: frozenset[int]
+    member_of: frozenset[int]
+    role_slug: str | None
+
+
+def reader_facts(user: Any) -> ReaderFacts | str:
+    """``"nobody"`` (anonymous or inactive: public boards only), ``"staff"`` (every board), or
+    the :class:`ReaderFacts` of a member."""
+    perms = _perms(user)
+    if not perms:
+        return "nobody"
+    if _site_staff(perms):
+        return "staff"
+    roles = dict(_space_roles(user))
+    roles.setdefault(NATIONAL_SPACE_ID, "member")
+    return ReaderFacts(
+        looks_after=frozenset(s for s, r in roles.items() if r in ("moderator", "admin")),
+        member_of=frozenset(roles),
+        role_slug=getattr(user, "role_slug", None),
+    )
+
+
 def reader(user: Any):
     """The audience rule for one viewer, with what it needs of the viewer read once: a function
     of a board (``forum.audience`` applies it to every closed board of a request)."""
-    perms = _perms(user)
-    if not perms:
+    facts = reader_facts(user)
+    if facts == "nobody":
         return lambda board: board.audience == "public"
-    if _site_staff(perms):
+    if facts == "staff":
         return lambda board: True
-    roles = dict(_space_roles(user))
-    role_slug = getattr(user, "role_slug", None)
 
     def readable(board) -> bool:
-        if board.audience == "public":
+        if board.audience == "public" or board.space_id in facts.looks_after:
             return True
-        space = board.space_id
-        here = roles.get(space, "member" if space == NATIONAL_SPACE_ID else None)
-        if here in ("moderator", "admin"):
-            return True
-        if here is None:  # not a member of the board's space
+        if board.space_id not in facts.member_of:
             return False
         if board.audience == "members":
             return True
         if board.audience == "roles":
-            return role_slug in board.audience_role_slugs
+            return facts.role_slug in board.audience_role_slugs
         return False
 
     return readable
