@@ -24,7 +24,7 @@ case. The builder does not stretch the dates.
 
 ``measure`` runs the pages through Flask's test client in this process, as ``bench/run.py`` does
 (its helpers: the app, the statement counter, the percentile), for an anonymous reader, a member
-of three prefectural platforms (``user001``, who reads those platforms' members-only boards) and
+of four prefectural platforms (``user001``, who reads those platforms' members-only boards) and
 an administrator (who also sees the moderation table). ``--cache-seconds 0`` sets
 ``STATS_CACHE_SECONDS=0``: every request computes every table (the cold figure). With the cache
 on, the first request of each case is untimed and the rest are answered from the cache.
