@@ -95,6 +95,17 @@ class Post(db.Model):
         UniqueConstraint("thread_id", "number", name="uq_posts_thread_number"),
         # an author's recent posts (duplicate check, first-posts hold, profiles)
         Index("ix_posts_author_created", "author_id", "created_at"),
+        # the statistics' posts per month (issue #18): a range of creation times, covering the
+        # columns they read, so a month is counted without reading the posts' bodies
+        Index(
+            "ix_posts_created",
+            "created_at",
+            "thread_id",
+            "author_id",
+            "number",
+            "deleted_at",
+            "hidden_at",
+        ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id"))

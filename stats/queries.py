@@ -5,8 +5,9 @@ read (``forum.audience.readable_filter``: closed boards count only for those who
 them); posts that are neither deleted nor hidden; members who confirmed their address and were
 not erased. Held posts are not in ``posts`` until a moderator approves them, so they never
 count. The period is a fiscal year (Tokyo time): items by the day they were registered, events
-by the day they are held. Each table is one or two aggregate statements over indexed columns;
-months are counted with one bounded sum per month (no database-specific date functions).
+by the day they are held. Each table is one or two aggregate statements over indexed columns
+(the monthly posts: one statement per month); months are counted with one bounded sum per month
+(no database-specific date functions).
 """
 
 from __future__ import annotations
@@ -408,21 +409,18 @@ def activity_by_month(scope: Scope) -> Table:
     unscoped = Scope(fiscal_year=scope.fiscal_year, space=scope.space, space_id=scope.space_id)
     post_where = [Post.deleted_at.is_(None), Post.hidden_at.is_(None),
                   *_visible_threads(unscoped, period_column=Post.created_at)]  # fmt: skip
-    threads = db.session.execute(
-        select(*_bucket_sums(Post.created_at, periods))
-        .select_from(Post).join(Thread, Thread.id == Post.thread_id)
-        .where(*post_where, Post.number == 1)
-    ).one()  # fmt: skip
-    replies = db.session.execute(
-        select(*_bucket_sums(Post.created_at, periods),
-               *_bucket_sums(Post.created_at, periods, distinct_of=Post.author_id))
-        .select_from(Post).join(Thread, Thread.id == Post.thread_id)
-        .where(*post_where)
-    ).one()  # fmt: skip
-    n = len(periods)
+    # One statement per month: each reads one range of ix_posts_created (which covers the post's
+    # columns used here). Twelve CASE sums and twelve DISTINCTs over the whole year in one
+    # statement cost ten times as much at a million posts (bench/README.md, issue #18).
+    counted = select(func.coalesce(func.sum(case((Post.number == 1, 1), else_=0)), 0),
+                     func.count(), func.count(distinct(Post.author_id)))  # fmt: skip
     rows = []
-    for i, b in enumerate(periods):
-        rows.append([b.label, int(threads[i]), int(replies[i]) - int(threads[i]), int(replies[n + i])])
+    for b in periods:
+        threads, posts, active = db.session.execute(
+            counted.select_from(Post).join(Thread, Thread.id == Post.thread_id)
+            .where(*post_where, Post.created_at >= b.start, Post.created_at < b.end)
+        ).one()  # fmt: skip
+        rows.append([b.label, int(threads), int(posts) - int(threads), int(active)])
     return Table("activity-month", _("参加：月別の投稿と、投稿した会員"),
                  [Column("month", _("月") if scope.fiscal_year else _("年度"), TEXT, 12),
                   Column("threads", _("新しいスレッド"), INT, 14), Column("replies", _("返信"), INT),
