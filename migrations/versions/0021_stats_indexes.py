@@ -2,16 +2,16 @@
 threads and members who wrote, per month, count one range of the index per month instead of
 reading every post's row.
 
-Revision ID: 0020
-Revises: 0019
+Revision ID: 0021
+Revises: 0020
 Create Date: 2026-12-06 19:50:00.000000
 
 """
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0020'
-down_revision = '0019'
+revision = '0021'
+down_revision = '0020'
 branch_labels = None
 depends_on = None
 
