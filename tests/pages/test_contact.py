@@ -11,6 +11,8 @@ from sqlalchemy import select
 from audit.models import AuditEntry
 from core.extensions import db
 from moderation.models import ModerationItem
+from notifications import worker
+from notifications.models import Notification
 from pages.models import ContactMessage
 
 MESSAGE = {"name": "豊岡市 長寿福祉課 山本", "email": "yamamoto@example.jp", "category": "question",
@@ -134,3 +136,15 @@ def test_moderators_see_the_message_in_the_queue_and_close_it(client, login, mod
     entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "queue.resolve")).one()
     assert (entry.actor_id, entry.target_id) == (moderator.id, item.id)
     assert board_mod  # plain members never see the queue (tests/moderation/test_route_permissions)
+
+
+def test_site_wide_reviewers_are_notified_of_a_message(client, login, moderator):
+    client.post_form("/contact", MESSAGE)
+    worker.run_once()
+    db.session.expire_all()
+    (item,) = _items()
+    notes = db.session.scalars(select(Notification).where(Notification.user_id == moderator.id))
+    assert [(n.kind, n.last_source_id) for n in notes] == [("queue_item", item.id)]
+    login(moderator)
+    response = client.get("/notifications")
+    assert response.status_code == 200 and "確認待ち" in response.get_data(as_text=True)
