@@ -19,6 +19,7 @@ import directory
 import forum
 import moderation
 import notifications
+import pages
 import privacy
 import realtime
 import search
@@ -60,6 +61,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     realtime.register(app)
     admin.register(app)
     privacy.register(app)
+    pages.register(app)
     stats.register(app)
     demo.register(app)
     setup.configure_proxy(app)  # outermost WSGI layer, around Socket.IO too

@@ -91,6 +91,12 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "PRIVACY_PURGE_EVERY_MINUTES": (60, int),
     # the version of the terms and privacy policy a registering member accepts (recorded)
     "TERMS_VERSION": ("2026-12-06", str),
+    # who runs the site: the footer, 運営者情報 and the default texts of the site pages (pages/)
+    "SITE_OPERATOR": ("生活支援共創プラットフォーム運営事務局", str),
+    # the secretariat's address for the contact form (empty: the review queue only)
+    "CONTACT_EMAIL": ("", str),
+    # messages sent through the contact form, per person (or address when signed out)
+    "CONTACT_LIMIT": ("5 per hour; 20 per day", str),
     "MODERATION_HOLD_FIRST_POSTS": (2, int),
     "MODERATION_FLAGS_PER_DAY": (20, int),
     "MODERATION_NEW_ACCOUNT_DAYS": (3, int),

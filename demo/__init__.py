@@ -1,6 +1,6 @@
 """``flask --app app seed-demo``: realistic Japanese demo content from every package (board
 threads, cases, events, policies, local problems, the directory of organisations and related
-links, the 兵庫県 and 長野県 platforms), loaded once."""
+links, the 兵庫県 and 長野県 platforms, messages to the secretariat), loaded once."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from auth.models import User
 from core.extensions import db
 from directory.demo import seed_directory_demo
 from forum.demo import DEMO_DOMAIN, USERS, seed_demo_content
+from pages.demo import seed_pages_demo
 from spaces.demo import seed_spaces_demo
 from structured.demo import seed_structured_demo
 
@@ -36,6 +37,7 @@ def seed_demo() -> None:
     seed_directory_demo(users)
     seed_structured_demo(users)
     seed_spaces_demo(users)
+    seed_pages_demo(users)
     db.session.commit()
     path = Path(current_app.instance_path) / "demo-accounts.txt"
     lines = [f"{handle}@{DEMO_DOMAIN}" for handle, *_ in USERS]

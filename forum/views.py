@@ -54,6 +54,7 @@ def _post_or_404(post_id: int) -> Post:
 
 
 @bp.get("/")
+@pagecache.cached()
 def index():
     """The national platform's boards, and the prefectural platforms beside it."""
     boards = queries.readable_boards(current_user, space_id=NATIONAL_SPACE_ID)

@@ -15,7 +15,8 @@ from core.types import UTCDateTime, utcnow
 from forum.models import Board, Post, Thread
 
 FLAG_REASONS = ("spam", "inappropriate", "off_topic", "personal_info", "illegal", "other")
-ITEM_KINDS = ("flagged_post", "held_post", "account", "role_request", "space_join")
+#: ``contact``: a message sent through the contact form (pages.contact), for the secretariat
+ITEM_KINDS = ("flagged_post", "held_post", "account", "role_request", "space_join", "contact")
 PENDING, APPROVED, REJECTED, IGNORED, DELETED = (
     "pending",
     "approved",

@@ -52,6 +52,7 @@ ACTIONS: dict[str, dict[str, str]] = {
     "role_request": {"approve": APPROVED, "reject": REJECTED},
     "account": {"approve": APPROVED, "reject": REJECTED},
     "space_join": {"approve": APPROVED, "reject": REJECTED},
+    "contact": {"resolve": APPROVED, "ignore": IGNORED},
 }
 
 
@@ -160,6 +161,17 @@ def open_join_item(space, user: User) -> ModerationItem:
     item = ModerationItem(kind="space_join", space_id=space.id, subject_user_id=user.id,
                           reasons=[])  # fmt: skip
     db.session.add(item)
+    return item
+
+
+def open_contact_item(reasons: list[dict], sender: User | None) -> ModerationItem:
+    """A message to the secretariat (the contact form, ``pages.contact``): site-wide reviewers
+    read it and mark it handled. ``reasons``: what needs care (e.g. personal information)."""
+    item = ModerationItem(kind="contact", subject_user_id=sender.id if sender else None,
+                          reasons=reasons, score=10 * len(reasons))  # fmt: skip
+    db.session.add(item)
+    db.session.flush()
+    signals.queue(signals.item_opened, item_id=item.id)
     return item
 
 
@@ -276,8 +288,13 @@ def _join_effects(item: ModerationItem, action: str, moderator: User, reason: st
         spaces.reject(item.space_id, item.subject_user)
 
 
+def _contact_effects(item: ModerationItem, action: str, moderator: User, reason: str) -> None:
+    """Answering happens by mail; the decision records that the message was handled."""
+
+
 _EFFECTS = {
     "account": _account_effects,
+    "contact": _contact_effects,
     "space_join": _join_effects,
     "flagged_post": _flag_effects,
     "held_post": _held_effects,

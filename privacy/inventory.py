@@ -221,6 +221,27 @@ INVENTORY: tuple[Entry, ...] = (
         why_not_exported="配信のための一時的な作業記録です。",
     ),
     Entry(
+        "site_pages", ("updated_by_id",),
+        "サイトのページ（利用規約など）を最後に編集した管理者", STAFF, "誰が文面を変えたかを示すため",
+        "無期限（運営の記録）", "", PSEUDONYMISE,
+        "記録は残り、編集者は「退会したユーザー」になります。",
+        why_not_exported="運営の記録です（編集は監査ログとして書き出します）。",
+    ),
+    Entry(
+        "site_page_revisions", ("author_id",),
+        "サイトのページの版ごとの編集者", STAFF, "文面の変更の履歴のため", "無期限（運営の記録）", "",
+        PSEUDONYMISE, "記録は残り、編集者は「退会したユーザー」になります。",
+        why_not_exported="運営の記録です（編集は監査ログとして書き出します）。",
+    ),
+    Entry(
+        "contact_messages", ("sender_name", "sender_email", "body", "created_at"),
+        "お問い合わせフォームで送られた内容（お名前、返信先のメールアドレス、本文）",
+        "送った人（会員でない方を含む）", "お問い合わせに返事をするため", "無期限（運営の記録）", "",
+        KEEP, "お問い合わせはアカウントと結び付けていないため、退会しても残ります。"
+        "削除を希望する場合は、お問い合わせフォームでお知らせください。",
+        why_not_exported="アカウントと結び付けていないため、書き出しには含めません。",
+    ),
+    Entry(
         "audit_log", ("actor_id", "reason", "before", "after"),
         "監査ログ（誰がいつ何をしたか）", OTHERS, "運営の透明性と不正の調査のため",
         "無期限（運営の記録）", "audit_entries", PSEUDONYMISE,

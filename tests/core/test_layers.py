@@ -46,7 +46,9 @@ ALLOWED: dict[str, set[str]] = {
     "spaces": {"core", "taxonomy", "auth", "audit", "forum", "structured", "moderation", "api"},
     "api": {"core", "taxonomy", "auth", "forum", "structured"},
     "admin": {"core", "taxonomy", "auth", "audit"},
-    "demo": {"core", "taxonomy", "auth", "forum", "structured", "directory", "spaces"},
+    "demo": {"core", "taxonomy", "auth", "forum", "structured", "directory", "spaces", "pages"},
+    # the front door and the site pages: the home page's lists, the contact form's queue item
+    "pages": {"core", "taxonomy", "auth", "audit", "forum", "structured", "moderation"},
     # statistics read every domain's tables (issue #18); tables and workbooks are core's
     "stats": {"core", "taxonomy", "auth", "forum", "structured", "directory", "moderation",
               "notifications"},  # fmt: skip

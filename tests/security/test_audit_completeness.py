@@ -28,6 +28,8 @@ from forum import posting, publishing
 from forum.models import Board, Post, PostRevision, Thread
 from moderation import flags, verification
 from moderation.models import HeldPost, ModerationItem, RoleRequest, WatchedWord
+from pages import contact
+from pages.models import SitePage
 from structured.models import ThreadDetailRevision
 from taxonomy.models import PlayerField
 from tests.fixtures.factories import established
@@ -117,6 +119,13 @@ class Walk:
         self.app.config["REGISTRATION_REQUIRES_APPROVAL"] = True
         user = self.user_factory()  # registering queues the account
         return self._item(subject_user_id=user.id, kind="account")
+
+    def contact_item(self) -> ModerationItem:
+        """A message to the secretariat (the contact form), in the queue."""
+        sent = contact.submit_contact(sender=None, name="", email="visitor@example.jp",
+                                      category="question", body="使い方を教えてください。")  # fmt: skip
+        db.session.commit()
+        return sent.message.item
 
     def _item(self, **where) -> ModerationItem:
         query = select(ModerationItem).filter_by(status="pending", **where)
@@ -288,6 +297,7 @@ def _decision(action: str, make: str, effects: list[str], target: Callable):
             "held": w.held_item,
             "role": w.role_item,
             "account": w.account_item,
+            "contact": w.contact_item,
         }[make]()
         data = {"action": action, "version": item.version, "reason": "確認しました"}
         r = w.send("POST", f"/moderation/items/{item.id}/decide",
@@ -325,6 +335,8 @@ DECISIONS = [
     ("reject", "role", ["role.reject"], _user_of),
     ("approve", "account", ["account.approve"], _user_of),
     ("reject", "account", ["account.reject"], _user_of),
+    ("resolve", "contact", [], _item_itself),
+    ("ignore", "contact", [], _item_itself),
 ]
 for _action, _make, _effects, _target in DECISIONS:
     case(f"queue {_make} {_action}",
@@ -523,6 +535,15 @@ def space_member_role(w: Walk) -> Outcome:
     return r, ["space.member_role"], ("user", member.id)
 
 
+@case("edit a site page", "pages_admin.edit", roles=("admin",))
+def edit_site_page(w: Walk) -> Outcome:
+    page = db.session.scalar(select(SitePage).where(SitePage.slug == "terms"))
+    data = {"title": "利用規約", "body": "## 目的\n交流の場です。", "version": page.version,
+            "note": "短くしました"}  # fmt: skip
+    r = w.send("POST", "/admin/pages/terms/edit", None, data)
+    return r, ["site_page.edit"], ("site_page", page.id)
+
+
 # ------------------------------------------------------------------ the walk
 
 
@@ -563,6 +584,7 @@ NOT_STAFF_ACTIONS = {
     "auth.reset_password": "anonymous, by mail link",
     "forum.new_thread": "a member's own thread",
     "forum.reply": "a member's own reply",
+    "pages.contact": "anyone's message to the secretariat (a queue item; closing it is walked)",
     "moderation.add_note": "a note inside the queue item, itself kept with its author",
     "moderation.claim": "'I am on it': changes nothing but who is shown as working on the item",
     "notifications.add_mute": "one's own settings",
