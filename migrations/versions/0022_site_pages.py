@@ -7,8 +7,8 @@ The default texts are written out here, in plain Japanese. The operator's name i
 application), else 「生活支援共創プラットフォーム運営事務局」. The HTML is made by the forum's
 sanitising Markdown renderer, as every page save does.
 
-Revision ID: 0021
-Revises: 0019
+Revision ID: 0022
+Revises: 0021
 Create Date: 2026-12-06 20:00:00.000000
 
 """
@@ -21,8 +21,8 @@ from core.types import UTCDateTime
 
 
 # revision identifiers, used by Alembic.
-revision = '0021'
-down_revision = '0019'
+revision = '0022'
+down_revision = '0021'
 branch_labels = None
 depends_on = None
 
