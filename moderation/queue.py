@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import String, cast, or_, select, update
+from sqlalchemy import String, cast, func, or_, select, true, update
 from sqlalchemy.orm import selectinload
 
 from audit.log import record_action
@@ -336,6 +336,18 @@ def filters_from(args, viewer) -> tuple[dict, Board | None, str | None]:
         "board_id": board.id if board else None,
         "older_than_hours": args.get("older_than", type=int_between(0, MAX_AGE_HOURS)),
     }, board, bad  # fmt: skip
+
+
+def pending_count(viewer) -> int:
+    """How many pending items ``viewer`` reviews (the header's 「確認待ち（N）」)."""
+    if has(viewer, MODERATION_REVIEW):
+        scope = true()
+    else:
+        scope = or_(ModerationItem.board_id.in_(reviewed_board_ids(viewer)),
+                    ModerationItem.space_id.in_(viewer.moderated_space_ids or ()))  # fmt: skip
+    return db.session.scalar(
+        select(func.count(ModerationItem.id)).where(ModerationItem.status == PENDING, scope)
+    ) or 0
 
 
 def reviewed_board_ids(viewer) -> frozenset[int]:

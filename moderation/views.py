@@ -119,6 +119,13 @@ def _followup() -> ModerationItem | None:
     return item if can(current_user, "user.sanction", item.subject_user) else None
 
 
+def review_count() -> int | None:
+    """The header's one queue entry: for reviewers, how many items wait (None for others)."""
+    if not current_user.is_authenticated or not can(current_user, "moderation.review"):
+        return None
+    return queue.pending_count(current_user)
+
+
 def _filter_boards(filters: dict) -> list:
     """The queue's board filter names only the boards this reviewer reviews."""
     boards = forum_queries.list_boards()

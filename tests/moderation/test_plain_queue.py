@@ -307,3 +307,22 @@ def test_space_join_wording_and_result(client, login, admin, user_factory):
     assert _flash(response.get_data(as_text=True)) == (
         "松本 次郎さんの「長野県プラットフォーム」への参加を認めました。"
     )
+
+
+def _account_nav(html: str) -> str:
+    return html.split('class="account-nav"', 1)[1].split("</nav>", 1)[0]
+
+
+def test_one_header_entry_for_the_queue(client, login, moderator, flag_once, user_factory):
+    flag_once()
+    login(moderator)
+    nav = _account_nav(client.get("/").get_data(as_text=True))
+    assert '<a href="/moderation/queue">確認待ち（1）</a>' in nav
+    assert "確認待ちの投稿と通報" not in nav
+    # the moderator's own held posts and flags stay one link away, on the queue page
+    assert 'href="/settings/moderation"' in client.get("/moderation/queue").get_data(as_text=True)
+    client.post_form("/logout")
+    login(user_factory())
+    nav = _account_nav(client.get("/").get_data(as_text=True))
+    assert "/moderation/queue" not in nav
+    assert '<a href="/settings/moderation">確認待ちの投稿と通報</a>' in nav
