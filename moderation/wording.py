@@ -12,10 +12,6 @@ from flask_babel import gettext as _
 from moderation.models import ModerationItem
 from moderation.queue import PAGE_ACTIONS
 
-#: actions that remove something or refuse someone: drawn as such (class="danger")
-_DANGER = {"agree_delete", "delete", "agree_suspend"}
-
-
 def kind_label(kind: str) -> str:
     return {
         "flagged_post": _("通報された投稿"),
@@ -26,10 +22,10 @@ def kind_label(kind: str) -> str:
     }.get(kind, kind)
 
 
-def choices(item: ModerationItem) -> list[tuple[str, str, bool]]:
-    """The outcomes the page offers for ``item``: (action, label, is_danger), in order.
-    「再表示」 is said only when the flagged post is actually hidden."""
-    return [(a, action_label(item, a), a in _DANGER) for a in PAGE_ACTIONS.get(item.kind, ())]
+def choices(item: ModerationItem) -> list[tuple[str, str]]:
+    """The outcomes the page offers for ``item``: (action, label), in order. 「再表示」 is said
+    only when the flagged post is actually hidden."""
+    return [(a, action_label(item, a)) for a in PAGE_ACTIONS.get(item.kind, ())]
 
 
 def action_label(item: ModerationItem, action: str) -> str:
