@@ -347,7 +347,7 @@ def pending_count(viewer) -> int:
                     ModerationItem.space_id.in_(viewer.moderated_space_ids or ()))  # fmt: skip
     return db.session.scalar(
         select(func.count(ModerationItem.id)).where(ModerationItem.status == PENDING, scope)
-    ) or 0
+    )
 
 
 def reviewed_board_ids(viewer) -> frozenset[int]:

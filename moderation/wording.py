@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from moderation.models import ModerationItem
 from moderation.queue import PAGE_ACTIONS
 
+
 def kind_label(kind: str) -> str:
     return {
         "flagged_post": _("通報された投稿"),
@@ -153,7 +154,9 @@ def result_message(item: ModerationItem, action: str, *, was_hidden: bool) -> st
         return _("%(name)sさんの「%(role)s」の申請を承認しませんでした。", name=name, role=role)
     if item.kind == "account":
         if action == "approve":
-            return _("%(name)sさんのアカウントを承認しました。投稿できるようになります。", name=name)
+            return _(
+                "%(name)sさんのアカウントを承認しました。投稿できるようになります。", name=name
+            )
         return _("%(name)sさんのアカウントを承認せず、利用停止にしました。", name=name)
     if item.kind == "space_join":
         space = item.space.name if item.space is not None else ""

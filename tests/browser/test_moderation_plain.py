@@ -96,6 +96,8 @@ def test_a_moderator_hides_a_flagged_post_in_three_clicks(
     # the later, separate step: the sanction page, told which post it follows
     followup.get_by_role("link", name="山田 花子さんへの措置を選ぶ").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("山田 花子")
-    expect(page.locator("main")).to_contain_text("投稿（「買い物支援の進め方」の #2）への対応に続けて")
+    expect(page.locator("main")).to_contain_text(
+        "投稿（「買い物支援の進め方」の #2）への対応に続けて"
+    )
     assert_accessible(page, f"sanction page from the queue at {width} px")
     assert problems == []

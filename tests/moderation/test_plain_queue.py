@@ -77,7 +77,7 @@ def test_flagged_post_offers_three_outcomes_and_no_restore_when_visible(
     ]  # fmt: skip
     section = html.split(f'id="item-{item.id}"', 1)[1]
     assert "再表示" not in section
-    assert "通報に同意" not in html and "value=\"agree_suspend\"" not in html
+    assert "通報に同意" not in html and 'value="agree_suspend"' not in html
     assert html.count('type="submit">この対応で決定する</button>') == 1
     # the sanction: a link to a separate step, not a fourth outcome
     assert f"/moderation/users/hanako/sanction?item={item.id}" in section
@@ -160,7 +160,9 @@ def test_sanction_is_a_later_step_after_hiding(client, login, moderator, flag_on
     link = f"/moderation/users/hanako/sanction?item={item.id}"
     assert link in html
     # offered once: the next page load no longer shows it
-    assert "投稿者への措置が必要な場合" not in client.get("/moderation/queue").get_data(as_text=True)
+    assert "投稿者への措置が必要な場合" not in client.get("/moderation/queue").get_data(
+        as_text=True
+    )
     page = client.get(link).get_data(as_text=True)
     assert "投稿（「見守り活動の連絡方法」の #2）への対応に続けて" in page
     response = client.post_form(link, {"kind": "silence", "days": "7", "reason": "宣伝の繰り返し"})
