@@ -221,7 +221,11 @@ def sanction(handle: str):
     # reached from a queue item (the later step after hiding or deleting a post): say which
     # post, and go back to the queue afterwards
     item = db.session.get(ModerationItem, request.args.get("item", type=db_int) or 0)
-    if item is not None and (item.subject_user_id != user.id or item.kind != "flagged_post"):
+    if item is not None and (
+        item.subject_user_id != user.id
+        or item.kind != "flagged_post"
+        or not can(current_user, "moderation.decide", item)
+    ):
         item = None
     form = SanctionForm()
     if form.validate_on_submit():
