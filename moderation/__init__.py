@@ -25,6 +25,7 @@ from moderation.history import hidden_reasons_for
 
 def register(app: Flask) -> None:
     app.register_blueprint(views.bp)
+    app.jinja_env.globals["review_count"] = views.review_count  # the header's 「確認待ち（N）」
     app.register_blueprint(api.bp)
     openapi.declare(app, api_schema.contract)
     app.register_blueprint(verification_views.bp)

@@ -33,6 +33,7 @@ def item_json(item: ModerationItem) -> dict:
         "status": item.status,
         "version": item.version,
         "score": item.score,
+        "priority": queue.priority(item),
         "reasons": item.reasons,
         "post_id": item.post_id,
         "board": item.board.slug if item.board else None,

@@ -19,17 +19,20 @@ from core.openapi import (
     timestamp,
 )
 from moderation.models import FLAG_REASONS, ITEM_KINDS, ITEM_STATES, PENDING, WATCH_ACTIONS
-from moderation.queue import ACTIONS
+from moderation.queue import ACTIONS, HIGH_PRIORITY, MEDIUM_PRIORITY
 
 _ACTION_NOTES = {
-    "agree_hide": "通報に同意して投稿を非表示にする",
-    "agree_delete": "通報に同意して投稿を削除する",
-    "agree_suspend": "通報に同意して投稿者を利用停止にする（停止できる権限が必要）",
-    "disagree": "通報に同意しない（非表示になっていた投稿は元に戻る）",
-    "ignore": "対応せずに閉じる",
-    "delete": "投稿を削除して閉じる",
-    "approve": "承認する（保留の投稿は公開される）",
-    "reject": "却下する",
+    "disagree": "問題なし：投稿はそのまま（通報で非表示になっていたら再表示）。確認待ちの画面の"
+    "「問題なし」",
+    "agree_hide": "投稿を非表示にする。画面の「非表示にする」",
+    "agree_delete": "投稿を削除する。画面の「削除する」",
+    "ignore": "対応せずに閉じる（非表示になっていた投稿は再表示。通報した人の実績には数えない）",
+    "delete": "投稿を削除する（agree_delete と同じ効果で、項目の状態は deleted になる）",
+    "agree_suspend": "投稿を非表示にして投稿者を利用停止にする（停止できる権限が必要）。画面では"
+    "投稿者への措置は別の手順",
+    "approve": "承認する：保留の投稿は公開、認証の申請は承認、アカウントは承認、参加申請は参加を"
+    "認める",
+    "reject": "承認しない：保留の投稿は公開しない、アカウントは利用停止",
 }
 
 
@@ -39,7 +42,10 @@ def _actions_text() -> str:
     ]
     notes = [f"- `{a}`: {note}" for a, note in _ACTION_NOTES.items()]
     return (
-        "項目の種類（kind）ごとに使える action：\n" + "\n".join(lines) + "\n\n" + "\n".join(notes)
+        "項目の種類（kind）ごとに使える action：\n" + "\n".join(lines) + "\n\n"
+        "通報された投稿（flagged_post）の3つの対応 `disagree`（問題なし）・`agree_hide`"
+        "（非表示にする）・`agree_delete`（削除する）が確認待ちの画面と同じ選択肢です。"
+        "ほかの action も以前と同じ意味で使えます。\n\n" + "\n".join(notes)
     )
 
 
@@ -69,7 +75,15 @@ def _schemas() -> dict:
                 ),
                 "status": enum(ITEM_STATES, "状態"),
                 "version": integer("判断を送るときにそのまま返す版番号", minimum=1),
-                "score": integer(),
+                "score": integer("並び順の点数（高い順）"),
+                "priority": enum(
+                    ["high", "medium", "low"],
+                    f"score から決まる優先度：high は {HIGH_PRIORITY} 点以上、medium は "
+                    f"{MEDIUM_PRIORITY}〜{HIGH_PRIORITY - 1} 点、low は {MEDIUM_PRIORITY - 1} 点以下。"
+                    "通報は1件ごとに通報した人の信頼度で1〜2点（モデレーターは3点）、職員の投稿や"
+                    "公式のお知らせへの通報は最上位、保留の投稿は理由1つにつき10点、認証の申請5点、"
+                    "新しいアカウント2点、参加申請0点",
+                ),
                 "reasons": array(reason, "キューに入った理由"),
                 "post_id": nullable(integer()),
                 "board": nullable(string("掲示板のURL名")),
@@ -189,7 +203,12 @@ def _operations() -> dict:
                     {
                         "action": enum(_all_actions(), "判断（項目の種類ごとに使えるものが違う）"),
                         "version": integer("一覧で受け取った version", minimum=1),
-                        "reason": string("理由（投稿者への通知や監査ログに残る）"),
+                        "reason": string(
+                            "理由（監査ログに残る）。誰が読めるかは種類による：非表示にした投稿は"
+                            "投稿者がその投稿の上で、保留の投稿は投稿者が自分の確認ページで、"
+                            "承認しなかったアカウントは本人がログイン時に読める。認証の申請と"
+                            "参加申請の理由は申請した人に通知されない"
+                        ),
                     },
                     required=["action", "version"],
                     closed=False,

@@ -51,7 +51,7 @@ class DecisionForm(FlaskForm):
     action = HiddenField(validators=[InputRequired()])
     version = IntegerField(validators=[InputRequired()])
     reason = TextAreaField(
-        _l("理由（投稿者に伝えられます）"),
+        _l("理由（任意）"),  # who reads it depends on the kind: moderation.wording.reason_hint
         validators=[Length(max=1000, message=_l("1000文字以内で入力してください。"))],
     )
 

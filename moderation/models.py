@@ -13,6 +13,7 @@ from auth.spaces import Space
 from core.extensions import db
 from core.types import UTCDateTime, utcnow
 from forum.models import Board, Post, Thread
+from taxonomy.models import Prefecture
 
 FLAG_REASONS = ("spam", "inappropriate", "off_topic", "personal_info", "illegal", "other")
 #: ``contact``: a message sent through the contact form (pages.contact), for the secretariat
@@ -159,3 +160,5 @@ class RoleRequest(db.Model):
 
     user: Mapped[User] = relationship(lazy="joined")
     role: Mapped[Role] = relationship(lazy="joined")
+    #: shown by name in the queue (「地域：長野県 長野市」), never as its code
+    prefecture: Mapped[Prefecture | None] = relationship(lazy="joined")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import String, cast, or_, select, update
+from sqlalchemy import String, cast, func, or_, select, true, update
 from sqlalchemy.orm import selectinload
 
 from audit.log import record_action
@@ -54,6 +54,36 @@ ACTIONS: dict[str, dict[str, str]] = {
     "space_join": {"approve": APPROVED, "reject": REJECTED},
     "contact": {"resolve": APPROVED, "ignore": IGNORED},
 }
+
+
+#: the three outcomes the queue page offers for a flagged post, in the order shown: nothing wrong
+#: (the post stays, or is shown again), hide it, delete it. The other flag actions (``ignore``,
+#: ``delete``, ``agree_suspend``) stay for the API; sanctioning the author is a separate step.
+FLAG_OUTCOMES = ("disagree", "agree_hide", "agree_delete")
+#: what the page offers for the other kinds (``held_post``'s ``delete`` stays for the API: it
+#: does what ``reject`` does)
+PAGE_ACTIONS: dict[str, tuple[str, ...]] = {
+    "flagged_post": FLAG_OUTCOMES,
+    "held_post": ("approve", "reject"),
+    "role_request": ("approve", "reject"),
+    "account": ("approve", "reject"),
+    "space_join": ("approve", "reject"),
+    "contact": ("resolve", "ignore"),
+}
+
+#: score → priority: at least HIGH_PRIORITY is 高, at least MEDIUM_PRIORITY 中, else 低. Where the
+#: score comes from: a flag adds its flagger's trust weight rounded, at least 1
+#: (``flags.flag_post``, ``trust.flag_weight``: a moderator's flag 3, others at most 2); a flag
+#: on a staff post or an announcement lifts the item above FLAG_PROTECTED_PRIORITY; a held post
+#: 10 per reason; a role request 5; a new account 2; a join request 0.
+HIGH_PRIORITY, MEDIUM_PRIORITY = 10, 3
+
+
+def priority(item: ModerationItem) -> str:
+    """``high`` / ``medium`` / ``low`` — the queue shows words, not the raw score."""
+    if item.score >= HIGH_PRIORITY:
+        return "high"
+    return "medium" if item.score >= MEDIUM_PRIORITY else "low"
 
 
 class Conflict(Exception):
@@ -324,6 +354,18 @@ def filters_from(args, viewer) -> tuple[dict, Board | None, str | None]:
         "board_id": board.id if board else None,
         "older_than_hours": args.get("older_than", type=int_between(0, MAX_AGE_HOURS)),
     }, board, bad  # fmt: skip
+
+
+def pending_count(viewer) -> int:
+    """How many pending items ``viewer`` reviews (the header's 「確認待ち（N）」)."""
+    if has(viewer, MODERATION_REVIEW):
+        scope = true()
+    else:
+        scope = or_(ModerationItem.board_id.in_(reviewed_board_ids(viewer)),
+                    ModerationItem.space_id.in_(viewer.moderated_space_ids or ()))  # fmt: skip
+    return db.session.scalar(
+        select(func.count(ModerationItem.id)).where(ModerationItem.status == PENDING, scope)
+    )
 
 
 def reviewed_board_ids(viewer) -> frozenset[int]:

@@ -5,7 +5,17 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
@@ -20,7 +30,7 @@ from core.ratelimit import user_or_address
 from core.types import utcnow
 from forum import queries as forum_queries
 from forum.forms import ConfirmForm
-from moderation import actions, flags, history, queue, watched
+from moderation import actions, flags, history, queue, watched, wording
 from moderation.forms import (
     DecisionForm,
     FlagForm,
@@ -85,11 +95,35 @@ def review_queue():
     older = filters["older_than_hours"]
     return render_template(
         "moderation/queue.html", items=items, status=status, kind=kind,
-        histories=author_histories(items), form=DecisionForm(), actions=queue.ACTIONS,
+        histories=author_histories(items), form=DecisionForm(), followup=_followup(),
         flags_by_post=history.open_flags_by_post(items),
         reason_labels={c.value: c.label for c in flag_reason_choices()},
         boards=_filter_boards(filters), board=board, reason=reason, older=older,
+        choices=wording.choices, kind_label=wording.kind_label, done_label=wording.done_label,
+        reason_hint=wording.reason_hint, priority=queue.priority,
+        priority_label=wording.priority_label, high_priority=queue.HIGH_PRIORITY,
+        medium_priority=queue.MEDIUM_PRIORITY,
     )  # fmt: skip
+
+
+_FOLLOWUP = "moderation.followup"
+
+
+def _followup() -> ModerationItem | None:
+    """The flagged post just hidden or deleted whose author the moderator may sanction next:
+    offered once, after the decision, as a separate step."""
+    item_id = session.pop(_FOLLOWUP, None)
+    item = db.session.get(ModerationItem, item_id) if isinstance(item_id, int) else None
+    if item is None or item.subject_user is None:
+        return None
+    return item if can(current_user, "user.sanction", item.subject_user) else None
+
+
+def review_count() -> int | None:
+    """The header's one queue entry: for reviewers, how many items wait (None for others)."""
+    if not current_user.is_authenticated or not can(current_user, "moderation.review"):
+        return None
+    return queue.pending_count(current_user)
 
 
 def _filter_boards(filters: dict) -> list:
@@ -107,11 +141,20 @@ def decide(item_id: int):
     item = db.session.get(ModerationItem, item_id)
     if item is None:
         abort(404)
+    back = url_for("moderation.review_queue", _anchor=f"item-{item.id}")
     form = DecisionForm()
     if not form.validate_on_submit():
-        abort(400)
+        if form.csrf_token.errors or form.version.errors:
+            abort(400)
+        if form.reason.errors:
+            flash(_("理由は1000文字以内で入力してください。"), "error")
+        else:  # no outcome chosen
+            flash(_("対応を選んでから「この対応で決定する」を押してください。"), "error")
+        return redirect(back), 303
+    was_hidden = item.post is not None and item.post.is_hidden
+    action = form.action.data
     try:
-        queue.decide(item, moderator=current_account(), action=form.action.data, version=form.version.data,
+        queue.decide(item, moderator=current_account(), action=action, version=form.version.data,
                      reason=form.reason.data or "")  # fmt: skip
         db.session.commit()
     except queue.Forbidden:
@@ -128,7 +171,9 @@ def decide(item_id: int):
         db.session.rollback()
         flash(_("ほかのモデレーターがすでに対応しました。最新の状態を確認してください。"), "error")
         return redirect(url_for("moderation.review_queue")), 303
-    flash(_("対応を記録しました。"), "success")
+    flash(wording.result_message(item, action, was_hidden=was_hidden), "success")
+    if item.kind == "flagged_post" and action in ("agree_hide", "agree_delete", "delete"):
+        session[_FOLLOWUP] = item.id  # the author's sanction: a separate, later step
     return redirect(url_for("moderation.review_queue"))
 
 
@@ -173,6 +218,15 @@ def sanction(handle: str):
     user = accounts.find_user_by_handle(handle) or abort(404)
     if not can(current_user, "user.sanction", user):
         abort(403)
+    # reached from a queue item (the later step after hiding or deleting a post): say which
+    # post, and go back to the queue afterwards
+    item = db.session.get(ModerationItem, request.args.get("item", type=db_int) or 0)
+    if item is not None and (
+        item.subject_user_id != user.id
+        or item.kind != "flagged_post"
+        or not can(current_user, "moderation.decide", item)
+    ):
+        item = None
     form = SanctionForm()
     if form.validate_on_submit():
         until = utcnow() + timedelta(days=form.days.data) if form.days.data else None
@@ -187,11 +241,14 @@ def sanction(handle: str):
         else:
             actions.lift_sanctions(user, actor=current_account(), reason=form.reason.data)
         db.session.commit()
-        flash(_("措置を記録しました。"), "success")
+        flash(wording.sanction_message(user, form.kind.data, form.days.data), "success")
+        if item is not None:
+            return redirect(url_for("moderation.review_queue"))
         return redirect(url_for("auth.profile", handle=user.handle))
-    return render_template("moderation/sanction.html", form=form, user=user), (
-        422 if form.errors else 200
-    )
+    return render_template(
+        "moderation/sanction.html", form=form, user=user, item=item,
+        post_reference=wording.post_reference(item) if item is not None else "",
+    ), (422 if form.errors else 200)  # fmt: skip
 
 
 @bp.route("/moderation/watched-words", methods=["GET", "POST"])

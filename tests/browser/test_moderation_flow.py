@@ -94,7 +94,7 @@ def open_queue(page: Page) -> None:
     """The moderator reaches the queue from the header link, as people do."""
     page.goto("/")
     nav = page.get_by_role("navigation", name="アカウント")
-    nav.get_by_role("link", name="確認待ち", exact=True).click()
+    nav.get_by_role("link", name=re.compile(r"^確認待ち（\d+）$")).click()
     expect(page.get_by_role("heading", level=1, name="確認待ちの一覧")).to_be_visible()
 
 
@@ -157,10 +157,13 @@ def test_three_flags_hide_a_reply_and_a_moderator_restores_it(
     )
     expect(item.locator("ul.flag-list > li")).to_have_count(3)  # each flag, with its flagger
     expect(item.locator(".post-body")).to_have_text(reply_text)  # moderators see the text
-    expect(item).to_contain_text("優先度 3")
-    item.get_by_label("理由（投稿者に伝えられます）").fill("内容に問題はありませんでした。")
-    item.get_by_role("button", name="通報に同意しない（再表示）").click()
-    expect(mod.locator(".flashes")).to_contain_text("対応を記録しました。")
+    expect(item).to_contain_text("優先度：中")  # three flags: 3 points
+    item.get_by_label("問題なし（再表示する）", exact=True).check()
+    item.get_by_label("理由（任意）").fill("内容に問題はありませんでした。")
+    item.get_by_role("button", name="この対応で決定する").click()
+    expect(mod.locator(".flashes")).to_have_text(
+        "岡山 一郎さんの投稿（「見守り活動の連絡方法」の #2）を問題なしとして、再表示しました。"
+    )
     expect(mod.locator(f"#item-{item_id}")).to_have_count(0)
     expect(mod.get_by_text("確認待ちの項目はありません。")).to_be_visible()
 
@@ -228,8 +231,11 @@ def test_personal_information_guard_warns_holds_and_moderator_approves(
     expect(item.get_by_role("heading", level=2)).to_contain_text("公開前の確認")
     expect(item).to_contain_text("秋田 花子")
     expect(item.locator("mark")).to_have_text(["田中花子さん（82歳）は認知症", "090-1234-5678"])
-    item.get_by_role("button", name="承認して公開").click()
-    expect(mod.locator(".flashes")).to_contain_text("対応を記録しました。")
+    item.get_by_label("公開する", exact=True).check()
+    item.get_by_role("button", name="この対応で決定する").click()
+    expect(mod.locator(".flashes")).to_have_text(
+        "秋田 花子さんの投稿「見守り対象の方の情報共有」への返信を公開しました。"
+    )
     expect(mod.get_by_text("確認待ちの項目はありません。")).to_be_visible()
 
     # The reply appears in the thread, intact and by its author.

@@ -76,7 +76,7 @@ def test_queue_page_and_decision_form(client, login, moderator, flagged):
     post, item = flagged
     login(moderator)
     html = client.get("/moderation/queue").get_data(as_text=True)
-    assert f"item-{item.id}" in html and "通報に同意しない" in html
+    assert f"item-{item.id}" in html and "問題なし（再表示する）" in html
     response = client.post_form(f"/moderation/items/{item.id}/decide",
                                 {"action": "disagree", "version": "1", "reason": "問題なし"})  # fmt: skip
     assert response.status_code == 302

@@ -472,7 +472,10 @@ def test_queue_offers_suspension_only_to_those_who_may_sanction(client, act_as, 
     act_as(world, role)
     html = client.get("/moderation/queue").get_data(as_text=True)
     assert f'id="item-{world.item.id}"' in html
-    assert ('value="agree_suspend"' in html) is shown
+    # the sanction is a separate step (a link), never an equal choice beside the outcomes
+    assert 'value="agree_suspend"' not in html
+    author = world.users["author"]
+    assert (f"/moderation/users/{author.handle}/sanction?item={world.item.id}" in html) is shown
 
 
 @pytest.mark.parametrize(
