@@ -23,6 +23,7 @@ import privacy
 import realtime
 import search
 import spaces
+import stats
 import structured
 import taxonomy
 from config import load_from_env
@@ -49,6 +50,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     auth.register(app)
     forum.register(app)
     structured.register(app)
+    stats.register(app)
     attachments.register(app)
     directory.register(app)
     spaces.register(app)

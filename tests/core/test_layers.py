@@ -4,7 +4,7 @@
     taxonomy, auth, audit     who and what: accounts, permissions, the audit log
     forum                     boards, threads, posts, publishing, actions
     structured, moderation, search, attachments, directory, realtime, notifications
-    api, spaces, admin, demo, privacy  entry points that combine them
+    api, spaces, admin, demo, privacy, stats  entry points that combine them
 
 Within a layer, the order below is the allowed direction (moderation may use structured-free
 forum, notifications may use moderation and realtime, …). A new wrong-way import fails here.
@@ -46,6 +46,9 @@ ALLOWED: dict[str, set[str]] = {
     "spaces": {"core", "taxonomy", "auth", "audit", "forum", "structured", "moderation", "api"},
     "api": {"core", "taxonomy", "auth", "forum", "structured"},
     "admin": {"core", "taxonomy", "auth", "audit"},
+    # figures over the structured items: the map on their listings (through a panel hook of
+    # structured.listings), statistics pages, workbooks
+    "stats": {"core", "taxonomy", "auth", "forum", "structured"},
     "demo": {"core", "taxonomy", "auth", "forum", "structured", "directory", "spaces"},
     # personal data: the inventory, export, erasure and retention read every domain's tables
     "privacy": {
