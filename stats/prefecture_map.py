@@ -6,16 +6,20 @@ The counts leave out the prefecture and 地方 filters themselves (otherwise the
 prefecture once one is chosen); every other filter, the audience rule and, for events, the
 upcoming/past window are those of the list (``structured.queries.prefecture_counts``).
 
-**Per-process cache.** Counting is one aggregate statement, but it visits every matching item:
-at 100,000 structured threads, ~40,000 cases and their threads take 40-70 ms in SQLite, whatever
-the index (bench/README.md, "Prefecture map"), against a budget of 10 ms per listing. So the
-counts are kept for ``STATS_MAP_CACHE_SECONDS`` (30 s; 0: no cache) in each process, keyed by
-the kind, the filters (but the prefecture and 地方), the viewer's audience — "anonymous", or the
-closed boards the viewer may not read (``forum.audience.unreadable_board_ids``), so that viewers
-who read different boards never share counts — and, for events, the Tokyo day that separates
-upcoming from past. As with ``core.pagecache``, this process drops every kept count after any
-commit that wrote something (``core.events.after_writes``): a change made here shows at once,
-one made through another process within those seconds.
+**Per-process cache.** Counting is one aggregate statement, but it visits every matching item
+and its thread: at 100,000 structured threads (~40,000 cases) it takes 40-160 ms in SQLite for
+most listings, against a budget of 10 ms per listing (bench/README.md, "Prefecture map"). No
+index helps there: the time goes to looking up each item's thread (deleted? hidden? in a board
+the viewer may read?). Only the default /events (upcoming, ~4,000) counts within the budget, from
+``ix_thread_details_kind_start_pref`` (migration 0020). So the counts are kept for
+``STATS_MAP_CACHE_SECONDS`` (30 s; 0: no cache) in each process, keyed by the kind, the filters
+(but the prefecture and 地方), the viewer's audience — "anonymous", or the closed boards the
+viewer may not read (``forum.audience.unreadable_board_ids``), so that viewers who read
+different boards never share counts — and, for events, the Tokyo day that separates upcoming
+from past. With the counts kept, the map costs its building and rendering, about 3 ms. As with
+``core.pagecache``, this process drops every kept count after any commit that wrote something
+(``core.events.after_writes``): a change made here shows at once, one made through another
+process within those seconds.
 """
 
 from __future__ import annotations
