@@ -51,6 +51,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     auth.register(app)
     forum.register(app)
     structured.register(app)
+    stats.register(app)
     attachments.register(app)
     directory.register(app)
     spaces.register(app)

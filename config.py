@@ -50,6 +50,9 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     # whole pages kept for anonymous visitors, seconds (0: none; see core/pagecache.py)
     "ANON_PAGE_CACHE_SECONDS": (3.0, float),
     "ANON_PAGE_CACHE_SIZE": (200, int),
+    # the prefecture map's counts kept per process, seconds (0: none; see stats/prefecture_map.py)
+    "STATS_MAP_CACHE_SECONDS": (30.0, float),
+    "STATS_MAP_CACHE_SIZE": (500, int),
     # rendered post articles kept per process, keyed by everything they show (0: none; see
     # forum.thread_page.article)
     "ARTICLE_CACHE_SIZE": (2000, int),

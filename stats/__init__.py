@@ -7,7 +7,8 @@ from __future__ import annotations
 from flask import Flask
 
 from core import openapi
-from stats import api, api_schema, views
+from stats import api, api_schema, prefecture_map, views
+from structured import listings
 
 
 def register(app: Flask) -> None:
@@ -15,3 +16,5 @@ def register(app: Flask) -> None:
     app.register_blueprint(api.bp)
     views.register_template_helpers(app)
     openapi.declare(app, api_schema.contract)
+    prefecture_map.register(app)
+    listings.add_panel(prefecture_map.panel)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import calendar
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from flask import abort, render_template, request, url_for
 from flask_babel import gettext as _
@@ -24,6 +27,7 @@ from structured.schema import (
 )
 from structured.views import bp
 from taxonomy import queries as taxonomy
+from taxonomy.models import Prefecture, Region
 
 #: URL segment and board of each listing
 CALENDAR_LIMIT = 500  # events shown in one month; beyond that the page asks for a filter
@@ -37,10 +41,44 @@ def _filters_or_error(kind: str):
         return queries.Filters(kind=kind), exc
 
 
-def _filter_options(kind: str) -> dict:
+@dataclass(frozen=True)
+class Listing:
+    """What a panel beside a listing's results is given: its filters, and the prefectures and
+    地方 the page has already loaded for the filter form (no panel loads them again)."""
+
+    kind: str
+    filters: queries.Filters
+    prefectures: list[Prefecture]
+    regions: list[Region]
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A part of a listing page that a higher package makes (stats: the prefecture map):
+    ``template`` is included after the filters, with this panel as ``panel``."""
+
+    template: str
+    data: Any
+
+
+#: ``panel(listing) -> Panel | None``, registered by the packages that add to the listings (the
+#: listings know nothing of them: the dependency points up, as with ``forum.thread_page``)
+_panels: list[Callable[[Listing], Panel | None]] = []
+
+
+def add_panel(panel: Callable[[Listing], Panel | None]) -> None:
+    if panel not in _panels:
+        _panels.append(panel)
+
+
+def _filter_options(
+    kind: str, prefectures: list[Prefecture] | None = None, regions: list[Region] | None = None
+) -> dict:
+    prefectures = taxonomy.list_prefectures() if prefectures is None else prefectures
+    regions = taxonomy.list_regions() if regions is None else regions
     options = {
-        "prefectures": [(p.code, p.name) for p in taxonomy.list_prefectures()],
-        "regions": [(r.code, r.name) for r in taxonomy.list_regions()],
+        "prefectures": [(p.code, p.name) for p in prefectures],
+        "regions": [(r.code, r.name) for r in regions],
         "fields": [(f.slug, f.name) for f in taxonomy.list_player_fields()],
         "domains": [(d.slug, d.name) for d in taxonomy.list_life_domains()],
     }
@@ -65,10 +103,13 @@ def listing(kind: str):
     except BadCursor:
         abort(400)
     board = forum_queries.get_board(BOARDS[kind])
+    prefectures, regions = taxonomy.list_prefectures(), taxonomy.list_regions()
+    here = Listing(kind, filters, prefectures, regions)
+    panels = [p for p in (make(here) for make in _panels) if p is not None]
     return render_template(
         "structured/listing.html", kind=kind, kind_label=KIND_LABELS[kind], filters=filters,
-        filter_error=error, page=page, options=_filter_options(kind), board=board,
-        is_first_page=not request.args.get("cursor"),
+        filter_error=error, page=page, options=_filter_options(kind, prefectures, regions),
+        board=board, is_first_page=not request.args.get("cursor"), panels=panels,
     ), (400 if error else 200)  # fmt: skip
 
 

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, exists, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.orm import contains_eager, noload
 
 from core import cursors
@@ -178,33 +178,29 @@ def _tokyo_midnight(day: date) -> datetime:
     return datetime.combine(day, time(), tzinfo=TOKYO).astimezone(UTC)
 
 
-def _base(filters: Filters) -> Select:
-    """Visible threads of the kind with every filter applied (no order, no page)."""
-    query = (
-        select(ThreadDetail)
-        .join(Thread, Thread.id == ThreadDetail.thread_id)
-        .join(Board, Board.id == Thread.board_id)  # its space labels the item
-        .options(contains_eager(ThreadDetail.thread).contains_eager(Thread.board))
-        .where(ThreadDetail.kind == filters.kind, Thread.is_deleted.is_(False),
-               Thread.is_hidden.is_(False),
-               audience.readable_filter(Thread.board_id, audience.viewer()))
-    )  # fmt: skip
+def _conditions(filters: Filters) -> list:
+    """The WHERE clauses of a listing over ``thread_details`` joined to its thread and board:
+    visible threads of the kind that the viewer may read, with every filter applied. The one
+    definition behind the pages, the API, the exports and the map's counts."""
     f = filters
+    where = [ThreadDetail.kind == f.kind, Thread.is_deleted.is_(False),
+             Thread.is_hidden.is_(False),
+             audience.readable_filter(Thread.board_id, audience.viewer())]  # fmt: skip
     if f.space:
-        query = query.where(Board.space_id == f._ids["space"])
+        where.append(Board.space_id == f._ids["space"])
     if f.prefecture:
-        query = query.where(ThreadDetail.prefecture_code == f.prefecture)
+        where.append(ThreadDetail.prefecture_code == f.prefecture)
     if f.block:
-        query = query.where(ThreadDetail.prefecture_code.in_(f._ids["block"]))
+        where.append(ThreadDetail.prefecture_code.in_(f._ids["block"]))
     if f.field:
-        query = query.where(
+        where.append(
             exists().where(
                 thread_player_fields.c.thread_id == ThreadDetail.thread_id,
                 thread_player_fields.c.player_field_id == f._ids["field"],
             )
         )
     if f.domain:
-        query = query.where(
+        where.append(
             exists().where(
                 thread_life_domains.c.thread_id == ThreadDetail.thread_id,
                 thread_life_domains.c.life_domain_id == f._ids["domain"],
@@ -212,26 +208,74 @@ def _base(filters: Filters) -> Select:
         )
     if f.population:
         _, low, high = POPULATION_BANDS[f.population]
-        query = query.where(ThreadDetail.population >= low)
+        where.append(ThreadDetail.population >= low)
         if high is not None:
-            query = query.where(ThreadDetail.population < high)
+            where.append(ThreadDetail.population < high)
     if f.funding:
-        query = query.where(ThreadDetail.funding_kind == f.funding)
+        where.append(ThreadDetail.funding_kind == f.funding)
     if f.mode:
-        query = query.where(ThreadDetail.attendance_mode == f.mode)
+        where.append(ThreadDetail.attendance_mode == f.mode)
     if f.status:
-        query = query.where(ThreadDetail.status == f.status)
+        where.append(ThreadDetail.status == f.status)
     if f.date_from:
-        query = query.where(ThreadDetail.starts_at >= _tokyo_midnight(f.date_from))
+        where.append(ThreadDetail.starts_at >= _tokyo_midnight(f.date_from))
     if f.date_to:
-        query = query.where(ThreadDetail.starts_at < _tokyo_midnight(f.date_to + timedelta(days=1)))
+        where.append(ThreadDetail.starts_at < _tokyo_midnight(f.date_to + timedelta(days=1)))
     if f.ministry:
-        query = query.where(ThreadDetail.ministry == f.ministry)
+        where.append(ThreadDetail.ministry == f.ministry)
     if f.fiscal_year:
-        query = query.where(ThreadDetail.fiscal_year == f.fiscal_year)
+        where.append(ThreadDetail.fiscal_year == f.fiscal_year)
     if f.policy_kind:
-        query = query.where(ThreadDetail.policy_kind == f.policy_kind)
-    return query
+        where.append(ThreadDetail.policy_kind == f.policy_kind)
+    return where
+
+
+def _joined(query: Select) -> Select:
+    """``query`` over ``thread_details`` with the thread and its board (the space's filter and
+    label) joined, as :func:`_conditions` expects."""
+    return query.join(Thread, Thread.id == ThreadDetail.thread_id).join(
+        Board, Board.id == Thread.board_id
+    )
+
+
+def _base(filters: Filters) -> Select:
+    """Visible threads of the kind with every filter applied (no order, no page)."""
+    return (
+        _joined(select(ThreadDetail))
+        .options(contains_eager(ThreadDetail.thread).contains_eager(Thread.board))
+        .where(*_conditions(filters))
+    )
+
+
+def _event_window(filters: Filters, now: datetime) -> ColumnElement[bool] | None:
+    """Which events a listing without a date range shows: from today on (``when`` unset or
+    ``upcoming``), before today (``past``), or all (``all``: None); days are Tokyo days."""
+    if filters.date_from or filters.date_to:
+        return None
+    today = _tokyo_midnight(now.astimezone(TOKYO).date())
+    if filters.when in (None, "upcoming"):
+        return ThreadDetail.starts_at >= today
+    if filters.when == "past":
+        return ThreadDetail.starts_at < today
+    return None
+
+
+def prefecture_counts(filters: Filters, *, now: datetime | None = None) -> dict[str | None, int]:
+    """How many items of the listing each prefecture has, by code (``None``: items with no
+    prefecture): the listing's own conditions, events in its time window, but neither the
+    prefecture nor the 地方 filter (a map of the current choice would show one prefecture).
+    One aggregate statement."""
+    anywhere = replace(filters, prefecture=None, block=None)
+    query = (
+        _joined(select(ThreadDetail.prefecture_code, func.count()).select_from(ThreadDetail))
+        .where(*_conditions(anywhere))
+        .group_by(ThreadDetail.prefecture_code)
+    )
+    if filters.kind == "event":
+        window = _event_window(anywhere, now or datetime.now(UTC))
+        if window is not None:
+            query = query.where(window)
+    return {code: count for code, count in db.session.execute(query)}
 
 
 @dataclass
@@ -275,12 +319,9 @@ def list_page(filters: Filters, *, cursor: str | None = None, limit: int = 20,
 
 def _event_order(query: Select, filters: Filters, cursor: str | None, now: datetime) -> Select:
     direction = _event_direction(filters)
-    if not (filters.date_from or filters.date_to):
-        today = _tokyo_midnight(now.astimezone(TOKYO).date())
-        if filters.when in (None, "upcoming"):
-            query = query.where(ThreadDetail.starts_at >= today)
-        elif filters.when == "past":
-            query = query.where(ThreadDetail.starts_at < today)
+    window = _event_window(filters, now)
+    if window is not None:
+        query = query.where(window)
     if cursor:
         at, thread_id = cursors.decode(cursor, datetime, int)
         if direction == "asc":

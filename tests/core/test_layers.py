@@ -4,7 +4,7 @@
     taxonomy, auth, audit     who and what: accounts, permissions, the audit log
     forum                     boards, threads, posts, publishing, actions
     structured, moderation, search, attachments, directory, realtime, notifications
-    api, spaces, admin, demo, privacy  entry points that combine them
+    api, spaces, admin, demo, privacy, stats  entry points that combine them
 
 Within a layer, the order below is the allowed direction (moderation may use structured-free
 forum, notifications may use moderation and realtime, …). A new wrong-way import fails here.
@@ -49,7 +49,8 @@ ALLOWED: dict[str, set[str]] = {
     "demo": {"core", "taxonomy", "auth", "forum", "structured", "directory", "spaces", "pages"},
     # the front door and the site pages: the home page's lists, the contact form's queue item
     "pages": {"core", "taxonomy", "auth", "audit", "forum", "structured", "moderation"},
-    # statistics read every domain's tables (issue #18); tables and workbooks are core's
+    # figures over what the platform holds (issue #18): the map on the structured listings
+    # (through a panel hook of structured.listings), statistics pages, their API and workbooks
     "stats": {"core", "taxonomy", "auth", "forum", "structured", "directory", "moderation",
               "notifications"},  # fmt: skip
     # personal data: the inventory, export, erasure and retention read every domain's tables

@@ -573,6 +573,22 @@ def _listing(kind, query="", suffix=""):
     return check
 
 
+def s_prefecture_map(w, c, a, v, shown):
+    """The map on each listing (issue #18) counts, for 兵庫県, exactly the matrix items the viewer
+    may read: one per readable audience (every matrix item is in prefecture 28), in the SVG and in
+    its table alike; filtered to the space, the same."""
+    from tests.stats.helpers import map_counts, table_counts
+
+    readable = sum(visible(x, v) for x in AUDIENCES)
+    for kind in KINDS:
+        for query in ("", "?space=hyogo&prefecture=28"):
+            status, body = _get(c, f"/{SECTION[kind]}{query}")
+            assert status == 200, f"/{SECTION[kind]}{query}: {status}"
+            assert map_counts(body)["兵庫県"] == readable, f"/{SECTION[kind]}{query}: map count"
+            assert table_counts(body)["兵庫県"] == readable, f"/{SECTION[kind]}{query}: table"
+            assert (MARK[a] in body) == shown
+
+
 def s_policies_ministry_filter(w, c, a, v, shown):
     """The 所管 filter of ``/policies`` offers the ministries of the policies one may read."""
     status, body = _get(c, "/policies")
@@ -810,8 +826,8 @@ SURFACES = {
         s_space_home, s_national_index,
         *(_listing(k) for k in KINDS),
         _listing("event", "?space=hyogo", "_space"), _listing("case", "?prefecture=28", "_pref"),
-        s_policies_ministry_filter, s_calendar, s_events_ics, s_events_ics_hyogo, s_events_csv,
-        s_event_ics, *(_workbook(k) for k in KINDS), s_stats_api,
+        s_prefecture_map, s_policies_ministry_filter, s_calendar, s_events_ics,
+        s_events_ics_hyogo, s_events_csv, s_event_ics, *(_workbook(k) for k in KINDS), s_stats_api,
         *(_feed(s) for s in ("events", "cases", "policies")),
         s_search_page, s_search_page_facets, s_search_page_board_filter, s_search_api,
         s_search_api_type_facets, s_search_advanced,
@@ -821,7 +837,7 @@ SURFACES = {
         s_socket_join_thread, s_socket_join_board,
     )
 }  # fmt: skip
-assert len(SURFACES) == 63, len(SURFACES)  # no two surfaces share a name
+assert len(SURFACES) == 64, len(SURFACES)  # no two surfaces share a name
 
 MATRIX = [
     pytest.param(surface, audience, viewer, id=f"{surface}-{audience}-{viewer}")

@@ -11,20 +11,23 @@ from forum import posting
 PREFECTURES = ["28", "27", "26", "13", "01", "47", "34"]
 DOMAINS = ["kaimono", "ido", "mimamori", "kenko"]
 
-#: name → (kind, URL, statements)
+#: name → (kind, URL, statements). The four listings' pages include the prefecture map (issue
+#: #18), which adds exactly one statement: its counts, one GROUP BY over the same conditions
+#: (made here on every request: the map's per-process cache is off below, and a cache hit adds
+#: none — tests/stats/test_prefecture_map.py). The calendar, exports and feeds have no map.
 PAGES = {
-    "cases": ("case", "/cases", 8),
+    "cases": ("case", "/cases", 9),
     "cases_filtered": ("case", "/cases?block=kinki&field=iryo-kaigo-fukushi&domain=kaimono"
-                               "&population=50k-200k&funding=community_support", 11),
-    "events": ("event", "/events", 8),
-    "events_filtered": ("event", "/events?block=kinki&mode=venue&domain=kaimono", 10),
-    "events_past": ("event", "/events?when=past", 8),
+                               "&population=50k-200k&funding=community_support", 12),
+    "events": ("event", "/events", 9),
+    "events_filtered": ("event", "/events?block=kinki&mode=venue&domain=kaimono", 11),
+    "events_past": ("event", "/events?when=past", 9),
     "calendar": ("event", "/events/calendar?month=2030-12", 8),
     "calendar_filtered": ("event", "/events/calendar?month=2030-12&prefecture=28", 9),
-    "policies": ("policy", "/policies", 9),
-    "policies_filtered": ("policy", "/policies?ministry=厚生労働省&fiscal_year=2026", 9),
-    "challenges": ("challenge", "/challenges", 8),
-    "challenges_filtered": ("challenge", "/challenges?status=open&prefecture=28", 9),
+    "policies": ("policy", "/policies", 10),
+    "policies_filtered": ("policy", "/policies?ministry=厚生労働省&fiscal_year=2026", 10),
+    "challenges": ("challenge", "/challenges", 9),
+    "challenges_filtered": ("challenge", "/challenges?status=open&prefecture=28", 10),
     "events_ics": ("event", "/events.ics", 2),  # the events, their first posts (no tags)
     "events_csv": ("event", "/events.csv", 2),
     # the items, their two tag lists (for all of them), the spaces (the プラットフォーム column);
@@ -63,8 +66,9 @@ def make_items(structured_factory, user_factory):
 @pytest.fixture
 def app_config() -> dict:
     """The statements of making each page: the warm-up GET must not leave it in the anonymous
-    page cache (core/pagecache.py; tests/core/test_pagecache.py counts that one)."""
-    return {"ANON_PAGE_CACHE_SECONDS": 0}
+    page cache (core/pagecache.py; tests/core/test_pagecache.py counts that one), nor the map's
+    counts in their cache (stats/prefecture_map.py)."""
+    return {"ANON_PAGE_CACHE_SECONDS": 0, "STATS_MAP_CACHE_SECONDS": 0}
 
 
 def _count(client, count_queries, url: str):
