@@ -63,7 +63,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     admin.register(app)
     privacy.register(app)
     pages.register(app)
-    stats.register(app)
     demo.register(app)
     setup.configure_proxy(app)  # outermost WSGI layer, around Socket.IO too
     return app

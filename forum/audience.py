@@ -64,6 +64,13 @@ def unreadable_board_ids(user) -> frozenset[int]:
     return cache[key]
 
 
+def viewer_key(user):
+    """Hashable, and equal for two viewers exactly when the audience rule lets them read the
+    same boards (``"nobody"``, ``"staff"`` or their reader facts): a key for caching what a
+    viewer may see, at no statement's cost."""
+    return reader_facts(user)
+
+
 def readable_filter(column, user):
     """A WHERE clause for a query over threads (``column``: a ``board_id`` column) that keeps
     only what ``user`` may read; ``True`` when nothing is closed to them.

@@ -11,11 +11,10 @@ and its thread: at 100,000 structured threads (~40,000 cases) it takes 40-160 ms
 most listings, against a budget of 10 ms per listing (bench/README.md, "Prefecture map"). No
 index helps there: the time goes to looking up each item's thread (deleted? hidden? in a board
 the viewer may read?). Only the default /events (upcoming, ~4,000) counts within the budget, from
-``ix_thread_details_kind_start_pref`` (migration 0020). So the counts are kept for
+``ix_thread_details_kind_start_pref`` (migration 0023). So the counts are kept for
 ``STATS_MAP_CACHE_SECONDS`` (30 s; 0: no cache) in each process, keyed by the kind, the filters
-(but the prefecture and 地方), the viewer's audience — "anonymous", or the closed boards the
-viewer may not read (``forum.audience.unreadable_board_ids``), so that viewers who read
-different boards never share counts — and, for events, the Tokyo day that separates upcoming
+(but the prefecture and 地方), the viewer's audience (``forum.audience.viewer_key``: equal
+only for viewers who may read the same boards, so that others never share counts) — and, for events, the Tokyo day that separates upcoming
 from past. With the counts kept, the map costs its building and rendering, about 3 ms. As with
 ``core.pagecache``, this process drops every kept count after any commit that wrote something
 (``core.events.after_writes``): a change made here shows at once, one made through another
@@ -140,11 +139,7 @@ def _clear_all() -> None:
 
 
 def _cache_key(filters: queries.Filters) -> tuple:
-    viewer = audience.viewer()
-    if getattr(viewer, "is_authenticated", False):
-        who: object = audience.unreadable_board_ids(viewer)
-    else:
-        who = "anonymous"  # the same rule for every anonymous visitor: public boards only
+    who = audience.viewer_key(audience.viewer())  # viewers who read the same boards share
     args = {k: v for k, v in filters.args().items() if k not in ("prefecture", "block")}
     day = datetime.now(UTC).astimezone(TOKYO).date() if filters.kind == "event" else None
     return (filters.kind, tuple(sorted(args.items())), who, day)

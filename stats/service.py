@@ -2,7 +2,7 @@
 short per-process cache of the result.
 
 The cache key holds everything the numbers depend on: the table, the scope, the language of its
-labels, and what the viewer may read (site staff, or the set of closed boards they may not read),
+labels, and what the viewer may read (site staff, or ``forum.audience.viewer_key``),
 so two viewers share a result only when the audience rule gives them the same rows. Statistics
 may be ``STATS_CACHE_SECONDS`` old (default 300; the page says when they were counted).
 """
@@ -53,9 +53,8 @@ def find(name: str, user) -> Stat | None:
 
 
 def _viewer_key(user) -> tuple:
-    if not getattr(user, "is_authenticated", False):
-        return ("anonymous",)
-    return (is_staff(user), tuple(sorted(audience.unreadable_board_ids(user))))
+    """Staff see the staff tables; otherwise viewers share when they may read the same boards."""
+    return (is_staff(user), audience.viewer_key(user))
 
 
 def compute(stat: Stat, scope: Scope, user) -> Result:
