@@ -102,13 +102,35 @@ def match(searcher: Searcher, query: wq.Query, filters: Filters) -> dict[int, fl
             break
         scores = {d: scores[d] for d in in_range(searcher, scores, name, low, high)}
     if filters.hidden_boards and scores:
-        # one look-up per candidate in the board column (cached per segment), whatever the
-        # number of closed boards
-        boards = column(searcher, "board")
-        hidden = {str(i) for i in filters.hidden_boards}
-        hidden |= {h.encode() for h in hidden}
-        scores = {d: s for d, s in scores.items() if boards[d] not in hidden}
+        hidden_docs = _docs_in_boards(searcher, filters.hidden_boards)
+        # walk the smaller side; the candidates' dict is not changed in place (new dict)
+        if len(hidden_docs) < len(scores):
+            drop = {d for d in hidden_docs if d in scores}
+        else:
+            drop = {d for d in scores if d in hidden_docs}
+        if drop:
+            scores = {d: s for d, s in scores.items() if d not in drop}
     return scores
+
+
+_HIDDEN_DOCS_PER_SEARCHER = 32
+
+
+def _docs_in_boards(searcher: Searcher, board_ids: frozenset[int]) -> frozenset[int]:
+    """The documents of these boards, worked out once per pooled searcher and set of boards
+    (viewers of one kind share a set): a search then drops them with set operations instead of
+    a column look-up per candidate. A new searcher (the index changed) starts afresh."""
+    cache = searcher.__dict__.setdefault("_kyoso_hidden_docs", {})
+    key = frozenset(board_ids)
+    docs = cache.get(key)
+    if docs is None:
+        hidden = {str(i) for i in key}
+        hidden |= {h.encode() for h in hidden}
+        docs = frozenset(d for d, board in enumerate(column(searcher, "board")) if board in hidden)
+        if len(cache) >= _HIDDEN_DOCS_PER_SEARCHER:
+            cache.clear()
+        cache[key] = docs
+    return docs
 
 
 FACET_COLUMNS = (*SINGLE_FACETS, *(f"{name}_c" for name in MULTI_FACETS))
