@@ -13,9 +13,10 @@ from flask import g
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from auth.spaces import NATIONAL_SPACE_ID
 from core.extensions import db
 from forum import audience
-from forum.models import Thread
+from forum.models import Board, Thread
 from structured import queries as structured_queries
 from structured.models import ThreadDetail
 from structured.queries import Filters
@@ -34,12 +35,15 @@ class FrontDoor:
 
 
 def latest_discussions(limit: int = PER_LIST) -> list[Thread]:
-    """Plain discussions (not cases, events …) with the newest activity, on boards the viewer
-    may read."""
+    """Plain discussions (not cases, events …) with the newest activity on the national
+    platform's boards the viewer may read (a prefectural platform's talk is on its own home,
+    ``/pf/<slug>``; its public cases, events and policies reach the national lists below, as
+    they reach the national listings)."""
+    national = select(Board.id).where(Board.space_id == NATIONAL_SPACE_ID)
     query = (
         select(Thread)
         .where(Thread.kind == "discussion", Thread.is_deleted.is_(False),
-               Thread.is_hidden.is_(False),
+               Thread.is_hidden.is_(False), Thread.board_id.in_(national),
                audience.readable_filter(Thread.board_id, audience.viewer()))
         .order_by(Thread.last_post_at.desc(), Thread.id.desc())
         .options(joinedload(Thread.board))

@@ -560,9 +560,14 @@ def s_space_home(w, c, a, v, shown):
 
 
 def s_national_index(w, c, a, v, shown):
-    """``/`` lists the national boards: a hyogo board is never there, a closed one in no way."""
+    """``/`` lists the national boards and the national platform's discussions: a hyogo board
+    and its talk are never there. Its cases, events, policies and problems reach the front
+    door's 知る / うまれる lists as they reach the national listings: only for their readers."""
     status, body = _get(c, "/")
-    assert status == 200 and BOARD_NAME[a] not in body and MARK[a] not in body
+    assert status == 200 and BOARD_NAME[a] not in body
+    assert f"{COMMON} {MARK[a]} 相談" not in body, "a platform's discussion on the national home"
+    if not shown:
+        assert MARK[a] not in body, "LEAK: a closed item on the national home"
 
 
 def _listing(kind, query="", suffix=""):
