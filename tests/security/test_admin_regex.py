@@ -46,11 +46,11 @@ def _audit(action: str) -> list[AuditEntry]:
 
 def test_admin_regex_catastrophic_pattern_runs_in_linear_time():
     word = WatchedWord(word=CATASTROPHIC, action="block", is_regex=True)
-    start = time.perf_counter()
+    start = time.process_time()
     assert word_spans(word, "a" * 24 + "!") == []
     assert word_spans(word, ("abc " * 5000) + "!") == []  # a 20,000-character post
     assert word_spans(word, "abc def") == [(0, 7)]  # and it still matches
-    assert time.perf_counter() - start < 0.5
+    assert time.process_time() - start < 0.5  # CPU seconds: a loaded CI machine is not the pattern's cost
 
 
 def test_admin_regex_catastrophic_pattern_does_not_stall_a_reply(
@@ -63,9 +63,9 @@ def test_admin_regex_catastrophic_pattern_does_not_stall_a_reply(
     )
     assert saved.status_code == 302
     switch_to(user)
-    start = time.perf_counter()
+    start = time.process_time()
     reply = client.post_form(f"/t/{thread.id}/reply", {"body": "a" * 24 + "!" + "x" * 19_000})
-    assert time.perf_counter() - start < 2.0
+    assert time.process_time() - start < 2.0
     assert reply.status_code == 302
 
 
@@ -212,7 +212,7 @@ def test_admin_regex_many_words_on_a_long_post_within_bound():
     words = [WatchedWord(word=f"禁止{i}", action="block") for i in range(100)]
     words += [WatchedWord(word=r"(\p{Han}+\s?)+$", action="flag", is_regex=True)] * 5
     text = "日本語の長い投稿です、" * 1800 + "!"  # 19,801 characters
-    start = time.perf_counter()
+    start = time.process_time()
     for word in words:
         word_spans(word, text)
-    assert time.perf_counter() - start < 1.0  # 1.3 s for 50 words when each re-normalised
+    assert time.process_time() - start < 1.0  # 1.3 s for 50 words when each re-normalised
