@@ -49,10 +49,33 @@
     summary.focus();
   }
 
+  /* the header's 「設定」 disclosure closes like a menu: on Esc (focus back on its summary) and
+     on a click elsewhere; it works without this, as a plain <details> */
+  function headerMenus() {
+    var menus = document.querySelectorAll("details.header-menu");
+    if (!menus.length) { return; }
+    document.addEventListener("keydown", function (event) {
+      if (event.key !== "Escape") { return; }
+      menus.forEach(function (menu) {
+        if (menu.open && menu.contains(document.activeElement)) {
+          menu.open = false;
+          menu.querySelector("summary").focus();
+        }
+      });
+    });
+    document.addEventListener("click", function (event) {
+      menus.forEach(function (menu) {
+        if (menu.open && !menu.contains(event.target)) { menu.open = false; }
+      });
+    });
+  }
+
+  function ready() { announceErrors(); headerMenus(); }
+
   if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", announceErrors);
+    document.addEventListener("DOMContentLoaded", ready);
   } else {
-    announceErrors();
+    ready();
   }
 
   window.kyoso = {

@@ -8,13 +8,17 @@ signed out and in, at 1280 px and 390 px."""
 from __future__ import annotations
 
 import re
+from datetime import UTC
 
 import pytest
 from playwright.sync_api import Page, expect
+from sqlalchemy import select
 
 from core.extensions import db
+from core.types import TOKYO
 from forum import posting
 from notifications import worker
+from structured.models import ThreadDetail
 from tests.fixtures.app import PASSWORD
 from tests.support.a11y import assert_accessible
 
@@ -216,6 +220,61 @@ def test_error_title_without_javascript(browser_page: Page, live_server: str) ->
         expect(page).to_have_title(re.compile("^エラー：ログイン"))
     finally:
         context.close()
+
+
+def test_phone_header_is_compact_and_its_settings_open_by_keyboard(
+    browser_page: Page, user_factory
+) -> None:
+    """#14 item 5: on a 390 px phone, header and menu took 280+ px of 844 before any content.
+    Settings and management now sit in one 「設定」 disclosure: a <details>, so it opens with
+    Enter without JavaScript, and closes on Esc with the focus back on its summary."""
+    page = browser_page
+    page.set_viewport_size(PHONE)
+    _login(page, user_factory(display_name="長い表示名の職員さん"))
+    page.goto("/events")
+    bottom = page.evaluate("document.querySelector('.section-nav').getBoundingClientRect().bottom")
+    assert bottom <= 260, bottom  # 347 px before; 255 with the settings folded
+    account = page.get_by_role("navigation", name="アカウント")
+    settings = account.get_by_role("link", name="ログインとセキュリティ")
+    expect(settings).to_be_hidden()
+    account.locator("summary", has_text="設定").focus()
+    page.keyboard.press("Enter")
+    expect(settings).to_be_visible()
+    page.keyboard.press("Tab")
+    expect(account.get_by_role("link", name="プロフィール設定")).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(settings).to_be_hidden()
+    expect(account.locator("summary", has_text="設定")).to_be_focused()
+    assert_accessible(page, "phone header")
+    page.set_viewport_size(DESKTOP)
+    account.locator("summary", has_text="設定").click()
+    expect(settings).to_be_visible()
+    page.get_by_role("heading", level=1).click()  # a click elsewhere closes it
+    expect(settings).to_be_hidden()
+
+
+def test_phone_calendar_shows_weekdays(browser_page: Page, structured_factory) -> None:
+    """On a phone the calendar is a list of days (the weekday header row is hidden): each day
+    says its weekday, e.g. 「17（木）」."""
+    thread = structured_factory("event", title="曜日の見えるイベント")
+    starts = db.session.scalar(
+        select(ThreadDetail.starts_at).where(ThreadDetail.thread_id == thread.id)
+    )
+    day = starts.replace(tzinfo=starts.tzinfo or UTC).astimezone(TOKYO).date()
+    page = browser_page
+    page.set_viewport_size(PHONE)
+    page.goto(f"/events/calendar?month={day:%Y-%m}")
+    cell = page.locator(".calendar td").filter(
+        has=page.get_by_role("link", name=re.compile("曜日の見える"))
+    )
+    weekday = "月火水木金土日"[day.weekday()]
+    expect(cell.locator(".day-number")).to_have_text(f"{day.day}日（{weekday}）")
+    expect(cell.locator(".day-weekday")).to_be_visible()
+    page.set_viewport_size(DESKTOP)  # the column header says it: read out, not shown twice
+    page.wait_for_function(
+        "el => el.getBoundingClientRect().width <= 1",
+        arg=cell.locator(".day-weekday").element_handle(),
+    )
 
 
 def test_date_inputs_are_full_size(browser_page: Page) -> None:

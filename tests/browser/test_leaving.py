@@ -36,7 +36,9 @@ def test_a_member_downloads_their_data_and_leaves(
     page.get_by_label("メールアドレス", exact=True).fill(member.email)
     page.get_by_label("パスワード", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="ログイン", exact=True).click()
-    page.get_by_role("navigation", name="アカウント").get_by_role("link", name="個人データと退会").click()
+    account = page.get_by_role("navigation", name="アカウント")
+    account.get_by_text("設定", exact=True).click()  # the header's settings disclosure
+    account.get_by_role("link", name="個人データと退会").click()
     expect(page.get_by_role("heading", level=1, name="個人データと退会")).to_be_visible()
     assert_accessible(page, "privacy settings")
 

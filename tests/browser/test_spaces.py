@@ -51,7 +51,9 @@ def test_a_prefecture_platform_with_a_closed_board_nothing_leaks(
     page = browser_page
     problems = _problems(page)
     _login(page, admin)
-    page.get_by_role("navigation", name="アカウント").get_by_role("link", name="掲示板の管理").click()
+    account = page.get_by_role("navigation", name="アカウント")
+    account.get_by_text("設定", exact=True).click()  # the header's settings disclosure
+    account.get_by_role("link", name="掲示板の管理").click()
     page.get_by_role("link", name="都道府県版プラットフォームを作成").click()
     assert_accessible(page, "new space form")
     page.get_by_label("名前", exact=True).fill("兵庫県生活支援共創プラットフォーム")
