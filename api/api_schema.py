@@ -43,6 +43,7 @@ _THREAD_EXAMPLE = {
     "created_at": "2026-12-01T10:00:00+09:00",
     "last_post_at": "2026-12-02T09:30:00+09:00",
     "url": "https://kyoso.example.jp/threads/42",
+    "tags": {"prefecture": "20", "life_domains": ["kaimono"], "player_fields": []},
 }
 
 
@@ -60,7 +61,23 @@ def _thread_properties() -> dict:
         "created_at": timestamp(),
         "last_post_at": nullable(timestamp()),
         "url": string(format="uri"),
+        "tags": ref("ThreadTags"),
     }
+
+
+def _tags(description: str, **extra) -> dict:
+    return obj(
+        {
+            "prefecture": nullable(string("都道府県コード（01〜47）", pattern="^[0-9]{2}$")),
+            "life_domains": array(
+                string("生活支援の領域のURL名（/api/v1/taxonomies）"), maxItems=5
+            ),
+            "player_fields": array(string("分野のURL名（/api/v1/taxonomies）"), maxItems=5),
+        },
+        description=description,
+        example={"prefecture": "20", "life_domains": ["kaimono", "ido"], "player_fields": []},
+        **extra,
+    )
 
 
 def _schemas() -> dict:
@@ -104,6 +121,9 @@ def _schemas() -> dict:
             },
         ),
         "Thread": obj(_thread_properties(), example=_THREAD_EXAMPLE),
+        "ThreadTags": _tags(
+            "話題（discussion）に付けたタグ：地域・生活支援の領域・分野。ほかの種類では空"
+        ),
         "ThreadDetail": obj(
             {
                 **_thread_properties(),
@@ -217,6 +237,9 @@ def _operations() -> dict:
             "parameters": [
                 query("limit", integer(minimum=1, maximum=100, default=30), "件数（1〜100）"),
                 query("cursor", string(), "前のページの next_cursor"),
+                query("pref", string(pattern="^[0-9]{2}$"), "このタグ（都道府県コード）の話題だけ"),
+                query("domain", string(), "このタグ（生活支援の領域のURL名）の話題だけ"),
+                query("field", string(), "このタグ（分野のURL名）の話題だけ"),
             ],
             "responses": {
                 "200": json_response(
@@ -253,6 +276,11 @@ def _operations() -> dict:
                                 if k != "discussion"
                             ],
                         },
+                        "tags": _tags(
+                            "discussion のタグ（任意）：地域・生活支援の領域・分野。"
+                            "ほかの種類では使いません",
+                            required=[],
+                        ),
                         "confirm": _CONFIRM,
                     },
                     required=["title", "body"],

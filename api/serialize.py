@@ -8,6 +8,7 @@ from auth.permissions import can
 from auth.serialize import user_json
 from core.jsonapi import iso
 from core.urls import absolute_url
+from forum import tags
 from forum.boards import Audience
 from forum.models import Board, Post, Thread
 
@@ -42,6 +43,7 @@ def thread_json(thread: Thread, board: Board) -> dict:
         "created_at": iso(thread.created_at),
         "last_post_at": iso(thread.last_post_at),
         "url": absolute_url("forum.thread", thread_id=thread.id),
+        "tags": tags.as_fields(thread),
     }
 
 

@@ -18,7 +18,7 @@ from core.jsonapi import api_error, authenticate_writes, json_body
 from core.params import db_int
 from core.ratelimit import PER_ADDRESS_POSTING, PER_USER_POSTING, user_or_address
 from core.urls import absolute_url
-from forum import actions, queries, thread_page
+from forum import actions, queries, tags, thread_page
 from forum.forms import EditPostForm, ReplyForm, ThreadForm
 from forum.rendering import render_markdown
 from structured import api as structured_api
@@ -56,7 +56,10 @@ def board_threads(slug: str):
         return api_error(404, "not_found", _("掲示板が見つかりません。"))
     limit = min(max(request.args.get("limit", 30, type=int), 1), 100)
     try:
-        page = queries.list_threads(board, cursor=request.args.get("cursor"), limit=limit)
+        page = queries.list_threads(
+            board, cursor=request.args.get("cursor"), limit=limit,
+            tagged=tags.filters_from(request.args),
+        )  # fmt: skip
     except BadCursor:
         return api_error(400, "bad_cursor", _("cursor の値が正しくありません。"))
     return jsonify(
@@ -86,6 +89,8 @@ def create_thread(slug: str):
     details, refusal = structured_api.validate_fields(kind, data.get("fields"), refusal)
     if refusal is not None:
         return refusal
+    if kind == "discussion":
+        details = data.get("tags")  # checked by the service (forum.tags.clean)
     outcome = actions.start_thread(
         actor=current_account(), board=board, title=form.title.data, body=form.body.data,
         kind=kind, details=details, extra_text=structured_api.screened_text(kind, details),

@@ -18,7 +18,7 @@ from audit.log import record_action
 from auth.models import User
 from auth.permissions import can
 from core.types import utcnow
-from forum import mentions, moving, posting, publishing
+from forum import mentions, moving, posting, publishing, tags
 from forum.models import Board, Post, Thread
 from forum.publishing import Draft, Outcome
 
@@ -51,6 +51,10 @@ def start_thread(
         return forbidden(_("この掲示板にこの種類のスレッドを作成する権限がありません。"))
     if errors := title_errors(title):
         return Outcome("invalid", errors=errors)
+    if kind == "discussion":  # a discussion's typed fields are its tags
+        details, errors = tags.clean(details)
+        if errors:
+            return Outcome("invalid", errors=errors)
     draft = Draft(author=actor, board=board, title=title, body=body, thread_kind=kind,
                   details=details, extra_text=extra_text)  # fmt: skip
     return _with_notices(publishing.submit(draft, confirmed=confirmed), board, body)

@@ -87,6 +87,27 @@ class Thread(db.Model):
     board: Mapped[Board] = relationship(lazy="select")
     author: Mapped[User] = relationship(foreign_keys=[author_id], lazy="select")
     last_poster: Mapped[User | None] = relationship(foreign_keys=[last_poster_id], lazy="select")
+    #: a discussion's tags as ``facet:value`` words (forum.tags), so that a page of threads shows
+    #: them without a statement; ``tags`` holds the same as rows, which filters use
+    tag_words: Mapped[str | None] = mapped_column(String(400))
+    #: a discussion's tags (forum.tags): its prefecture, life-support domains, player fields
+    tags: Mapped[list[ThreadTag]] = relationship(
+        lazy="select", order_by="(ThreadTag.facet, ThreadTag.value)", cascade="all, delete-orphan"
+    )
+
+
+class ThreadTag(db.Model):
+    """One tag of a discussion (#14 item 5): ``facet`` is ``prefecture`` (a JIS code),
+    ``domain`` (a life-support domain's slug) or ``field`` (a player field's slug). The index
+    serves a board filtered by a tag: the threads carrying it, by id."""
+
+    __tablename__ = "thread_tags"
+    __table_args__ = (Index("ix_thread_tags_facet_value", "facet", "value", "thread_id"),)
+    thread_id: Mapped[int] = mapped_column(
+        ForeignKey("threads.id", ondelete="CASCADE"), primary_key=True
+    )
+    facet: Mapped[str] = mapped_column(String(16), primary_key=True)
+    value: Mapped[str] = mapped_column(String(40), primary_key=True)
 
 
 class Post(db.Model):

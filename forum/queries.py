@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -13,6 +14,7 @@ from auth.permissions import can
 from core import cursors
 from core.extensions import db
 from core.types import UTCDateTime
+from forum import tags
 from forum.models import Board, Post, PostRevision, Thread
 
 
@@ -70,15 +72,21 @@ def decode_cursor(cursor: str) -> tuple[bool, datetime, int]:
     return cursors.decode(cursor, bool, datetime, int)
 
 
-def list_threads(board: Board, *, cursor: str | None = None, limit: int = 30) -> ThreadPage:
-    """Threads of a board, pinned first then newest activity, ``limit`` at a time.
+def list_threads(
+    board: Board, *, cursor: str | None = None, limit: int = 30,
+    tagged: Mapping[str, str] | None = None,
+) -> ThreadPage:  # fmt: skip
+    """Threads of a board, pinned first then newest activity, ``limit`` at a time; with
+    ``tagged`` (facet → value, ``forum.tags.filters_from``) only the discussions carrying
+    those tags.
 
     The cursor is the sort key of the last row shown, so any page costs one index range scan.
     """
     query = (
         select(Thread)
         .where(
-            Thread.board_id == board.id, Thread.is_deleted.is_(False), Thread.is_hidden.is_(False)
+            Thread.board_id == board.id, Thread.is_deleted.is_(False), Thread.is_hidden.is_(False),
+            *tags.tagged(tagged or {}),
         )
         .order_by(Thread.is_pinned.desc(), Thread.last_post_at.desc(), Thread.id.desc())
         .options(selectinload(Thread.author), selectinload(Thread.last_poster))

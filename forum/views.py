@@ -15,7 +15,7 @@ from core.cursors import BadCursor
 from core.extensions import limiter
 from core.params import db_int
 from core.ratelimit import PER_ADDRESS_POSTING, PER_USER_POSTING, user_or_address
-from forum import actions, queries, thread_page
+from forum import actions, queries, tags, thread_page
 from forum.forms import (
     ConfirmForm,
     EditPostForm,
@@ -69,11 +69,13 @@ def index():
 @bp.get("/b/<slug>")
 def board(slug: str):
     board = _board_or_404(slug)
+    tagged = tags.filters_from(request.args)
     try:
         page = queries.list_threads(
             board,
             cursor=request.args.get("cursor"),
             limit=current_app.config["THREADS_PER_PAGE"],
+            tagged=tagged,
         )
     except BadCursor:
         abort(400)
@@ -83,6 +85,8 @@ def board(slug: str):
         page=page,
         is_first_page=not request.args.get("cursor"),
         can_post=can(current_user, "thread.create", board),
+        tagged=tagged,
+        filter_args={k: v for k, v in request.args.items() if k in ("pref", "domain", "field") and v},
     )
 
 

@@ -25,8 +25,8 @@ from structured.schema import KIND_LABELS, status_label
 
 def _save_draft_details(draft: publishing.Draft, outcome: publishing.Outcome) -> None:
     """On publication (directly or after approval) store a structured thread's typed fields."""
-    if draft.details is None or outcome.thread is None:
-        return
+    if draft.details is None or outcome.thread is None or outcome.thread.kind == "discussion":
+        return  # a discussion's typed fields are its tags (forum.tags)
     if draft.post is not None and draft.post.number != 1:
         return
     thread = outcome.thread

@@ -1,0 +1,115 @@
+"""A discussion's tags (issue #14, item 5): a prefecture, life-support domains and player fields
+set when the thread is started (web or API, one service), kept through a review hold, shown on
+the board page and filtering it (web and API) — without a statement for untagged pages."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from core.extensions import db
+from forum import actions
+from forum.models import Board, Thread, ThreadTag
+from moderation import queue
+from moderation.models import ModerationItem
+from tests.api.helpers import api_error
+
+TAGS = {"prefecture": "20", "life_domains": ["kaimono", "ido"], "player_fields": []}
+
+
+def _create(client, bearer, user, title, tags=None, board="zentai"):
+    body = {"title": title, "body": "山間部の買い物支援について教えてください。"}
+    if tags is not None:
+        body["tags"] = tags
+    return client.post(f"/api/v1/boards/{board}/threads", json=body, headers=bearer(user))
+
+
+def test_tags_set_through_the_api_are_read_back_and_filter_the_board(client, user, bearer):
+    tagged = _create(client, bearer, user, "長野県の移動販売", TAGS)
+    assert tagged.status_code == 201, tagged.get_data(as_text=True)
+    plain = _create(client, bearer, user, "タグのない話題")
+    assert plain.status_code == 201
+    thread = client.get(f"/api/v1/threads/{tagged.get_json()['id']}").get_json()["thread"]
+    assert thread["tags"] == {"prefecture": "20", "life_domains": ["ido", "kaimono"],
+                              "player_fields": []}  # fmt: skip
+    listing = client.get("/api/v1/boards/zentai/threads?pref=20").get_json()
+    assert [t["title"] for t in listing["threads"]] == ["長野県の移動販売"]
+    both = client.get("/api/v1/boards/zentai/threads?pref=20&domain=ido").get_json()
+    assert [t["title"] for t in both["threads"]] == ["長野県の移動販売"]
+    assert client.get("/api/v1/boards/zentai/threads?pref=13").get_json()["threads"] == []
+    everything = client.get("/api/v1/boards/zentai/threads").get_json()
+    assert len(everything["threads"]) == 2
+    rows = db.session.scalars(select(ThreadTag).order_by(ThreadTag.facet, ThreadTag.value)).all()
+    assert [(r.facet, r.value) for r in rows] == [
+        ("domain", "ido"), ("domain", "kaimono"), ("prefecture", "20"),
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("tags", "field", "message"),
+    [
+        ({"prefecture": "99"}, "prefecture", "選べない値です"),
+        ({"life_domains": ["no-such-domain"]}, "life_domains", "選べない値です"),
+        ({"life_domains": "kaimono"}, "life_domains", "形式が正しくありません"),
+        ({"player_fields": ["a", "b", "c", "d", "e", "f"]}, "player_fields", "5個まで"),
+        ({"colour": "red"}, "tags", "使えないタグの種類"),
+        ("長野", "tags", "形式が正しくありません"),
+    ],
+)
+def test_bad_tags_are_refused_in_japanese_and_nothing_is_created(
+    client, user, bearer, tags, field, message
+):
+    response = _create(client, bearer, user, "タグを間違えた話題", tags)
+    error = api_error(response, 422, "validation")
+    assert message in " ".join(error["fields"][field])
+    assert db.session.scalar(select(Thread).where(Thread.title == "タグを間違えた話題")) is None
+
+
+def test_tags_wait_with_a_held_question_and_are_saved_on_approval(app, user_factory, moderator):
+    app.config["MODERATION_HOLD_FIRST_POSTS"] = 2
+    newcomer = user_factory(handle="newcomer")
+    board = db.session.scalar(select(Board).where(Board.slug == "zentai"))
+    outcome = actions.start_thread(
+        actor=newcomer, board=board, title="はじめての質問です", body="よろしくお願いします。",
+        details={"prefecture": "28", "player_fields": ["iryo-kaigo-fukushi"]},
+    )  # fmt: skip
+    db.session.commit()
+    assert outcome.status == "held"
+    assert db.session.scalar(select(ThreadTag)) is None
+    item = db.session.scalar(select(ModerationItem))
+    queue.decide(item, moderator=moderator, action="approve", version=item.version)
+    db.session.commit()
+    thread = db.session.scalar(select(Thread).where(Thread.title == "はじめての質問です"))
+    assert thread.tag_words == "prefecture:28 field:iryo-kaigo-fukushi"
+    assert {(t.facet, t.value) for t in thread.tags} == {
+        ("prefecture", "28"), ("field", "iryo-kaigo-fukushi"),
+    }  # fmt: skip
+
+
+def test_board_page_shows_tags_and_filters_by_them(client, user, bearer):
+    _create(client, bearer, user, "長野県の移動販売", TAGS)
+    _create(client, bearer, user, "タグのない話題")
+    html = client.get("/b/zentai").get_data(as_text=True)
+    assert "長野県" in html and "買い物" in html  # the tags' names, not their codes
+    assert 'href="/b/zentai?filter=1#tag-pref"' in html  # the filter is a link until asked for
+    filtered = client.get("/b/zentai?pref=20&domain=kaimono").get_data(as_text=True)
+    assert "長野県の移動販売" in filtered and "タグのない話題" not in filtered
+    assert '<option value="20" selected>' in filtered
+    empty = client.get("/b/zentai?pref=13").get_data(as_text=True)
+    assert "この条件に合うスレッドはまだありません。" in empty
+    # a value that cannot be a tag is ignored, never an error
+    assert client.get("/b/zentai?pref=%27%20OR%201%3D1&domain=" + "x" * 500).status_code == 200
+
+
+def test_untagged_board_page_costs_no_statement_and_a_tagged_one_one(
+    client, user, bearer, thread_factory, count_queries
+):
+    thread_factory(author=user)
+    client.get("/b/zentai")
+    with count_queries() as plain:
+        client.get("/b/zentai")
+    _create(client, bearer, user, "長野県の移動販売", TAGS)
+    client.get("/b/zentai")
+    with count_queries() as tagged:
+        client.get("/b/zentai")
+    assert tagged.count == plain.count + 1, str(tagged)  # the tags' names, in one statement
