@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,16 +27,22 @@ from tests.fixtures.database import _admin_engine, configured_database_url, is_p
 _counter = itertools.count()
 
 
-@pytest.fixture
-def empty_database_url(tmp_path) -> Iterator[str]:
-    """A database nobody has migrated: what an operator creates before restoring."""
+@pytest.fixture(params=["new", "migrated"])
+def empty_database_url(request, template_database, tmp_path) -> Iterator[str]:
+    """A database nobody has migrated (what an operator creates before restoring), or one
+    migrated but holding no content yet (``db upgrade`` run by mistake first)."""
+    migrated = request.param == "migrated"
     if not is_postgres():
-        yield f"sqlite:///{tmp_path / 'restored.sqlite3'}"
+        path = tmp_path / "restored.sqlite3"
+        if migrated:
+            shutil.copyfile(template_database, path)
+        yield f"sqlite:///{path}"
         return
     name = f"kyoso_r_{os.getpid()}_{next(_counter)}"
     engine = _admin_engine()
     with engine.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
+        template = f' TEMPLATE "{template_database}"' if migrated else ""
+        conn.execute(text(f'CREATE DATABASE "{name}"{template}'))
     yield make_url(configured_database_url()).set(database=name).render_as_string(
         hide_password=False
     )

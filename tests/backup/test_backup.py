@@ -10,7 +10,7 @@ import tarfile
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, select
 
 from auth.models import User
 from backup import service
@@ -42,9 +42,8 @@ def _rewrite(archive: Path, target: Path, change) -> None:
 
 def _untouched(restored_app) -> None:
     with restored_app.app_context():
-        with db.engine.connect() as conn:
-            assert "users" not in inspect(conn).get_table_names()
-        assert service.attachment_files(service.attachments_root()) == []
+        counts, files = service.target_state()
+        assert not any(counts.values()) and files == 0
         assert not (Path(restored_app.instance_path) / "secret_key").exists()
 
 
@@ -75,6 +74,7 @@ def test_backup_restore_drill(site, restored_app, tmp_path):
         assert (Path(restored_app.instance_path) / "secret_key").read_text() == "s" * 64
 
 
+@pytest.mark.parametrize("empty_database_url", ["new"], indirect=True)
 def test_backup_restore_refuses_a_tampered_archive(site, restored_app, tmp_path):
     archive = service.create(tmp_path / "backups").path
     tampered = tmp_path / "tampered.tar"
@@ -100,15 +100,29 @@ def test_backup_restore_refuses_a_tampered_archive(site, restored_app, tmp_path)
         service.verify(dropped)
     assert caught.value.problems == ["missing from the archive: instance/secret_key"]
 
-    def edit_manifest(name: str, data: bytes) -> bytes:
-        if name != "manifest.json":
-            return data
-        manifest = json.loads(data)
+    def edit_manifest(edit):
+        def change(name: str, data: bytes) -> bytes:
+            if name != "manifest.json":
+                return data
+            manifest = json.loads(data)
+            edit(manifest)
+            return json.dumps(manifest).encode()
+
+        return change
+
+    # made by newer code (a schema revision unknown here): refused before anything is touched
+    newer = tmp_path / "newer.tar"
+    _rewrite(archive, newer, edit_manifest(lambda m: m.update(migration_revision="9999")))
+    unknown = "'9999' is unknown to this code"
+    with restored_app.app_context(), pytest.raises(service.BackupError, match=unknown):
+        service.restore(newer)
+    _untouched(restored_app)
+
+    def one_more_user(manifest: dict) -> None:
         manifest["tables"]["users"] += 1
-        return json.dumps(manifest).encode()
 
     edited = tmp_path / "edited.tar"
-    _rewrite(archive, edited, edit_manifest)
+    _rewrite(archive, edited, edit_manifest(one_more_user))
     service.verify(edited)  # the files match; the counts are checked once restored
     with restored_app.app_context():
         with pytest.raises(service.BackupError, match="row counts differ") as caught:
