@@ -344,6 +344,10 @@ def create(output: Path, *, progress: Progress | None = None) -> Created:
         db.session.rollback()
         missing = sorted(live - set(keys))
         secret = secret_key_path()
+        key_file = secret.read_text().strip() if secret.is_file() else None
+        # "settings": SECRET_KEY came from the environment (or the app's configuration), and is
+        # not in the archive
+        key_in_use = "file" if key_file == current_app.config.get("SECRET_KEY") else "settings"
         sources = [(dump, dump_member)]
         if secret.is_file():
             sources.append((secret, SECRET_MEMBER))
@@ -374,10 +378,7 @@ def create(output: Path, *, progress: Progress | None = None) -> Created:
                         "database": {"kind": kind, "file": dump_member},
                         "counts": headline(tables),
                         "tables": tables,
-                        "secret_key": {
-                            "archived": secret.is_file(),
-                            "in_use": "environment" if os.environ.get("SECRET_KEY") else "file",
-                        },
+                        "secret_key": {"archived": key_file is not None, "in_use": key_in_use},
                         "missing_attachments": missing,
                         "files": files,
                     }
@@ -656,12 +657,12 @@ def restore(archive: Path, *, force: bool = False, progress: Progress | None = N
         staged_secret = staging / SECRET_MEMBER
         if staged_secret.is_file():
             _copy_atomic(staged_secret, secret_key_path(), 0o600)
-            if os.environ.get("SECRET_KEY"):
-                warnings.append("SECRET_KEY is set in the environment: it is used, not the "
-                                "restored instance/secret_key")  # fmt: skip
-        elif manifest.get("secret_key", {}).get("in_use") == "environment":
-            warnings.append("the backed-up site took SECRET_KEY from its environment: set the "
-                            "same SECRET_KEY here (it is not in the archive)")  # fmt: skip
+        if manifest.get("secret_key", {}).get("in_use") == "settings":
+            warnings.append("the backed-up site took SECRET_KEY from its settings (environment), "
+                            "which are not in the archive: set the same SECRET_KEY here")  # fmt: skip
+        elif staged_secret.is_file() and os.environ.get("SECRET_KEY"):
+            warnings.append("SECRET_KEY is set in the environment: it is used, not the restored "
+                            "instance/secret_key")  # fmt: skip
 
     if upgrade:
         from flask_migrate import upgrade as migrate_upgrade

@@ -68,7 +68,10 @@ def test_backup_restore_drill(site, restored_app, tmp_path):
     with restored_app.app_context():
         restored = service.restore(created.path)
         assert restored.counts == manifest["counts"]
-        assert restored.attachments == 2 and restored.warnings == []
+        assert restored.attachments == 2
+        # the test app's SECRET_KEY is a setting (as from the environment), not the key file
+        assert manifest["secret_key"] == {"archived": True, "in_use": "settings"}
+        assert len(restored.warnings) == 1 and "set the same SECRET_KEY" in restored.warnings[0]
         assert restored.indexed_documents == documents > 0
         assert snapshot(restored_app) == original
         assert (Path(restored_app.instance_path) / "secret_key").read_text() == "s" * 64
@@ -163,3 +166,21 @@ def test_backup_cli_create_twice_and_verify(site, tmp_path):
     result = runner.invoke(args=["backup", "verify", str(broken)])
     assert result.exit_code == 1
     assert "Error:" in result.output
+
+
+@pytest.mark.parametrize("empty_database_url", ["new"], indirect=True)
+def test_backup_restore_force_replaces_a_restored_site(site, restored_app, tmp_path):
+    original = snapshot(site)
+    archive = service.create(tmp_path / "backups").path
+    with restored_app.app_context():
+        service.restore(archive)
+    runner = restored_app.test_cli_runner()
+    result = runner.invoke(args=["backup", "restore", str(archive)])
+    assert result.exit_code == 1 and "the target is not empty" in result.output
+
+    result = runner.invoke(args=["backup", "restore", "--force", str(archive)])
+    assert result.exit_code == 0, result.output
+    assert "restored and checked against the manifest" in result.output
+    assert "set the same SECRET_KEY" in result.output
+    with restored_app.app_context():
+        assert snapshot(restored_app) == original
