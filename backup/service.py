@@ -245,6 +245,8 @@ def _snapshot_sqlite(staging: Path, progress: Progress) -> tuple[Path, dict[str,
     if not source_path or source_path == ":memory:":
         raise BackupError("メモリ上の SQLite はバックアップできません (an in-memory SQLite "
                           "database cannot be backed up)")  # fmt: skip
+    if not Path(source_path).is_file():
+        raise BackupError(f"データベースのファイルがありません (no database file at {source_path})")
     target = staging / "kyoso.sqlite3"
     source = sqlite3.connect(source_path, timeout=15)
     dest = sqlite3.connect(target)
