@@ -14,6 +14,7 @@ import admin
 import api
 import attachments
 import auth
+import backup
 import demo
 import directory
 import forum
@@ -62,6 +63,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     realtime.register(app)
     admin.register(app)
     privacy.register(app)
+    backup.register(app)
     pages.register(app)
     demo.register(app)
     setup.configure_proxy(app)  # outermost WSGI layer, around Socket.IO too

@@ -66,6 +66,8 @@ ALLOWED: dict[str, set[str]] = {
         "attachments",
         "notifications",
     },  # fmt: skip
+    # backups (issue #17): the database, the attachment files, the search index rebuilt
+    "backup": {"core", "auth", "audit", "forum", "attachments", "search"},
 }
 
 
