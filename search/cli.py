@@ -8,8 +8,10 @@ from datetime import UTC, datetime
 
 import click
 from flask import Flask, current_app
+from sqlalchemy import func, select
 
 from core.extensions import db
+from forum.models import Post
 from search import indexer, outbox, runner, store
 
 
@@ -39,15 +41,19 @@ def worker(once: bool) -> None:
 def rebuild() -> None:
     """Rebuild the index from the database beside the current one, then swap (no downtime)."""
     started = time.monotonic()
-    last = [0.0]
+    # the posts to read (deleted and hidden ones are read and left out): the bar's length
+    total = db.session.scalar(select(func.count()).select_from(Post)) or 0
+    db.session.rollback()
+    with click.progressbar(length=total, label="search rebuild", show_pos=True) as bar:
+        done = [0]
 
-    def progress(count: int) -> None:
-        if time.monotonic() - last[0] > 5:
-            last[0] = time.monotonic()
-            click.echo(f"  {count} posts indexed")
+        def progress(count: int) -> None:
+            bar.update(max(count - done[0], 0))
+            done[0] = count
 
-    path = indexer.rebuild(indexer.index_root(), on_batch=progress)
+        path = indexer.rebuild(indexer.index_root(), on_batch=progress)
     click.echo(f"rebuilt {path.name} in {time.monotonic() - started:.1f} s; it is now current")
+    click.echo("  (safe to run again: the new index is built beside the current one)")
 
 
 def status_data() -> dict:

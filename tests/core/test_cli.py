@@ -41,6 +41,27 @@ def test_cli_render_posts_rerenders_everything(app, thread_factory):
     assert all(p.body_html != "stale" and p.renderer_version >= 1 for p in posts)
 
 
+def test_cli_render_posts_resumes_with_what_is_left(app, thread_factory):
+    """An interrupted run is resumed by running it again: only posts an older renderer wrote are
+    redone (``--all``: every post)."""
+    thread = thread_factory(replies=3)
+    posts = db.session.scalars(select(Post).where(Post.thread_id == thread.id)).all()
+    stale = posts[2:]
+    db.session.execute(
+        db.update(Post)
+        .where(Post.id.in_([p.id for p in stale]))
+        .values(body_html="stale", renderer_version=0)
+    )
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["render-posts"])
+    assert result.exit_code == 0, result.output
+    assert "re-rendered 2 posts" in result.output  # (the bar is drawn on a terminal only)
+    again = app.test_cli_runner().invoke(args=["render-posts"])
+    assert "re-rendered 0 posts" in again.output
+    every = app.test_cli_runner().invoke(args=["render-posts", "--all"])
+    assert "re-rendered 4 posts" in every.output
+
+
 def test_cli_seed_demo_loads_once(app):
     runner = app.test_cli_runner()
     result = runner.invoke(args=["seed-demo"])
