@@ -4,14 +4,11 @@ or a new PostgreSQL database with no tables at all)."""
 from __future__ import annotations
 
 import itertools
-import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import select
 
 from attachments import attaching
 from attachments.models import Attachment
@@ -22,7 +19,7 @@ from core.extensions import db
 from forum.models import Post
 from tests.attachments.conftest import make_image, make_pdf
 from tests.fixtures.app import make_test_app
-from tests.fixtures.database import _admin_engine, configured_database_url, is_postgres
+from tests.fixtures.database import own_database
 
 _counter = itertools.count()
 
@@ -31,24 +28,9 @@ _counter = itertools.count()
 def empty_database_url(request, template_database, tmp_path) -> Iterator[str]:
     """A database nobody has migrated (what an operator creates before restoring), or one
     migrated but holding no content yet (``db upgrade`` run by mistake first)."""
-    migrated = request.param == "migrated"
-    if not is_postgres():
-        path = tmp_path / "restored.sqlite3"
-        if migrated:
-            shutil.copyfile(template_database, path)
-        yield f"sqlite:///{path}"
-        return
-    name = f"kyoso_r_{os.getpid()}_{next(_counter)}"
-    engine = _admin_engine()
-    with engine.connect() as conn:
-        template = f' TEMPLATE "{template_database}"' if migrated else ""
-        conn.execute(text(f'CREATE DATABASE "{name}"{template}'))
-    yield make_url(configured_database_url()).set(database=name).render_as_string(
-        hide_password=False
-    )
-    with engine.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    engine.dispose()
+    template = template_database if request.param == "migrated" else None
+    with own_database(tmp_path, template, f"r_{next(_counter)}") as url:
+        yield url
 
 
 @pytest.fixture

@@ -34,8 +34,6 @@ from __future__ import annotations
 import io
 import itertools
 import json
-import os
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -269,36 +267,10 @@ def build_world(app) -> World:
     return w
 
 
-@contextmanager
 def _own_database(tmp: Path, template: str | None, name: str):
-    """A database of this module's own: a copy of the migrated template (``template``) or an
-    empty one (``None``), on SQLite or on PostgreSQL (``TEST_DATABASE_URL``)."""
-    import shutil
+    from tests.fixtures.database import own_database
 
-    from sqlalchemy.engine import make_url
-
-    from tests.fixtures.database import _admin_engine, configured_database_url, is_postgres
-
-    if not is_postgres():
-        path = tmp / f"{name}.sqlite3"
-        if template is not None:
-            shutil.copyfile(template, path)
-        yield f"sqlite:///{path}"
-        return
-    db_name = f"kyoso_{name}_{os.getpid()}"
-    engine = _admin_engine()
-    with engine.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{db_name}"'
-                          + (f' TEMPLATE "{template}"' if template else "")))  # fmt: skip
-    try:
-        yield make_url(configured_database_url()).set(database=db_name).render_as_string(
-            hide_password=False
-        )
-    finally:
-        with engine.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)'))
-        engine.dispose()
+    return own_database(tmp, template, name)
 
 
 @pytest.fixture(scope="module")
