@@ -186,7 +186,9 @@ def _widenings(listing: Listing, labels: dict[str, dict[str, str]]) -> list[Wide
             continue
         wider = filters.without(name)
         count = queries.total_of(wider, _counter[0](wider))
-        offer(_("「%(value)s」を外す", value=_value_label(name, value, labels)), wider, count)
+        label = (_("キーワード「%(q)s」を外す", q=value) if name == "q"
+                 else _("「%(value)s」を外す", value=_value_label(name, value, labels)))  # fmt: skip
+        offer(label, wider, count)
     return found
 
 
@@ -195,6 +197,17 @@ def question_url(title: str, body: str) -> str:
     ``title`` and ``body`` on GET)."""
     return url_for("forum.new_thread", slug=QUESTION_BOARD, title=title[:120],
                    body=body[:QUESTION_BODY_MAX])  # fmt: skip
+
+
+def case_question_url(thread) -> str:
+    """「この事例について質問する」: a question thread that names the case and links to it."""
+    title = _("取組事例「%(title)s」について質問", title=thread.title)
+    body = "\n".join([
+        _("取組事例「%(title)s」について質問です。", title=thread.title),
+        url_for("forum.thread", thread_id=thread.id, _external=True), "",
+        _("（ここに質問を書いてください）"),
+    ])  # fmt: skip
+    return question_url(title, body)
 
 
 def _listing_question(kind: str, filters: queries.Filters, labels: dict) -> str:
