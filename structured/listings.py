@@ -97,15 +97,15 @@ class Widening:
 
 
 def _filter_options(
-    kind: str, prefectures: list[Prefecture] | None = None, regions: list[Region] | None = None,
-    block: str | None = None,
+    kind: str, prefectures: list[Prefecture] | None = None, regions: list[Region] | None = None
 ) -> dict:
-    """The choices of the filter form; with a 地方 chosen, only its prefectures."""
+    """The choices of the filter form. With a 地方 chosen the form offers only its prefectures
+    (the others are sent disabled and hidden, for ``static/js/filters.js`` to bring back when the
+    地方 changes)."""
     prefectures = taxonomy.list_prefectures() if prefectures is None else prefectures
     regions = taxonomy.list_regions() if regions is None else regions
     options = {
-        "prefectures": [(p.code, p.name) for p in prefectures
-                        if block is None or p.region_code == block],  # fmt: skip
+        "prefectures": [(p.code, p.name) for p in prefectures],
         "prefecture_regions": {p.code: p.region_code for p in prefectures},
         "regions": [(r.code, r.name) for r in regions],
         "fields": [(f.slug, f.name) for f in taxonomy.list_player_fields()],
@@ -234,10 +234,10 @@ def listing(kind: str):
     prefectures, regions = taxonomy.list_prefectures(), taxonomy.list_regions()
     here = Listing(kind, filters, prefectures, regions, by_prefecture=_counter[0](filters))
     panels = [p for p in (make(here) for make in _panels) if p is not None]
-    options = _filter_options(kind, prefectures, regions, block=filters.block)
+    options = _filter_options(kind, prefectures, regions)
     widenings, ask_url = [], None
     if not page.items and not request.args.get("cursor") and filters.active:
-        labels = _choice_labels(options | {"prefectures": [(p.code, p.name) for p in prefectures]})
+        labels = _choice_labels(options)
         widenings = _widenings(here, labels)
         ask_url = _listing_question(kind, filters, labels)
     return render_template(
@@ -284,7 +284,7 @@ def calendar_view():
     return render_template(
         "structured/calendar.html", kind="event", kind_label=KIND_LABELS["event"],
         filters=filters, filter_error=error, month=first,
-        options=_filter_options("event", block=filters.block),
+        options=_filter_options("event"),
         weeks=weeks, by_day=by_day, event_count=len(events), truncated=truncated, args=args,
         prev_url=url_for("structured.calendar_view", month=prev_month.strftime("%Y-%m"), **args),
         next_url=url_for("structured.calendar_view", month=next_month.strftime("%Y-%m"), **args),

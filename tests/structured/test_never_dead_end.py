@@ -63,7 +63,8 @@ def _widenings(page: str) -> dict[str, tuple[dict, int]]:
 def _prefecture_options(page: str) -> list[str]:
     select = re.search(r'<select id="f-prefecture".*?</select>', page, re.S)
     assert select
-    return re.findall(r'<option value="\d\d"[^>]*>([^<]+)</option>', select.group(0))
+    options = re.findall(r'<option value="\d\d"([^>]*)>([^<]+)</option>', select.group(0))
+    return [name for attrs, name in options if "disabled" not in attrs]
 
 
 # --- 1. result counts ----------------------------------------------------------------------------
