@@ -19,7 +19,9 @@ pytestmark = pytest.mark.browser
 def test_a_coordinator_widens_an_empty_list_and_asks(
     browser_page: Page, structured_factory, user_factory
 ) -> None:
-    structured_factory("case", title="上田市の見守り協定", prefecture="20", life_domains=["mimamori"])
+    structured_factory(
+        "case", title="上田市の見守り協定", prefecture="20", life_domains=["mimamori"]
+    )
     structured_factory("case", title="豊岡市の移動販売", prefecture="28", life_domains=["kaimono"])
     structured_factory("case", title="東京の買い物代行", prefecture="13", life_domains=["kaimono"])
     coordinator = user_factory(role="coordinator", display_name="生活支援コーディネーター 北村")

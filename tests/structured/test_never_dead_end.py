@@ -11,9 +11,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from auth.spaces import set_member
 from core.extensions import db
 from forum import boards as forum_boards
-from auth.spaces import set_member
 from spaces import service
 from structured import queries
 from tests.fixtures.app import PASSWORD
@@ -250,8 +250,9 @@ def test_the_keyword_box_never_shows_a_closed_board(app, client, login, user_fac
                                 board_slug="nagano-roles")  # fmt: skip
     sync_index()
     outsider = app.test_client()
-    signed_in = outsider.post_form("/login", {"email": user_factory(role="municipal_staff").email,
-                                              "password": PASSWORD})  # an official, not a member
+    signed_in = outsider.post_form(
+        "/login", {"email": user_factory(role="municipal_staff").email, "password": PASSWORD}
+    )  # an official, not a member
     assert signed_in.status_code == 302
     for who, viewer in (("anonymous", client), ("outsider", outsider)):
         page = _page(viewer, "/cases?q=移動販売")
