@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import calendar
-from collections.abc import Callable
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
