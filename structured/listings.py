@@ -141,6 +141,8 @@ def _choice_labels(options: dict) -> dict[str, dict[str, str]]:
 def _value_label(name: str, value: str, labels: dict[str, dict[str, str]]) -> str:
     if name == "q":
         return _("キーワード「%(q)s」", q=value)
+    if name == "space":
+        return _("プラットフォーム「%(slug)s」", slug=value)
     if name == "fiscal_year":
         return _("%(year)s年度", year=value)
     if name == "from":
@@ -181,6 +183,11 @@ def _widenings(listing: Listing, labels: dict[str, dict[str, str]]) -> list[Wide
     if filters.prefecture or filters.block:
         national = filters.without("prefecture", "block")
         offer(_("全国に広げる"), national, queries.total_of(national, by_code))
+    if listing.kind == "event" and filters.when in (None, "upcoming") and not (
+        filters.date_from or filters.date_to
+    ):
+        every = replace(filters, when="all")  # upcoming events only: the past ones too
+        offer(_("過去のイベントも含める"), every, queries.total_of(every, _counter[0](every)))
     for name, value in filters.args().items():
         if name in ("prefecture", "block", "when"):
             continue

@@ -159,6 +159,16 @@ def test_widening_leaves_out_what_finds_nothing(client, cases):
     assert all(count > 0 for _args, count in offers.values())
 
 
+def test_an_empty_event_list_offers_the_past_events_too(client, structured_factory):
+    structured_factory("event", title="昨年の研修会", prefecture="20",
+                       start_at="2020-01-10T10:00+09:00", end_at=None)  # fmt: skip
+    page = _page(client, "/events?prefecture=20")
+    assert listed_ids(page) == []
+    offers = _widenings(page)
+    assert offers["過去のイベントも含める"] == ({"prefecture": "20", "when": "all"}, 1)
+    assert listed_ids(_page(client, "/events?prefecture=20&when=all")) != []
+
+
 def test_an_empty_result_offers_a_prefilled_question(client, login, user_factory, cases):
     page = _page(client, "/cases?block=chubu&domain=kaimono")
     link = re.search(r'<a class="button" href="([^"]+)">掲示板で質問する</a>', page)
