@@ -90,6 +90,9 @@ def board(slug: str):
     )
 
 
+PREFILL_BODY_MAX = 4000  # a pre-filled body from the URL is cut there
+
+
 @bp.route("/b/<slug>/new", methods=["GET", "POST"])
 @login_required
 @limiter.limit(PER_USER_POSTING, key_func=user_or_address, methods=["POST"])
@@ -104,6 +107,9 @@ def new_thread(slug: str):
     if not can(current_user, "thread.create", board):
         abort(403)
     form = ThreadForm()
+    if request.method == "GET":  # pre-filled by a link (「掲示板で質問する」): cut, never trusted
+        form.title.data = (request.args.get("title") or "")[:120] or None
+        form.body.data = (request.args.get("body") or "")[:PREFILL_BODY_MAX] or None
     preview_html, outcome = None, None
     if form.validate_on_submit():
         if form.preview.data:

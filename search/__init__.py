@@ -21,6 +21,7 @@ from search.models import SearchOutbox
 from search.extension import KEY, SearchExtension, extension
 from search.runner import BackgroundIndexer
 from search.store import SearcherPool
+from structured import queries as structured_queries
 
 INDEXER_MODES = ("thread", "off")
 
@@ -46,6 +47,7 @@ def register(app: Flask) -> None:
         signal.connect(_wake, weak=False)
     app.register_blueprint(views.bp)
     app.register_blueprint(views.api_bp)
+    structured_queries.set_keyword_matcher(views.listing_keyword)
     openapi.declare(app, api_schema.contract)
     cli.register(app)
     health.add_check(app, "search", readiness)

@@ -211,6 +211,30 @@ def search(params: SearchParams, *, user: Any, searcher: Searcher | None) -> Sea
     return page
 
 
+def matching_threads(q: str, *, kind: str, user: Any, searcher: Searcher,
+                     limit: int = 1000) -> list[int]:  # fmt: skip
+    """The threads of ``kind`` that the keyword ``q`` finds, best first, at most ``limit``: the
+    query, the audience rule and the retry with bigrams of :func:`search` (a structured listing's
+    keyword box; the listing applies its own filters to these ids). Reads the stored thread id
+    of at most ``2 * limit`` posts."""
+    parsed = parse(q)
+    if parsed.is_empty:
+        return []
+    lookup = labels.Lookup()
+    filters = _filters(SearchParams(q=q, type=kind), lookup, user)
+    compiled = compile_query(parsed, searcher.reader())
+    scores = match(searcher, compiled.query, filters)
+    if not scores and compiled.used_morphemes:
+        compiled = compile_query(parsed, searcher.reader(), mode=BIGRAMS)
+        scores = match(searcher, compiled.query, filters)
+    found: dict[int, None] = {}
+    for _score, doc in heapq.nlargest(2 * limit, zip(scores.values(), scores, strict=True)):
+        found.setdefault(int(searcher.stored_fields(doc)["thread_id"]), None)
+        if len(found) >= limit:
+            break
+    return list(found)
+
+
 def _hits(post_ids: list[int], compiled: Compiled, user: Any, lookup: labels.Lookup) -> list[Hit]:
     rows = {row.post_id: row for row in load_rows(post_ids=post_ids)}
     visible = [

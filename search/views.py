@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, jsonify, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    has_request_context,
+    jsonify,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -14,7 +23,8 @@ from search import labels
 from search.extension import searcher
 from search.params import BadParams, SearchParams, parse_args
 from search.results import SearchPage
-from search.service import search
+from search.service import matching_threads, search
+from structured.queries import KEYWORD_THREADS
 
 bp = Blueprint("search", __name__)
 api_bp = Blueprint("search_api", __name__, url_prefix="/api/v1")
@@ -45,6 +55,17 @@ def results():
         link=lambda **changes: url_for("search.results", **params.with_(**changes).to_args()),
         label_of=lambda name, value: _label_of(page, name, value),
     )
+
+
+def listing_keyword(kind: str, q: str) -> list[int] | None:
+    """The keyword box of the structured listings (``structured.queries.set_keyword_matcher``):
+    the threads the search page would find for ``q`` among ``kind``, for this viewer (None
+    before the first index exists)."""
+    with searcher() as s:
+        if s is None:
+            return None
+        user = current_user._get_current_object() if has_request_context() else None
+        return matching_threads(q, kind=kind, user=user, searcher=s, limit=KEYWORD_THREADS)
 
 
 def _label_of(page: SearchPage, name: str, value: str) -> str:

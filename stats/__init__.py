@@ -17,4 +17,5 @@ def register(app: Flask) -> None:
     views.register_template_helpers(app)
     openapi.declare(app, api_schema.contract)
     prefecture_map.register(app)
+    listings.count_with(prefecture_map.counts)
     listings.add_panel(prefecture_map.panel)

@@ -258,7 +258,9 @@ def build(listing: Listing, by_code: dict[str | None, int]) -> PrefectureMap:
 
 
 def panel(listing: Listing) -> Panel:
-    return Panel("stats/_map.html", build(listing, counts(listing.filters)))
+    """The map of the counts the listing has already made (through :func:`counts`, registered
+    with ``structured.listings.count_with``: the page's result count is their sum)."""
+    return Panel("stats/_map.html", build(listing, listing.by_prefecture))
 
 
 def register(app: Flask) -> None:

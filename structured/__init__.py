@@ -70,6 +70,7 @@ def register(app: Flask) -> None:
         card_value=display.card_value,
         event_jsonld=exports.event_jsonld,
         sections=listings.SECTIONS,
+        case_question_url=listings.case_question_url,
     )
     app.jinja_env.filters["tokyo_time"] = display.tokyo_time
     app.jinja_env.filters["dict_without"] = lambda d, *keys: {

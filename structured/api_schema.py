@@ -87,6 +87,8 @@ def _fields_input(kind: str) -> dict:
 
 
 _FILTERS = {
+    "q": (string(maxLength=100), "キーワード（サイト内検索と同じ検索。閲覧できるものだけ）。"
+          "地方と合わない都道府県を指定すると、都道府県を優先して地方は外れる"),
     "space": (string(maxLength=40), "プラットフォームのURL名（`GET /api/v1/spaces`）：そのプラットフォームの掲示板のものだけ"),
     "prefecture": (string(pattern=r"^\d{2}$"), "都道府県コード" + _TAXONOMY),
     "block": (string(), "地方ブロックのコード" + _TAXONOMY),

@@ -7,6 +7,7 @@ means the same everywhere.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -30,15 +31,30 @@ from structured.schema import (
     POPULATION_BANDS,
     TOKYO,
 )
-from taxonomy.models import LifeDomain, PlayerField, Prefecture
+from taxonomy.models import LifeDomain, PlayerField, Prefecture, Region
 
 #: which filters each listing offers (the API and the pages accept exactly these)
 KIND_FILTERS = {
-    "case": ("space", "prefecture", "block", "field", "domain", "population", "funding"),
-    "event": ("space", "prefecture", "block", "field", "domain", "mode", "status", "from", "to", "when"),
-    "policy": ("space", "prefecture", "block", "field", "domain", "ministry", "fiscal_year", "policy_kind"),
-    "challenge": ("space", "prefecture", "block", "field", "domain", "status"),
+    "case": ("q", "space", "prefecture", "block", "field", "domain", "population", "funding"),
+    "event": ("q", "space", "prefecture", "block", "field", "domain", "mode", "status", "from", "to", "when"),
+    "policy": ("q", "space", "prefecture", "block", "field", "domain", "ministry", "fiscal_year", "policy_kind"),
+    "challenge": ("q", "space", "prefecture", "block", "field", "domain", "status"),
 }
+
+#: the keyword (``q``): at most this many characters, and at most this many matching threads
+#: (the best-scoring ones) narrow the listing
+MAX_KEYWORD_LENGTH = 100
+KEYWORD_THREADS = 1000
+
+#: ``matcher(kind, keyword) -> thread ids | None`` (None: the index is not ready). Registered by
+#: the search package (the listings know nothing of it: the dependency points up); it applies the
+#: audience rule of the search page, and the listing's own conditions apply again to every id.
+KeywordMatcher = Callable[[str, str], "list[int] | None"]
+_keyword_matcher: list[KeywordMatcher] = []
+
+
+def set_keyword_matcher(matcher: KeywordMatcher) -> None:
+    _keyword_matcher[:] = [matcher]
 
 
 class BadFilter(ValueError):
@@ -51,6 +67,7 @@ class BadFilter(ValueError):
 @dataclass(frozen=True)
 class Filters:
     kind: str
+    q: str | None = None  # a keyword: the threads the site search finds for it
     space: str | None = None  # a space's slug: only its boards
     prefecture: str | None = None
     block: str | None = None
@@ -67,12 +84,14 @@ class Filters:
     fiscal_year: int | None = None
     policy_kind: str | None = None
     _ids: dict = dataclasses.field(default_factory=dict, compare=False, repr=False)
+    #: a notice for the page (an inconsistent 地方 was dropped), never a URL argument
+    _notice: str | None = dataclasses.field(default=None, compare=False, repr=False)
 
     def args(self) -> dict[str, str]:
         """The filters as URL query arguments (for links, pagination, exports)."""
         out = {}
         for f in fields(self):
-            if f.name in ("kind", "_ids"):
+            if f.name in ("kind", "_ids", "_notice"):
                 continue
             value = getattr(self, f.name)
             if value is None:
@@ -84,6 +103,15 @@ class Filters:
     @property
     def active(self) -> bool:
         return bool({k for k in self.args() if k != "when"})
+
+    @property
+    def notice(self) -> str | None:
+        return self._notice
+
+    def without(self, *names: str) -> Filters:
+        """These filters less ``names`` (URL argument names); the lookups made stay."""
+        attrs = {"from": "date_from", "to": "date_to"}
+        return replace(self, **{attrs.get(n, n): None for n in names})
 
 
 FILTER_LABELS = {
@@ -118,17 +146,26 @@ def parse_filters(kind: str, args) -> Filters:
         if found is None:
             raise BadFilter("space", _("プラットフォームが見つかりません。"))
         values["space"], ids["space"] = slug, found
+    prefecture = None
     if (code := get("prefecture")) is not None:
-        if db.session.get(Prefecture, code) is None:
+        prefecture = db.session.get(Prefecture, code)
+        if prefecture is None:
             raise BadFilter("prefecture", _("都道府県コードが正しくありません。"))
         values["prefecture"] = code
+    notice = None
     if (block := get("block")) is not None:
         codes = list(
             db.session.scalars(select(Prefecture.code).where(Prefecture.region_code == block))
         )
         if not codes:
             raise BadFilter("block", _("地方ブロックが正しくありません。"))
-        values["block"], ids["block"] = block, codes
+        if prefecture is not None and prefecture.code not in codes:
+            # 中部 + 東京都: the prefecture is the narrower choice; the 地方 is dropped, and said
+            region = db.session.get(Region, block)
+            notice = _("%(prefecture)sは%(region)sにないため、地方の条件を外して%(prefecture)sを表示しています。",
+                       prefecture=prefecture.name, region=region.name if region else block)  # fmt: skip
+        else:
+            values["block"], ids["block"] = block, codes
     if (slug := get("field")) is not None:
         found = db.session.scalar(select(PlayerField.id).where(PlayerField.slug == slug))
         if found is None:
@@ -171,7 +208,20 @@ def parse_filters(kind: str, args) -> Filters:
         values["fiscal_year"] = int(v)
     if (v := get("policy_kind")) is not None:
         values["policy_kind"] = _choice("policy_kind", v, POLICY_KINDS)
-    return Filters(kind=kind, _ids=ids, **values)
+    if (v := get("q")) is not None:  # last: the other filters are checked before searching
+        values["q"], ids["q"] = v, _keyword_threads(kind, v)
+    return Filters(kind=kind, _ids=ids, _notice=notice, **values)
+
+
+def _keyword_threads(kind: str, keyword: str) -> list[int]:
+    if len(keyword) > MAX_KEYWORD_LENGTH:
+        raise BadFilter("q", _("検索ワードは%(n)d文字以内で入力してください。", n=MAX_KEYWORD_LENGTH))
+    if not _keyword_matcher:
+        raise BadFilter("q", _("キーワードでの検索はいま使えません。"))
+    found = _keyword_matcher[0](kind, keyword)
+    if found is None:
+        raise BadFilter("q", _("検索の準備ができていません。しばらくしてからもう一度お試しください。"))
+    return found[:KEYWORD_THREADS]
 
 
 def _tokyo_midnight(day: date) -> datetime:
@@ -186,6 +236,8 @@ def _conditions(filters: Filters) -> list:
     where = [ThreadDetail.kind == f.kind, Thread.is_deleted.is_(False),
              Thread.is_hidden.is_(False),
              audience.readable_filter(Thread.board_id, audience.viewer())]  # fmt: skip
+    if f.q:
+        where.append(ThreadDetail.thread_id.in_(f._ids["q"]))
     if f.space:
         where.append(Board.space_id == f._ids["space"])
     if f.prefecture:
@@ -276,6 +328,17 @@ def prefecture_counts(filters: Filters, *, now: datetime | None = None) -> dict[
         if window is not None:
             query = query.where(window)
     return {code: count for code, count in db.session.execute(query)}
+
+
+def total_of(filters: Filters, by_code: dict[str | None, int]) -> int:
+    """How many items the listing ``filters`` has, from the counts by prefecture of the same
+    filters (:func:`prefecture_counts`, which leave out the prefecture and the 地方): no
+    statement of its own."""
+    if filters.prefecture:
+        return by_code.get(filters.prefecture, 0)
+    if filters.block:
+        return sum(by_code.get(code, 0) for code in filters._ids["block"])
+    return sum(by_code.values())
 
 
 @dataclass

@@ -566,6 +566,26 @@ def s_prefecture_map(w, c, a, v, shown):
             assert (MARK[a] in body) == shown
 
 
+def s_listing_keyword(w, c, a, v, shown):
+    """The keyword box of each listing (issue #14) searches as the search page does: a closed
+    item is neither listed nor counted, and its marker finds nothing, for outsiders; the API's
+    ``q`` the same."""
+    from structured.schema import KIND_LABELS
+
+    readable = sum(visible(x, v) for x in AUDIENCES)
+    for kind in KINDS:
+        url = f"/{SECTION[kind]}?q={COMMON}"
+        status, body = _get(c, url)
+        assert status == 200, f"{url}: {status}"
+        assert (MARK[a] in body) == shown, f"{url}: marker"
+        assert f"「{COMMON}」に合う{KIND_LABELS[kind]}：{readable}件" in body, f"{url}: count"
+        status, body = _get(c, f"/{SECTION[kind]}?q={MARK[a]}")
+        assert status == 200
+        assert f"「{MARK[a]}」に合う{KIND_LABELS[kind]}：{int(shown)}件" in body, "marker count"
+        status, body = _get(c, f"/api/v1/{SECTION[kind]}?q={COMMON}")
+        assert status == 200 and (MARK[a] in body) == shown, f"API {kind}"
+
+
 def s_policies_ministry_filter(w, c, a, v, shown):
     """The 所管 filter of ``/policies`` offers the ministries of the policies one may read."""
     status, body = _get(c, "/policies")
@@ -803,7 +823,7 @@ SURFACES = {
         s_space_home, s_national_index,
         *(_listing(k) for k in KINDS),
         _listing("event", "?space=hyogo", "_space"), _listing("case", "?prefecture=28", "_pref"),
-        s_prefecture_map, s_policies_ministry_filter, s_calendar, s_events_ics,
+        s_prefecture_map, s_listing_keyword, s_policies_ministry_filter, s_calendar, s_events_ics,
         s_events_ics_hyogo, s_events_csv, s_event_ics, *(_workbook(k) for k in KINDS), s_stats_api,
         *(_feed(s) for s in ("events", "cases", "policies")),
         s_search_page, s_search_page_facets, s_search_page_board_filter, s_search_api,
@@ -814,7 +834,7 @@ SURFACES = {
         s_socket_join_thread, s_socket_join_board,
     )
 }  # fmt: skip
-assert len(SURFACES) == 64, len(SURFACES)  # no two surfaces share a name
+assert len(SURFACES) == 65, len(SURFACES)  # no two surfaces share a name
 
 MATRIX = [
     pytest.param(surface, audience, viewer, id=f"{surface}-{audience}-{viewer}")
