@@ -17,7 +17,16 @@
     }
   }
 
+  /* a phone: the filter choices (when none is in use) and the map fold away, so that the first
+     results come soon after the keyword box */
+  function fold() {
+    if (!window.matchMedia || !window.matchMedia("(max-width: 40em)").matches) { return; }
+    var folded = document.querySelectorAll("details[data-fold-on-phone='yes']");
+    for (var i = 0; i < folded.length; i++) { folded[i].open = false; }
+  }
+
   function start() {
+    fold();
     var prefecture = document.getElementById("f-prefecture");
     var block = document.getElementById("f-block");
     if (!prefecture || !block) { return; }

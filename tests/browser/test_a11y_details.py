@@ -253,6 +253,28 @@ def test_phone_header_is_compact_and_its_settings_open_by_keyboard(
     expect(settings).to_be_hidden()
 
 
+def test_phone_listing_folds_filters_and_map_until_asked(browser_page: Page) -> None:
+    """On a phone six filters and the map came before the first result. Now the keyword box
+    stays, the other choices and the map fold (open again with one tap, or when a filter is in
+    use); on a wider screen everything is shown."""
+    page = browser_page
+    page.set_viewport_size(PHONE)
+    page.goto("/events")
+    region = page.get_by_label("地方", exact=True)
+    expect(page.get_by_label("キーワード", exact=True)).to_be_visible()
+    expect(region).to_be_hidden()
+    results = page.locator("#results h2")
+    assert results.bounding_box()["y"] < PHONE["height"], results.bounding_box()
+    page.get_by_text("地域・分野などの条件", exact=True).click()
+    expect(region).to_be_visible()
+    page.goto("/events?block=chubu")
+    expect(region).to_be_visible()  # a filter in use stays in view
+    page.set_viewport_size(DESKTOP)
+    page.goto("/events")
+    expect(region).to_be_visible()
+    expect(page.locator("details.prefecture-map")).to_have_attribute("open", "")
+
+
 def test_phone_calendar_shows_weekdays(browser_page: Page, structured_factory) -> None:
     """On a phone the calendar is a list of days (the weekday header row is hidden): each day
     says its weekday, e.g. 「17（木）」."""
