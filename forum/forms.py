@@ -76,6 +76,33 @@ class ThreadForm(FlaskForm):
     submit = SubmitField(_l("投稿する"))
 
 
+class DiscussionForm(ThreadForm):
+    """The web form of a new discussion: ThreadForm with its optional tags (``forum.tags``
+    checks them, for the API too; the choices are the taxonomies')."""
+
+    prefecture = SelectField(_l("都道府県"), validate_choice=False)
+    life_domains = SelectMultipleField(_l("生活支援の領域（5つまで）"), validate_choice=False)
+    player_fields = SelectMultipleField(_l("分野（5つまで）"), validate_choice=False)
+
+    def load_choices(self) -> DiscussionForm:
+        """The taxonomies' choices, for drawing the form (three statements; a submission that
+        is published never draws it)."""
+        from forum import tags
+
+        options = tags.options()
+        self.prefecture.choices = [SelectChoice("", _l("指定しない"))] + [
+            SelectChoice(v, n) for v, n in options["prefecture"]
+        ]
+        self.life_domains.choices = [SelectChoice(v, n) for v, n in options["domain"]]
+        self.player_fields.choices = [SelectChoice(v, n) for v, n in options["field"]]
+        return self
+
+    def tag_fields(self) -> dict:
+        return {"prefecture": self.prefecture.data or None,
+                "life_domains": list(self.life_domains.data or []),
+                "player_fields": list(self.player_fields.data or [])}  # fmt: skip
+
+
 class ReplyForm(FlaskForm):
     body = _body_field(_l("返信"))
     confirm = _confirm_field()

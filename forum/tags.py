@@ -52,6 +52,8 @@ def clean(raw: Mapping[str, Any] | None) -> tuple[dict[str, Any] | None, dict[st
         return None, {
             "tags": [_("使えないタグの種類です：%(keys)s", keys="、".join(sorted(unknown)))]
         }
+    if not any(raw.get(key) not in (None, "", []) for key, _n in FACETS.values()):
+        return None, {}  # nothing chosen: no look-up
     choices, tags, errors = _choices(), {}, {}
     for facet, (key, most) in FACETS.items():
         value = raw.get(key)

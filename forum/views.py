@@ -18,11 +18,11 @@ from core.ratelimit import PER_ADDRESS_POSTING, PER_USER_POSTING, user_or_addres
 from forum import actions, queries, tags, thread_page
 from forum.forms import (
     ConfirmForm,
+    DiscussionForm,
     EditPostForm,
     MoveThreadForm,
     ReplyForm,
     SplitThreadForm,
-    ThreadForm,
 )
 from forum.models import Post, Thread
 from forum.quoting import quote_text
@@ -106,10 +106,14 @@ def new_thread(slug: str):
         return redirect(url_for("structured.new_thread", slug=board.slug, kind=wanted))
     if not can(current_user, "thread.create", board):
         abort(403)
-    form = ThreadForm()
+    form = DiscussionForm()
     if request.method == "GET":  # pre-filled by a link (「掲示板で質問する」): cut, never trusted
         form.title.data = (request.args.get("title") or "")[:120] or None
         form.body.data = (request.args.get("body") or "")[:PREFILL_BODY_MAX] or None
+        prefill = tags.filters_from(request.args)  # the listing's filters become its tags
+        form.prefecture.data = prefill.get("prefecture")
+        form.life_domains.data = [prefill["domain"]] if "domain" in prefill else []
+        form.player_fields.data = [prefill["field"]] if "field" in prefill else []
     preview_html, outcome = None, None
     if form.validate_on_submit():
         if form.preview.data:
@@ -117,7 +121,7 @@ def new_thread(slug: str):
         else:
             outcome = actions.start_thread(
                 actor=current_account(), board=board, title=form.title.data, body=form.body.data,
-                confirmed=form.confirm.data,
+                details=form.tag_fields(), confirmed=form.confirm.data,
             )  # fmt: skip
             response = settle(
                 outcome, form=form, done_message=_("スレッドを作成しました。"),
@@ -128,7 +132,7 @@ def new_thread(slug: str):
                 return response
     concerns = outcome.concerns if outcome else []
     return render_template(
-        "forum/new_thread.html", board=board, form=form, preview_html=preview_html,
+        "forum/new_thread.html", board=board, form=form.load_choices(), preview_html=preview_html,
         concerns=concerns, other_kinds=[k for k in kinds if k != "discussion"],
     ), status_code(outcome, form)  # fmt: skip
 
