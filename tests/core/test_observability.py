@@ -370,3 +370,17 @@ def test_metrics_in_multiprocess_mode_add_up_every_process(database_url, tmp_pat
     )
     assert found[key] == 1  # counted by the first process, read by the second
     assert found[("kyoso_ready", (("check", "database"),))] == 1
+
+
+@pytest.mark.parametrize("app_config", [{"LOG_FORMAT": "json"}], indirect=True)
+def test_json_logs_name_the_request_that_queued_background_work(
+    restore_logging, app, client, login, user, thread_factory, capsys
+):
+    thread = thread_factory()
+    login(user)
+    capsys.readouterr()
+    rid = "queued-by-request-0001"
+    client.post_form(f"/t/{thread.id}/reply", {"body": "返信です"}, headers={"X-Request-ID": rid})
+    entries = [json.loads(x) for x in capsys.readouterr().err.splitlines() if x.strip()]
+    messages = {e["message"].split(":")[0] for e in entries if e.get("request_id") == rid}
+    assert {"search outbox", "notification jobs queued"} <= messages
