@@ -26,6 +26,7 @@ def test_a_second_anonymous_visit_is_served_from_the_cache(app, client, url, cou
     assert second.status_code == 200 and second.mimetype == "text/html"
     same = CSRF.sub("-", first.get_data(as_text=True))
     assert CSRF.sub("-", second.get_data(as_text=True)) == same
+
     def headers(response):
         # the cookie and the request id are each request's own
         per_request = ("Set-Cookie", "Content-Length", "X-Request-ID")
