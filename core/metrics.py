@@ -5,7 +5,8 @@ Counted as things happen, per process:
 * ``kyoso_http_request_duration_seconds{endpoint, status}``: a histogram of every request's
   time, by Flask endpoint name (``forum.thread``, never the raw path: a path no route matches is
   ``none``, so made-up URLs add no series) and status class (``2xx`` … ``5xx``);
-* ``kyoso_http_exceptions_total{endpoint}``: requests that ended in an unhandled exception;
+* ``kyoso_http_exceptions_total{endpoint}``: requests that failed with an unexpected exception
+  (answered with a 500);
 * ``kyoso_background_errors_total{loop}``: failed steps of the background loops;
 * ``kyoso_mail_failures_total``: messages that could not be sent;
 * ``kyoso_socketio_connections``: open Socket.IO connections.
@@ -34,7 +35,6 @@ import os
 import time
 
 from flask import Flask, Response, abort, current_app, g, request
-from flask.signals import got_request_exception
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     REGISTRY,
@@ -53,7 +53,9 @@ REQUEST_SECONDS = Histogram(
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
 )
 EXCEPTIONS = Counter(
-    "kyoso_http_exceptions_total", "Requests that ended in an unhandled exception.", ["endpoint"]
+    "kyoso_http_exceptions_total",
+    "Requests that failed with an unexpected exception.",
+    ["endpoint"],
 )
 BACKGROUND_ERRORS = Counter(
     "kyoso_background_errors_total", "Failed steps of a background loop.", ["loop"]
@@ -85,8 +87,15 @@ def _observe(response: Response) -> Response:
     return response
 
 
-def _exception(_sender, exception: BaseException, **_extra) -> None:
+def count_exception() -> None:
+    """A request failed with an unexpected exception (``core.errors`` answers it with a 500)."""
     EXCEPTIONS.labels(endpoint_label()).inc()
+
+
+def _teardown(exception: BaseException | None) -> None:
+    """An exception no error handler answered (one raised by an error handler itself)."""
+    if exception is not None:
+        count_exception()
 
 
 # --- access ----------------------------------------------------------------------------------
@@ -173,7 +182,7 @@ def register(app: Flask) -> None:
     app.config["METRICS_ALLOW_NETWORKS"] = _networks(app.config.get("METRICS_ALLOW") or "")
     app.before_request(_started)
     app.after_request(_observe)
-    got_request_exception.connect(_exception, app, weak=False)
+    app.teardown_request(_teardown)
 
     @app.get("/metrics")
     def metrics():

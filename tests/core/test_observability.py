@@ -384,3 +384,19 @@ def test_json_logs_name_the_request_that_queued_background_work(
     entries = [json.loads(x) for x in capsys.readouterr().err.splitlines() if x.strip()]
     messages = {e["message"].split(":")[0] for e in entries if e.get("request_id") == rid}
     assert {"search outbox", "notification jobs queued"} <= messages
+
+
+@pytest.mark.parametrize("app_config", [WITH_TOKEN], indirect=True)
+def test_unhandled_exceptions_are_counted_by_endpoint(app, client):
+    @app.get("/_boom")
+    def boom():
+        raise RuntimeError("boom")
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # answered with the 500 page, as in production
+    labels = {"endpoint": "boom"}
+    before = REGISTRY.get_sample_value("kyoso_http_exceptions_total", labels) or 0
+    assert client.get("/_boom").status_code == 500
+    assert REGISTRY.get_sample_value("kyoso_http_exceptions_total", labels) == before + 1
+    found = samples(client.get("/metrics", headers=BEARER))
+    assert found[("kyoso_http_request_duration_seconds_count",
+                  (("endpoint", "boom"), ("status", "5xx")))] >= 1  # fmt: skip
