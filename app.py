@@ -29,17 +29,31 @@ import stats
 import structured
 import taxonomy
 from config import load_from_env
-from core import apidocs, errors, health, pagecache, params, setup, templating
+from core import (
+    apidocs,
+    errors,
+    health,
+    logs,
+    metrics,
+    pagecache,
+    params,
+    requestid,
+    setup,
+    templating,
+)
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     settings = {**load_from_env(), **(config or {})}
     app = Flask(__name__, instance_path=settings.get("INSTANCE_PATH"))
     app.config.update(settings)
+    logs.configure(app)  # LOG_FORMAT=json: before anything logs
 
     setup.configure_instance(app)
     setup.configure_site_url(app)
     params.register_converters(app)  # before any route is added
+    requestid.register(app)  # first of the request hooks: every later one logs with the id
+    metrics.register(app)  # /metrics; times the whole request
     setup.configure_extensions(app)
     setup.configure_security_headers(app)
     health.register(app)  # /healthz, /readyz

@@ -138,6 +138,14 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     # itself not ready, in seconds (0: report the lag, never fail on it; see README "本番環境")
     "READY_SEARCH_LAG_SECONDS": (300.0, float),
     "READY_NOTIFICATION_LAG_SECONDS": (600.0, float),
+    # monitoring (see README "監視 / Monitoring"): /metrics answers 404 unless the scraper sends
+    # "Authorization: Bearer <METRICS_TOKEN>" or comes from an address in METRICS_ALLOW
+    # (comma-separated addresses or networks, e.g. "127.0.0.1,10.0.0.0/8"); both empty: nobody
+    "METRICS_TOKEN": ("", str),
+    "METRICS_ALLOW": ("", str),
+    # "text" (as always) or "json": one JSON object per line on stderr, with the request id
+    "LOG_FORMAT": ("text", str),
+    "LOG_LEVEL": ("INFO", str),  # the root logger's level when LOG_FORMAT=json
 }
 
 

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from flask import Flask
 
 from core.extensions import db
+from core.metrics import BACKGROUND_ERRORS
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +86,7 @@ class BackgroundLoop:
                     self.failures = 0
                 except Exception:  # noqa: BLE001 - a worker must outlive any one error
                     self.failures += 1
+                    BACKGROUND_ERRORS.labels(self.name).inc()
                     log.exception("%s failed; retrying", self.name)
                     if self.on_error is not None:
                         self.on_error()

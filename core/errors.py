@@ -13,6 +13,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, SecurityError, default_exceptions
 
+from core import metrics
 from core.extensions import db
 from core.jsonapi import NotAJSONObject, api_error
 from core.params import carries_nul
@@ -185,5 +186,6 @@ def register(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
         app.logger.exception("unhandled error")
+        metrics.count_exception()
         db.session.rollback()  # the error page itself may need the database (the user's locale)
         return _render(500)

@@ -9,6 +9,12 @@ each against a threshold from the settings). It answers 200 ``{"status": "ok", "
 or 503 with the same shape, the failing checks marked ``"error"``; never a 500, never a URL,
 host name, password or anything about a member — the body is public. A few cheap statements
 and pings: a load balancer may ask every few seconds.
+
+The same checks, one implementation, serve ``flask --app app status`` (an operator's summary,
+exit code 1 when something is not ready) and ``/metrics`` (``core.metrics``). The command adds
+what is not for a load balancer: whether the database schema is at the migrations' head, and
+each package's *figures* (:func:`add_figures`: queue sizes, job leases, e-mail failures — a few
+indexed counts), which ``/metrics`` exports too.
 """
 
 from __future__ import annotations
@@ -18,7 +24,9 @@ import threading
 import time
 from collections.abc import Callable
 
+import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 from sqlalchemy import text
 
 from core.extensions import db
@@ -26,6 +34,7 @@ from core.extensions import db
 log = logging.getLogger(__name__)
 
 EXTENSION_KEY = "kyoso.readiness"
+FIGURES_KEY = "kyoso.status_figures"
 #: seconds a Redis ping may take before the check fails (a dead host must not stall the probe)
 REDIS_TIMEOUT = 0.25
 #: a check returns details (numbers, states) and ``"status"``; raising means ``"error"``
@@ -35,6 +44,27 @@ Check = Callable[[], dict]
 def add_check(app: Flask, name: str, check: Check) -> None:
     """Add a readiness check (packages above core add theirs in ``register(app)``)."""
     app.extensions.setdefault(EXTENSION_KEY, {})[name] = check
+
+
+def add_figures(app: Flask, name: str, figures: Callable[[], dict]) -> None:
+    """Add figures for ``flask status`` and ``/metrics``: ``figures()`` returns ``{key: value}``
+    (numbers become the gauge ``kyoso_<name>_<key>``; text is shown by ``status`` only). They
+    never decide readiness: the checks do."""
+    app.extensions.setdefault(FIGURES_KEY, {})[name] = figures
+
+
+def figures(app: Flask) -> dict[str, dict]:
+    """Every package's figures (a package whose figures fail is reported as ``{"error": …}``)."""
+    results: dict[str, dict] = {}
+    for name, figures_of in app.extensions.get(FIGURES_KEY, {}).items():
+        try:
+            results[name] = figures_of()
+        except Exception as exc:  # noqa: BLE001 - a figure that fails is shown, never fatal
+            log.exception("status figures %s failed", name)
+            db.session.rollback()
+            results[name] = {"error": type(exc).__name__}
+    db.session.rollback()
+    return results
 
 
 def lag_check(seconds: float, threshold: float, **details) -> dict:
@@ -118,7 +148,63 @@ def readiness(app: Flask) -> tuple[bool, dict[str, dict]]:
     return all(c["status"] == "ok" for c in checks.values()), checks
 
 
+def migrations() -> dict:
+    """Whether the database's schema is at the migrations' head (``flask status`` only: during a
+    rolling deploy old and new processes disagree with it, and must not all leave the pool)."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    config = current_app.extensions["migrate"].migrate.get_config()
+    heads = set(ScriptDirectory.from_config(config).get_heads())
+    with db.engine.connect() as connection:
+        current = set(MigrationContext.configure(connection).get_current_heads())
+    return {"status": "ok" if current == heads else "error",
+            "current": ",".join(sorted(current)) or "none", "head": ",".join(sorted(heads))}  # fmt: skip
+
+
+def status_report(app: Flask) -> tuple[bool, dict[str, dict], dict[str, dict]]:
+    """``flask status``: the readiness checks, the migration head, and the figures."""
+    ok, checks = readiness(app)
+    try:
+        checks["migrations"] = migrations()
+    except Exception:  # noqa: BLE001 - reported, like every check
+        log.exception("status: migration check failed")
+        checks["migrations"] = {"status": "error"}
+    ok = ok and checks["migrations"]["status"] == "ok"
+    return ok, checks, figures(app)
+
+
+def _shown(value: object) -> str:
+    return ("yes" if value else "no") if isinstance(value, bool) else str(value)
+
+
+def _details(values: dict) -> str:
+    return ", ".join(f"{key} {_shown(value)}" for key, value in values.items() if key != "status")
+
+
+@click.command("status")
+@with_appcontext
+def status_command() -> None:
+    """Is this site ready? The checks of /readyz, the migration head, queues and failures.
+    Exit code 1 when something is not ready."""
+    ok, checks, figures_by_name = status_report(current_app)
+    width = max(len(name) for name in [*checks, *figures_by_name])
+    click.echo("checks:")
+    for name, check in checks.items():
+        line = f"  {name:<{width}}  {'ok' if check['status'] == 'ok' else 'NOT READY'}"
+        details = _details(check)
+        click.echo(f"{line}  ({details})" if details else line)
+    click.echo("figures:")
+    for name, values in figures_by_name.items():
+        click.echo(f"  {name:<{width}}  {_details(values) or '-'}")
+    click.echo("ready" if ok else "NOT READY")
+    if not ok:
+        raise SystemExit(1)
+
+
 def register(app: Flask) -> None:
+    app.cli.add_command(status_command)
+
     @app.get("/healthz")
     def healthz():
         try:

@@ -15,6 +15,8 @@ from pathlib import Path
 
 from flask import current_app
 
+from core.metrics import MAIL_FAILURES
+
 _SPACES = re.compile(r"\s+")
 
 
@@ -50,8 +52,18 @@ def send_mail(
     to: str, subject: str, text: str, html: str | None = None,
     headers: dict[str, str] | None = None,
 ) -> EmailMessage:  # fmt: skip
-    """Send one message now (callers send after their transaction commits)."""
+    """Send one message now (callers send after their transaction commits); a failure is
+    counted (``kyoso_mail_failures_total``) and raised to the caller."""
     msg = build_message(to, subject, text, html, headers)
+    try:
+        _deliver(msg)
+    except Exception:
+        MAIL_FAILURES.inc()
+        raise
+    return msg
+
+
+def _deliver(msg: EmailMessage) -> None:
     config = current_app.config
     if config["MAIL_SERVER"]:
         smtp_class = smtplib.SMTP_SSL if config["MAIL_USE_SSL"] else smtplib.SMTP
@@ -69,7 +81,6 @@ def send_mail(
         current_app.logger.info(
             "mail to %s written to %s: %s", msg["To"], outbox / name, msg["Subject"]
         )
-    return msg
 
 
 def read_outbox(outbox_dir: str) -> list[EmailMessage]:

@@ -17,7 +17,18 @@ from core import events as core_events
 from core import health, openapi
 from core.types import utcnow
 from forum import thread_page
-from notifications import api, api_schema, cli, inbox, jobs, reading, reminders, views, watching
+from notifications import (
+    api,
+    api_schema,
+    cli,
+    inbox,
+    jobs,
+    mailing,
+    reading,
+    reminders,
+    views,
+    watching,
+)
 from notifications.kinds import LEVEL_LABELS
 from notifications.models import (
     Notification,
@@ -56,6 +67,8 @@ def register(app: Flask) -> None:
     openapi.declare(app, api_schema.contract)
     cli.register(app)
     health.add_check(app, "notifications", readiness)
+    health.add_figures(app, "notifications", jobs.figures)
+    health.add_figures(app, "mail", mailing.figures)
     app.jinja_env.globals.update(
         notification_unread_count=_unread_count,
         notification_watch_level=_watch_level,

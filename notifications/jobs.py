@@ -5,12 +5,13 @@ the post that caused it. The posting request does nothing else; fan-out happens 
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from core import events
+from core import events, requestid
 from core.extensions import db
 from core.types import utcnow
 from forum import signals as forum_signals
@@ -29,6 +30,9 @@ EVENTS = {
     moderation_signals.verification_decided: "verification_decided",
 }
 MAX_ATTEMPTS = 8
+#: the payload key that carries the id of the request that queued the job (logs only)
+REQUEST_ID = "request_id"
+log = logging.getLogger(__name__)
 #: a claimed job's status (its ``run_after`` is then the end of its worker's lease)
 RUNNING = "running"
 
@@ -36,14 +40,19 @@ RUNNING = "running"
 def _record_jobs(session: Session, batch: events.Batch) -> None:
     rows = []
     now = utcnow()
+    request_id = requestid.current()
     for signal, payload in batch.events:
         name = EVENTS.get(signal)
         if name is None or (name == "post_created" and payload.get("number") == 1):
             continue  # a thread's first post is handled with thread_created
-        rows.append({"event": name, "payload": dict(payload), "status": JOB_PENDING,
+        payload = dict(payload)
+        if request_id:
+            payload[REQUEST_ID] = request_id
+        rows.append({"event": name, "payload": payload, "status": JOB_PENDING,
                      "attempts": 0, "run_after": now, "created_at": now})  # fmt: skip
     if rows:
         session.connection().execute(NotificationJob.__table__.insert(), rows)
+        log.info("notification jobs queued: %s", ", ".join(row["event"] for row in rows))
 
 
 def install() -> None:
@@ -53,6 +62,9 @@ def install() -> None:
 
 def enqueue(event_name: str, **payload) -> None:
     """Add a job in the current transaction (e.g. reminders); the caller commits."""
+    request_id = requestid.current()
+    if request_id:
+        payload[REQUEST_ID] = request_id
     db.session.add(NotificationJob(event=event_name, payload=payload))
 
 
@@ -101,3 +113,24 @@ def mark_failed(job_id: int, attempts: int, error: str) -> None:
         .where(NotificationJob.id == job_id)
         .values(attempts=attempts, status=status, run_after=utcnow() + delay, error=error[:500])
     )
+
+
+def figures(now: datetime | None = None) -> dict[str, int]:
+    """``flask status`` and ``/metrics``: the job queue by state — due (pending or with its lease
+    run out), waiting for a retry, running under a live lease, failed for good. One statement on
+    the pending index (the many done rows are not read)."""
+    now = now or utcnow()
+    due = NotificationJob.run_after <= now
+    rows = db.session.execute(
+        select(NotificationJob.status, due.label("due"), func.count())
+        .where(NotificationJob.status.in_((JOB_PENDING, RUNNING, JOB_FAILED)))
+        .group_by(NotificationJob.status, due)
+    ).all()
+    counts = {(status, bool(is_due)): n for status, is_due, n in rows}
+    return {
+        "jobs_due": counts.get((JOB_PENDING, True), 0) + counts.get((RUNNING, True), 0),
+        "jobs_retry_waiting": counts.get((JOB_PENDING, False), 0),
+        "jobs_running": counts.get((RUNNING, False), 0),
+        "jobs_lease_expired": counts.get((RUNNING, True), 0),
+        "jobs_failed": sum(n for (status, _due), n in counts.items() if status == JOB_FAILED),
+    }

@@ -272,3 +272,27 @@ def _digest_for(user_id: int, period: str, now: datetime) -> int:
         n.email_state, n.emailed_at = EMAIL_SENT, now
     db.session.commit()
     return 1
+
+
+# --- status ----------------------------------------------------------------------------------
+
+
+def figures(now: datetime | None = None) -> dict[str, int]:
+    """``flask status`` and ``/metrics``: immediate e-mails waiting to be sent, and those that
+    failed within the last day — still being retried, or given up (their ``email_due_at`` is
+    then the due time of the last try). Two counts on the e-mail index."""
+    now = now or utcnow()
+    pending = db.session.scalar(
+        select(func.count()).select_from(Notification)
+        .where(Notification.email_state == EMAIL_PENDING)
+    )  # fmt: skip
+    failed = db.session.scalar(
+        select(func.count())
+        .select_from(Notification)
+        .where(
+            Notification.email_state.in_((EMAIL_PENDING, EMAIL_FAILED)),
+            Notification.email_due_at >= now - timedelta(days=1),
+            Notification.email_attempts > 0,
+        )
+    )
+    return {"pending": pending or 0, "failures_last_day": failed or 0}

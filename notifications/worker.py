@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from flask import Flask, current_app
 from sqlalchemy import update
 
-from core import background
+from core import background, requestid
 from core.background import BackgroundLoop
 from core.extensions import db
 from core.types import utcnow
@@ -96,18 +96,21 @@ def process_jobs(*, limit: int = 100) -> Progress:
     progress = Progress()
     for job in jobs.due_jobs(limit=limit, statuses=(JOB_PENDING, RUNNING)):
         job_id, attempts = job.id, job.attempts
+        origin = (job.payload or {}).get(jobs.REQUEST_ID)
         if not _claim(job):
             continue
-        try:
-            notified = process_job(db.session.get(NotificationJob, job_id))
-            db.session.commit()
-        except Exception as exc:  # noqa: BLE001 - retried with backoff, never dropped
-            db.session.rollback()
-            current_app.logger.exception("notification job %s failed", job_id)
-            jobs.mark_failed(job_id, attempts, repr(exc))
-            db.session.commit()
-            progress.failed += 1
-            continue
+        # the job's log lines carry the id of the request that queued it
+        with requestid.bind(origin):
+            try:
+                notified = process_job(db.session.get(NotificationJob, job_id))
+                db.session.commit()
+            except Exception as exc:  # noqa: BLE001 - retried with backoff, never dropped
+                db.session.rollback()
+                current_app.logger.exception("notification job %s failed", job_id)
+                jobs.mark_failed(job_id, attempts, repr(exc))
+                db.session.commit()
+                progress.failed += 1
+                continue
         progress.jobs += 1
         tell_live(notified)
     return progress

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from auth.accounts import user_for_api_token
 from auth.permissions import THREAD_MODERATE, can, has
 from core.extensions import db
+from core.metrics import SOCKETIO_CONNECTIONS
 from forum import queries
 from forum.models import Thread
 from realtime.broadcast import MODERATORS_ROOM, board_room, thread_room, user_room
@@ -44,7 +45,12 @@ def on_connect(auth: Any = None) -> bool:
         join_room(user_room(current_user.id))
         if has(current_user, THREAD_MODERATE):
             join_room(MODERATORS_ROOM)
+    SOCKETIO_CONNECTIONS.inc()  # an accepted connection: its disconnect counts it down
     return True
+
+
+def on_disconnect(*_reason: Any) -> None:
+    SOCKETIO_CONNECTIONS.dec()
 
 
 def on_join_thread(data: Any) -> dict:
@@ -113,6 +119,7 @@ def on_typing(data: Any) -> None:
 
 def register_handlers(socketio: SocketIO) -> None:
     socketio.on_event("connect", on_connect)
+    socketio.on_event("disconnect", on_disconnect)
     socketio.on_event("join_thread", on_join_thread)
     socketio.on_event("leave_thread", on_leave_thread)
     socketio.on_event("join_board", on_join_board)

@@ -9,6 +9,8 @@ The door of the package: ``register(app)``, ``search.extension.searcher()`` for 
 
 from __future__ import annotations
 
+import fcntl
+import os
 from pathlib import Path
 
 from flask import Flask, current_app, has_app_context
@@ -19,7 +21,7 @@ from forum import signals
 from search import api_schema, cli, outbox, store, views
 from search.models import SearchOutbox
 from search.extension import KEY, SearchExtension, extension
-from search.runner import BackgroundIndexer
+from search.runner import LOCK_FILE, BackgroundIndexer
 from search.store import SearcherPool
 from structured import queries as structured_queries
 
@@ -51,6 +53,7 @@ def register(app: Flask) -> None:
     openapi.declare(app, api_schema.contract)
     cli.register(app)
     health.add_check(app, "search", readiness)
+    health.add_figures(app, "search", figures)
 
 
 def readiness() -> dict:
@@ -62,6 +65,33 @@ def readiness() -> dict:
     lag = (utcnow() - oldest).total_seconds() if oldest is not None else 0.0
     return health.lag_check(max(lag, 0.0), current_app.config["READY_SEARCH_LAG_SECONDS"],
                             index="ok" if path is not None else "missing")  # fmt: skip
+
+
+def figures() -> dict:
+    """``flask status`` and ``/metrics``: outbox rows this host's index has not applied (a range
+    of the primary key), and whether some process holds the indexer's lock."""
+    root = Path(current_app.config["SEARCH_INDEX_DIR"])
+    path = store.current_path(root)
+    last = store.read_state(path).last_applied if path is not None else 0
+    return {"outbox_pending": outbox.count_after(last), "indexer_running": _indexer_running(root)}
+
+
+def _indexer_running(root: Path) -> bool:
+    """Whether a process (this one included) holds ``indexer.lock``: probed without waiting and
+    released at once (an indexer starting at that instant stands by for a few seconds)."""
+    try:
+        fd = os.open(root / LOCK_FILE, os.O_RDONLY)
+    except FileNotFoundError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    else:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return False
+    finally:
+        os.close(fd)
 
 
 def close(app: Flask) -> None:
