@@ -8,7 +8,8 @@ from collections.abc import Callable
 from sqlalchemy import delete, exists, select
 
 from audit.models import AuditEntry
-from auth.models import BoardModerator, RolePermission, User
+from auth import posting_rights
+from auth.models import BoardModerator, Role, RolePermission, User
 from auth.permissions import MODERATION_REVIEW, can
 from core.extensions import db
 from forum.models import Post, Thread
@@ -194,10 +195,16 @@ def on_item_decided(job: NotificationJob) -> list[int]:
 
 
 def on_verification_decided(job: NotificationJob) -> list[int]:
-    source = Source(
-        collapse_key=f"verification:{job.id}", source_id=job.id,
-        data={"outcome": job.payload.get("outcome"), "role": job.payload.get("role")},
-    )  # fmt: skip
+    """The member is told the outcome; an approved role also says what it unlocked (the kinds
+    it may start that a plain member may not: 「イベント・取組事例を登録できるようになりました」)."""
+    outcome, slug = job.payload.get("outcome"), job.payload.get("role")
+    data = {"outcome": outcome, "role": slug}
+    role = db.session.scalar(select(Role).where(Role.slug == slug)) if slug else None
+    if role is not None:
+        data["role_name"] = role.name
+        if outcome == "approved":
+            data["unlocked"] = posting_rights.kinds_of_role(role)
+    source = Source(collapse_key=f"verification:{job.id}", source_id=job.id, data=data)
     user_id = job.payload.get("user_id")
     user = db.session.get(User, user_id) if user_id else None
     if user is None:
