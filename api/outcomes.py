@@ -27,8 +27,10 @@ def held_page_json(outcome: Outcome) -> dict:
     page = publishing.held_page_url(outcome)
     if page is None:
         return {}
-    return {"pending_url": absolute_path(page),
-            "expected_review_hours": current_app.config["MODERATION_EXPECTED_REVIEW_HOURS"]}
+    return {
+        "pending_url": absolute_path(page),
+        "expected_review_hours": current_app.config["MODERATION_EXPECTED_REVIEW_HOURS"],
+    }
 
 
 def respond(

@@ -343,7 +343,8 @@ def my_moderation():
     held = history.held_posts_of(current_user.id)
     return render_template(
         "moderation/mine.html",
-        held=held, pending_count=sum(item.status == "pending" for _held, item in held),
+        held=held,
+        pending_count=sum(item.status == "pending" for _held, item in held),
         flags=history.flags_of(current_user.id),
         reason_labels={c.value: c.label for c in flag_reason_choices()},
         review_hours=current_app.config["MODERATION_EXPECTED_REVIEW_HOURS"],

@@ -18,7 +18,9 @@ def test_a_member_follows_the_register_button_to_the_verification_request(
     page = browser_page
     problems = collect_problems(page, expected=lambda r: r.status == 403 and "/new/event" in r.url)
     login(page, user_factory(display_name="ささえあい西宮"))
-    page.get_by_role("navigation", name="メインメニュー").get_by_role("link", name="イベント").click()
+    page.get_by_role("navigation", name="メインメニュー").get_by_role(
+        "link", name="イベント"
+    ).click()
     page.get_by_role("link", name="イベントを登録").click()
     expect(page.get_by_role("heading", level=1, name="イベントを登録するには")).to_be_visible()
     expect(page.get_by_role("region", name="登録できる人")).to_contain_text("団体担当者")

@@ -242,7 +242,7 @@ def _url(path: str, world: World) -> str:
     return path.format(
         post=world.post.id, item=world.item.id, target="post_author", word=world.word.id,
         held=world.held.id,
-    )
+    )  # fmt: skip
 
 
 def _request(client, route: Route, url: str, headers: dict):

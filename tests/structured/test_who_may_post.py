@@ -42,7 +42,9 @@ def test_posting_the_form_while_not_allowed_shows_the_same_page_and_saves_nothin
     login(user)
     response = client.post_form("/b/events/new/event",
                                 form_data("event", valid_fields("event")))  # fmt: skip
-    assert response.status_code == 403 and "イベントを登録するには" in response.get_data(as_text=True)
+    assert response.status_code == 403 and "イベントを登録するには" in response.get_data(
+        as_text=True
+    )
     assert db.session.scalar(select(Thread.id)) is None
 
 
