@@ -131,3 +131,11 @@ def test_registration_completes_on_a_page_linking_the_verification(client, outbo
     page = client.get("/welcome").get_data(as_text=True)
     assert "登録が完了しました" in page
     assert 'href="/settings/verification"' in page and 'href="/settings/profile"' in page
+
+
+def test_the_events_board_points_to_who_may_announce(client, login, user_factory):
+    page = client.get("/b/events").get_data(as_text=True)
+    assert 'href="/b/events/new/event">イベントを登録するには' in page
+    login(user_factory(role="org_staff"))
+    page = client.get("/b/events").get_data(as_text=True)
+    assert "イベントを登録するには" not in page and "イベントを登録</a>" in page
