@@ -118,8 +118,8 @@ def on_item_opened(job: NotificationJob) -> list[int]:
         held = item.held_post
         source = Source(
             collapse_key=f"moderation:held:{item.id}", source_id=item.id, thread=held.thread,
-            data={"action": "held", "title": held.title or (held.thread.title if held.thread
-                                                             else "")},
+            data={"action": "held", "held_id": held.id,
+                  "title": held.title or (held.thread.title if held.thread else "")},
         )  # fmt: skip
         notified += deliver(kinds.MODERATION, [held.author_id], source)
     # the moderators who may decide it: global reviewers and the board's moderators
@@ -162,7 +162,7 @@ def on_item_decided(job: NotificationJob) -> list[int]:
         source = Source(
             collapse_key=f"moderation:held:{item.id}:{action}", source_id=item.id,
             thread=post.thread if post is not None else None, post=post,
-            data={"action": "approved" if approved else "rejected",
+            data={"action": "approved" if approved else "rejected", "held_id": held.id,
                   "title": held.title or (held.thread.title if held.thread else ""),
                   "reason": item.decision_reason or ""},
         )  # fmt: skip

@@ -103,6 +103,9 @@ def _url(n: Notification) -> str:
     if n.kind == kinds.QUEUE_ITEM:
         return url_for("moderation.review_queue")
     if n.kind == kinds.MODERATION and n.post_id is None:
+        held_id = (n.data or {}).get("held_id")
+        if held_id:  # the author's 「確認待ち」 page of what they sent, with its status
+            return url_for("moderation.held_post", held_id=held_id)
         return url_for("moderation.my_moderation")
     if n.kind == kinds.VERIFICATION:
         unlocked = [k for k in (n.data or {}).get("unlocked") or () if k in SECTIONS]

@@ -138,3 +138,16 @@ def test_verification_approved_says_what_is_now_unlocked(user_factory, moderator
         (shown,) = present(notes(municipal))
         assert "取組事例、イベント、施策・予算を登録できるようになりました。" in shown.text
     assert notes(org)[0].data["unlocked"] == ["case", "event"]
+
+
+def test_a_held_post_notice_links_its_waiting_page(board, thread_factory, user_factory,
+                                                   process, notes, app):  # fmt: skip
+    from notifications.presenting import present
+
+    author = user_factory()
+    thread = thread_factory()
+    item = _held_reply(board, thread, author)
+    process()
+    with app.test_request_context():
+        (shown,) = present(notes(author))
+    assert shown.url == f"/settings/moderation/held/{item.held_post_id}"
