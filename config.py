@@ -105,6 +105,9 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "MODERATION_NEW_ACCOUNT_DAYS": (3, int),
     "MODERATION_NEW_ACCOUNT_MAX_LINKS": (2, int),
     "MODERATION_DUPLICATE_MINUTES": (10, int),
+    # the review time the secretariat aims for, told to the author of a held item
+    # (「通常24時間以内に確認します」 on the 確認待ち page, ``expected_review_hours`` in the API)
+    "MODERATION_EXPECTED_REVIEW_HOURS": (24, int),
     # watched words are read once per process and kept this long (a change made through this
     # process is seen at once; one made by another process within this many seconds)
     "WATCHED_WORDS_CACHE_SECONDS": (30.0, float),

@@ -183,7 +183,10 @@ def _schemas() -> dict:
             {
                 "status": enum(["pending_review"]),
                 "reasons": array(ref("Concern"), "保留になった理由"),
+                "pending_url": string("投稿者が確認待ちの内容と状況を見るページ", format="uri"),
+                "expected_review_hours": integer("確認までの目安の時間"),
             },
+            required=["status", "reasons"],
             description="保存されたが、モデレーターの確認を待っている。",
         ),
     }

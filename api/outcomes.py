@@ -5,18 +5,32 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import jsonify
+from flask import current_app, jsonify
 from flask_babel import gettext as _
 
 from api.serialize import post_json
 from core.extensions import db
 from core.jsonapi import api_error
+from core.urls import absolute_path
+from forum import publishing
 from forum.publishing import Outcome
 
 
 def concerns_json(outcome: Outcome) -> list[dict]:
     return [{"code": c.code, "message": c.message, "matches": list(c.details)}
             for c in outcome.concerns]  # fmt: skip
+
+
+def held_page_json(outcome: Outcome) -> dict:
+    """Where the author sees a held item waiting (the web's 「確認待ち」 page, the same one the
+    web form lands on) and the review time the site aims for."""
+    page = publishing.held_page_url(outcome)
+    if page is None:
+        return {}
+    return {
+        "pending_url": absolute_path(page),
+        "expected_review_hours": current_app.config["MODERATION_EXPECTED_REVIEW_HOURS"],
+    }
 
 
 def respond(
@@ -32,7 +46,8 @@ def respond(
         return response
     if outcome.status == "held":
         response = held() if held is not None else (
-            jsonify(status="pending_review", reasons=concerns_json(outcome)), 202
+            jsonify(status="pending_review", reasons=concerns_json(outcome),
+                    **held_page_json(outcome)), 202
         )  # fmt: skip
         db.session.commit()
         return response

@@ -9,6 +9,7 @@ from werkzeug.datastructures import MultiDict
 
 from api.outcomes import respond
 from api.serialize import board_json, post_json, thread_json
+from auth import posting_rights
 from auth.permissions import KIND_PERMISSIONS, can
 from auth.spaces import get_space
 from auth.session import current_account
@@ -81,10 +82,9 @@ def create_thread(slug: str):
     if not isinstance(kind, str) or kind not in KIND_PERMISSIONS:
         return api_error(422, "validation", _("入力内容を確認してください。"),
                          {"type": [_("種類が正しくありません。")]})  # fmt: skip
-    if not can(current_user, f"thread.create.{kind}", board):
-        return api_error(
-            403, "forbidden", _("この掲示板にこの種類のスレッドを作成する権限がありません。")
-        )
+    path = posting_rights.posting_path(current_user, kind, board)
+    if not path.allowed:  # the web's 「…を登録するには」 page, as data: why, and who may
+        return api_error(403, "forbidden", posting_rights.refusal_message(path))
     form, refusal = _validate(ThreadForm, data)
     details, refusal = structured_api.validate_fields(kind, data.get("fields"), refusal)
     if refusal is not None:

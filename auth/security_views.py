@@ -107,9 +107,10 @@ def confirm_email(token: str):
         return redirect(url_for("auth.login"))
     db.session.commit()
     flash(_("メールアドレスを確認しました。"), "success")
+    # registration is complete: its page says what to do first (profile, verification)
     if current_user.is_authenticated and current_user.id == user.id:
-        return redirect(url_for("auth.edit_profile"))
-    return redirect(url_for("auth.login"))
+        return redirect(url_for("auth.welcome"))
+    return redirect(url_for("auth.login", next=url_for("auth.welcome")))
 
 
 @bp.post("/settings/confirm-email/resend")

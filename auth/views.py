@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
-from auth import accounts, session
+from auth import accounts, posting_rights, session
 from auth.forms import ForgotPasswordForm, LoginForm, ProfileForm, RegisterForm, ResetPasswordForm
 from core.extensions import db, limiter
 from core.mail import send_mail
@@ -173,6 +173,14 @@ def profile(handle: str):
     return render_template("auth/profile.html", user=user)
 
 
+@bp.get("/welcome")
+@login_required
+def welcome():
+    """Registration complete: what to do first — the profile, and for organisation and public
+    staff the verification request that unlocks events, cases and policies."""
+    return render_template("auth/welcome.html", roles=posting_rights.requestable_roles_kinds())
+
+
 @bp.route("/settings/profile", methods=["GET", "POST"])
 @login_required
 def edit_profile():
@@ -206,4 +214,7 @@ def edit_profile():
             db.session.commit()
             flash(_("プロフィールを保存しました。"), "success")
             return redirect(url_for("auth.profile", handle=user.handle))
-    return render_template("auth/edit_profile.html", form=form), 422 if form.errors else 200
+    return render_template(
+        "auth/edit_profile.html", form=form,
+        verification_roles=posting_rights.requestable_roles_kinds(),
+    ), 422 if form.errors else 200  # fmt: skip

@@ -118,6 +118,8 @@ _gatekeepers: list[Gatekeeper] = []
 _holder: Holder | None = None
 _after_publish: list[AfterPublish] = []
 _on_publish: list[AfterPublish] = []
+#: a held outcome → the page where its author sees what they sent, waiting (set by moderation)
+_held_page: Callable[[Outcome], str | None] | None = None
 #: (kind, details) → the free-text typed fields as (name, label, text); set by structured
 _details_text: Callable[[str, dict[str, Any]], list[tuple[str, Any, str]]] | None = None
 
@@ -155,6 +157,20 @@ def set_details_text(fields: Callable[[str, dict[str, Any]], list[tuple[str, Any
 def set_holder(holder: Holder | None) -> None:
     global _holder
     _holder = holder
+
+
+def set_held_page(page: Callable[[Outcome], str | None] | None) -> None:
+    """Say where the author of a held draft sees it waiting (the holder's receipt page)."""
+    global _held_page
+    _held_page = page
+
+
+def held_page_url(outcome: Outcome) -> str | None:
+    """The 「確認待ち」 page of a held outcome (what was sent, the expected review time, the
+    status), or None without a registered page. The web redirects there, the API names it."""
+    if outcome.status != "held" or _held_page is None:
+        return None
+    return _held_page(outcome)
 
 
 def held_message() -> str:

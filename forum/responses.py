@@ -18,9 +18,11 @@ def settle(
     done_url: str,
     done_message: str | None,
     held_url: str | None = None,
+    held_page: bool = False,
 ) -> Response | None:
     """Commit and redirect when something was saved (published/done → ``done_url``; held →
-    ``held_url`` with the held message). Otherwise nothing is committed, the outcome's field
+    ``held_url`` with the held message, or with ``held_page`` the 「確認待ち」 page that shows
+    the author what they sent — a new thread held for review is shown nowhere else). Otherwise nothing is committed, the outcome's field
     errors go onto ``form`` and None is returned: the view renders the form again with what the
     author typed (``concerns`` and ``conflict`` are shown by the template). Forbidden → 403."""
     if outcome.status == "forbidden":
@@ -31,7 +33,8 @@ def settle(
             flash(notice, "info")
         if outcome.status == "held":
             flash(publishing.held_message(), "info")
-            return redirect(held_url or done_url)
+            page = publishing.held_page_url(outcome) if held_page else None
+            return redirect(page or held_url or done_url)
         if done_message:
             flash(done_message, "success")
         return redirect(done_url)

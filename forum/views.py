@@ -126,7 +126,7 @@ def new_thread(slug: str):
             response = settle(
                 outcome, form=form, done_message=_("スレッドを作成しました。"),
                 done_url=url_for("forum.thread", thread_id=getattr(outcome.thread, "id", 0)),
-                held_url=url_for("forum.board", slug=board.slug),
+                held_url=url_for("forum.board", slug=board.slug), held_page=True,
             )  # fmt: skip
             if response is not None:
                 return response

@@ -20,7 +20,7 @@ from moderation import (
     views,
     watched,
 )
-from moderation.history import hidden_reasons_for
+from moderation.history import held_page_url, hidden_reasons_for
 
 
 def register(app: Flask) -> None:
@@ -32,6 +32,7 @@ def register(app: Flask) -> None:
     for check in holds.GATEKEEPERS:
         publishing.add_gatekeeper(check)
     publishing.set_holder(holds.hold_draft)
+    publishing.set_held_page(held_page_url)
     publishing.add_rewriter(holds.censor_watched_words)
     publishing.add_after_publish(holds.flag_watched_words)
     moving.add_move_listener(queue.refile_thread_items)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from flask import url_for
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -64,6 +65,24 @@ def held_posts_of(user_id: int, limit: int = 50) -> list[tuple[HeldPost, Moderat
         .order_by(HeldPost.id.desc()).limit(limit)
         .options(selectinload(HeldPost.thread))
     ).tuples())  # fmt: skip
+
+
+def held_post_of(user_id: int, held_id: int) -> tuple[HeldPost, ModerationItem] | None:
+    """One of a member's held posts with its queue item (None: not theirs, or no such post)."""
+    row = db.session.execute(
+        select(HeldPost, ModerationItem)
+        .join(ModerationItem, ModerationItem.held_post_id == HeldPost.id)
+        .where(HeldPost.id == held_id, HeldPost.author_id == user_id)
+        .order_by(ModerationItem.id.desc()).limit(1)
+    ).first()  # fmt: skip
+    return None if row is None else (row[0], row[1])
+
+
+def held_page_url(outcome) -> str | None:
+    """``forum.publishing``'s held page: the author's 「確認待ち」 page of what they just sent."""
+    item = outcome.held
+    held_id = getattr(item, "held_post_id", None)
+    return url_for("moderation.held_post", held_id=held_id) if held_id else None
 
 
 def flags_of(user_id: int, limit: int = 50) -> list[Flag]:

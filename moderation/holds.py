@@ -2,7 +2,7 @@
 refused, and the holder that keeps a draft for review.
 
 - Held (saved, published intact on approval): the first MODERATION_HOLD_FIRST_POSTS posts of a
-  new member; posts in pre-moderated boards; posts with a watched word set to
+  new member (not of a verified role); posts in pre-moderated boards; posts with a watched word set to
   "require_approval"; posts in which the personal-information guard finds something and whose
   author publishes anyway (the author is shown the matches first).
 - Refused (the author keeps the text): watched words set to "block"; more links than a new
@@ -44,9 +44,12 @@ def _is_moderator(draft: Draft) -> bool:
 
 def check_first_posts(draft: Draft) -> list[Concern]:
     """A new member's first posts wait for review; so do their edits while they are still new
-    (an approved first post could otherwise be edited into anything)."""
+    (an approved first post could otherwise be edited into anything). Verified roles (a role
+    with a badge: the mailbox was proven and, outside trusted domains, a moderator reviewed the
+    request) are not new members: their first event is not reviewed a second time. Every other
+    check (watched words, the personal-information guard, pre-moderated boards) still applies."""
     limit = current_app.config["MODERATION_HOLD_FIRST_POSTS"]
-    if limit <= 0 or _is_moderator(draft):
+    if limit <= 0 or _is_moderator(draft) or draft.author.role.badge:
         return []
     earlier = db.session.scalars(  # at most ``limit`` rows, however prolific the author
         select(Post.id).where(Post.author_id == draft.author.id).limit(limit)

@@ -9,6 +9,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -339,9 +340,27 @@ def audit_log():
 @login_required
 def my_moderation():
     """What happened to my held posts and to my flags (thanks, and the outcome)."""
+    held = history.held_posts_of(current_user.id)
     return render_template(
         "moderation/mine.html",
-        held=history.held_posts_of(current_user.id),
+        held=held,
+        pending_count=sum(item.status == "pending" for _held, item in held),
         flags=history.flags_of(current_user.id),
         reason_labels={c.value: c.label for c in flag_reason_choices()},
+        review_hours=current_app.config["MODERATION_EXPECTED_REVIEW_HOURS"],
     )
+
+
+@bp.get("/settings/moderation/held/<int:held_id>")
+@login_required
+def held_post(held_id: int):
+    """「確認待ち」: what the author sent and is waiting for review, the review time the site aims
+    for, and its status (where a held new thread lands; its author's only)."""
+    found = history.held_post_of(current_user.id, held_id)
+    if found is None:
+        abort(404)
+    held, item = found
+    return render_template(
+        "moderation/held.html", held=held, item=item,
+        review_hours=current_app.config["MODERATION_EXPECTED_REVIEW_HOURS"],
+    )  # fmt: skip

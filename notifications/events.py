@@ -8,7 +8,8 @@ from collections.abc import Callable
 from sqlalchemy import delete, exists, select
 
 from audit.models import AuditEntry
-from auth.models import BoardModerator, RolePermission, User
+from auth import posting_rights
+from auth.models import BoardModerator, Role, RolePermission, User
 from auth.permissions import MODERATION_REVIEW, can
 from core.extensions import db
 from forum.models import Post, Thread
@@ -117,8 +118,8 @@ def on_item_opened(job: NotificationJob) -> list[int]:
         held = item.held_post
         source = Source(
             collapse_key=f"moderation:held:{item.id}", source_id=item.id, thread=held.thread,
-            data={"action": "held", "title": held.title or (held.thread.title if held.thread
-                                                             else "")},
+            data={"action": "held", "held_id": held.id,
+                  "title": held.title or (held.thread.title if held.thread else "")},
         )  # fmt: skip
         notified += deliver(kinds.MODERATION, [held.author_id], source)
     # the moderators who may decide it: global reviewers and the board's moderators
@@ -161,7 +162,7 @@ def on_item_decided(job: NotificationJob) -> list[int]:
         source = Source(
             collapse_key=f"moderation:held:{item.id}:{action}", source_id=item.id,
             thread=post.thread if post is not None else None, post=post,
-            data={"action": "approved" if approved else "rejected",
+            data={"action": "approved" if approved else "rejected", "held_id": held.id,
                   "title": held.title or (held.thread.title if held.thread else ""),
                   "reason": item.decision_reason or ""},
         )  # fmt: skip
@@ -194,10 +195,16 @@ def on_item_decided(job: NotificationJob) -> list[int]:
 
 
 def on_verification_decided(job: NotificationJob) -> list[int]:
-    source = Source(
-        collapse_key=f"verification:{job.id}", source_id=job.id,
-        data={"outcome": job.payload.get("outcome"), "role": job.payload.get("role")},
-    )  # fmt: skip
+    """The member is told the outcome; an approved role also says what it unlocked (the kinds
+    it may start that a plain member may not: 「イベント・取組事例を登録できるようになりました」)."""
+    outcome, slug = job.payload.get("outcome"), job.payload.get("role")
+    data = {"outcome": outcome, "role": slug}
+    role = db.session.scalar(select(Role).where(Role.slug == slug)) if slug else None
+    if role is not None:
+        data["role_name"] = role.name
+        if outcome == "approved":
+            data["unlocked"] = posting_rights.kinds_of_role(role)
+    source = Source(collapse_key=f"verification:{job.id}", source_id=job.id, data=data)
     user_id = job.payload.get("user_id")
     user = db.session.get(User, user_id) if user_id else None
     if user is None:

@@ -16,6 +16,7 @@ from forum import audience
 from forum.models import Board, Thread
 from notifications import kinds
 from notifications.models import Notification
+from structured.schema import KIND_LABELS, SECTIONS
 
 
 @dataclass
@@ -51,6 +52,22 @@ def _moderation_text(n: Notification, title: str) -> str:
     return texts.get(action, _("モデレーションの結果があります。"))
 
 
+def _verification_text(data: dict) -> str:
+    """The outcome; an approved role says what it unlocked, in the reader's language."""
+    if data.get("outcome") != "approved":
+        return _("役割の確認が終わりました。今回は承認されませんでした。")
+    if data.get("role") == "account":
+        return _("アカウントが承認されました。投稿できるようになりました。")
+    unlocked = [KIND_LABELS[k] for k in data.get("unlocked") or () if k in KIND_LABELS]
+    role = data.get("role_name")
+    if role and unlocked:
+        return _("「%(role)s」として認証されました。%(kinds)sを登録できるようになりました。",
+                 role=role, kinds="、".join(str(k) for k in unlocked))  # fmt: skip
+    if role:
+        return _("「%(role)s」として認証されました。", role=role)
+    return _("役割の確認が終わり、承認されました。")
+
+
 def _text(n: Notification, actor: str, title: str, board: str) -> str:
     if n.kind == kinds.MENTIONED:
         return _("%(actor)sさんが「%(title)s」であなたをメンションしました。", actor=actor,
@@ -72,9 +89,7 @@ def _text(n: Notification, actor: str, title: str, board: str) -> str:
     if n.kind == kinds.MODERATION:
         return _moderation_text(n, title or (n.data or {}).get("title", ""))
     if n.kind == kinds.VERIFICATION:
-        if (n.data or {}).get("outcome") == "approved":
-            return _("役割の確認が終わり、承認されました。")
-        return _("役割の確認が終わりました。今回は承認されませんでした。")
+        return _verification_text(n.data or {})
     if n.kind == kinds.EVENT_REMINDER:
         return _("明日はイベント「%(title)s」の日です。", title=title)
     if n.kind == kinds.QUEUE_ITEM:
@@ -88,8 +103,14 @@ def _url(n: Notification) -> str:
     if n.kind == kinds.QUEUE_ITEM:
         return url_for("moderation.review_queue")
     if n.kind == kinds.MODERATION and n.post_id is None:
+        held_id = (n.data or {}).get("held_id")
+        if held_id:  # the author's 「確認待ち」 page of what they sent, with its status
+            return url_for("moderation.held_post", held_id=held_id)
         return url_for("moderation.my_moderation")
     if n.kind == kinds.VERIFICATION:
+        unlocked = [k for k in (n.data or {}).get("unlocked") or () if k in SECTIONS]
+        if unlocked:  # where the member may now post: the first listing it unlocked
+            return url_for("structured.listing", kind=unlocked[0])
         return url_for("notifications.centre")
     if n.post_id is not None:
         return url_for("forum.permalink", post_id=n.post_id)

@@ -64,6 +64,7 @@ def register(app: Flask) -> None:
         kind_label=lambda kind: KIND_LABELS.get(kind, ""),
         status_label=status_label,
         card_rows=display.card_rows,
+        draft_rows=display.draft_rows,
         card_sections=display.card_sections,
         card_videos=display.card_videos,
         event_when=display.event_when,

@@ -10,12 +10,21 @@ from markupsafe import Markup, escape
 
 from core.templating import current_locale, reiwa_fiscal_year
 from structured.models import ThreadDetail
-from structured.schema import TOKYO, Spec, choice_label, parse_datetime, specs_for
+from structured.schema import (
+    KIND_LABELS,
+    TOKYO,
+    Spec,
+    choice_label,
+    field_labels,
+    parse_datetime,
+    specs_for,
+)
 from taxonomy import queries as taxonomy
 
 WEEKDAYS_JA = "月火水木金土日"
 #: URLs shown as a privacy-enhanced player (YouTube, Vimeo) or a plain link
 VIDEO_FIELDS = ("video_url", "archive_video_url")
+STRUCTURED = frozenset(KIND_LABELS) - {"discussion"}
 
 
 def format_date(value: date) -> str:
@@ -108,6 +117,28 @@ def tokyo_time(value: datetime) -> str:
 
 def readable_changes(kind: str, changes: list[tuple[Any, dict]]) -> list[tuple[Any, dict]]:
     """Revision diffs with values as people read them (labels, names, Tokyo dates)."""
+    show = _reader(kind)
+    return [
+        (rev, {k: (show(k, old), show(k, new)) for k, (old, new) in diff.items()})
+        for rev, diff in changes
+    ]
+
+
+def draft_rows(kind: str, fields: dict[str, Any] | None) -> list[tuple[str, Any]]:
+    """(label, value as people read it) of every filled typed field of a draft not published
+    yet (a held item's API representation), in the form's order: what its author sent."""
+    if not fields or kind not in STRUCTURED:
+        return []
+    show = _reader(kind)
+    rows = []
+    for name, label in field_labels(kind).items():
+        value = show(name, fields.get(name))
+        if value is not None:
+            rows.append((str(label), value))
+    return rows
+
+
+def _reader(kind: str):
     names = {p.code: p.name for p in taxonomy.list_prefectures()}
     names |= {f.slug: f.name for f in taxonomy.list_player_fields()}
     names |= {d.slug: d.name for d in taxonomy.list_life_domains()}
@@ -123,10 +154,7 @@ def readable_changes(kind: str, changes: list[tuple[Any, dict]]) -> list[tuple[A
             return format_value(specs[name], value)
         return value
 
-    return [
-        (rev, {k: (show(k, old), show(k, new)) for k, (old, new) in diff.items()})
-        for rev, diff in changes
-    ]
+    return show
 
 
 def card_videos(detail: ThreadDetail) -> list[tuple[Spec, str]]:

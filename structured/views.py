@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from auth import posting_rights
 from auth.permissions import can
 from auth.session import current_account
 from core.extensions import db, limiter
@@ -27,15 +28,15 @@ bp = Blueprint("structured", __name__)
 
 
 @bp.route("/b/<slug>/new/<kind>", methods=["GET", "POST"])
-@login_required
 @limiter.limit(PER_USER_POSTING, key_func=user_or_address, methods=["POST"])
 @limiter.limit(PER_ADDRESS_POSTING, methods=["POST"])
 def new_thread(slug: str, kind: str):
     board = queries.get_board(slug)
     if board is None or kind not in STRUCTURED_KINDS or not can(current_user, "board.view", board):
         abort(404)
-    if not can(current_user, f"thread.create.{kind}", board):
-        abort(403)
+    path = posting_rights.posting_path(current_user, kind, board)
+    if not path.allowed:  # signed out, not verified …: who may post this, and the one step
+        return who_may_post(board, kind, path), 403
     form = ThreadForm()
     fields = details_form(kind)
     preview_html, outcome = None, None
@@ -54,7 +55,7 @@ def new_thread(slug: str, kind: str):
             response = settle(
                 outcome, form=form, done_message=_("%(kind)sを登録しました。", kind=KIND_LABELS[kind]),
                 done_url=url_for("forum.thread", thread_id=getattr(outcome.thread, "id", 0)),
-                held_url=url_for("forum.board", slug=board.slug),
+                held_url=url_for("forum.board", slug=board.slug), held_page=True,
             )  # fmt: skip
             if response is not None:
                 return response
@@ -64,6 +65,15 @@ def new_thread(slug: str, kind: str):
         specs=specs_for(kind), preview_html=preview_html, concerns=concerns,
         kind_label=KIND_LABELS[kind],
     ), status_code(outcome, form, fields)  # fmt: skip
+
+
+def who_may_post(board, kind: str, path: posting_rights.PostingPath) -> str:
+    """The page shown instead of the form to whoever may not post ``kind`` yet: who may, and
+    the one step from here (sign in or register, confirm the address, request verification)."""
+    return render_template(
+        "structured/who_may_post.html", board=board, kind=kind, kind_label=KIND_LABELS[kind],
+        path=path, next_url=url_for("structured.new_thread", slug=board.slug, kind=kind),
+    )  # fmt: skip
 
 
 @bp.route("/t/<int:thread_id>/edit-details", methods=["GET", "POST"])

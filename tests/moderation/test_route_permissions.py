@@ -30,7 +30,7 @@ from core.types import utcnow
 from forum import posting
 from forum.models import Board, Post
 from moderation import actions, flags, queue
-from moderation.models import Flag, ModerationItem, ModerationNote, WatchedWord
+from moderation.models import Flag, HeldPost, ModerationItem, ModerationNote, WatchedWord
 from tests.fixtures.database import is_postgres
 
 LOGIN = "login"  # a web page's answer to nobody logged in: 302 to /login?next=…
@@ -92,6 +92,9 @@ ROUTES = {
         LOGIN, 403, 403, 403, 403, 302, 302, LOGIN, 403)),
     "my moderation": Route("GET", "/settings/moderation", expected=_row(
         LOGIN, 200, 200, 200, 200, 200, 200, LOGIN, 200)),
+    # a held post's 「確認待ち」 page: its author's only (moderators decide it in the queue)
+    "my held post": Route("GET", "/settings/moderation/held/{held}", expected=_row(
+        LOGIN, 404, 200, 404, 404, 404, 404, LOGIN, 404)),
     "watched words": Route("GET", "/moderation/watched-words", expected=_row(
         LOGIN, 403, 403, 403, 403, 403, 200, LOGIN, 403)),
     "watched word add": Route("POST", "/moderation/watched-words",
@@ -157,6 +160,7 @@ class World:
     item: ModerationItem
     users: Users
     word: WatchedWord
+    held: HeldPost  # by ``users["author"]``, already decided (not in the pending queue)
 
 
 def _board(slug: str) -> Board:
@@ -195,8 +199,14 @@ def world(app, user_factory, thread_factory) -> World:
     users.update(anonymous=None, author=author)
     word = WatchedWord(word="既存の監視語", action="flag")
     db.session.add(word)
+    held = HeldPost(kind="reply", board_id=board.id, thread_id=thread.id, author_id=author.id,
+                    body_source="保留された返信", body_html="<p>保留された返信</p>")  # fmt: skip
+    db.session.add(held)
+    db.session.flush()
+    db.session.add(ModerationItem(kind="held_post", held_post_id=held.id, status="rejected",
+                                  board_id=board.id, subject_user_id=author.id))  # fmt: skip
     db.session.commit()
-    return World(board, other_board, post, item, users, word)
+    return World(board, other_board, post, item, users, word, held)
 
 
 def _suspend(user) -> None:
@@ -230,8 +240,9 @@ def act_as(client, login):
 
 def _url(path: str, world: World) -> str:
     return path.format(
-        post=world.post.id, item=world.item.id, target="post_author", word=world.word.id
-    )
+        post=world.post.id, item=world.item.id, target="post_author", word=world.word.id,
+        held=world.held.id,
+    )  # fmt: skip
 
 
 def _request(client, route: Route, url: str, headers: dict):
@@ -300,6 +311,7 @@ def test_the_table_covers_every_moderation_route(app):
         path = (
             rule.rule.replace("<int:post_id>", "{post}").replace("<int:item_id>", "{item}")
             .replace("<handle>", "{target}").replace("<int:word_id>", "{word}")
+                .replace("<int:held_id>", "{held}")
         )  # fmt: skip
         found |= {(m, path) for m in rule.methods - {"HEAD", "OPTIONS"}}
     assert found == covered

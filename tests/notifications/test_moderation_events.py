@@ -106,3 +106,48 @@ def test_moderation_deleted_post_is_not_notified(thread_factory, user_factory, p
     db.session.commit()
     process()  # both jobs at once: the mention is never shown
     assert notes(target) == []
+
+
+def _approve_as(slug: str, user_factory, moderator):
+    from auth.models import Role
+
+    member = user_factory()
+    role = db.session.scalar(select(Role).where(Role.slug == slug))
+    request = verification.request_role(
+        member, role=role, organisation="豊岡市", prefecture_code="28", municipality="豊岡市",
+        work_email=f"{member.handle}@example.org",
+    )  # fmt: skip
+    verification.grant_role(request, actor=moderator)
+    db.session.commit()
+    return member
+
+
+def test_verification_approved_says_what_is_now_unlocked(user_factory, moderator, process,
+                                                         notes, app):  # fmt: skip
+    from notifications.presenting import present
+
+    org = _approve_as("org_staff", user_factory, moderator)
+    municipal = _approve_as("municipal_staff", user_factory, moderator)
+    process()
+    with app.test_request_context():
+        (shown,) = present(notes(org))
+        assert shown.text == (
+            "「団体担当者」として認証されました。取組事例、イベントを登録できるようになりました。"
+        )
+        assert shown.url == "/cases"  # where the member may now post
+        (shown,) = present(notes(municipal))
+        assert "取組事例、イベント、施策・予算を登録できるようになりました。" in shown.text
+    assert notes(org)[0].data["unlocked"] == ["case", "event"]
+
+
+def test_a_held_post_notice_links_its_waiting_page(board, thread_factory, user_factory,
+                                                   process, notes, app):  # fmt: skip
+    from notifications.presenting import present
+
+    author = user_factory()
+    thread = thread_factory()
+    item = _held_reply(board, thread, author)
+    process()
+    with app.test_request_context():
+        (shown,) = present(notes(author))
+    assert shown.url == f"/settings/moderation/held/{item.held_post_id}"

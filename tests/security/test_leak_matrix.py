@@ -455,10 +455,13 @@ def s_new_thread_form(w, c, a, v, shown):
 
 
 def s_new_structured_form(w, c, a, v, shown):
-    """``/b/<slug>/new/event``: outsiders 404."""
+    """``/b/<slug>/new/event``: outsiders 404 (readers who may not post get the page saying who
+    may, anonymous visitors included: 403)."""
     status, body = _get(c, f"/b/{BOARD_SLUG[a]}/new/event")
-    if v == "anonymous":
-        assert status == 302
+    if v == "anonymous" and shown:
+        assert status == 403, status
+    elif v == "anonymous":
+        assert status == 404 and BOARD_NAME[a] not in body, status
     elif shown:
         assert status in (200, 302, 403), status
     else:

@@ -209,7 +209,8 @@ def test_map_counts_of_events_in_a_date_range(world, clients):
 
 @pytest.mark.parametrize("app_config", [{"MODERATION_HOLD_FIRST_POSTS": 2}], indirect=True)
 def test_map_leaves_out_an_item_held_for_review(client, user_factory):
-    """A new member's first case waits for a moderator: it is not on the map (nor the list)."""
+    """A case waiting for a moderator is not on the map (nor the list). A verified role's first
+    posts are not held (issue #14): the board is pre-moderated here."""
     from forum import actions
     from forum.models import Board
     from moderation.models import HeldPost
@@ -217,6 +218,8 @@ def test_map_leaves_out_an_item_held_for_review(client, user_factory):
 
     newcomer = user_factory(role="org_staff")
     board = db.session.scalar(select(Board).where(Board.slug == "jirei"))
+    board.is_premoderated = True
+    db.session.commit()
     outcome = actions.start_thread(actor=newcomer, board=board, title="保留中の事例",
                                    body="確認待ちです。", kind="case",
                                    details=valid_fields("case", prefecture="20"))  # fmt: skip

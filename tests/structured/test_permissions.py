@@ -48,10 +48,19 @@ def _new_form_url(kind: str) -> str:
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_anonymous_visitors_are_sent_to_the_login_page(client, kind):
+def test_anonymous_visitors_are_shown_the_way_to_sign_in(client, kind):
+    """A plain topic's form sends them to log in; a structured kind's form explains who may post
+    it and links to log in (and back) or register (issue #14)."""
     response = client.get(_new_form_url(kind))
-    assert response.status_code == 302
-    assert "/login" in response.headers["Location"]
+    if kind == "discussion":
+        assert response.status_code == 302
+        assert "/login" in response.headers["Location"]
+        return
+    page = response.get_data(as_text=True)
+    assert response.status_code == 403
+    assert "を登録するには" in page and "この操作を行う権限がありません" not in page
+    assert f'href="/login?next=/b/{BOARDS[kind]}/new/{kind}"' in page.replace("%2F", "/")
+    assert 'href="/register"' in page
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -73,17 +82,20 @@ def test_the_form_of_each_kind_per_role(client, login, user_factory, role):
         assert response.status_code == expected, (role, kind)
 
 
-@pytest.mark.parametrize("role", ROLES)
-def test_the_listing_offers_the_register_button_only_to_those_allowed(
-    client, login, user_factory, role
-):
-    login(user_factory(role=role))
+@pytest.mark.parametrize("role", [None, *ROLES])
+def test_the_listing_offers_the_register_button_to_everyone(client, login, user_factory, role):
+    """Everyone sees 「…を登録」 (signed out too); behind it, the form for those allowed and the
+    page saying who may post and the one step for everyone else (issue #14)."""
+    if role is not None:
+        login(user_factory(role=role))
     for kind, section in (("case", "cases"), ("event", "events"), ("policy", "policies"),
                           ("challenge", "challenges")):  # fmt: skip
         page = client.get(f"/{section}").get_data(as_text=True)
-        assert (f'href="/b/{BOARDS[kind]}/new/{kind}"' in page) == (kind in EXPECTED[role]), (
-            role, kind,
-        )  # fmt: skip
+        assert f'href="/b/{BOARDS[kind]}/new/{kind}"' in page, (role, kind)
+        form = client.get(f"/b/{BOARDS[kind]}/new/{kind}")
+        allowed = role is not None and kind in EXPECTED[role]
+        assert form.status_code == (200 if allowed else 403), (role, kind)
+        assert ("を登録するには" in form.get_data(as_text=True)) == (not allowed), (role, kind)
 
 
 @pytest.mark.parametrize("role", ROLES)
