@@ -68,6 +68,10 @@ def register(app: Flask) -> None:
         card_videos=display.card_videos,
         event_when=display.event_when,
         card_value=display.card_value,
+        place_label=display.place_label,
+        municipality_options=display.municipality_options,
+        prefecture_label=display.prefecture_name,
+        municipality_label=display.municipality_name,
         event_jsonld=exports.event_jsonld,
         sections=listings.SECTIONS,
     )
