@@ -154,6 +154,10 @@ class _DetailsForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.kind == "event":
+            self.prefecture.description = _l(
+                "オンラインだけで全国を対象に開催するときは空けてください（「全国（オンライン）」と表示されます）。"
+            )
         self.prefecture.choices = [SelectChoice("", _l("選んでください"))] + [
             SelectChoice(p.code, p.name) for p in taxonomy.list_prefectures()
         ]

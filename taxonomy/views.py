@@ -6,7 +6,6 @@ from flask import Blueprint, jsonify, request
 
 from core.jsonapi import api_error
 from taxonomy import municipalities
-
 from taxonomy.queries import list_life_domains, list_player_fields, list_prefectures, list_regions
 
 bp = Blueprint("taxonomy", __name__, url_prefix="/api/v1/taxonomies")
