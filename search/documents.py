@@ -138,7 +138,7 @@ def with_tags(rows: list[PostRow]) -> list[PostRow]:
                    ThreadDetail.ends_at)
             .where(ThreadDetail.thread_id.in_(chunk))
         ):  # fmt: skip
-            prefs[tid] = code
+            prefs[tid] = code or ""  # an online event of national scope has none
             if starts is not None:
                 times[tid] = (int(starts.timestamp()), int((ends or starts).timestamp()))
         for tid, slug in db.session.execute(

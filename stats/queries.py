@@ -40,6 +40,7 @@ from structured.schema import (
     ATTENDANCE_MODES,
     CHALLENGE_STATUSES,
     FUNDING_KINDS,
+    NATIONAL_ONLINE,
     POPULATION_BANDS,
 )
 from taxonomy.models import LifeDomain, PlayerField, Prefecture, Region
@@ -287,6 +288,9 @@ def events_by_prefecture(scope: Scope) -> Table:
     rows = [[regions.get(region, ""), name, int(result.get(code, (0, 0))[0]),
              int(result.get(code, (0, 0))[1])]
             for code, name, region in _prefectures() if not scope.prefecture or code == scope.prefecture]  # fmt: skip
+    if not scope.prefecture:  # online events of national scope have no prefecture
+        national = result.get(None, (0, 0))
+        rows.append([_("全国"), str(NATIONAL_ONLINE), int(national[0]), int(national[1])])
     return Table("events-prefecture", _("イベント：都道府県別"),
                  [Column("region", _("地方"), TEXT, 10), Column("prefecture", _("都道府県"), TEXT, 10),
                   Column("events", _("イベント数"), INT), Column("going", _("参加予定の人数"), INT, 14)],

@@ -58,9 +58,18 @@ def _value(spec: Spec) -> dict:
 
 def _common() -> dict:
     return {
-        "prefecture": nullable(string("都道府県コード（2桁）" + _TAXONOMY, pattern=r"^\d{2}$")),
-        "municipality_code": nullable(string("市区町村コード（6桁）", pattern=r"^\d{6}$")),
-        "municipality_name": nullable(string("市区町村名")),
+        "prefecture": nullable(string(
+            "都道府県コード（2桁）" + _TAXONOMY + "。参加方法が online のイベントだけは省略でき、"
+            "全国（オンライン）のイベントになる（null）。市区町村を送れば省略時はその都道府県",
+            pattern=r"^\d{2}$",
+        )),
+        "municipality_code": nullable(string(
+            "市区町村コード（全国地方公共団体コード6桁。一覧は GET /api/v1/taxonomies/municipalities）。"
+            "市区町村名だけを送ればコードは一覧から補われる", pattern=r"^\d{6}$",
+        )),
+        "municipality_name": nullable(string(
+            "市区町村名（一覧にある名前、例：長野市）。コードだけを送れば名前は一覧から補われる"
+        )),
         "player_fields": array(string(), "分野のURL名" + _TAXONOMY),
         "life_domains": array(string(), "生活支援の領域のURL名" + _TAXONOMY),
     }

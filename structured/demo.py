@@ -77,8 +77,8 @@ def _items():
                    address="東京都八王子市", organizer="生活協同組合ひだまり", capacity=15, fee="無料")}),
         ("event", "events", "mhlw_roken", "全国フォーラム「多様な主体による生活支援」",
          "全国の取組事例の発表と意見交換を行います。オンライン配信あり。",
-         {"prefecture": "13", "municipality_name": "千代田区", "player_fields": ["gyosei-kikan"],
-          "life_domains": ["machizukuri", "koryu"],
+         # online only, for the whole country: no prefecture (shown as 「全国（オンライン）」)
+         {"player_fields": ["gyosei-kikan"], "life_domains": ["machizukuri", "koryu"],
           **_event(30, 13, 4, attendance_mode="online", online_url="https://example.jp/live/forum",
                    organizer="厚生労働省 老健局", audience="自治体職員、団体、企業の方", fee="無料")}),
         ("event", "events", "npo_hyogo", "居場所づくり交流会（中止）",

@@ -91,7 +91,7 @@ def _normalised(kind: str, fields: dict[str, Any]) -> dict[str, Any]:
 
 def _apply(detail: ThreadDetail, kind: str, fields: dict[str, Any]) -> None:
     detail.kind = kind
-    detail.prefecture_code = fields["prefecture"]
+    detail.prefecture_code = fields.get("prefecture") or None
     detail.municipality_code = fields.get("municipality_code")
     data, html = {}, {}
     for spec in specs_for(kind):

@@ -12,6 +12,7 @@ from core.templating import current_locale, reiwa_fiscal_year
 from structured.models import ThreadDetail
 from structured.schema import (
     KIND_LABELS,
+    NATIONAL_ONLINE,
     TOKYO,
     Spec,
     choice_label,
@@ -19,6 +20,7 @@ from structured.schema import (
     parse_datetime,
     specs_for,
 )
+from taxonomy import municipalities
 from taxonomy import queries as taxonomy
 
 WEEKDAYS_JA = "月火水木金土日"
@@ -110,6 +112,32 @@ def card_value(detail: ThreadDetail, name: str) -> Markup | str:
     return ""
 
 
+def prefecture_name(detail: ThreadDetail) -> str:
+    """The prefecture as read: 「全国（オンライン）」 for an online event of national scope."""
+    if detail.prefecture is not None:
+        return detail.prefecture.name
+    return str(NATIONAL_ONLINE)
+
+
+def municipality_name(detail: ThreadDetail) -> str:
+    """The municipality's name: as saved, or from the master list for a code saved alone."""
+    return (detail.data or {}).get("municipality_name") or (
+        municipalities.name_of(detail.municipality_code) or ""
+    )
+
+
+def municipality_options(prefecture_code: str | None) -> list:
+    """The suggestions the compose form renders: the chosen prefecture's municipalities (none
+    before a prefecture is chosen; kyoso.js fills them in when it is)."""
+    return municipalities.for_prefecture(prefecture_code) if prefecture_code else []
+
+
+def place_label(detail: ThreadDetail) -> str:
+    """「長野県 長野市」, 「長野県」 or 「全国（オンライン）」."""
+    city = municipality_name(detail)
+    return f"{prefecture_name(detail)} {city}" if city else prefecture_name(detail)
+
+
 def tokyo_time(value: datetime) -> str:
     local = value.astimezone(TOKYO)
     return f"{local.hour}:{local.minute:02d}"
@@ -147,6 +175,8 @@ def _reader(kind: str):
     def show(name: str, value: Any) -> Any:
         if value is None or value == "" or value == []:
             return None
+        if name == "municipality_code":
+            return f"{municipalities.name_of(value) or ''}（{value}）"
         if name in ("prefecture", "player_fields", "life_domains"):
             values = value if isinstance(value, list) else [value]
             return "、".join(names.get(v, v) for v in values)

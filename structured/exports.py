@@ -28,7 +28,7 @@ from core.extensions import db
 from core.urls import absolute_url, site_host, site_url
 from forum import queries as forum_queries
 from forum.models import Post
-from structured import queries
+from structured import display, queries
 from structured.models import ThreadDetail
 from structured.schema import ATTENDANCE_MODES, KIND_LABELS, SECTIONS, TOKYO
 from structured.views import bp
@@ -190,10 +190,12 @@ def _csv_row(d: ThreadDetail, description: str) -> list[str]:
     if data.get("audience"):
         notes.append(f"対象：{data['audience']}")
     row = {
-        "都道府県コード又は市区町村コード": d.municipality_code or f"{d.prefecture_code}0000",
+        # an online event of national scope has no code: its prefecture reads 「全国（オンライン）」
+        "都道府県コード又は市区町村コード": d.municipality_code
+        or (f"{d.prefecture_code}0000" if d.prefecture_code else ""),
         "NO": str(d.thread_id),
-        "都道府県名": d.prefecture.name,
-        "市区町村名": data.get("municipality_name") or "",
+        "都道府県名": display.prefecture_name(d),
+        "市区町村名": display.municipality_name(d),
         "イベント名": d.thread.title,
         "開始日": start.date().isoformat(),
         "終了日": (end or start).date().isoformat(),
@@ -262,7 +264,7 @@ def event_jsonld(detail: ThreadDetail) -> Markup:
     if detail.attendance_mode in ("venue", "hybrid"):
         places.append({
             "@type": "Place", "name": data.get("venue_name") or data.get("address") or "",
-            "address": {"@type": "PostalAddress", "addressRegion": detail.prefecture.name,
+            "address": {"@type": "PostalAddress", "addressRegion": display.prefecture_name(detail),
                         "streetAddress": data.get("address") or "", "addressCountry": "JP"},
         })  # fmt: skip
     if detail.attendance_mode in ("online", "hybrid"):

@@ -9,6 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 from functools import cache
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
@@ -32,6 +33,7 @@ from wtforms.validators import (
 
 from core.urls import is_web_url
 from structured.schema import TOKYO, OptionalStop, Spec, TokyoDateTimeField, specs_for
+from taxonomy import municipalities
 from taxonomy import queries as taxonomy
 
 
@@ -130,15 +132,18 @@ class _DetailsForm(FlaskForm):
 
     kind = ""
 
-    prefecture = SelectField(_l("都道府県"), [_required()])
+    # required except for an online-only event (national scope): checked in validate()
+    prefecture = SelectField(_l("都道府県"), [OptionalStop()])
+    # the API's way to name the municipality; the web form names it by municipality_name
     municipality_code = StringField(
         _l("市区町村コード（6桁）"),
         [OptionalStop()],
         description=_l("全国地方公共団体コード。例：豊岡市は282090"),
     )
     municipality_name = StringField(
-        _l("市区町村名"),
+        _l("市区町村"),
         [OptionalStop(), Length(max=50, message=_l("50文字以内で入力してください。"))],
+        description=_l("市区町村名（例：長野市）を入力して候補から選んでください。全国地方公共団体コード（6桁）でも入力できます。"),
     )
     player_fields = SelectMultipleField(
         _l("分野"), invalid_choice_message=_l("分野が正しくありません。")
@@ -149,6 +154,10 @@ class _DetailsForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.kind == "event":
+            self.prefecture.description = _l(
+                "オンラインだけで全国を対象に開催するときは空けてください（「全国（オンライン）」と表示されます）。"
+            )
         self.prefecture.choices = [SelectChoice("", _l("選んでください"))] + [
             SelectChoice(p.code, p.name) for p in taxonomy.list_prefectures()
         ]
@@ -158,18 +167,6 @@ class _DetailsForm(FlaskForm):
         self.life_domains.choices = [
             SelectChoice(d.slug, d.name) for d in taxonomy.list_life_domains()
         ]
-
-    def validate_prefecture(self, field) -> None:
-        if field.data == "":
-            raise ValidationError(_l("都道府県を選んでください。"))
-
-    def validate_municipality_code(self, field) -> None:
-        code = (field.data or "").strip()
-        if not (len(code) == 6 and code.isascii() and code.isdigit()):
-            raise ValidationError(_l("市区町村コードは半角数字6桁で入力してください。"))
-        if self.prefecture.data and code[:2] != self.prefecture.data:
-            raise ValidationError(_l("市区町村コードの先頭2桁が都道府県コードと一致しません。"))
-        field.data = code
 
     def validate_life_domains(self, field) -> None:
         if self.kind == "challenge" and not field.data:
@@ -188,6 +185,8 @@ class _DetailsForm(FlaskForm):
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
+        valid = self._check_municipality() and valid
+        valid = self._check_prefecture() and valid
         # not a validate_venue_name: an empty venue_name stops at OptionalStop before it runs
         mode = getattr(self, "attendance_mode", None)
         if (
@@ -221,6 +220,90 @@ class _DetailsForm(FlaskForm):
             )
             valid = False
         return valid
+
+    def national_online(self) -> bool:
+        """An online-only event may leave the prefecture out: it is for the whole country
+        (shown as 「全国（オンライン）」). A venue or hybrid event happens somewhere."""
+        mode = getattr(self, "attendance_mode", None)
+        return self.kind == "event" and mode is not None and mode.data == "online"
+
+    def _check_prefecture(self) -> bool:
+        if self.prefecture.data or self.prefecture.errors:
+            return True
+        if self.national_online():
+            self.prefecture.data = None
+            return True
+        if self.kind == "event":
+            self.prefecture.errors.append(_l(
+                "都道府県を選んでください（オンラインだけで開催するイベントは空けると「全国（オンライン）」になります）。"
+            ))  # fmt: skip
+        else:
+            self.prefecture.errors.append(_l("都道府県を選んでください。"))
+        return False
+
+    def _check_municipality(self) -> bool:
+        """The municipality, by name or code (either field), must be in the master list
+        (taxonomy/municipalities.py) and in the chosen prefecture; both fields then hold the
+        list's code and name. With no prefecture chosen, the municipality's is taken.
+
+        Messages that carry what was typed are plain ``gettext`` strings: a lazy string counts as
+        markup in templates (``__html__``), so it would not be escaped."""
+        code_field, name_field = self.municipality_code, self.municipality_name
+        if code_field.errors or name_field.errors:
+            return False
+        code, name = (code_field.data or "").strip(), (name_field.data or "").strip()
+        if not code and not name:
+            code_field.data = name_field.data = None
+            return True
+        # a prefecture that is not one is reported on its own: nothing to compare with
+        prefecture = None if self.prefecture.errors else (self.prefecture.data or None)
+        chosen = None
+        if code:
+            if not (len(code) == 6 and code.isascii() and code.isdigit()):
+                code_field.errors.append(_l("市区町村コードは半角数字6桁で入力してください。"))
+                return False
+            chosen = municipalities.by_code(code)
+            if chosen is None or chosen.code != code:
+                code_field.errors.append(_(
+                    "市区町村コード「%(code)s」は全国地方公共団体コードの一覧にありません。（例：長野市は202011）",
+                    code=code,
+                ))  # fmt: skip
+                return False
+        if name:
+            try:
+                named = municipalities.resolve(
+                    name, prefecture=prefecture or (chosen.prefecture_code if chosen else None)
+                )
+            except municipalities.Ambiguous as exc:
+                name_field.errors.append(_(
+                    "「%(name)s」は複数の都道府県にあります（%(places)s）。都道府県を選んでください。",
+                    name=name, places="、".join(c.full_name for c in exc.candidates),
+                ))  # fmt: skip
+                return False
+            except municipalities.NotFound:
+                name_field.errors.append(_(
+                    "「%(name)s」は市区町村の一覧にありません。「長野市」のように市区町村名を正確に入力して候補から選ぶか、全国地方公共団体コード（6桁）を入力してください。",
+                    name=name,
+                ))  # fmt: skip
+                return False
+            if chosen is not None and named != chosen:
+                code_field.errors.append(_(
+                    "市区町村コード「%(code)s」は%(other)sのコードです。市区町村名（%(name)s）と合わせてください。",
+                    code=code, other=chosen.full_name, name=named.full_name,
+                ))  # fmt: skip
+                return False
+            chosen = named
+        if prefecture and chosen.prefecture_code != prefecture:
+            target = name_field if name else code_field
+            target.errors.append(_(
+                "%(name)sは%(prefecture)sの市区町村です。都道府県と合わせてください。",
+                name=chosen.name, prefecture=chosen.prefecture,
+            ))  # fmt: skip
+            return False
+        if not prefecture and not self.prefecture.errors:
+            self.prefecture.data = chosen.prefecture_code
+        code_field.data, name_field.data = chosen.code, chosen.name
+        return True
 
     def values(self) -> dict:
         """The validated values by API name, JSON types (None for empty)."""

@@ -58,7 +58,8 @@ class ThreadDetail(db.Model):
         ForeignKey("threads.id", ondelete="CASCADE"), primary_key=True
     )
     kind: Mapped[str] = mapped_column(String(20))
-    prefecture_code: Mapped[str] = mapped_column(ForeignKey("prefectures.code"))
+    #: None only for an online event of national scope (shown as 「全国（オンライン）」; migration 0025)
+    prefecture_code: Mapped[str | None] = mapped_column(ForeignKey("prefectures.code"))
     municipality_code: Mapped[str | None] = mapped_column(String(6))
     #: event: scheduled | cancelled | postponed; challenge: open | negotiating | partnered |
     #: closed; other kinds: ""
@@ -78,7 +79,7 @@ class ThreadDetail(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     thread: Mapped[Thread] = relationship(lazy="select", backref=None)
-    prefecture: Mapped[Prefecture] = relationship(lazy="joined")
+    prefecture: Mapped[Prefecture | None] = relationship(lazy="joined")
     player_fields: Mapped[list[PlayerField]] = relationship(
         secondary=thread_player_fields,
         primaryjoin="ThreadDetail.thread_id == thread_player_fields.c.thread_id",

@@ -248,10 +248,13 @@ class OptionalStop:
             raise StopValidation()
 
 
+#: where an online event of national scope (no prefecture) is shown
+NATIONAL_ONLINE = _l("全国（オンライン）")
+
 COMMON_LABELS = {
     "prefecture": _l("都道府県"),
     "municipality_code": _l("市区町村コード（6桁）"),
-    "municipality_name": _l("市区町村名"),
+    "municipality_name": _l("市区町村"),
     "player_fields": _l("分野"),
     "life_domains": _l("生活支援の領域"),
 }

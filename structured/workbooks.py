@@ -23,7 +23,7 @@ from core import xlsx
 from core.tables import DATE, DATETIME, FLOAT, INT, TEXT, URL, YEAR, Column, Table
 from core.templating import reiwa_fiscal_year
 from core.urls import absolute_url
-from structured import exports, queries
+from structured import display, exports, queries
 from structured.models import ThreadDetail
 from structured.schema import (
     KIND_LABELS,
@@ -112,11 +112,11 @@ def _columns(kind: str) -> list[tuple[Column, Getter]]:
     title = str(_l("タイトル"))
     out: list[tuple[Column, Getter]] = [
         (Column("title", title, TEXT, 40), lambda d: d.thread.title),
-        (Column("prefecture", str(_l("都道府県")), TEXT, 10), lambda d: d.prefecture.name),
+        (Column("prefecture", str(_l("都道府県")), TEXT, 10), display.prefecture_name),
         # a code keeps its leading zero ("011002"): text, not a number
         (Column("municipality_code", str(_l("市区町村コード")), TEXT, 16),
          lambda d: d.municipality_code),
-        (Column("municipality_name", str(_l("市区町村")), TEXT, 14), _data("municipality_name")),
+        (Column("municipality_name", str(_l("市区町村")), TEXT, 14), display.municipality_name),
     ]  # fmt: skip
     for spec in specs_for(kind):
         out += _spec_columns(spec)

@@ -3,7 +3,7 @@ that other operations take (prefectures, blocks, player fields, life domains).""
 
 from __future__ import annotations
 
-from core.openapi import array, json_response, obj, string
+from core.openapi import array, enum, json_response, obj, query, string
 
 
 def contract() -> dict:
@@ -56,7 +56,42 @@ def contract() -> dict:
             )
         },
     }
+    municipality = obj(
+        {
+            "code": string("全国地方公共団体コード（6桁）", pattern=r"^\d{6}$"),
+            "name": string("市区町村名"),
+            "kana": string("読み"),
+            "kind": enum(["市", "特別区", "町", "村"], "種類"),
+            "prefecture": string("都道府県コード（2桁）", pattern=r"^\d{2}$"),
+            "prefecture_name": string("都道府県名"),
+        }
+    )
+    municipalities_operation = {
+        "tags": ["taxonomy"],
+        "summary": "市区町村の一覧",
+        "description": "全国地方公共団体コードの1,741市区町村（総務省、2018年10月1日以降の一覧）。"
+        "事例・イベント・地域課題の municipality_code にはこのコードを使います"
+        "（municipality_name に名前を送ってもかまいません）。",
+        "auth": "none",
+        "parameters": [
+            query("prefecture", string(pattern=r"^\d{2}$"), "都道府県コード：その都道府県の市区町村だけ"),
+        ],
+        "responses": {
+            "200": json_response(
+                "市区町村（コード順）",
+                obj({"municipalities": array(municipality)}),
+                example={"municipalities": [{
+                    "code": "202011", "name": "長野市", "kana": "ながのし", "kind": "市",
+                    "prefecture": "20", "prefecture_name": "長野県",
+                }]},
+            ),
+        },
+        "errors": {400: ["validation"]},
+    }
     return {
         "tags": [{"name": "taxonomy", "description": "分類（都道府県・分野・領域）"}],
-        "operations": {"taxonomy.taxonomies": operation},
+        "operations": {
+            "taxonomy.taxonomies": operation,
+            "taxonomy.municipalities_list": municipalities_operation,
+        },
     }

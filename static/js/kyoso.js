@@ -8,6 +8,8 @@
  * - a form that comes back with errors: the first error summary (_macros.html) takes the focus and
  *   the title starts with its data-title-prefix 「エラー：」 (base.html adds it without JavaScript
  *   when the page's form is called "form"), so that screen readers say what happened.
+ * - the structured forms' municipality suggestions (<datalist data-source>) follow the chosen
+ *   prefecture: refilled from GET /api/v1/taxonomies/municipalities?prefecture=NN.
  * Pages work without any of it (reload). ES5 for older browsers. */
 (function () {
   "use strict";
@@ -70,7 +72,34 @@
     });
   }
 
-  function ready() { announceErrors(); headerMenus(); }
+  function municipalitySuggestions() {
+    var list = document.getElementById("municipality-options");
+    var form = list ? list.closest("form") : null;
+    var select = form ? form.querySelector("select[name=prefecture]") : null;
+    if (!select) { return; }
+    select.addEventListener("change", function () {
+      var code = select.value;
+      while (list.firstChild) { list.removeChild(list.firstChild); }
+      if (!code) { return; }
+      request("GET", list.getAttribute("data-source") + "?prefecture=" + encodeURIComponent(code), null, {},
+        function (answer) {
+          if (select.value !== code) { return; }
+          var rows = answer.municipalities || [];
+          for (var i = 0; i < rows.length; i++) {
+            var option = document.createElement("option");
+            option.value = rows[i].name;
+            option.textContent = rows[i].prefecture_name + rows[i].name + "（" + rows[i].code + "）";
+            list.appendChild(option);
+          }
+        });
+    });
+  }
+
+  function ready() {
+    announceErrors();
+    headerMenus();
+    municipalitySuggestions();
+  }
 
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", ready);

@@ -38,7 +38,7 @@ def map_counts(page: str) -> dict[str, int]:
 
 
 def unplaced(page: str) -> int:
-    match = re.search(r'class="map-unplaced">全国・地域指定なし：([\d,]+)件<', page)
+    match = re.search(r'class="map-unplaced">(?:全国・地域指定なし|全国（オンライン）)：([\d,]+)件<', page)
     assert match, "no 全国・地域指定なし line"
     return int(match.group(1).replace(",", ""))
 

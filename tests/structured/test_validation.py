@@ -106,24 +106,94 @@ def test_unknown_prefecture_code(check, kind, code):
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_missing_prefecture(check, kind):
-    assert _only(check(kind, prefecture=None), "prefecture")
-    assert _only(check(kind, prefecture=""), "prefecture")
+    no_city = {"municipality_name": None}
+    assert _only(check(kind, prefecture=None, **no_city), "prefecture")
+    assert _only(check(kind, prefecture="", **no_city), "prefecture")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_missing_prefecture_is_the_municipality_s(app, kind):
+    with app.test_request_context():
+        form = details_form(kind, json=valid_fields(kind, prefecture=None, municipality_name="長野市"))
+        assert form.validate(), form.errors
+        values = form.values()
+    assert (values["prefecture"], values["municipality_code"], values["municipality_name"]) == (
+        "20", "202011", "長野市")  # fmt: skip
 
 
 @pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("code", ["28209", "2820901", "28209a", "２８２０９０", "28-209"])
 def test_municipality_code_must_be_six_ascii_digits(check, kind, code):
-    assert _only(check(kind, municipality_code=code), "municipality_code") == [
-        "市区町村コードは半角数字6桁で入力してください。"
+    errors = check(kind, municipality_code=code, municipality_name=None)
+    assert _only(errors, "municipality_code") == ["市区町村コードは半角数字6桁で入力してください。"]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("code", ["282091", "999999", "016951"])  # bad check digit, none, 北方領土
+def test_municipality_code_must_be_in_the_master_list(check, kind, code):
+    errors = check(kind, municipality_code=code, municipality_name=None)
+    assert _only(errors, "municipality_code") == [
+        f"市区町村コード「{code}」は全国地方公共団体コードの一覧にありません。（例：長野市は202011）"
     ]
 
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_municipality_code_must_match_the_prefecture(check, kind):
     assert check(kind, prefecture="28", municipality_code="282090") == {}
-    assert _only(check(kind, prefecture="28", municipality_code="132098"), "municipality_code") == [
-        "市区町村コードの先頭2桁が都道府県コードと一致しません。"
+    errors = check(kind, prefecture="28", municipality_code="132098", municipality_name=None)
+    assert _only(errors, "municipality_code") == [
+        "町田市は東京都の市区町村です。都道府県と合わせてください。"
     ]
+    errors = check(kind, prefecture="28", municipality_code="132098", municipality_name="豊岡市")
+    assert _only(errors, "municipality_code") == [
+        "市区町村コード「132098」は東京都町田市のコードです。市区町村名（兵庫県豊岡市）と合わせてください。"
+    ]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_municipality_by_name_or_code_fills_both(app, kind):
+    for given in ({"municipality_name": "豊岡市"}, {"municipality_name": "兵庫県豊岡市"},
+                  {"municipality_name": "282090"}, {"municipality_name": None, "municipality_code": "282090"},
+                  {"municipality_name": "豊岡市", "municipality_code": "282090"}):  # fmt: skip
+        with app.test_request_context():
+            form = details_form(kind, json=valid_fields(kind, **given))
+            assert form.validate(), (given, form.errors)
+            values = form.values()
+        assert (values["municipality_code"], values["municipality_name"]) == ("282090", "豊岡市")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_municipality_name_must_be_in_the_master_list(check, kind):
+    assert _only(check(kind, municipality_name="豊岡"), "municipality_name") == [
+        "「豊岡」は市区町村の一覧にありません。「長野市」のように市区町村名を正確に入力して候補から選ぶか、全国地方公共団体コード（6桁）を入力してください。"
+    ]
+    assert _only(check(kind, prefecture="28", municipality_name="長野市"), "municipality_name") == [
+        "長野市は長野県の市区町村です。都道府県と合わせてください。"
+    ]
+
+
+def test_a_municipality_name_of_several_prefectures_needs_the_prefecture(check):
+    assert check("case", prefecture="34", municipality_name="府中市") == {}
+    errors = check("event", prefecture=None, municipality_name="府中市", attendance_mode="online",
+                   online_url="https://example.jp/live", venue_name=None, address=None)  # fmt: skip
+    assert _only(errors, "municipality_name") == [
+        "「府中市」は複数の都道府県にあります（東京都府中市、広島県府中市）。都道府県を選んでください。"
+    ]
+
+
+def test_only_an_online_event_may_leave_the_prefecture_out(check):
+    online = {"prefecture": None, "municipality_name": None, "attendance_mode": "online",
+              "online_url": "https://example.jp/live", "venue_name": None, "address": None}  # fmt: skip
+    assert check("event", **online) == {}
+    for mode in ("venue", "hybrid"):
+        errors = check("event", **{**online, "attendance_mode": mode, "venue_name": "会場"})
+        assert _only(errors, "prefecture") == [
+            "都道府県を選んでください（オンラインだけで開催するイベントは空けると「全国（オンライン）」になります）。"
+        ]
+    for kind in ("case", "policy", "challenge"):
+        assert _only(check(kind, prefecture=None, municipality_name=None), "prefecture") == [
+            "都道府県を選んでください。"
+        ]
 
 
 # --- numbers -------------------------------------------------------------------------------
@@ -333,8 +403,8 @@ WEB_CASES = [
     ("event", {"capacity": "-1"}, "0〜1,000,000の数字にしてください。"),
     ("event", {"apply_url": "javascript:alert(1)"}, "「https://」で始まるURLを入力してください。"),
     ("case", {"population": "-1"}, "0〜40,000,000の数字にしてください。"),
-    ("case", {"municipality_code": "132098"}, "市区町村コードの先頭2桁が都道府県コードと一致しません。"),
-    ("case", {"municipality_code": "2820"}, "市区町村コードは半角数字6桁で入力してください。"),
+    ("case", {"municipality_name": "長野市"}, "長野市は長野県の市区町村です。都道府県と合わせてください。"),
+    ("case", {"municipality_name": "豊岡"}, "「豊岡」は市区町村の一覧にありません。"),
     ("case", {"summary": "あ" * 2001}, "2,000文字以内で入力してください。"),
     ("case", {"video_url": "ftp://example.jp/movie.mp4"}, "「https://」で始まるURLを入力してください。"),
     ("policy", {"application_start": "2026-05-01", "application_end": "2026-04-01"},
