@@ -199,22 +199,27 @@ def _widenings(listing: Listing, labels: dict[str, dict[str, str]]) -> list[Wide
     return found
 
 
-def question_url(title: str, body: str) -> str:
+def question_url(title: str, body: str, *, pref=None, domain=None, field=None) -> str:
     """The new-thread form of the question board, pre-filled (``forum.new_thread`` reads
-    ``title`` and ``body`` on GET)."""
+    ``title`` and ``body`` on GET, and ``pref``, ``domain``, ``field`` as the question's tags)."""
+    tags = {k: v for k, v in (("pref", pref), ("domain", domain), ("field", field)) if v}
     return url_for("forum.new_thread", slug=QUESTION_BOARD, title=title[:120],
-                   body=body[:QUESTION_BODY_MAX])  # fmt: skip
+                   body=body[:QUESTION_BODY_MAX], **tags)  # fmt: skip
 
 
 def case_question_url(thread) -> str:
-    """「この事例について質問する」: a question thread that names the case and links to it."""
+    """「この事例について質問する」: a question thread that names the case and links to it,
+    tagged with the case's prefecture."""
     title = _("取組事例「%(title)s」について質問", title=thread.title)
     body = "\n".join([
         _("取組事例「%(title)s」について質問です。", title=thread.title),
         url_for("forum.thread", thread_id=thread.id, _external=True), "",
         _("（ここに質問を書いてください）"),
     ])  # fmt: skip
-    return question_url(title, body)
+    from structured import thread_detail  # the package's per-request look-up (it imports us)
+
+    detail = thread_detail(thread)
+    return question_url(title, body, pref=detail.prefecture_code if detail else None)
 
 
 def _listing_question(kind: str, filters: queries.Filters, labels: dict) -> str:
@@ -228,7 +233,8 @@ def _listing_question(kind: str, filters: queries.Filters, labels: dict) -> str:
     lines += [f"- {c}" for c in chosen]
     lines += ["", _("探した一覧：%(url)s", url=url_for("structured.listing", kind=kind,
                                                     _external=True, **filters.args()))]  # fmt: skip
-    return question_url(title, "\n".join(lines))
+    return question_url(title, "\n".join(lines), pref=filters.prefecture,
+                        domain=filters.domain, field=filters.field)  # fmt: skip
 
 
 def listing(kind: str):
