@@ -44,7 +44,14 @@ def ensure_venv(extras: str) -> None:
 
 
 def compile_translations() -> None:
-    run(PY, "-m", "babel.messages.frontend", "compile", "-d", "translations", "--statistics")
+    """Each catalogue compiled beside its .mo, then put in place in one step: a test run that is
+    already reading the catalogue (CI runs two suites side by side) never sees half a file."""
+    for po in sorted((ROOT / "translations").glob("*/LC_MESSAGES/messages.po")):
+        mo = po.with_suffix(".mo")
+        partial = mo.with_name(f".{mo.name}.{os.getpid()}")
+        run(PY, "-m", "babel.messages.frontend", "compile", "-i", str(po), "-o", str(partial),
+            "--statistics")  # fmt: skip
+        os.replace(partial, mo)
 
 
 def flask(*args: str, env: dict | None = None) -> None:
