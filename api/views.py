@@ -11,8 +11,8 @@ from api.outcomes import respond
 from api.serialize import board_json, post_json, thread_json
 from auth import posting_rights
 from auth.permissions import KIND_PERMISSIONS, can
-from auth.spaces import get_space
 from auth.session import current_account
+from auth.spaces import get_space
 from core.cursors import BadCursor
 from core.extensions import csrf, limiter
 from core.jsonapi import api_error, authenticate_writes, json_body

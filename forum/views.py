@@ -8,8 +8,8 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from auth.permissions import can, postable_kinds
-from auth.spaces import NATIONAL_SPACE_ID, list_spaces
 from auth.session import current_account
+from auth.spaces import NATIONAL_SPACE_ID, list_spaces
 from core import pagecache
 from core.cursors import BadCursor
 from core.extensions import limiter

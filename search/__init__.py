@@ -19,8 +19,8 @@ from core import events, health, openapi
 from core.types import utcnow
 from forum import signals
 from search import api_schema, cli, outbox, store, views
-from search.models import SearchOutbox
 from search.extension import KEY, SearchExtension, extension
+from search.models import SearchOutbox
 from search.runner import LOCK_FILE, BackgroundIndexer
 from search.store import SearcherPool
 from structured import queries as structured_queries

@@ -16,9 +16,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.orm import contains_eager, noload
 
+from auth.spaces import NATIONAL_SPACE_ID, Space
 from core import cursors
 from core.extensions import db
-from auth.spaces import NATIONAL_SPACE_ID, Space
 from forum import audience
 from forum.models import Board, Thread
 from structured.models import ThreadDetail, thread_life_domains, thread_player_fields

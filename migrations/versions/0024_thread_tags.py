@@ -11,7 +11,6 @@ Create Date: 2026-12-06 23:50:00.000000
 import sqlalchemy as sa
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision = '0024'
 down_revision = '0023'
