@@ -12,7 +12,7 @@ import json
 from dataclasses import replace
 from datetime import UTC, date, datetime
 
-from flask import Response, abort, current_app, render_template, request
+from flask import Response, abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from icalendar import Calendar, Event
@@ -240,6 +240,22 @@ def feed(section: str):
         alternate=absolute_url("structured.listing", kind=kind, **filters.args()),
     )  # fmt: skip
     return Response(body, mimetype="application/atom+xml")
+
+
+@bp.get("/feeds/<section>")
+def feed_help(section: str):
+    """What the listings' 「新着フィード」 link opens: a page for people, saying what a feed is
+    and how to subscribe, with the feed's address to copy (feed readers find the address itself
+    from the listing's ``<link rel="alternate">``)."""
+    kind = FEED_SECTIONS.get(section)
+    if kind is None:
+        abort(404)
+    filters = _filters(kind)
+    return render_template(
+        "structured/feed_help.html", kind=kind, kind_label=KIND_LABELS[kind],
+        feed_url=absolute_url("structured.feed", section=section, **filters.args()),
+        listing_url=url_for("structured.listing", kind=kind, **filters.args()),
+    )  # fmt: skip
 
 
 def _self_url() -> str:

@@ -13,6 +13,7 @@ from flask import abort, render_template, request, url_for
 from flask_babel import gettext as _
 
 from core.cursors import BadCursor
+from core.urls import absolute_url
 from forum import queries as forum_queries
 from structured import queries
 from structured.schema import (
@@ -213,7 +214,7 @@ def case_question_url(thread) -> str:
     title = _("取組事例「%(title)s」について質問", title=thread.title)
     body = "\n".join([
         _("取組事例「%(title)s」について質問です。", title=thread.title),
-        url_for("forum.thread", thread_id=thread.id, _external=True), "",
+        absolute_url("forum.thread", thread_id=thread.id), "",
         _("（ここに質問を書いてください）"),
     ])  # fmt: skip
     from structured import thread_detail  # the package's per-request look-up (it imports us)
@@ -231,8 +232,8 @@ def _listing_question(kind: str, filters: queries.Filters, labels: dict) -> str:
     lines = [_("次の条件で%(kind)sを探しましたが、見つかりませんでした。", kind=kind_label),
              _("ご存じの取組や情報があれば教えてください。"), ""]  # fmt: skip
     lines += [f"- {c}" for c in chosen]
-    lines += ["", _("探した一覧：%(url)s", url=url_for("structured.listing", kind=kind,
-                                                    _external=True, **filters.args()))]  # fmt: skip
+    lines += ["", _("探した一覧：%(url)s",
+                    url=absolute_url("structured.listing", kind=kind, **filters.args()))]  # fmt: skip
     return question_url(title, "\n".join(lines), pref=filters.prefecture,
                         domain=filters.domain, field=filters.field)  # fmt: skip
 

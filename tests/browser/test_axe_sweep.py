@@ -32,7 +32,7 @@ def _signed_out_states(thread, case, event, board) -> list[str]:
         "/cases?block=chubu&domain=kaimono",  # filters applied (maybe empty)
         "/search?q=買い物", "/search/advanced", "/stats", "/directory", "/links",
         "/about", "/terms", "/privacy", "/accessibility", "/guide", "/contact",
-        "/login", "/register", "/no-such-page",
+        "/login", "/register", "/no-such-page", "/feeds/events",
     ]  # fmt: skip
 
 

@@ -300,3 +300,20 @@ def test_icalendar_says_how_and_until_when_to_apply_and_invites_nobody(client, s
     assert "ORGANIZER" not in vevent
     (listed,) = [v for v in _vevents(_calendar(client, "/events.ics")) if str(v["SUMMARY"]) == "申込制の研修"]
     assert "申込締切：2030年12月6日" in str(listed["DESCRIPTION"])
+
+
+def test_feed_link_opens_a_page_for_people_that_says_how_to_subscribe(client, structured_factory):
+    """#14 item 7: the listing's 「新着フィード（Atom）」 opened raw XML. It now opens a page
+    saying what a feed is and how to subscribe, with the feed's absolute address (the listing's
+    filters kept) to copy; feed readers still find the feed from <link rel="alternate">."""
+    structured_factory("event", title="フィード用のイベント")
+    listing = client.get("/events?prefecture=28").get_data(as_text=True)
+    assert 'href="/feeds/events?prefecture=28"' in listing
+    assert 'type="application/atom+xml"' in listing and "/feeds/events.atom?prefecture=28" in listing
+    page = client.get("/feeds/events?prefecture=28")
+    assert page.status_code == 200 and page.mimetype == "text/html"
+    html = page.get_data(as_text=True)
+    assert "登録のしかた" in html and "フィードリーダー" in html
+    assert 'value="http://localhost/feeds/events.atom?prefecture=28"' in html
+    assert client.get("/feeds/events.atom?prefecture=28").mimetype == "application/atom+xml"
+    assert client.get("/feeds/nothing").status_code == 404
