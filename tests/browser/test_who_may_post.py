@@ -38,7 +38,7 @@ def test_a_held_local_problem_lands_on_the_waiting_page(browser_page: Page, user
     page.get_by_role("link", name="地域課題・連携募集を登録").click()
     page.get_by_label("タイトル").fill("北部の集落に買い物の足がない")
     page.get_by_label("都道府県", exact=True).select_option("28")
-    page.get_by_label("市区町村名").fill("豊岡市")
+    page.get_by_label("市区町村", exact=True).fill("豊岡市")
     page.get_by_role("checkbox", name="買い物").check()
     page.get_by_label("地域・エリア").fill("豊岡市北部")
     page.get_by_label("求める連携先").fill("移動販売の事業者を探しています。")
