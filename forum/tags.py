@@ -119,9 +119,17 @@ def save_on_publish(draft: publishing.Draft, outcome: publishing.Outcome) -> Non
 def filters_from(args: Mapping[str, str]) -> dict[str, str]:
     """facet → value from a board page's query (``pref``, ``domain``, ``field``); values that
     cannot be tags are dropped (a board page never errors on its filters)."""
-    wanted = {"prefecture": args.get("pref", ""), "domain": args.get("domain", ""),
-              "field": args.get("field", "")}  # fmt: skip
+    wanted = {facet: args.get(name, "") for facet, name in URL_NAMES.items()}
     return {facet: value for facet, value in wanted.items() if _VALUE.fullmatch(value or "")}
+
+
+#: facet → its name in a URL (``filters_from`` reads them, ``url_args`` writes them)
+URL_NAMES = {"prefecture": "pref", "domain": "domain", "field": "field"}
+
+
+def url_args(filters: Mapping[str, str]) -> dict[str, str]:
+    """The URL arguments of ``filters`` (for a pager's links)."""
+    return {URL_NAMES[facet]: value for facet, value in filters.items()}
 
 
 def tagged(filters: Mapping[str, str]) -> list:

@@ -86,7 +86,7 @@ def board(slug: str):
         is_first_page=not request.args.get("cursor"),
         can_post=can(current_user, "thread.create", board),
         tagged=tagged,
-        filter_args={k: v for k, v in request.args.items() if k in ("pref", "domain", "field") and v},
+        filter_args=tags.url_args(tagged),
     )
 
 

@@ -4,6 +4,8 @@ the board page and filtering it (web and API) — without a statement for untagg
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -113,3 +115,15 @@ def test_untagged_board_page_costs_no_statement_and_a_tagged_one_one(
     with count_queries() as tagged:
         client.get("/b/zentai")
     assert tagged.count == plain.count + 1, str(tagged)  # the tags' names, in one statement
+
+
+@pytest.mark.parametrize("app_config", [{"THREADS_PER_PAGE": 1}], indirect=True)
+def test_the_pager_keeps_the_tag_filter(client, user, bearer):
+    _create(client, bearer, user, "長野県の移動販売", TAGS)
+    _create(client, bearer, user, "長野県の見守り", {"prefecture": "20"})
+    _create(client, bearer, user, "タグのない話題")
+    html = client.get("/b/zentai?pref=20&domain=").get_data(as_text=True)
+    nxt = re.search(r'rel="next" href="([^"]+)"', html).group(1).replace("&amp;", "&")
+    assert "pref=20" in nxt and "domain=" not in nxt
+    second = client.get(nxt).get_data(as_text=True)
+    assert "長野県の移動販売" in second and "タグのない話題" not in second
