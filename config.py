@@ -141,6 +141,11 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     # itself not ready, in seconds (0: report the lag, never fail on it; see README "本番環境")
     "READY_SEARCH_LAG_SECONDS": (300.0, float),
     "READY_NOTIFICATION_LAG_SECONDS": (600.0, float),
+    # worker heartbeats (core/heartbeat.py): each background worker writes one every N seconds
+    # (0: none); /readyz fails when a worker's freshest beat is older than the silence limit
+    # (0: report its age, never fail on it)
+    "WORKER_HEARTBEAT_SECONDS": (30.0, float),
+    "READY_WORKER_SILENCE_SECONDS": (300.0, float),
     # monitoring (see README "監視 / Monitoring"): /metrics answers 404 unless the scraper sends
     # "Authorization: Bearer <METRICS_TOKEN>" or comes from an address in METRICS_ALLOW
     # (comma-separated addresses or networks, e.g. "127.0.0.1,10.0.0.0/8"); both empty: nobody

@@ -7,7 +7,8 @@ raises (a database that went away, a full disk …) is logged and retried with e
 (1 s, 2 s, 4 s … at most ``max_backoff``, 30 s: a database that comes back is used again within
 half a minute, and one that stays away is not hammered): the loop never dies of an error. With
 an ``app``, each step runs in an application context and the database session is removed
-afterwards.
+afterwards, and the loop writes a heartbeat (:mod:`core.heartbeat`) at most every
+``WORKER_HEARTBEAT_SECONDS``.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from collections.abc import Callable
 from flask import Flask
 
 from core.extensions import db
+from core.heartbeat import Heartbeat
 from core.metrics import BACKGROUND_ERRORS
 
 log = logging.getLogger(__name__)
@@ -48,6 +50,8 @@ class BackgroundLoop:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
+        #: a loop with an application beats (core.heartbeat): /readyz tells a dead worker
+        self.heartbeat = Heartbeat(app, name) if app is not None else None
         _loops.add(self)
 
     @property
@@ -90,15 +94,23 @@ class BackgroundLoop:
                     log.exception("%s failed; retrying", self.name)
                     if self.on_error is not None:
                         self.on_error()
+                    self._beat()
                     self._stop.wait(self.backoff(self.failures))
                     continue
+                self._beat()
                 if wait is None:
                     self._wake.wait(self.poll_seconds)
                 elif wait > 0:
                     self._wake.wait(wait)
         finally:
+            if self.heartbeat is not None:
+                self.heartbeat.stop()
             if self.on_exit is not None:
                 self.on_exit()
+
+    def _beat(self) -> None:
+        if self.heartbeat is not None:
+            self.heartbeat.beat(self.failures)
 
     def backoff(self, failures: int) -> float:
         """Seconds to wait after ``failures`` consecutive failed steps."""

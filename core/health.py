@@ -5,7 +5,8 @@
 query, every Redis the process is configured with (``REDIS_URL``, the Socket.IO message queue,
 the rate-limit store) answers a ping within a short timeout, and the background work keeps up
 (the packages that own it add their checks: the search outbox lag, the notification job lag,
-each against a threshold from the settings). It answers 200 ``{"status": "ok", "checks": {…}}``
+each against a threshold from the settings; and every worker's heartbeat is recent,
+:mod:`core.heartbeat`). It answers 200 ``{"status": "ok", "checks": {…}}``
 or 503 with the same shape, the failing checks marked ``"error"``; never a 500, never a URL,
 host name, password or anything about a member — the body is public. A few cheap statements
 and pings: a load balancer may ask every few seconds.
@@ -29,6 +30,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import text
 
+from core import heartbeat
 from core.extensions import db
 
 log = logging.getLogger(__name__)
@@ -204,6 +206,8 @@ def status_command() -> None:
 
 def register(app: Flask) -> None:
     app.cli.add_command(status_command)
+    add_check(app, "workers", heartbeat.readiness)
+    add_figures(app, "workers", heartbeat.figures)
 
     @app.get("/healthz")
     def healthz():

@@ -13,7 +13,7 @@ Counted as things happen, per process:
 
 Read at scrape time from the shared checks (:mod:`core.health`, the same as ``/readyz`` and
 ``flask status``): ``kyoso_ready{check}`` (1/0), ``kyoso_lag_seconds{check}`` (search index,
-notification jobs), and each package's figures as ``kyoso_<package>_<figure>`` (queue sizes,
+notification jobs), ``kyoso_worker_heartbeat_age_seconds{worker, host}`` (:mod:`core.heartbeat`), and each package's figures as ``kyoso_<package>_<figure>`` (queue sizes,
 job leases, e-mail failures) — a few indexed statements per scrape.
 
 Access: nobody by default (404). ``METRICS_TOKEN`` lets a scraper in with ``Authorization:
@@ -45,6 +45,10 @@ from prometheus_client import (
     generate_latest,
 )
 from prometheus_client.core import GaugeMetricFamily
+
+from core import heartbeat
+from core.extensions import db
+from core.types import utcnow
 
 REQUEST_SECONDS = Histogram(
     "kyoso_http_request_duration_seconds",
@@ -152,6 +156,18 @@ class StatusCollector:
         ready.add_metric(["all"], 1.0 if ok else 0.0)
         yield ready
         yield lag
+        beats = GaugeMetricFamily(
+            "kyoso_worker_heartbeat_age_seconds",
+            "Seconds since each background worker's freshest heartbeat, by worker and host.",
+            labels=["worker", "host"],
+        )
+        try:  # in the scrape's request, like the checks above
+            now = utcnow()
+            for (worker, host), row in heartbeat.freshest().items():
+                beats.add_metric([worker, host], (now - row.beat_at).total_seconds())
+        except Exception:  # noqa: BLE001 - kyoso_ready{check="database"} reports the cause
+            db.session.rollback()
+        yield beats
         for source, figures in health.figures(self.app).items():
             for key, value in figures.items():
                 if isinstance(value, bool | int | float):

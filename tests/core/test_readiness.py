@@ -26,11 +26,12 @@ def test_readyz_answers_ok_with_each_check(client, count_queries):
     assert response.status_code == 200, response.get_json()
     body = response.get_json()
     assert body["status"] == "ok"
-    assert set(body["checks"]) == {"database", "search", "notifications"}  # no Redis configured
+    assert set(body["checks"]) == {"database", "search", "notifications", "workers"}  # no Redis
     assert all(check["status"] == "ok" for check in body["checks"].values())
     assert body["checks"]["notifications"]["lag_seconds"] == 0
     assert response.headers["Cache-Control"] == "no-store"
-    assert log.count <= 4, str(log)  # SELECT 1, the outbox's oldest row, the oldest due job
+    # SELECT 1, the outbox's oldest row, the oldest due job, the heartbeats
+    assert log.count <= 5, str(log)
 
 
 def test_healthz_stays_liveness(client):
@@ -132,7 +133,8 @@ def test_readyz_answers_503_when_the_database_is_unreachable(tmp_path):
         body = response.get_json()
         assert body["status"] == "error"
         assert {name: c["status"] for name, c in body["checks"].items()} == {
-            "database": "error", "search": "error", "notifications": "error"
+            "database": "error", "search": "error", "notifications": "error",
+            "workers": "error",
         }  # fmt: skip
         assert "kyoso@" not in response.get_data(as_text=True)
         assert app.test_client().get("/healthz").status_code == 503
