@@ -20,7 +20,7 @@ from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import joinedload
 
-from auth.models import ApiToken, Role, User, UserSession
+from auth.models import ApiToken, User, UserSession
 from auth.spaces import Space, SpaceMember
 from core.extensions import db
 from core.types import utcnow

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from core.i18n import KyosoBabel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -11,6 +10,8 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from core.i18n import KyosoBabel
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",

@@ -14,9 +14,9 @@ from auth.permissions import can
 from auth.session import current_account
 from auth.spaces import Space, list_spaces
 from core.extensions import db
+from forum import boards as boards_service
 from forum.forms import BoardForm
 from forum.models import Board
-from forum import boards as boards_service
 from forum.queries import list_boards
 
 bp = Blueprint("forum_admin", __name__, url_prefix="/admin/boards")

@@ -15,8 +15,8 @@ from sqlalchemy import String, cast, func, or_, select, true, update
 from sqlalchemy.orm import selectinload
 
 from audit.log import record_action
-from auth.models import Role, User
 from auth import spaces
+from auth.models import User
 from auth.permissions import MODERATION_REVIEW, can, has
 from core.extensions import db
 from core.params import MAX_AGE_HOURS, int_between

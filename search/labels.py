@@ -20,6 +20,7 @@ from search.params import SearchParams
 from search.results import FacetValue
 from taxonomy import queries as taxonomy
 
+
 @dataclass(frozen=True)
 class BoardLabel(BoardAudience):
     """A board as search shows and filters it: its audience (for the rule), slug and name."""

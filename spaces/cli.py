@@ -14,8 +14,6 @@ from spaces import service
 from spaces.service import SYSTEM as CLI
 
 
-
-
 def register(app: Flask) -> None:
     app.cli.add_command(spaces_group)
     app.cli.add_command(boards_group)

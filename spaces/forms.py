@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length
 
 
 class SpaceForm(FlaskForm):
