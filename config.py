@@ -90,6 +90,7 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "PRIVACY_RETAIN_MAIL_OUTBOX_DAYS": (14, int),
     "PRIVACY_RETAIN_DELETED_READ_DAYS": (0, int),
     "PRIVACY_RETAIN_REVOKED_TOKENS_DAYS": (90, int),
+    "PRIVACY_RETAIN_CONTACT_DAYS": (365, int),
     "PRIVACY_RETAIN_IP_DAYS": (90, int),
     "PRIVACY_PURGE_EVERY_MINUTES": (60, int),
     # the version of the terms and privacy policy a registering member accepts (recorded)

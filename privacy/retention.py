@@ -7,6 +7,8 @@ it; tests give it a frozen ``now``.
     PRIVACY_RETAIN_MAIL_OUTBOX_DAYS        .eml files in MAIL_OUTBOX_DIR                14
     PRIVACY_RETAIN_DELETED_READ_DAYS       read positions of deleted threads             0 (at once)
     PRIVACY_RETAIN_REVOKED_TOKENS_DAYS     revoked API tokens                           90
+    PRIVACY_RETAIN_CONTACT_DAYS            messages to the secretariat (お問い合わせ) that
+                                           have been dealt with, from their arrival     365
     PRIVACY_RETAIN_IP_DAYS                 IP addresses (none are stored in the database:
                                            rate-limit counters expire with their window) 90
 
@@ -26,8 +28,9 @@ from auth.models import ApiToken, ErasedAddress, UserSession
 from core.extensions import db
 from core.types import utcnow
 from forum.models import Thread
-from moderation.models import DELETED, REJECTED, HeldPost, ModerationItem
+from moderation.models import DELETED, PENDING, REJECTED, HeldPost, ModerationItem
 from notifications.models import JOB_DONE, JOB_FAILED, NotificationJob, ReadPosition
+from pages.models import ContactMessage
 
 DEFAULTS = {
     "PRIVACY_RETAIN_REJECTED_HELD_DAYS": 30,
@@ -35,6 +38,7 @@ DEFAULTS = {
     "PRIVACY_RETAIN_MAIL_OUTBOX_DAYS": 14,
     "PRIVACY_RETAIN_DELETED_READ_DAYS": 0,
     "PRIVACY_RETAIN_REVOKED_TOKENS_DAYS": 90,
+    "PRIVACY_RETAIN_CONTACT_DAYS": 365,
     "PRIVACY_RETAIN_IP_DAYS": 90,
 }
 
@@ -97,6 +101,19 @@ def purge(*, now: datetime | None = None) -> dict[str, int]:
         done["revoked_api_tokens"] = _count(
             db.session.execute(
                 delete(ApiToken).where(ApiToken.revoked_at < now - timedelta(days=days))
+            )
+        )
+
+    days = _days("PRIVACY_RETAIN_CONTACT_DAYS")
+    if days:
+        # a message still waiting in the queue is kept, however old: it has not been answered
+        waiting = select(ModerationItem.id).where(ModerationItem.status == PENDING)
+        done["contact_messages"] = _count(
+            db.session.execute(
+                delete(ContactMessage).where(
+                    ContactMessage.created_at < now - timedelta(days=days),
+                    ContactMessage.item_id.is_(None) | ContactMessage.item_id.not_in(waiting),
+                )
             )
         )
 

@@ -65,6 +65,7 @@ ALLOWED: dict[str, set[str]] = {
         "search",
         "attachments",
         "notifications",
+        "pages",  # messages to the secretariat (retention)
     },  # fmt: skip
     # backups (issue #17): the database, the attachment files, the search index rebuilt
     "backup": {"core", "auth", "audit", "forum", "attachments", "search"},

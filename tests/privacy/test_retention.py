@@ -14,6 +14,8 @@ from core.extensions import db
 from forum.models import Board
 from moderation.models import REJECTED, HeldPost, ModerationItem
 from notifications.models import JOB_DONE, JOB_PENDING, NotificationJob, ReadPosition
+from pages.contact import submit_contact
+from pages.models import ContactMessage
 from privacy import retention
 from tests.privacy.conftest import held_post_of
 
@@ -60,9 +62,18 @@ def test_purge_with_a_frozen_clock(app, user, thread_factory):
         stamp = _days_ago(days).timestamp()
         os.utime(outbox / name, (stamp, stamp))
 
+    for days, decided in ((366, True), (366, False), (364, True)):
+        outcome = submit_contact(sender=None, name="問い合わせ 太郎", email="t@example.jp",
+                                 category="other", body=f"{days}日前の問い合わせ {decided}")  # fmt: skip
+        outcome.message.created_at = _days_ago(days)
+        if decided:
+            outcome.message.item.status = REJECTED
+    db.session.commit()
+
     done = retention.purge(now=NOW)
     db.session.commit()
     assert done == {
+        "contact_messages": 1,
         "rejected_held_posts": 1, "notification_jobs": 1, "deleted_thread_read_positions": 1,
         "revoked_api_tokens": 1, "expired_logins": 1, "ended_address_blocks": 1,
         "mail_outbox_files": 1,
@@ -76,6 +87,9 @@ def test_purge_with_a_frozen_clock(app, user, thread_factory):
     assert [s.nonce_hash[0] for s in db.session.scalars(select(UserSession))] == ["d"]
     assert sorted(a.address_key[0] for a in db.session.scalars(select(ErasedAddress))) == ["0", "f"]
     assert sorted(p.name for p in outbox.glob("*.eml")) == ["new.eml"]
+    # a year on, a message dealt with is gone; one still waiting for an answer is kept
+    assert sorted(m.body for m in db.session.scalars(select(ContactMessage))) == [
+        "364日前の問い合わせ True", "366日前の問い合わせ False"]  # fmt: skip
     # a second run finds nothing more
     assert set(retention.purge(now=NOW).values()) == {0}
 
