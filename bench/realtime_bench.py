@@ -44,6 +44,7 @@ import json
 import math
 import multiprocessing as mp
 import os
+import re
 import resource
 import shutil
 import signal
@@ -123,6 +124,21 @@ def free_port() -> int:
 # --- server side (runs in the server process) --------------------------------------------------
 
 
+#: post number -> [WebSocket frames carrying its post_created written by this process, time of the
+#: last one]: when the server's part of the fan-out ended, apart from the clients' own CPU
+FRAMES_SENT: dict[int, list] = {}
+_NUMBER = re.compile(r'^42\["post_created",\{.*?"number":\s*(\d+)')
+
+
+def count_frame(data) -> None:
+    if isinstance(data, str) and data.startswith('42["post_created"'):
+        match = _NUMBER.match(data)
+        if match:
+            entry = FRAMES_SENT.setdefault(int(match.group(1)), [0, 0.0])
+            entry[0] += 1
+            entry[1] = time.time()
+
+
 def _bench_app():
     """The real app plus a timing wrapper around its SocketIO.emit and a stats route."""
     from flask import jsonify
@@ -146,13 +162,25 @@ def _bench_app():
 
     sio.emit = timed_emit  # instance attribute: realtime.broadcast.emit looks it up here
 
+    import simple_websocket.ws
+
+    original_send = simple_websocket.ws.Base.send
+
+    def counted_send(self, data):
+        result = original_send(self, data)
+        count_frame(data)
+        return result
+
+    simple_websocket.ws.Base.send = counted_send  # the socket writers of werkzeug/gthread/gevent
+
     @app.get(STATS_PATH)
     def _bench_stats():
         from collections import Counter
 
         from flask import request
 
-        data = {"emits": emits, "threads": threading.active_count(), "pid": os.getpid()}
+        data = {"emits": emits, "threads": threading.active_count(), "pid": os.getpid(),
+                "frames_sent": FRAMES_SENT}  # fmt: skip
         if request.args.get("frames"):  # where the threads are: innermost 3 frames, counted
             import traceback
 
@@ -184,9 +212,18 @@ def asgi_app():
     import asyncio
 
     import socketio
+    from engineio.async_drivers import asgi as engineio_asgi
     from uvicorn.middleware.wsgi import WSGIMiddleware
 
     flask_app = _bench_app()
+    original_send = engineio_asgi.WebSocket.send
+
+    async def counted_send(self, message):
+        result = await original_send(self, message)
+        count_frame(message)
+        return result
+
+    engineio_asgi.WebSocket.send = counted_send
     config = json.loads(os.environ[CONFIG_ENV])
     manager = socketio.AsyncRedisManager(config["SOCKETIO_MESSAGE_QUEUE"],
                                          channel=config["SOCKETIO_CHANNEL"])  # fmt: skip
@@ -674,7 +711,13 @@ def run_one(kind: str, n: int, setup: dict, workdir: Path, args) -> dict:
             result["load_during"].append(os.getloadavg()[0])
             time.sleep(args.gap)
         latencies.sort()
-        emits = servers[0].stats()["emits"][-len(per_post) :] if per_post else []
+        stats = [server.stats() for server in servers]
+        for post in per_post:  # the servers' own part: when the last frame was written
+            sent = [st["frames_sent"].get(str(post["number"]), [0, 0.0]) for st in stats]
+            post["frames_sent"] = sum(count for count, _last in sent)
+            lasts = [last for count, last in sent if count]
+            post["server_last_ms"] = (max(lasts) - post["t0"]) * 1000 if lasts else float("nan")
+        emits = stats[0]["emits"][-len(per_post) :] if per_post else []
         for post, emit in zip(per_post, emits, strict=False):  # the last ones: not the warm-up
             post["emit_ms"] = (emit["end"] - emit["start"]) * 1000
             post["before_emit_ms"] = (emit["start"] - post["t0"]) * 1000
@@ -692,6 +735,8 @@ def run_one(kind: str, n: int, setup: dict, workdir: Path, args) -> dict:
             before_emit_ms_median=_median_of(per_post, "before_emit_ms"),
             cpu_server_ms_median=_median_of(per_post, "cpu_server_ms"),
             cpu_clients_ms_median=_median_of(per_post, "cpu_clients_ms"),
+            server_last_ms_median=_median_of(per_post, "server_last_ms"),
+            server_last_ms_max=max((p["server_last_ms"] for p in per_post), default=None),
             per_post=per_post,
         )  # fmt: skip
         unexpected = 0
@@ -747,10 +792,12 @@ def print_table(results: list[dict]) -> None:
     print()
     print(
         "| server | P | clients | N | connected | median ms | p95 ms | p99 ms | max ms | lost "
-        "| POST ms | server CPU ms/post | clients CPU ms/post | RSS before MiB | RSS per conn KiB "
+        "| last frame written ms (median/max) | POST ms | server CPU ms/post | clients CPU ms/post | RSS before MiB | RSS per conn KiB "
         "| threads with N | load 1-min before→during→after |"
     )
-    print("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    print(
+        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+    )
     for r in results:
         if "error" in r and "median_ms" not in r:
             print(f"| {r['server']} | {r.get('processes', 1)} | {r.get('client_mode', '')} "
@@ -760,6 +807,7 @@ def print_table(results: list[dict]) -> None:
         print(f"| {r['server']} | {r['processes']} | {r['client_mode']} | {r['clients']} "
               f"| {r['connected']} | {_fmt(r['median_ms'])} | {_fmt(r['p95_ms'])} "
               f"| {_fmt(r['p99_ms'])} | {_fmt(r['max_ms'])} | {r['lost']}/{r['expected']} "
+              f"| {_fmt(r['server_last_ms_median'])}/{_fmt(r['server_last_ms_max'])} "
               f"| {_fmt(r['post_ms_median'])} | {_fmt(r['cpu_server_ms_median'])} "
               f"| {_fmt(r['cpu_clients_ms_median'])} | {_fmt(r['rss_before_kib'] / 1024, 1)} "
               f"| {_fmt(r['rss_per_conn_kib'])} | {r['threads_connected']} "
@@ -790,7 +838,8 @@ def print_table(results: list[dict]) -> None:
             print(f"   post #{p['number']}: POST {p['post_ms']:.0f} ms (emit starts at "
                   f"{_fmt(p.get('before_emit_ms'))}, lasts {_fmt(p.get('emit_ms'))} ms), receipt "
                   f"median {_fmt(p['median_ms'])} / p95 {_fmt(p['p95_ms'])} / max "
-                  f"{_fmt(p['max_ms'])}, lost {p['lost']}; CPU ms servers {per_server}, clients "
+                  f"{_fmt(p['max_ms'])}, lost {p['lost']}; servers wrote {p.get('frames_sent')} "
+                  f"frames, the last at {_fmt(p.get('server_last_ms'))} ms; CPU ms servers {per_server}, clients "
                   f"{p['cpu_clients_ms']:.0f}")  # fmt: skip
 
 
