@@ -4,34 +4,46 @@ through the API, time from just before the POST to each client's ``post_created`
     .venv/bin/python bench/realtime_bench.py                          # N = 100,500,1000, both servers
     .venv/bin/python bench/realtime_bench.py --clients 500 --posts 10 --servers werkzeug
     .venv/bin/python bench/realtime_bench.py --json /tmp/rt.json      # also write every figure
+    # issue 17: 2,000 readers on 2 processes through Redis, the three server models
+    .venv/bin/python bench/realtime_bench.py --clients 2000 --processes 2 --redis redis://127.0.0.1:6379/12 \
+        --servers gevent,asgi,gunicorn --client-mode async --per-worker 500 --posts 10
 
 For each server kind and each N it:
 
 1. uses a fresh, migrated SQLite database in a temporary folder (``flask_migrate.upgrade()``
    inside ``create_app``), with one member, one thread on 全体交流 and one API token;
-2. starts the app in its own process on 127.0.0.1: ``werkzeug`` (werkzeug's threaded server, as
-   ``tests/support/serve_worker.py``) or ``gunicorn`` (``-k gthread -w 1 --threads N+64``, only if
-   gunicorn is installed in the venv); a new server process for every N, so memory figures start
-   from the same point. The server process is this file (``--serve``), which adds one read-only
-   route, ``/_bench/stats``, and times each ``SocketIO.emit`` of ``post_created``; the app code
-   is not changed;
-3. warms the server up (one client, one reply), then reads its RSS and thread count from
-   ``/proc/<pid>/status``;
+2. starts ``--processes`` server processes on 127.0.0.1 (with more than one, or for ``asgi``,
+   all on one Redis message queue channel of their own): ``werkzeug`` (werkzeug's threaded
+   server, as ``tests/support/serve_worker.py``), ``gunicorn`` (``-k gthread -w 1 --threads
+   N/P+64``: threading mode), ``gevent`` (gunicorn ``-k gevent -w 1``, ``SOCKETIO_ASYNC_MODE=
+   gevent``) or ``asgi`` (uvicorn with python-socketio's ``AsyncServer`` and the Flask app behind
+   a WSGI adapter, see :func:`asgi_app`); a new set for every N, so memory figures start from the
+   same point; ``SEARCH_INDEXER=off`` as the README sets it for several processes. The server
+   process is this file (``--serve``, or the gunicorn/uvicorn entry points below), which adds
+   one read-only route, ``/_bench/stats``, times each ``SocketIO.emit`` of ``post_created`` and
+   counts the WebSocket frames carrying it (with the time of the last one written); the app
+   code is not changed;
+3. warms the servers up (one client on each, one reply), then reads their RSS and thread count
+   from ``/proc/<pid>/status``;
 4. connects N ``python-socketio`` clients (``transports=["websocket"]``, no reconnection) spread
-   over ``ceil(N / --per-worker)`` client processes; each client calls ``join_thread`` and waits
-   for its ack; reads RSS again (memory per connection = difference / N);
-5. posts ``--posts`` replies, one at a time, with ``POST /api/v1/threads/<id>/posts`` and the
-   Bearer token. Latency = the client's ``time.time()`` in its ``post_created`` handler minus
-   ``time.time()`` just before the POST (every process is on the same machine clock). A client
-   that has not received the event ``--deliver-timeout`` seconds after the POST counts as a lost
-   delivery;
-6. disconnects the clients, reads RSS once more, stops the server.
+   over ``ceil(N / --per-worker)`` client processes, client i on server i mod P; each calls
+   ``join_thread`` and waits for its ack; ``--client-mode thread`` uses ``socketio.Client``,
+   ``async`` ``socketio.AsyncClient`` on one asyncio loop per process (far less CPU per message);
+   reads RSS again (memory per connection = difference / N);
+5. posts ``--posts`` replies to the first server, one at a time, with ``POST
+   /api/v1/threads/<id>/posts`` and the Bearer token. Latency = the client's ``time.time()`` in
+   its ``post_created`` handler minus ``time.time()`` just before the POST (every process is on
+   the same machine clock). A client that has not received the event ``--deliver-timeout``
+   seconds after the POST counts as a lost delivery. The CPU time of every server and client
+   process is read before and after each reply;
+6. disconnects the clients, reads RSS once more, stops the servers.
 
 Everything is bounded: connects and acks time out, each delivery waits at most
 ``--deliver-timeout``, and runs that would start after ``--time-budget`` seconds are skipped.
-Clients and server share the machine's cores, so the figures include the clients' own work
-(python-socketio starts a thread per received message). This is a benchmark for a human to run
-and read, not a test: nothing fails on a slow figure.
+Clients and servers share the machine's cores, so the figures include the clients' own work;
+"last frame written" is when the servers had written their last ``post_created`` frame, their
+own part of the fan-out. This is a benchmark for a human to run and read, not a test: nothing
+fails on a slow figure.
 """
 
 from __future__ import annotations
@@ -105,6 +117,14 @@ def cpu_seconds(pid: int) -> float:
     with open(f"/proc/{pid}/stat") as handle:
         fields = handle.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def main_thread_waited(pid: int) -> float:
+    """Seconds the process's main thread has spent runnable but waiting for a CPU (the kernel's
+    run-queue delay, /proc/<pid>/schedstat). gevent's hub and asyncio's loop run there: on a
+    shared machine this is how much of a fan-out's wall time was other processes' turn."""
+    with open(f"/proc/{pid}/schedstat") as handle:
+        return int(handle.read().split()[1]) / 1e9
 
 
 def percentile(sorted_values: list[float], q: float) -> float:
@@ -682,6 +702,7 @@ def run_one(kind: str, n: int, setup: dict, workdir: Path, args) -> dict:
         result["load_during"] = []
         for _ in range(args.posts if connected else 0):
             cpu_before = [cpu_seconds(pid) for pid in server_pids + client_pids]
+            waited_before = [main_thread_waited(pid) for pid in server_pids]
             t0 = time.time()
             reply = post_reply(servers[0], setup, session)  # one process takes the reply
             t_response = time.time() - t0
@@ -691,6 +712,8 @@ def run_one(kind: str, n: int, setup: dict, workdir: Path, args) -> dict:
             answers = [_recv(pipe, process, args.deliver_timeout + 30)
                        for process, pipe in workers]  # fmt: skip
             cpu_after = [cpu_seconds(pid) for pid in server_pids + client_pids]
+            waited = [(main_thread_waited(pid) - before) * 1000
+                      for pid, before in zip(server_pids, waited_before, strict=True)]  # fmt: skip
             spent = [
                 (after - before) * 1000 for before, after in zip(cpu_before, cpu_after, strict=True)
             ]
@@ -706,6 +729,7 @@ def run_one(kind: str, n: int, setup: dict, workdir: Path, args) -> dict:
                              "lost": missing, "t0": t0,
                              "cpu_server_ms": sum(spent[: len(servers)]),
                              "cpu_per_server_ms": spent[: len(servers)],
+                             "waited_per_server_ms": waited,
                              "cpu_clients_ms": sum(spent[len(servers) :]),
                              "last_receipt": t0 + (times[-1] if times else 0)})  # fmt: skip
             result["load_during"].append(os.getloadavg()[0])
@@ -717,6 +741,7 @@ def run_one(kind: str, n: int, setup: dict, workdir: Path, args) -> dict:
             post["frames_sent"] = sum(count for count, _last in sent)
             lasts = [last for count, last in sent if count]
             post["server_last_ms"] = (max(lasts) - post["t0"]) * 1000 if lasts else float("nan")
+            post["waited_ms"] = max(post["waited_per_server_ms"])
         emits = stats[0]["emits"][-len(per_post) :] if per_post else []
         for post, emit in zip(per_post, emits, strict=False):  # the last ones: not the warm-up
             post["emit_ms"] = (emit["end"] - emit["start"]) * 1000
@@ -736,6 +761,7 @@ def run_one(kind: str, n: int, setup: dict, workdir: Path, args) -> dict:
             cpu_server_ms_median=_median_of(per_post, "cpu_server_ms"),
             cpu_clients_ms_median=_median_of(per_post, "cpu_clients_ms"),
             server_last_ms_median=_median_of(per_post, "server_last_ms"),
+            waited_ms_median=_median_of(per_post, "waited_ms"),
             server_last_ms_max=max((p["server_last_ms"] for p in per_post), default=None),
             per_post=per_post,
         )  # fmt: skip
@@ -792,7 +818,7 @@ def print_table(results: list[dict]) -> None:
     print()
     print(
         "| server | P | clients | N | connected | median ms | p95 ms | p99 ms | max ms | lost "
-        "| last frame written ms (median/max) | POST ms | server CPU ms/post | clients CPU ms/post | RSS before MiB | RSS per conn KiB "
+        "| last frame written ms (median/max) | main thread waited for a CPU ms | POST ms | server CPU ms/post | clients CPU ms/post | RSS before MiB | RSS per conn KiB "
         "| threads with N | load 1-min before→during→after |"
     )
     print(
@@ -808,6 +834,7 @@ def print_table(results: list[dict]) -> None:
               f"| {r['connected']} | {_fmt(r['median_ms'])} | {_fmt(r['p95_ms'])} "
               f"| {_fmt(r['p99_ms'])} | {_fmt(r['max_ms'])} | {r['lost']}/{r['expected']} "
               f"| {_fmt(r['server_last_ms_median'])}/{_fmt(r['server_last_ms_max'])} "
+              f"| {_fmt(r['waited_ms_median'])} "
               f"| {_fmt(r['post_ms_median'])} | {_fmt(r['cpu_server_ms_median'])} "
               f"| {_fmt(r['cpu_clients_ms_median'])} | {_fmt(r['rss_before_kib'] / 1024, 1)} "
               f"| {_fmt(r['rss_per_conn_kib'])} | {r['threads_connected']} "
@@ -835,11 +862,13 @@ def print_table(results: list[dict]) -> None:
                 print("   server log (end):\n" + r["server_log_tail"])
         for p in r.get("per_post", []):
             per_server = "/".join(f"{c:.0f}" for c in p.get("cpu_per_server_ms", []))
+            waited = "/".join(f"{c:.0f}" for c in p.get("waited_per_server_ms", []))
             print(f"   post #{p['number']}: POST {p['post_ms']:.0f} ms (emit starts at "
                   f"{_fmt(p.get('before_emit_ms'))}, lasts {_fmt(p.get('emit_ms'))} ms), receipt "
                   f"median {_fmt(p['median_ms'])} / p95 {_fmt(p['p95_ms'])} / max "
                   f"{_fmt(p['max_ms'])}, lost {p['lost']}; servers wrote {p.get('frames_sent')} "
-                  f"frames, the last at {_fmt(p.get('server_last_ms'))} ms; CPU ms servers {per_server}, clients "
+                  f"frames, the last at {_fmt(p.get('server_last_ms'))} ms; main threads waited "
+                  f"{waited} ms for a CPU; CPU ms servers {per_server}, clients "
                   f"{p['cpu_clients_ms']:.0f}")  # fmt: skip
 
 
