@@ -24,6 +24,9 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "SOCKETIO_MESSAGE_QUEUE": ("", str),
     "SOCKETIO_CHANNEL": ("kyoso", str),
     "SOCKETIO_EMIT_IN_BACKGROUND": (True, _bool),
+    # "threading" (a thread per open socket: the dev server, the tests, gunicorn gthread) or
+    # "gevent" (a greenlet per socket: gunicorn -k gevent; see README "Real-time" and realtime/)
+    "SOCKETIO_ASYNC_MODE": ("threading", str),
     "SERVER_NAME": (None, str),
     # the public base URL of every absolute link (mail, feeds, .ics, API); required in
     # production — never taken from the request's Host header (see README "本番環境")

@@ -70,7 +70,7 @@ def serve() -> None:
 
 
 def test(pytest_args: list[str]) -> int:
-    ensure_venv("test")
+    ensure_venv("test,server")  # server: the gunicorn gevent worker test (tests/realtime)
     return subprocess.run([str(PY), "-m", "pytest", *pytest_args], cwd=ROOT).returncode
 
 
