@@ -93,7 +93,14 @@ class Scene:
     board_id: int
     tokens: list[str]
     watcher_ids: list[int]
-    started_at: float = field(default_factory=time.time)
+    #: every write of the run so far: body -> (post id, number) when acknowledged; bodies whose
+    #: outcome the writer could not know
+    acked: dict = field(default_factory=dict)
+    uncertain: set = field(default_factory=set)
+
+    def record(self, writers: Writers) -> None:
+        self.acked.update(writers.acked)
+        self.uncertain |= writers.uncertain
 
 
 def checker_app(cluster: Cluster):
@@ -105,6 +112,15 @@ def checker_app(cluster: Cluster):
     return create_app({**{k: env[k] for k in keys}, "SEARCH_INDEXER": "off",
                        "NOTIFICATION_WORKER": "off", "RATELIMIT_STORAGE_URI": "memory://",
                        "SOCKETIO_EMIT_IN_BACKGROUND": False})  # fmt: skip
+
+
+def close_app(app) -> None:
+    """Give back the checker app's database connections (before its database is dropped)."""
+    from core.extensions import db
+
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
 
 
 def prepare(app, *, writers: int = 8, watchers: int = 20, tag: str = "") -> Scene:
@@ -295,12 +311,39 @@ class LiveReader:
 
 
 # --- invariants -----------------------------------------------------------------------------
-def check_posts(app, scene: Scene, writers: Writers) -> list[str]:
+def write_in_flight(url: str, scene: Scene, token: str, kill) -> int | None:
+    """Send one reply to ``url`` and call ``kill()`` once the request is on the wire, before
+    the answer; the write is recorded in ``scene`` (acknowledged or uncertain). Its status."""
+    parts = urlsplit(url)
+    body = f"障害試験の返信 in-flight {uuid.uuid4().hex[:8]}"
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    status = None
+    try:
+        conn.request("POST", f"/api/v1/threads/{scene.thread_id}/posts",
+                     json.dumps({"body": body}).encode(),
+                     {"Authorization": f"Bearer {token}", "Content-Type": "application/json"})  # fmt: skip
+        kill()
+        response = conn.getresponse()
+        status, data = response.status, json.loads(response.read() or b"{}")
+    except OSError:
+        pass
+    finally:
+        conn.close()
+    if status == 201:
+        scene.acked[body] = (data["id"], data["number"])
+    else:
+        scene.uncertain.add(body)
+    return status
+
+
+def check_posts(app, scene: Scene, writers: Writers | None = None) -> list[str]:
     """Every acknowledged post exactly once with its id and number, every uncertain write at
     most once, nothing unknown written; numbers 1..N; counters equal recounts."""
     from core.extensions import db
     from forum.models import Post
 
+    if writers is not None:
+        scene.record(writers)
     problems: list[str] = []
     with app.app_context():
         rows = db.session.execute(select(Post.id, Post.number, Post.body_source)
@@ -308,13 +351,13 @@ def check_posts(app, scene: Scene, writers: Writers) -> list[str]:
         by_body = collections.defaultdict(list)
         for row in rows:
             by_body[row.body_source].append((row.id, row.number))
-        for body, ack in writers.acked.items():
+        for body, ack in scene.acked.items():
             if by_body.get(body) != [ack]:
                 problems.append(f"acknowledged {ack} {body!r}: in the database {by_body.get(body)}")
-        for body in writers.uncertain:
+        for body in scene.uncertain:
             if len(by_body.get(body, [])) > 1:
                 problems.append(f"uncertain write saved {len(by_body[body])} times: {body!r}")
-        known = set(writers.acked) | writers.uncertain
+        known = set(scene.acked) | scene.uncertain
         unknown = [b for b in by_body if b.startswith("障害試験の返信") and b not in known]
         if unknown:
             problems.append(f"{len(unknown)} posts nobody sent: {unknown[:3]}")
@@ -497,15 +540,16 @@ def backend_of_loopback(cluster: Cluster) -> int:
 
 def fault_web(cluster: Cluster, app, writers: Writers, readers: list[LiveReader]) -> dict:
     i = backend_of_loopback(cluster)
-    in_flight_before = writers.count()
-    cluster.kill(f"web{i}")  # kill -9 of gunicorn's master and worker, mid-request
+    # kill -9 of gunicorn's master and worker with a reply on the wire to it (and the load's)
+    status = write_in_flight(cluster.web_url(i), writers.scene, writers.scene.tokens[-1],
+                             lambda: cluster.kill(f"web{i}"))  # fmt: skip
     killed = time.monotonic()
     wait_until(lambda: all(len(r.reconnects) >= 1 for r in readers), 60, "readers rejoining")
     rejoined = max(r.reconnects[-1] for r in readers)
     time.sleep(2)
     started = time.monotonic()
     cluster.start_web(i)
-    return {"killed_web": i, "acked_before_kill": in_flight_before,
+    return {"killed_web": i, "in_flight_write": status,
             "readers_rejoined_s": rejoined, "restart_s": time.monotonic() - started,
             "down_s": time.monotonic() - killed}  # fmt: skip
 
@@ -547,25 +591,39 @@ def fault_database(cluster: Cluster, app, writers: Writers, readers: list[LiveRe
 
 
 def fault_indexer(cluster: Cluster, app, writers: Writers, readers: list[LiveReader]) -> dict:
+    return kill_indexer_mid_batch(cluster, app, writers.scene, 1200)
+
+
+def kill_indexer_mid_batch(cluster: Cluster, app, scene: Scene, count: int) -> dict:
+    """Give the indexer ``count`` new posts (more than one batch of ``search.indexer.BATCH``),
+    kill -9 it once it has applied part of them, and start it again."""
     from core.extensions import db
+    from search import outbox
     from search.cli import status_data
 
-    burst(app, writers.scene, 600)
+    def index_ready() -> tuple[int] | None:
+        with app.app_context():
+            data, high = status_data(), outbox.high_water()
+            db.session.remove()
+        return (high or 0,) if data.get("state") == "ok" else None
+
+    (before,) = wait_until(index_ready, 60, "the search index created", interval=0.2)
+    burst(app, scene, count)
     with app.app_context():
-        start = status_data()["last_applied"]
+        after = outbox.high_water()
         db.session.remove()
 
-    def mid_batch() -> bool:
+    def mid_batch() -> bool:  # part of the burst applied, part not
         with app.app_context():
             data = status_data()
             db.session.remove()
-        return data["last_applied"] > start and data["pending_rows"] > 0
+        return before < data["last_applied"] < after
 
-    wait_until(mid_batch, 120, "the indexer part-way through the burst", interval=0.05)
+    wait_until(mid_batch, 120, "the indexer part-way through the burst", interval=0.02)
     cluster.kill("search")
     started = time.monotonic()
     cluster.start_search_worker()
-    return {"burst_posts": 600, "indexer_restart_s": time.monotonic() - started}
+    return {"burst_posts": count, "indexer_restart_s": time.monotonic() - started}
 
 
 def fault_notify(cluster: Cluster, app, writers: Writers, readers: list[LiveReader]) -> dict:
@@ -670,6 +728,7 @@ def main(argv: list[str] | None = None) -> int:
                       web_count=args.web, settings={"MODERATION_HOLD_FIRST_POSTS": 0})  # fmt: skip
     results: list[Result] = []
     started = time.monotonic()
+    app = None
     try:
         cluster.start_redis()
         cluster.up(fresh_database="kyoso_faults")
@@ -686,6 +745,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"    ! {problem}", flush=True)
     finally:
         cluster.stop_all()
+        if app is not None:
+            close_app(app)
         from bench.cluster import drop_database
 
         drop_database("kyoso_faults")

@@ -119,6 +119,7 @@ def own_redis():
 def test_rate_limits_store_going_away_falls_back_to_memory(database_url, tmp_path, own_redis, user):
     """Found by bench/faults.py (issue #17): with the limit store (Redis) gone, every limited
     request answered 500. Each process now counts in memory until the store is back."""
+    from core.extensions import db
     from tests.fixtures.app import Client, make_test_app
 
     process, url = own_redis
@@ -133,3 +134,6 @@ def test_rate_limits_store_going_away_falls_back_to_memory(database_url, tmp_pat
     statuses = [client.post_form("/login", form).status_code for _ in range(11)]
     assert 500 not in statuses
     assert statuses[-1] == 429  # the limit still holds, counted in memory
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
