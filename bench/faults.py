@@ -93,6 +93,7 @@ class Scene:
     board_id: int
     tokens: list[str]
     watcher_ids: list[int]
+    tag: str = ""
     #: every write of the run so far: body -> (post id, number) when acknowledged; bodies whose
     #: outcome the writer could not know
     acked: dict = field(default_factory=dict)
@@ -160,7 +161,7 @@ def prepare(app, *, writers: int = 8, watchers: int = 20, tag: str = "") -> Scen
             db.session.flush()
             watcher_ids.append(user.id)
         db.session.commit()
-        scene = Scene(thread.id, board.id, tokens, watcher_ids)
+        scene = Scene(thread.id, board.id, tokens, watcher_ids, tag)
         db.session.remove()
     return scene
 
@@ -665,11 +666,82 @@ def burst(app, scene: Scene, count: int) -> None:
         db.session.remove()
 
 
+def fault_disk(cluster: Cluster, app, writers: Writers, readers: list[LiveReader]) -> dict:
+    """Mount a 2 MiB tmpfs on the attachment folder, fill it, upload a PDF through the form as
+    the case's author would: refused with the Japanese message, nothing kept; then free the
+    space and upload again: stored."""
+    import io
+    import re
+    import subprocess
+
+    import requests
+    from PIL import Image
+
+    folder = cluster.instance / "attachments"
+    folder.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(folder)], check=True)
+    try:
+        filler = folder / "filler"
+        with open(filler, "wb") as handle, contextlib.suppress(OSError):
+            while True:
+                handle.write(b"\0" * 65536)
+        thread_id = case_thread(app, writers.scene)
+        pdf = io.BytesIO()
+        Image.new("RGB", (200, 280), "white").save(pdf, "PDF", title="チラシ")
+        session = requests.Session()
+        base = cluster.site_url
+        token = re.search(
+            r'name="csrf_token"[^>]*value="([^"]+)"', session.get(f"{base}/login").text
+        )
+        session.post(f"{base}/login", data={"csrf_token": token.group(1),
+                     "email": f"op{writers.scene.tag}@faults.example.jp",
+                     "password": "faults-password-2026"}, timeout=30)  # fmt: skip
+
+        def send() -> requests.Response:
+            page = session.get(f"{base}/t/{thread_id}/attachments", timeout=30).text
+            token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+            return session.post(f"{base}/t/{thread_id}/attachments", data={"csrf_token": token},
+                                files={"file": ("チラシ.pdf", pdf.getvalue(), "application/pdf")},
+                                allow_redirects=False, timeout=30)  # fmt: skip
+
+        full = send()
+        message = "保存先の空き容量が足りないため、ファイルを保存できませんでした。"
+        left = [p.name for p in folder.rglob("*") if p.is_file() and p != filler]
+        if full.status_code != 422 or message not in full.text or left:
+            raise AssertionError(f"disk full: {full.status_code}, message shown: "
+                                 f"{message in full.text}, files left {left}")  # fmt: skip
+        filler.unlink()
+        again = send()
+        if again.status_code != 302:
+            raise AssertionError(f"after freeing space: {again.status_code}")
+        return {"full_disk_upload": full.status_code, "after_freeing": again.status_code}
+    finally:
+        subprocess.run(["umount", str(folder)], check=False)
+
+
+def case_thread(app, scene: Scene) -> int:
+    """A case (取組事例) by the scene's opening member, who may attach files to it."""
+    from auth.models import User
+    from core.extensions import db
+    from forum import posting
+    from forum.models import Board
+
+    with app.app_context():
+        author = db.session.scalar(select(User).where(User.handle == f"op{scene.tag}"))
+        thread = posting.create_thread(board=db.session.get(Board, scene.board_id), author=author,
+                                       title="添付の試験", body="チラシを添付します。")  # fmt: skip
+        thread.kind = "case"
+        db.session.commit()
+        thread_id = thread.id
+        db.session.remove()
+    return thread_id
+
+
 def fault_none(cluster: Cluster, app, writers: Writers, readers: list[LiveReader]) -> dict:
     return {}  # the load alone: the control run
 
 
-FAULTS = {"none": fault_none, "web": fault_web, "redis": fault_redis, "database": fault_database,
+FAULTS = {"none": fault_none, "web": fault_web, "disk": fault_disk, "redis": fault_redis, "database": fault_database,
           "indexer": fault_indexer, "notify": fault_notify}  # fmt: skip
 
 
