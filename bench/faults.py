@@ -36,6 +36,7 @@ import contextlib
 import http.client
 import json
 import shutil
+import signal
 import sys
 import threading
 import time
@@ -480,6 +481,40 @@ def notifications_settled(app, timeout: float = 120.0) -> float:
     return time.monotonic() - started
 
 
+def check_emails(app, scene: Scene) -> list[str]:
+    """Each immediate e-mail sent once: as many messages in the outbox to each watcher as the
+    watcher has notifications marked sent, and none due and still waiting."""
+    from auth.models import User
+    from core.extensions import db
+    from core.mail import read_outbox
+    from core.types import utcnow
+    from notifications.models import EMAIL_PENDING, EMAIL_SENT, Notification
+
+    with app.app_context():
+        outbox = app.config["MAIL_OUTBOX_DIR"]
+
+        def state() -> tuple[dict, dict, int]:
+            sent = dict(db.session.execute(
+                select(User.email, func.count(Notification.id))
+                .join(Notification, Notification.user_id == User.id)
+                .where(User.id.in_(scene.watcher_ids), Notification.email_state == EMAIL_SENT)
+                .group_by(User.email)).all())  # fmt: skip
+            due = db.session.scalar(select(func.count()).select_from(Notification).where(
+                Notification.email_state == EMAIL_PENDING,
+                Notification.email_due_at <= utcnow()))  # fmt: skip
+            db.session.remove()
+            mailed = collections.Counter(str(m["To"]) for m in read_outbox(outbox))
+            return sent, mailed, due
+
+        wait_until(lambda: state()[2] == 0, 60, "due e-mails sent", interval=0.5)
+        sent, mailed, _ = state()
+    problems = []
+    for address, count in sent.items():
+        if mailed.get(address, 0) != count:
+            problems.append(f"{address}: {mailed.get(address, 0)} e-mails for {count} sent")
+    return problems
+
+
 def check_notifications(app, scene: Scene) -> list[str]:
     """Each watcher's notifications of the thread count every reply exactly once."""
     from core.extensions import db
@@ -774,6 +809,7 @@ def run_fault(name: str, cluster: Cluster, app, scene: Scene, *, writers: int, r
     try:
         timings["notifications_done_s"] = notifications_settled(app)
         problems += check_notifications(app, scene)
+        problems += check_emails(app, scene)
     except TimeoutError as error:
         problems.append(str(error))
     problems += check_readers(app, scene, live)
@@ -796,11 +832,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dir", type=Path, default=ROOT / "bench" / "data" / "faults")
     args = parser.parse_args(argv)
     names = [n for n in args.only.split(",") if n]
+    # stopped from outside: still stop the cluster (the finally below)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if args.dir.exists():  # an index or outbox left by an earlier run would not match
         shutil.rmtree(args.dir)
     # writers are new members: their posts are not held for review in this run
     cluster = Cluster(args.dir, "postgresql+psycopg://postgres@127.0.0.1:5432/kyoso_faults",
-                      web_count=args.web, settings={"MODERATION_HOLD_FIRST_POSTS": 0})  # fmt: skip
+                      web_count=args.web, settings={"MODERATION_HOLD_FIRST_POSTS": 0,
+                      # the watchers' e-mails go out during the run (and are checked)
+                      "NOTIFICATION_EMAIL_DELAY_SECONDS": 2})  # fmt: skip
     results: list[Result] = []
     started = time.monotonic()
     app = None
