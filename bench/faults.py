@@ -17,13 +17,17 @@ with API tokens), a thread, watchers of it, and then, for each fault in turn:
   checked: every acknowledged post exists exactly once (with its number), every uncertain write
   at most once, nothing else was written; post numbers are 1..N without holes; thread and board
   counters equal a recount; each reader saw every post; the search index equals the database
-  (once the indexer has caught up); every watcher's notification counts each post once.
+  (once the indexer has caught up); every watcher's notification counts each post once, and
+  each immediate e-mail is in the outbox once.
 
 The faults: ``web`` (kill -9 the gunicorn process the readers are on, mid-write, then start it
 again), ``redis`` (kill and restart the cluster's own Redis), ``database`` (terminate every
 backend of the cluster's database with pg_terminate_backend, twice: the machine's PostgreSQL is
 shared and is not restarted), ``indexer`` (kill -9 ``search worker`` mid-batch, start it again),
-``notify`` (kill -9 ``notifications process --loop`` mid-fan-out, start it again).
+``notify`` (kill -9 ``notifications process --loop`` mid-fan-out, start it again), ``disk``
+(a 2 MiB tmpfs mounted on the attachment folder and filled; an upload through the form is
+refused with the Japanese message, and stored once space is freed; needs root). ``none`` is
+the control: the load without a fault.
 
 The writers, readers and checks are also used by ``tests/ops/test_cluster_faults.py``.
 """

@@ -194,7 +194,7 @@ def test_upload_refused_cleanly_when_the_disk_is_full(
 ):
     """A full disk (ENOSPC at the file's fsync: the write path's last step) refuses the upload
     with a Japanese message, keeps no row and leaves no partial file (it was a 500). The real
-    fault, a small tmpfs, is in bench/faults.py's notes."""
+    fault, a tmpfs filled up under the running site, is bench/faults.py's ``disk``."""
     import errno
     import os
 
