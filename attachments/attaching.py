@@ -4,6 +4,7 @@ removal has committed."""
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import logging
 from pathlib import Path
@@ -23,6 +24,10 @@ from core.types import utcnow
 from forum.models import Thread
 
 log = logging.getLogger(__name__)
+STORAGE_FULL_MESSAGE = _l(
+    "保存先の空き容量が足りないため、ファイルを保存できませんでした。"
+    "時間をおいてもう一度お試しいただくか、運営事務局にお知らせください。"
+)
 _WRITTEN = "kyoso.attachments.written"  # files written in this transaction
 _DOOMED = "kyoso.attachments.doomed"  # files to delete once this transaction commits
 
@@ -45,7 +50,13 @@ def add_attachment(
         )  # fmt: skip
     checked = inspect(data, max_pixels=config["ATTACHMENT_MAX_PIXELS"])
     key = storage.new_key(EXTENSIONS[checked.content_type])
-    path = storage.write(key, checked.data)
+    try:
+        path = storage.write(key, checked.data)
+    except OSError as exc:
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        log.error("attachment not stored, the disk is full: %s", exc)
+        raise RejectedFile(STORAGE_FULL_MESSAGE) from exc
     db.session.info.setdefault(_WRITTEN, []).append(path)
     attachment = Attachment(
         thread_id=thread.id,

@@ -39,6 +39,10 @@ def configure_instance(app: Flask) -> None:
     app.config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
     app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    # the limit store (Redis) going away must not turn requests into 500s: each process counts
+    # in memory until the store answers again (Flask-Limiter checks it with a growing interval)
+    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
+    app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", _engine_options(app.config["DATABASE_URL"]))
 
 

@@ -187,3 +187,29 @@ def test_upload_is_rate_limited(client, login, case_thread, upload):
     login(thread.author)
     statuses = [upload(thread, make_pdf(), f"{i}.pdf").status_code for i in range(3)]
     assert statuses == [302, 302, 429]
+
+
+def test_upload_refused_cleanly_when_the_disk_is_full(
+    app, client, login, case_thread, upload, monkeypatch
+):
+    """A full disk (ENOSPC at the file's fsync: the write path's last step) refuses the upload
+    with a Japanese message, keeps no row and leaves no partial file (it was a 500). The real
+    fault, a tmpfs filled up under the running site, is bench/faults.py's ``disk``."""
+    import errno
+    import os
+
+    from attachments import storage
+
+    def full(fd):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    thread = case_thread()
+    login(thread.author)
+    monkeypatch.setattr(storage.os, "fsync", full)
+    response = upload(thread, make_pdf(), "チラシ.pdf")
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "保存先の空き容量が足りないため、ファイルを保存できませんでした。" in html
+    assert queries.list_for_thread(thread.id) == []
+    root = Path(app.config["ATTACHMENTS_DIR"])
+    assert not [p for p in root.rglob("*") if p.is_file()]

@@ -92,3 +92,48 @@ def test_rate_limits_posting_budget_is_per_person(client, user_factory, thread):
 
     assert [reply(tokens[0], i) for i in range(21)][-2:] == [201, 429]
     assert reply(tokens[1], 99) == 201
+
+
+@pytest.fixture
+def own_redis():
+    """A redis-server of the test's own (to stop under the site), and its URL."""
+    import shutil
+    import subprocess
+
+    from bench.cluster import _redis_ping as ping
+    from bench.cluster import free_port, wait_until
+
+    if shutil.which("redis-server") is None:
+        pytest.skip("redis-server is not installed")
+    port = free_port()
+    process = subprocess.Popen(["redis-server", "--bind", "127.0.0.1", "--port", str(port),
+                                "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL)  # fmt: skip
+    try:
+        wait_until(lambda: ping(port), 20, "redis-server answering")
+        yield process, f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.kill()
+        process.wait(timeout=10)
+
+
+def test_rate_limits_store_going_away_falls_back_to_memory(database_url, tmp_path, own_redis, user):
+    """Found by bench/faults.py (issue #17): with the limit store (Redis) gone, every limited
+    request answered 500. Each process now counts in memory until the store is back."""
+    from core.extensions import db
+    from tests.fixtures.app import Client, make_test_app
+
+    process, url = own_redis
+    app = make_test_app(database_url, tmp_path, RATELIMIT_ENABLED=True,
+                        RATELIMIT_STORAGE_URI=url)  # fmt: skip
+    app.test_client_class = Client
+    client = app.test_client()
+    form = {"email": user.email, "password": "wrong-password"}
+    assert client.post_form("/login", form).status_code == 422  # counted in Redis
+    process.kill()
+    process.wait(timeout=10)
+    statuses = [client.post_form("/login", form).status_code for _ in range(11)]
+    assert 500 not in statuses
+    assert statuses[-1] == 429  # the limit still holds, counted in memory
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
