@@ -6,7 +6,9 @@ from core.openapi import array, integer, json_response, nullable, obj, ref, stri
 
 
 def _reasons() -> dict:
-    return array(string(), "この候補を挙げた理由（例：「分野: 物流・販売」「領域: 買い物」「兵庫県で活動」）")
+    return array(
+        string(), "この候補を挙げた理由（例：「分野: 物流・販売」「領域: 買い物」「兵庫県で活動」）"
+    )
 
 
 def contract() -> dict:

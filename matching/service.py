@@ -227,9 +227,15 @@ def load_thread_facts(ids: set[int], viewer: Any) -> dict[int, ThreadFacts]:
     facts = {
         tid: ThreadFacts(tid, kind, title, pref, population_band(pop, muni), status or "")
         for tid, kind, title, pref, pop, muni, status in db.session.execute(
-            select(ThreadDetail.thread_id, ThreadDetail.kind, Thread.title,
-                   ThreadDetail.prefecture_code, ThreadDetail.population,
-                   ThreadDetail.municipality_code, ThreadDetail.status)
+            select(
+                ThreadDetail.thread_id,
+                ThreadDetail.kind,
+                Thread.title,
+                ThreadDetail.prefecture_code,
+                ThreadDetail.population,
+                ThreadDetail.municipality_code,
+                ThreadDetail.status,
+            )
             .join(Thread, Thread.id == ThreadDetail.thread_id)
             .where(ThreadDetail.thread_id.in_(ordered), *_readable(viewer))
         )  # fmt: skip
@@ -237,12 +243,16 @@ def load_thread_facts(ids: set[int], viewer: Any) -> dict[int, ThreadFacts]:
     if not facts:
         return {}
     kept = sorted(facts)
-    tags = select(
-        thread_player_fields.c.thread_id, literal("f"), thread_player_fields.c.player_field_id
-    ).where(thread_player_fields.c.thread_id.in_(kept)).union_all(
+    tags = (
         select(
-            thread_life_domains.c.thread_id, literal("d"), thread_life_domains.c.life_domain_id
-        ).where(thread_life_domains.c.thread_id.in_(kept))
+            thread_player_fields.c.thread_id, literal("f"), thread_player_fields.c.player_field_id
+        )
+        .where(thread_player_fields.c.thread_id.in_(kept))
+        .union_all(
+            select(
+                thread_life_domains.c.thread_id, literal("d"), thread_life_domains.c.life_domain_id
+            ).where(thread_life_domains.c.thread_id.in_(kept))
+        )
     )
     for tid, tag, value in db.session.execute(tags):
         (facts[tid].fields if tag == "f" else facts[tid].domains).add(value)

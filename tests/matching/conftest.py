@@ -33,7 +33,7 @@ def closed_board(app):
 
 
 @pytest.fixture
-def world(app, structured_factory, user_factory, closed_board, sync_index):
+def world(app, structured_factory, user_factory, closed_board, sync_index):  # noqa: F811
     """A problem of 豊岡市 (兵庫県) about shopping and getting around, asking for 物流・販売; an
     organisation that fits on every count, one that fits on none, an unlisted one; a similar case
     elsewhere, one only in a members-only board; another open problem like it and a closed one."""
