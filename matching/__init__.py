@@ -45,6 +45,6 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["organization_matches"] = organization_matches
     worker.add_housekeeping(
         "matching-digest",
-        lambda: timedelta(seconds=app.config.get("MATCHING_DIGEST_EVERY_SECONDS", 3600)),
+        lambda: timedelta(minutes=app.config.get("MATCHING_DIGEST_EVERY_MINUTES", 60)),
         digest.run,
     )

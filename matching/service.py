@@ -267,7 +267,8 @@ def score_thread(
     score, reasons = 0.0, []
     if similarity > 0:
         score += w["text"] * similarity
-        shared_words = [word for word in words if word in other.title][:3]
+        shared_words = [_as_written(word, other.title) for word in words if word in other.title]
+        shared_words = shared_words[:3]
         if shared_words:
             reasons.append(_("内容が似ています（%(words)s）", words="、".join(shared_words)))
         else:
@@ -287,6 +288,11 @@ def score_thread(
         score += w["prefecture"]
         reasons.append(_("同じ%(pref)s", pref=tax.prefectures[other.prefecture]))
     return score, reasons
+
+
+def _as_written(word: str, title: str) -> str:
+    """The index folds 「タクシー」 to 「タクシ」: show the word as the title writes it."""
+    return word + "ー" if word + "ー" in title else word
 
 
 def _similar(text: str, viewer: Any, exclude: int) -> tuple[dict[int, float], list[str]]:
