@@ -48,6 +48,7 @@ from bench.structured_bench import generate as generate_threads  # noqa: E402
 DEFAULT_DB = ROOT / "bench" / "data" / "matching.sqlite3"
 SEED = 20261207
 TARGET_P95_MS = 50.0
+SITE = "http://127.0.0.1"  # bench.run.make_app's SITE_URL: the only Host accepted
 KINDS = ["npo", "company", "association", "cooperative", "municipality", "other"]
 #: sentences an organisation's description is made of ({} is a domain's word)
 SENTENCES = [
@@ -190,12 +191,12 @@ def run_all(app, args) -> list[Case]:
             return len(found.organizations) + len(found.cases) + len(found.challenges)
 
     def api_call(i: int) -> int:
-        response = client.get(f"/api/v1/challenges/{picks[i]}/suggestions")
+        response = client.get(f"/api/v1/challenges/{picks[i]}/suggestions", base_url=SITE)
         assert response.status_code == 200, response.get_data(as_text=True)[:300]
         return sum(len(v) for v in response.get_json().values())
 
     def page_call(i: int) -> int:
-        response = client.get(f"/t/{picks[i]}")
+        response = client.get(f"/t/{picks[i]}", base_url=SITE)
         assert response.status_code == 200
         return response.get_data(as_text=True).count("理由: ")
 

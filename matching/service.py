@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import literal, or_, select
+from sqlalchemy import case, literal, or_, select, union_all
 
 from core.extensions import db
 from directory.models import Organization
@@ -33,7 +33,11 @@ OPEN_STATUSES = ("open", "negotiating")
 #: candidates sharing a domain, newest first, read from the database per kind
 DOMAIN_CANDIDATES = 150
 #: open problems considered for one organisation
-ORG_CHALLENGE_CANDIDATES = 400
+ORG_CHALLENGE_CANDIDATES = 200
+#: organisations scored exactly, of those with the best upper bound (``_org_rows``)
+ORG_PRESELECT = 60
+#: per domain, the newest threads read from its index before the kind and audience are checked
+PER_DOMAIN = 400
 
 
 @dataclass(frozen=True)
@@ -119,19 +123,42 @@ def _fields_named(text: str, tax: Taxonomy) -> dict[int, str]:
     return named
 
 
-def _org_rows(field_ids: set[int], domain_words: list[str]) -> list[OrgFacts]:
-    """Listed organisations of one of the fields, or whose description names one of the words:
-    one statement of plain columns (5,000 organisations are one scan of a small table)."""
-    conditions = [Organization.description.contains(w, autoescape=True) for w in domain_words]
-    if field_ids:
-        conditions.append(Organization.player_field_id.in_(sorted(field_ids)))
+def _org_rows(problem: ThreadFacts, named: dict[int, str], tax: Taxonomy) -> list[OrgFacts]:
+    """The listed organisations with the best upper bound of :func:`score_organization`, one
+    statement: the same weights summed in SQL (without the domain cap), best first, at most
+    :data:`ORG_PRESELECT` — 5,000 organisations are one scan of a small table, and only these
+    few are scored exactly (with their reasons) in Python."""
+    w = W.ORGANIZATION
+    desc = Organization.description
+    domain_matches = [
+        or_(*[desc.contains(word, autoescape=True) for word in words])
+        for d in sorted(problem.domains)
+        if (words := tax.domain_words.get(d))
+    ]
+    field_ids = sorted(problem.fields)
+    conditions = [*domain_matches]
+    if field_ids or named:
+        conditions.append(Organization.player_field_id.in_(sorted({*field_ids, *named})))
     if not conditions:
         return []
+    block = sorted(
+        code for code, region in tax.blocks.items()
+        if problem.prefecture and region == tax.blocks.get(problem.prefecture)
+    )  # fmt: skip
+    bound = (
+        case((Organization.player_field_id.in_(field_ids), w["org_field"]),
+             (Organization.player_field_id.in_(sorted(named)), w["org_field_text"]), else_=0.0)
+        + sum((case((m, w["org_domain"]), else_=0.0) for m in domain_matches), literal(0.0))
+        + case((Organization.prefecture_code == (problem.prefecture or ""), w["org_prefecture"]),
+               (Organization.prefecture_code.in_(block), w["org_block"]), else_=0.0)
+    )  # fmt: skip
     rows = db.session.execute(
         select(Organization.id, Organization.slug, Organization.name,
                Organization.player_field_id, Organization.prefecture_code,
                Organization.description)
         .where(Organization.is_listed.is_(True), or_(*conditions))
+        .order_by(bound.desc(), Organization.id)
+        .limit(ORG_PRESELECT)
     )  # fmt: skip
     return [OrgFacts(*row) for row in rows]
 
@@ -172,9 +199,8 @@ def score_organization(
 
 def _organizations(problem: ThreadFacts, text: str, tax: Taxonomy, limit: int) -> list[Suggestion]:
     named = _fields_named(text, tax)
-    words = sorted({w for d in problem.domains for w in tax.domain_words.get(d, ())})
     scored = []
-    for org in _org_rows(problem.fields | set(named), words):
+    for org in _org_rows(problem, named, tax):
         score, reasons = score_organization(org, problem, named, tax)
         if score >= W.MIN_SCORE["organization"]:
             scored.append(Suggestion("organization", org.id, org.name, score, reasons,
@@ -194,8 +220,23 @@ def _readable(viewer: Any):
     )
 
 
+def _recent_with_domains(domains: set[int]):
+    """The newest :data:`PER_DOMAIN` threads of each domain, read backwards on the index
+    (life_domain_id, thread_id): a bounded set whatever the number of threads."""
+    parts = [
+        select(thread_life_domains.c.thread_id)
+        .where(thread_life_domains.c.life_domain_id == d)
+        .order_by(thread_life_domains.c.thread_id.desc())
+        .limit(PER_DOMAIN)
+        .subquery()
+        .select()
+        for d in sorted(domains)
+    ]
+    return parts[0] if len(parts) == 1 else union_all(*parts)
+
+
 def _domain_candidates(kind: str, domains: set[int], viewer: Any, exclude: int) -> list[int]:
-    """The newest readable threads of ``kind`` sharing a domain with the problem."""
+    """Recent readable threads of ``kind`` sharing a domain with the problem, newest first."""
     if not domains:
         return []
     query = (
@@ -204,11 +245,7 @@ def _domain_candidates(kind: str, domains: set[int], viewer: Any, exclude: int) 
         .where(
             ThreadDetail.kind == kind,
             ThreadDetail.thread_id != exclude,
-            ThreadDetail.thread_id.in_(
-                select(thread_life_domains.c.thread_id).where(
-                    thread_life_domains.c.life_domain_id.in_(sorted(domains))
-                )
-            ),
+            ThreadDetail.thread_id.in_(_recent_with_domains(domains)),
             *_readable(viewer),
         )
         .order_by(ThreadDetail.thread_id.desc())
@@ -349,25 +386,21 @@ def for_organization(
         d for d, words in tax.domain_words.items()
         if any(word in facts.description for word in words)
     }  # fmt: skip
-    conditions = []
+    parts = []
     if facts.field is not None:
-        conditions.append(
-            ThreadDetail.thread_id.in_(
-                select(thread_player_fields.c.thread_id).where(
-                    thread_player_fields.c.player_field_id == facts.field
-                )
-            )
+        parts.append(
+            select(thread_player_fields.c.thread_id)
+            .where(thread_player_fields.c.player_field_id == facts.field)
+            .order_by(thread_player_fields.c.thread_id.desc())
+            .limit(PER_DOMAIN)
+            .subquery()
+            .select()
         )
     if domains:
-        conditions.append(
-            ThreadDetail.thread_id.in_(
-                select(thread_life_domains.c.thread_id).where(
-                    thread_life_domains.c.life_domain_id.in_(sorted(domains))
-                )
-            )
-        )
-    if not conditions:
+        parts.append(_recent_with_domains(domains).subquery().select())
+    if not parts:
         return []
+    conditions = [ThreadDetail.thread_id.in_(parts[0] if len(parts) == 1 else union_all(*parts))]
     ids = set(
         db.session.scalars(
             select(ThreadDetail.thread_id)

@@ -237,6 +237,12 @@ def matching_threads(q: str, *, kind: str, user: Any, searcher: Searcher,
     return list(found)
 
 
+#: a word in more posts than this (or this share of all posts, if more) is too common to make two
+#: threads alike (``similar_threads``)
+COMMON_WORD_DOCS = 2_000
+COMMON_WORD_SHARE = 0.01
+
+
 def similar_threads(
     text: str, *, kinds: tuple[str, ...], user: Any, searcher: Searcher, limit: int = 60,
     terms: int = 16, exclude: int | None = None,
@@ -245,7 +251,9 @@ def similar_threads(
     similarity}``, at most ``limit``; the key words asked, rarest first), the audience rule applied as in :func:`search`.
 
     The key words are ``text``'s morphemes (two characters or more) that at least two documents
-    hold, the ``terms`` rarest of them (highest idf); a thread's similarity is its best post's
+    hold and at most :data:`COMMON_WORD_DOCS` (or :data:`COMMON_WORD_SHARE` of all, if more) —
+    a word in that many posts says little about likeness, and reading its postings is what
+    costs — the ``terms`` rarest of them (highest idf); a thread's similarity is its best post's
     score over them (title and body, as :func:`search` scores) divided by the sum of their
     idf, capped at 1 — a share of the key words' weight, readable as 「本文が似ている」.
     Bounded: ``text`` is cut at 4,000 characters, the query has at most ``2 * terms`` terms, and
@@ -253,12 +261,13 @@ def similar_threads(
     reader = searcher.reader()
     n_docs = max(reader.doc_count_all(), 1)
     weights: dict[str, float] = {}
+    common = max(COMMON_WORD_DOCS, int(n_docs * COMMON_WORD_SHARE))
     for piece in sudachi_pieces(normalize(text[:4000])):
         word = piece.text
         if len(word) < 2 or word in weights:
             continue
         df = reader.doc_frequency("body", word)
-        if df >= 2:
+        if 2 <= df <= common:
             weights[word] = math.log(1 + n_docs / df)
     if not weights:
         return {}, []
