@@ -109,3 +109,26 @@ def test_weekly_digest_setting_is_offered(client, login, members):
     login(members["default"])
     page = client.get("/notifications/settings").get_data(as_text=True)
     assert "団体に合いそうな新しい地域課題" in page
+
+
+def test_organization_page_statements_for_a_member_are_flat(client, login, world, user_factory,
+                                                           structured_factory, count_queries):  # fmt: skip
+    org = world["orgs"]["fit"]
+    login(user_factory(organization_id=org.id))
+    url = f"/directory/{org.slug}"
+    client.get(url)
+    with count_queries() as few:
+        assert client.get(url).status_code == 200
+    for i in range(6):
+        structured_factory("challenge", title=f"販売の課題{i}", player_fields=["butsuryu-hanbai"],
+                           life_domains=["kaimono"])  # fmt: skip
+    with count_queries() as many:
+        page = client.get(url).get_data(as_text=True)
+    assert "販売の課題5" in page
+    assert few.count == many.count, f"{few}\n----\n{many}"
+    assert many.count == ORG_PAGE_MEMBER, str(many)
+
+
+#: the organisation page for one of its members: the organisation, the login, the activity, the
+#: unread count; the section's own 3 (the candidate problems, their facts, their tags)
+ORG_PAGE_MEMBER = 7
