@@ -164,9 +164,11 @@ def _org_rows(problem: ThreadFacts, named: dict[int, str], tax: Taxonomy) -> lis
 
 
 def score_organization(
-    org: OrgFacts, problem: ThreadFacts, named: dict[int, str], tax: Taxonomy
-) -> tuple[float, list[str]]:
-    """(score, reasons) of one organisation for one problem (see :mod:`matching.weights`)."""
+    org: OrgFacts, problem: ThreadFacts, named: dict[int, str], tax: Taxonomy,
+    *, for_org: bool = False,
+) -> tuple[float, list[str]]:  # fmt: skip
+    """(score, reasons) of one organisation for one problem (see :mod:`matching.weights`);
+    ``for_org``: the reasons as the organisation reads them (「兵庫県の課題」, not 「兵庫県で活動」)."""
     w = W.ORGANIZATION
     score, reasons = 0.0, []
     if org.field is not None and org.field in problem.fields:
@@ -185,15 +187,22 @@ def score_organization(
         reasons.append(_("領域: %(names)s", names="、".join(tax.domains[d] for d in shared)))
     if org.prefecture and org.prefecture == problem.prefecture:
         score += w["org_prefecture"]
-        reasons.append(_("%(pref)sで活動", pref=tax.prefectures[org.prefecture]))
+        pref = tax.prefectures[org.prefecture]
+        reasons.append(
+            _("%(pref)sの課題", pref=pref) if for_org else _("%(pref)sで活動", pref=pref)
+        )
     elif (
         org.prefecture and problem.prefecture
         and tax.blocks.get(org.prefecture) == tax.blocks.get(problem.prefecture)
     ):  # fmt: skip
         score += w["org_block"]
         block = tax.block_names[tax.blocks[org.prefecture]]
-        reasons.append(_("%(block)s地方で活動（%(pref)s）", block=block,
-                         pref=tax.prefectures[org.prefecture]))  # fmt: skip
+        if for_org:
+            reasons.append(_("同じ%(block)s地方の課題（%(pref)s）", block=block,
+                             pref=tax.prefectures[problem.prefecture]))  # fmt: skip
+        else:
+            reasons.append(_("%(block)s地方で活動（%(pref)s）", block=block,
+                             pref=tax.prefectures[org.prefecture]))  # fmt: skip
     return score, reasons
 
 
@@ -418,7 +427,7 @@ def for_organization(
     )
     scored = []
     for problem in load_thread_facts(ids, viewer).values():
-        score, reasons = score_organization(facts, problem, {}, tax)
+        score, reasons = score_organization(facts, problem, {}, tax, for_org=True)
         if score >= W.MIN_SCORE["organization"]:
             scored.append(Suggestion("challenge", problem.id, problem.title, score, reasons,
                                      prefecture=problem.prefecture))  # fmt: skip

@@ -36,7 +36,7 @@ def test_organization_page_shows_fitting_problems_to_its_members(client, login, 
     page = _org_page(client, org)
     assert "あなたの団体に合いそうな地域課題" in page
     assert "山間部の買い物と移動販売の担い手を探しています" in page
-    assert "理由: 分野: 物流・販売／領域: 買い物、移動（交通）／兵庫県で活動" in page
+    assert "理由: 分野: 物流・販売／領域: 買い物、移動（交通）／兵庫県の課題" in page
     assert "運転手（募集終了）" not in page
 
 
