@@ -18,6 +18,7 @@ import backup
 import demo
 import directory
 import forum
+import matching
 import moderation
 import notifications
 import pages
@@ -74,6 +75,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     api.register(app)
     moderation.register(app)
     notifications.register(app)
+    matching.register(app)
     realtime.register(app)
     admin.register(app)
     privacy.register(app)

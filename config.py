@@ -96,6 +96,8 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "PRIVACY_RETAIN_CONTACT_DAYS": (365, int),
     "PRIVACY_RETAIN_IP_DAYS": (90, int),
     "PRIVACY_PURGE_EVERY_MINUTES": (60, int),
+    # how often the worker looks whether an organisation's weekly 「合いそうな地域課題」 is due (0: off)
+    "MATCHING_DIGEST_EVERY_MINUTES": (60, int),
     # the version of the terms and privacy policy a registering member accepts (recorded)
     "TERMS_VERSION": ("2026-12-06", str),
     # who runs the site: the footer, 運営者情報 and the default texts of the site pages (pages/)

@@ -13,10 +13,12 @@ MODERATION = "moderation"  # your post was held / approved / hidden / restored /
 VERIFICATION = "verification"
 EVENT_REMINDER = "event_reminder"
 QUEUE_ITEM = "queue_item"  # a new review-queue item for the moderators of its board
+#: the weekly list of new local problems that fit one's organisation (``matching.digest``)
+MATCHING = "matching"
 
 KINDS = (
     MENTIONED, REPLIED, QUOTED, POSTED, NEW_THREAD, MODERATION, VERIFICATION, EVENT_REMINDER,
-    QUEUE_ITEM,
+    QUEUE_ITEM, MATCHING,
 )  # fmt: skip
 #: kinds that keep one unread row per thread (or queue) and count up
 COLLAPSING = frozenset({POSTED, REPLIED, QUEUE_ITEM})
@@ -33,6 +35,7 @@ DEFAULT_EMAIL_MODES = {
     VERIFICATION: IMMEDIATE,
     EVENT_REMINDER: IMMEDIATE,
     QUEUE_ITEM: NEVER,
+    MATCHING: NEVER,  # opt-in
 }
 
 KIND_LABELS = {
@@ -45,6 +48,7 @@ KIND_LABELS = {
     VERIFICATION: _l("役割の確認結果"),
     EVENT_REMINDER: _l("参加予定・興味ありのイベントの前日"),
     QUEUE_ITEM: _l("確認待ちの新しい項目（モデレーター）"),
+    MATCHING: _l("団体に合いそうな新しい地域課題（団体のメンバー・週1回）"),
 }
 EMAIL_MODE_LABELS = {
     IMMEDIATE: _l("すぐに送る（未読のとき）"),

@@ -96,6 +96,14 @@ def _text(n: Notification, actor: str, title: str, board: str) -> str:
         if board:
             return _("「%(board)s」に確認待ちの項目が%(n)s件あります。", board=board, n=n.count)
         return _("確認待ちの項目が%(n)s件あります。", n=n.count)
+    if n.kind == kinds.MATCHING:
+        count = int((n.data or {}).get("n") or 1)
+        if title and count > 1:
+            return _("「%(title)s」など、あなたの団体に合いそうな新しい地域課題が%(n)s件あります。",
+                     title=title, n=count)  # fmt: skip
+        if title:
+            return _("あなたの団体に合いそうな新しい地域課題「%(title)s」があります。", title=title)
+        return _("あなたの団体に合いそうな新しい地域課題があります。")
     return _("お知らせがあります。")
 
 
@@ -107,6 +115,8 @@ def _url(n: Notification) -> str:
         if held_id:  # the author's 「確認待ち」 page of what they sent, with its status
             return url_for("moderation.held_post", held_id=held_id)
         return url_for("moderation.my_moderation")
+    if n.kind == kinds.MATCHING and (n.data or {}).get("org"):
+        return url_for("directory.organization", slug=n.data["org"], _anchor="matching")
     if n.kind == kinds.VERIFICATION:
         unlocked = [k for k in (n.data or {}).get("unlocked") or () if k in SECTIONS]
         if unlocked:  # where the member may now post: the first listing it unlocked

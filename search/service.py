@@ -9,6 +9,7 @@ indexer has not caught up. A search never writes.
 from __future__ import annotations
 
 import heapq
+import math
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC
@@ -22,8 +23,9 @@ from auth.models import User
 from auth.permissions import reader
 from auth.spaces import get_space
 from core.extensions import db
+from forum import audience
 from search import labels
-from search.analysis import normalize
+from search.analysis import normalize, sudachi_pieces
 from search.documents import html_to_text, load_rows
 from search.matching import Evaluator, column, facet_combos, in_range
 from search.params import BadParams, SearchParams, day_bounds, decode_cursor, encode_cursor
@@ -233,6 +235,57 @@ def matching_threads(q: str, *, kind: str, user: Any, searcher: Searcher,
         if len(found) >= limit:
             break
     return list(found)
+
+
+#: a word in more posts than this (or this share of all posts, if more) is too common to make two
+#: threads alike (``similar_threads``)
+COMMON_WORD_DOCS = 2_000
+COMMON_WORD_SHARE = 0.01
+
+
+def similar_threads(
+    text: str, *, kinds: tuple[str, ...], user: Any, searcher: Searcher, limit: int = 60,
+    terms: int = 16, exclude: int | None = None,
+) -> tuple[dict[int, float], list[str]]:  # fmt: skip
+    """Threads of ``kinds`` whose posts share the key words of ``text``: (``{thread id:
+    similarity}``, at most ``limit``; the key words asked, rarest first), the audience rule applied as in :func:`search`.
+
+    The key words are ``text``'s morphemes (two characters or more) that at least two documents
+    hold and at most :data:`COMMON_WORD_DOCS` (or :data:`COMMON_WORD_SHARE` of all, if more) —
+    a word in that many posts says little about likeness, and reading its postings is what
+    costs — the ``terms`` rarest of them (highest idf); a thread's similarity is its best post's
+    score over them (title and body, as :func:`search` scores) divided by the sum of their
+    idf, capped at 1 — a share of the key words' weight, readable as 「本文が似ている」.
+    Bounded: ``text`` is cut at 4,000 characters, the query has at most ``2 * terms`` terms, and
+    at most ``2 * limit`` stored thread ids are read."""
+    reader = searcher.reader()
+    n_docs = max(reader.doc_count_all(), 1)
+    weights: dict[str, float] = {}
+    common = max(COMMON_WORD_DOCS, int(n_docs * COMMON_WORD_SHARE))
+    for piece in sudachi_pieces(normalize(text[:4000])):
+        word = piece.text
+        if len(word) < 2 or word in weights:
+            continue
+        df = reader.doc_frequency("body", word)
+        if 2 <= df <= common:
+            weights[word] = math.log(1 + n_docs / df)
+    if not weights:
+        return {}, []
+    chosen = heapq.nlargest(terms, weights.items(), key=lambda item: item[1])
+    query = wq.Or([wq.Term(f, w) for w, _idf in chosen for f in ("body", "title")])
+    kind_filter = wq.Or([wq.Term("type", k) for k in kinds])
+    filters = Filters([kind_filter], [], audience.unreadable_board_ids(user))
+    scores = match(searcher, query, filters)
+    total = sum(idf for _w, idf in chosen)
+    found: dict[int, float] = {}
+    for score, doc in heapq.nlargest(2 * limit, zip(scores.values(), scores, strict=True)):
+        thread_id = int(searcher.stored_fields(doc)["thread_id"])
+        if thread_id == exclude or thread_id in found:
+            continue
+        found[thread_id] = min(1.0, score / total)
+        if len(found) >= limit:
+            break
+    return found, [w for w, _idf in chosen]
 
 
 def _hits(post_ids: list[int], compiled: Compiled, user: Any, lookup: labels.Lookup) -> list[Hit]:

@@ -67,6 +67,10 @@ ALLOWED: dict[str, set[str]] = {
         "notifications",
         "pages",  # messages to the secretariat (retention)
     },  # fmt: skip
+    # うまれる's matching suggestions (issue #16): the directory, the cases and problems, the search
+    # index's text similarity, the weekly digest through the notifications
+    "matching": {"core", "taxonomy", "auth", "forum", "structured", "directory", "search",
+                 "notifications"},  # fmt: skip
     # backups (issue #17): the database, the attachment files, the search index rebuilt
     "backup": {"core", "auth", "audit", "forum", "attachments", "search"},
 }
