@@ -7,7 +7,7 @@ Socket.IO readers against a running Kyoso (the cluster of ``bench/cluster.py``, 
     .venv/bin/python bench/load.py step --base-url … --users 20,40,80,160 --run-time 60
 
 ``setup`` writes into the site's database (through the app's own services, as the CLI would):
-``--writers`` members with an API token each, created 30 days ago and with two visible posts
+``--writers`` members (120: one per simulated writer up to 400 users) with an API token each, created 30 days ago and with two visible posts
 already (so their posts are not held as a new account's first posts), a hot thread on 全体交流,
 ``--threads`` threads with replies to read, and posts by another member to flag. The server's
 limits must allow the load's writes from one address: run it with
@@ -172,7 +172,7 @@ def main() -> None:
     sub.add_parser("venv")
     s = sub.add_parser("setup")
     s.add_argument("--database-url", required=True)
-    s.add_argument("--writers", type=int, default=40)
+    s.add_argument("--writers", type=int, default=120)
     s.add_argument("--threads", type=int, default=60)
     s.add_argument("--out", type=Path, default=OUT)
     for name in ("run", "step"):

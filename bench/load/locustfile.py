@@ -23,6 +23,7 @@ Users, by weight:
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import os
 import random
@@ -120,11 +121,15 @@ class Reader(HttpUser):
                         name=f"/search ({len(words)} word{'s' if len(words) > 1 else ''})")  # fmt: skip
 
 
+_ACCOUNTS = itertools.count()
+
+
 class _Member(HttpUser):
     abstract = True
 
     def on_start(self):
-        self.account = SETUP["writers"][random.randrange(len(SETUP["writers"]))]
+        # one account per simulated member (the per-member limit, 20 a minute, is per account)
+        self.account = SETUP["writers"][next(_ACCOUNTS) % len(SETUP["writers"])]
         self.headers = {"Authorization": f"Bearer {self.account['token']}"}
 
 
