@@ -13,9 +13,9 @@ from __future__ import annotations
 from flask import Flask
 
 from conversations import api, api_schema, signals, views
+from conversations.models import Conversation, ConversationMessage, ConversationParticipant
 from core import openapi
 from core.events import quiet
-from conversations.models import Conversation, ConversationMessage, ConversationParticipant
 from realtime.broadcast import emit, user_room
 
 _connected = False

@@ -40,10 +40,13 @@ def _schemas() -> dict:
                 "created_at": timestamp(),
             },
             example={
-                "id": 12, "conversation_id": 3,
+                "id": 12,
+                "conversation_id": 3,
                 "author": {"id": 5, "handle": "sato", "display_name": "佐藤 花子"},
-                "body": "来週の打ち合わせの候補日です。", "body_html": "<p>来週の打ち合わせの候補日です。</p>",
-                "is_hidden": False, "created_at": "2026-12-07T10:00:00+09:00",
+                "body": "来週の打ち合わせの候補日です。",
+                "body_html": "<p>来週の打ち合わせの候補日です。</p>",
+                "is_hidden": False,
+                "created_at": "2026-12-07T10:00:00+09:00",
             },
         ),  # fmt: skip
         "Conversation": obj(
@@ -74,10 +77,12 @@ def _operations() -> dict:
             "responses": {
                 "200": json_response(
                     "会話",
-                    obj({
-                        "conversations": array(_ref("Conversation")),
-                        "next_before": nullable(integer("続きがないときは null")),
-                    }),
+                    obj(
+                        {
+                            "conversations": array(_ref("Conversation")),
+                            "next_before": nullable(integer("続きがないときは null")),
+                        }
+                    ),
                 )
             },  # fmt: skip
             "errors": _SIGNED_IN,
@@ -101,14 +106,21 @@ def _operations() -> dict:
                     },
                     required=["participants", "body"],
                 ),
-                example={"participants": ["sato"], "subject": "買い物支援の連携について",
-                         "body": "はじめまして。移動販売の件でご相談させてください。"},
+                example={
+                    "participants": ["sato"],
+                    "subject": "買い物支援の連携について",
+                    "body": "はじめまして。移動販売の件でご相談させてください。",
+                },
             ),  # fmt: skip
             "responses": {
                 "201": json_response(
                     "始めた会話と最初のメッセージ",
-                    obj({"conversation": _ref("Conversation"),
-                         "message": _ref("ConversationMessage")}),
+                    obj(
+                        {
+                            "conversation": _ref("Conversation"),
+                            "message": _ref("ConversationMessage"),
+                        }
+                    ),
                 )
             },  # fmt: skip
             "errors": {**_WRITE, **_LIMITED},
@@ -123,8 +135,12 @@ def _operations() -> dict:
             "responses": {
                 "200": json_response(
                     "メッセージ",
-                    obj({"messages": array(_ref("ConversationMessage")),
-                         "last_message_id": integer()}),
+                    obj(
+                        {
+                            "messages": array(_ref("ConversationMessage")),
+                            "last_message_id": integer(),
+                        }
+                    ),
                 )
             },  # fmt: skip
             "errors": {**_SIGNED_IN, **_NOT_FOUND},
@@ -135,9 +151,13 @@ def _operations() -> dict:
             "auth": "required",
             "path": {"conversation_id": "会話のID"},
             "requestBody": json_body(
-                obj({"body": string("本文（Markdown）"),
-                     "confirm": boolean("確認を求められた内容をそのまま送る")},
-                    required=["body"]),
+                obj(
+                    {
+                        "body": string("本文（Markdown）"),
+                        "confirm": boolean("確認を求められた内容をそのまま送る"),
+                    },
+                    required=["body"],
+                ),
                 example={"body": "ありがとうございます。木曜日でお願いします。"},
             ),  # fmt: skip
             "responses": {"201": json_response("送ったメッセージ", _ref("ConversationMessage"))},
@@ -148,7 +168,9 @@ def _operations() -> dict:
 
 def contract() -> dict:
     return {
-        "tags": [{"name": "conversations", "description": "個別メッセージ（参加者だけが読める会話）"}],
+        "tags": [
+            {"name": "conversations", "description": "個別メッセージ（参加者だけが読める会話）"}
+        ],
         "schemas": _schemas(),
         "operations": _operations(),
     }

@@ -10,7 +10,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     HiddenField,
-    SelectField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -71,17 +70,3 @@ class InviteForm(FlaskForm):
 
 class LeaveForm(FlaskForm):
     submit = SubmitField(_l("このメッセージから退出する"))
-
-
-FLAG_REASON_LABELS = {
-    "spam": _l("迷惑メッセージ・宣伝"),
-    "inappropriate": _l("不適切な内容"),
-    "personal_info": _l("個人情報が含まれている"),
-    "other": _l("その他"),
-}
-
-
-class FlagMessageForm(FlaskForm):
-    reason = SelectField(_l("通報の理由"), choices=list(FLAG_REASON_LABELS.items()))
-    message = TextAreaField(_l("モデレーターへの補足（任意）"), validators=[Length(max=1000)])
-    submit = SubmitField(_l("通報する"))

@@ -90,7 +90,9 @@ def messages(
     )  # fmt: skip
 
 
-def last_messages(conversation: Conversation, *, limit: int = PAGE_MESSAGES) -> list[ConversationMessage]:
+def last_messages(
+    conversation: Conversation, *, limit: int = PAGE_MESSAGES
+) -> list[ConversationMessage]:
     """The newest ``limit`` messages, oldest first (the conversation page)."""
     rows = list(
         db.session.scalars(
@@ -117,14 +119,18 @@ def people(conversation: Conversation) -> list[ConversationParticipant]:
     )  # fmt: skip
 
 
-def context_of(message: ConversationMessage) -> tuple[ConversationMessage | None, ConversationMessage | None]:
+def context_of(
+    message: ConversationMessage,
+) -> tuple[ConversationMessage | None, ConversationMessage | None]:
     """The message just before and just after ``message`` in its conversation (what a moderator
     sees around a flagged message)."""
     base = select(ConversationMessage).where(
         ConversationMessage.conversation_id == message.conversation_id
     )
     before = db.session.scalar(
-        base.where(ConversationMessage.id < message.id).order_by(ConversationMessage.id.desc()).limit(1)
+        base.where(ConversationMessage.id < message.id)
+        .order_by(ConversationMessage.id.desc())
+        .limit(1)
     )
     after = db.session.scalar(
         base.where(ConversationMessage.id > message.id).order_by(ConversationMessage.id).limit(1)

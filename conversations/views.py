@@ -22,7 +22,13 @@ from sqlalchemy import select
 from auth.models import User
 from auth.session import current_account
 from conversations import queries, service
-from conversations.forms import InviteForm, LeaveForm, MessageForm, NewConversationForm, split_handles
+from conversations.forms import (
+    InviteForm,
+    LeaveForm,
+    MessageForm,
+    NewConversationForm,
+    split_handles,
+)
 from conversations.service import Outcome
 from core.extensions import db, limiter
 from core.params import db_int
@@ -55,7 +61,9 @@ def users_by_handle(handles: list[str]) -> tuple[list[User], list[str]]:
         return [], []
     found = {
         u.handle.lower(): u
-        for u in db.session.scalars(select(User).where(User.handle.in_(handles), User.erased_at.is_(None)))
+        for u in db.session.scalars(
+            select(User).where(User.handle.in_(handles), User.erased_at.is_(None))
+        )
     }
     return [found[h.lower()] for h in handles if h.lower() in found], [
         h for h in handles if h.lower() not in found
@@ -64,7 +72,9 @@ def users_by_handle(handles: list[str]) -> tuple[list[User], list[str]]:
 
 def _apply(outcome: Outcome, form) -> None:
     for name, messages in outcome.errors.items():
-        target = getattr(form, name, None) or getattr(form, "recipients" if name == "participants" else "body")
+        target = getattr(form, name, None) or getattr(
+            form, "recipients" if name == "participants" else "body"
+        )
         target.errors = [*target.errors, *messages]
     if outcome.status == "forbidden":
         flash(outcome.text, "error")

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from auth.models import Role, User
 from auth.spaces import Space
-from core.extensions import db
 from conversations.models import ConversationMessage
+from core.extensions import db
 from core.types import UTCDateTime, utcnow
 from forum.models import Board, Post, Thread
 from taxonomy.models import Prefecture
@@ -60,7 +60,9 @@ class MessageFlag(db.Model):
     """A flag on a message of a private conversation, by one of its participants."""
 
     __tablename__ = "message_flags"
-    __table_args__ = (UniqueConstraint("message_id", "user_id", name="uq_message_flags_message_user"),)
+    __table_args__ = (
+        UniqueConstraint("message_id", "user_id", name="uq_message_flags_message_user"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     message_id: Mapped[int] = mapped_column(
         ForeignKey("conversation_messages.id", ondelete="CASCADE"), index=True

@@ -13,13 +13,14 @@ MODERATION = "moderation"  # your post was held / approved / hidden / restored /
 VERIFICATION = "verification"
 EVENT_REMINDER = "event_reminder"
 QUEUE_ITEM = "queue_item"  # a new review-queue item for the moderators of its board
+MESSAGE = "message"  # a new message in one of your private conversations (collapses per one)
 
 KINDS = (
     MENTIONED, REPLIED, QUOTED, POSTED, NEW_THREAD, MODERATION, VERIFICATION, EVENT_REMINDER,
-    QUEUE_ITEM,
+    QUEUE_ITEM, MESSAGE,
 )  # fmt: skip
 #: kinds that keep one unread row per thread (or queue) and count up
-COLLAPSING = frozenset({POSTED, REPLIED, QUEUE_ITEM})
+COLLAPSING = frozenset({POSTED, REPLIED, QUEUE_ITEM, MESSAGE})
 
 IMMEDIATE, DAILY, WEEKLY, NEVER = "immediate", "daily", "weekly", "never"
 EMAIL_MODES = (IMMEDIATE, DAILY, WEEKLY, NEVER)
@@ -33,6 +34,7 @@ DEFAULT_EMAIL_MODES = {
     VERIFICATION: IMMEDIATE,
     EVENT_REMINDER: IMMEDIATE,
     QUEUE_ITEM: NEVER,
+    MESSAGE: IMMEDIATE,
 }
 
 KIND_LABELS = {
@@ -45,6 +47,7 @@ KIND_LABELS = {
     VERIFICATION: _l("役割の確認結果"),
     EVENT_REMINDER: _l("参加予定・興味ありのイベントの前日"),
     QUEUE_ITEM: _l("確認待ちの新しい項目（モデレーター）"),
+    MESSAGE: _l("個別メッセージが届いたとき"),
 }
 EMAIL_MODE_LABELS = {
     IMMEDIATE: _l("すぐに送る（未読のとき）"),
