@@ -17,7 +17,7 @@ from conversations import queries, service
 from conversations.forms import split_handles
 from conversations.models import Conversation, ConversationMessage
 from conversations.service import Outcome
-from conversations.views import conversations_limit, started, users_by_handle
+from conversations.views import START_SCOPE, conversations_limit, started, users_by_handle
 from core.extensions import csrf, db, limiter
 from core.jsonapi import api_error, iso, json_body, signed_in_only
 from core.params import db_int
@@ -120,7 +120,8 @@ def _text(data: dict, name: str, errors: dict) -> str:
 
 
 @bp.post("/conversations")
-@limiter.limit(conversations_limit, key_func=user_or_address, deduct_when=started)
+@limiter.shared_limit(conversations_limit, scope=START_SCOPE, key_func=user_or_address,
+                      deduct_when=started)  # fmt: skip
 @limiter.limit(PER_ADDRESS_POSTING)
 def create_conversation():
     data = json_body()

@@ -39,6 +39,10 @@ from forum import queries as forum_queries
 bp = Blueprint("conversations", __name__, url_prefix="/messages")
 
 
+#: the web form and the API share one budget of new conversations per person
+START_SCOPE = "conversations-start"
+
+
 def conversations_limit() -> str:
     return current_app.config["CONVERSATIONS_LIMIT"]
 
@@ -91,7 +95,8 @@ def inbox():
 
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
-@limiter.limit(conversations_limit, key_func=user_or_address, methods=["POST"], deduct_when=started)
+@limiter.shared_limit(conversations_limit, scope=START_SCOPE, key_func=user_or_address,
+                      methods=["POST"], deduct_when=started)  # fmt: skip
 @limiter.limit(PER_ADDRESS_POSTING, methods=["POST"])
 def new():
     form = NewConversationForm()

@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
 from wtforms import RadioField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
 from auth.session import current_account
@@ -24,17 +25,18 @@ from moderation.models import ModerationItem
 
 bp = Blueprint("moderation_messages", __name__)
 
-REASON_LABELS = {
-    "spam": _l("迷惑メッセージ・宣伝"),
-    "inappropriate": _l("不適切な内容"),
-    "personal_info": _l("個人情報が含まれている"),
-    "other": _l("その他"),
-}
+def reason_choices() -> list[SelectChoice]:
+    return [
+        SelectChoice("spam", _l("迷惑メッセージ・宣伝")),
+        SelectChoice("inappropriate", _l("不適切（誹謗中傷・嫌がらせなど）")),
+        SelectChoice("personal_info", _l("個人情報（住民の氏名・住所・電話番号・病名など）")),
+        SelectChoice("other", _l("その他（内容を書いてください）")),
+    ]
 
 
 class FlagMessageForm(FlaskForm):
     reason = RadioField(
-        _l("通報の理由"), choices=list(REASON_LABELS.items()),
+        _l("通報の理由"), choices=reason_choices(),
         validators=[InputRequired(message=_l("通報の理由を選んでください。"))],
     )  # fmt: skip
     message = TextAreaField(_l("モデレーターへの補足（任意）"), validators=[Length(max=1000)])
