@@ -3,9 +3,13 @@ starts a conversation through the service."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+import search
 from conversations import service
+from search import runner
 from core.extensions import db
 from notifications import worker
 from tests.fixtures.factories import established
@@ -45,3 +49,12 @@ def process(app):
         return progress
 
     return run
+
+
+@pytest.fixture
+def sync_index(app):
+    """``sync_index()`` applies every pending search outbox row now (the indexer, run
+    synchronously), as in tests/search."""
+    root = Path(app.config["SEARCH_INDEX_DIR"])
+    yield lambda: runner.catch_up(root)
+    search.close(app)
