@@ -25,6 +25,7 @@ from moderation.models import ModerationItem
 
 bp = Blueprint("moderation_messages", __name__)
 
+
 def reason_choices() -> list[SelectChoice]:
     return [
         SelectChoice("spam", _l("迷惑メッセージ・宣伝")),

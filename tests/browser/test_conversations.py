@@ -28,7 +28,9 @@ def test_conversations_two_members_talk_live(browser_page: Page, new_page, user_
     login(page_a, a)
     page_a.goto("/u/okayama_b")
     page_a.get_by_role("link", name="メッセージを送る").click()
-    expect(page_a.get_by_label("宛先（ハンドル名。複数のときは空白かカンマで区切ります）")).to_have_value("okayama_b")
+    expect(
+        page_a.get_by_label("宛先（ハンドル名。複数のときは空白かカンマで区切ります）")
+    ).to_have_value("okayama_b")
     assert_accessible(page_a, "new conversation")
     page_a.get_by_label("件名（任意）").fill("移動販売の連携について")
     page_a.get_by_label("本文").fill("はじめまして。**巡回ルート**のご相談です。")

@@ -9,9 +9,9 @@ import pytest
 
 import search
 from conversations import service
-from search import runner
 from core.extensions import db
 from notifications import worker
+from search import runner
 from tests.fixtures.factories import established
 
 
@@ -29,7 +29,9 @@ def member(user_factory):
 def talk(app):
     """``talk(starter, *others, body=…)`` starts a conversation and commits it."""
 
-    def start(starter, *others, body="はじめまして。よろしくお願いします。", subject="ご相談", **kw):
+    def start(
+        starter, *others, body="はじめまして。よろしくお願いします。", subject="ご相談", **kw
+    ):
         outcome = service.start_conversation(
             starter=starter, participants=list(others), body=body, subject=subject, **kw
         )

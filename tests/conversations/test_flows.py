@@ -12,7 +12,8 @@ from tests.api.helpers import api_error
 
 
 def test_flows_start_on_the_web_and_reply(client, login, member):
-    sato, suzuki = member("sato"), member("suzuki")
+    sato = member("sato")
+    member("suzuki")
     login(sato)
     page = client.get("/messages/new?to=suzuki")
     assert page.status_code == 200 and 'value="suzuki"' in page.get_data(as_text=True)
@@ -36,7 +37,9 @@ def test_flows_errors_keep_what_was_typed(client, login, member):
                                                   "body": "消えてはいけない本文"})  # fmt: skip
     html = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert "見つからないハンドル名" in html and "消えてはいけない本文" in html and "件名です" in html
+    assert (
+        "見つからないハンドル名" in html and "消えてはいけない本文" in html and "件名です" in html
+    )
 
 
 def test_flows_others_get_404_everywhere(client, login, member, talk, bearer):

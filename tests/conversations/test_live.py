@@ -24,7 +24,10 @@ def _socket_for(app, socket_client, user):
 def test_live_participant_hears_new_message_ids_only(app, socket_client, member, talk):
     sato, suzuki, tanaka = member("sato"), member("suzuki"), member("tanaka")
     convo = talk(sato, suzuki)
-    sc_suzuki, sc_tanaka = _socket_for(app, socket_client, suzuki), _socket_for(app, socket_client, tanaka)
+    sc_suzuki, sc_tanaka = (
+        _socket_for(app, socket_client, suzuki),
+        _socket_for(app, socket_client, tanaka),
+    )
     events(sc_suzuki), events(sc_tanaka)
     outcome = service.send_message(conversation=convo, author=sato, body="秘密の打ち合わせ日程")
     assert events(sc_suzuki, "conversation_message") == []  # nothing before the commit
@@ -59,15 +62,24 @@ def test_live_no_room_to_join_for_outsiders(app, socket_client, member, talk):
 
 def test_live_notification_and_email_per_settings(app, member, talk, process, outbox):
     sato, suzuki, quiet = member("sato"), member("suzuki"), member("quiet")
-    watching.save_settings(quiet, email_modes={kinds.MESSAGE: kinds.NEVER},
-                           auto_watch_start="watching", auto_watch_reply="tracking")
+    watching.save_settings(
+        quiet,
+        email_modes={kinds.MESSAGE: kinds.NEVER},
+        auto_watch_start="watching",
+        auto_watch_reply="tracking",
+    )
     db.session.commit()
     convo = talk(sato, suzuki, quiet, body="本文はメールに載せない秘密")
     process()
     for user in (suzuki, quiet):
-        rows = db.session.scalars(db.select(Notification).where(Notification.user_id == user.id)).all()
+        rows = db.session.scalars(
+            db.select(Notification).where(Notification.user_id == user.id)
+        ).all()
         assert [(n.kind, n.data["conversation_id"]) for n in rows] == [(kinds.MESSAGE, convo.id)]
-    assert db.session.scalars(db.select(Notification).where(Notification.user_id == sato.id)).all() == []
+    assert (
+        db.session.scalars(db.select(Notification).where(Notification.user_id == sato.id)).all()
+        == []
+    )
     service.send_message(conversation=convo, author=sato, body="二通目")
     db.session.commit()
     process()

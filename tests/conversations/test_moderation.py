@@ -100,7 +100,10 @@ def test_moderation_opening_the_whole_conversation_needs_a_reason_and_is_audited
     url = f"/moderation/items/{item.id}/message"
     refused = client.post_form(url, {"reason": ""})
     assert refused.status_code == 422 and "一通目" not in refused.get_data(as_text=True)
-    assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "conversation.open")) is None
+    assert (
+        db.session.scalar(select(AuditEntry).where(AuditEntry.action == "conversation.open"))
+        is None
+    )
     opened = client.post_form(url, {"reason": "嫌がらせの経緯を確認するため"})
     html = opened.get_data(as_text=True)
     assert opened.status_code == 200 and "一通目：秘密の前置き" in html and "五通目" in html

@@ -36,7 +36,9 @@ def test_rules_what_makes_someone_not_a_stranger(user_factory, member, thread_fa
     talk(earlier, newcomer)
     for other in (colleague, neighbour, earlier):
         assert not service.is_stranger(newcomer, other), other.handle
-        outcome = service.start_conversation(starter=newcomer, participants=[other], body="こんにちは")
+        outcome = service.start_conversation(
+            starter=newcomer, participants=[other], body="こんにちは"
+        )
         assert outcome.status == "sent"
     db.session.rollback()
 
@@ -86,3 +88,30 @@ def test_rules_daily_cap_on_new_conversations(client, member, bearer, login):
     login(sato)
     response = client.post_form("/messages/new", {"recipients": targets[3].handle, "body": "x"})
     assert response.status_code == 429
+
+
+def test_rules_erasure_treats_messages_like_posts(member, talk):
+    """Leaving: the member is out of every conversation; their messages stay under the
+    pseudonym (the others' conversation still reads in order), and with ``erase_posts`` their
+    bodies are erased as their posts' are."""
+    from conversations.models import ConversationMessage
+    from privacy import erasure
+    from tests.fixtures.app import PASSWORD
+
+    sato, suzuki, tanaka = member("sato"), member("suzuki"), member("tanaka")
+    kept = talk(sato, suzuki, body="残る本文")
+    erasure.erase_account(sato, by=sato, password=PASSWORD, confirmed=True)
+    db.session.commit()
+    assert service.participant(kept.id, sato) is None
+    message = db.session.scalar(
+        db.select(ConversationMessage).where(ConversationMessage.conversation_id == kept.id)
+    )
+    assert message.body_source == "残る本文" and message.author.erased_at is not None
+    erased = talk(suzuki, tanaka, body="消える本文")
+    erasure.erase_account(suzuki, by=suzuki, password=PASSWORD, confirmed=True, erase_posts=True)
+    db.session.commit()
+    message = db.session.scalar(
+        db.select(ConversationMessage).where(ConversationMessage.conversation_id == erased.id)
+    )
+    assert message.body_source == "" and "退会" in message.body_html
+    assert service.participant(erased.id, tanaka) is not None
