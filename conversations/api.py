@@ -15,9 +15,9 @@ from flask_login import current_user
 from auth.session import current_account
 from conversations import queries, service
 from conversations.forms import split_handles
+from conversations.limits import START_SCOPE, conversations_limit, started
 from conversations.models import Conversation, ConversationMessage
 from conversations.service import Outcome
-from conversations.views import START_SCOPE, conversations_limit, started, users_by_handle
 from core.extensions import csrf, db, limiter
 from core.jsonapi import api_error, iso, json_body, signed_in_only
 from core.params import db_int
@@ -138,7 +138,7 @@ def create_conversation():
         challenge = forum_queries.get_thread(number) if number else None
         if challenge is None or not service.may_view_thread(current_user, challenge):
             errors["challenge_id"] = [_("地域課題が見つかりません。")]
-    users, unknown = users_by_handle(split_handles(" ".join(names[:100])))
+    users, unknown = service.users_by_handle(split_handles(" ".join(names[:100])))
     if unknown:
         errors["participants"] = [
             _("見つからないハンドル名があります：%(names)s", names="、".join(unknown))

@@ -132,6 +132,35 @@ def active_ids(conversation_id: int) -> list[int]:
     )
 
 
+def users_by_handle(handles: list[str]) -> tuple[list[User], list[str]]:
+    """The accounts named, and the names that match none (one statement)."""
+    if not handles:
+        return [], []
+    found = {
+        u.handle.lower(): u
+        for u in db.session.scalars(
+            select(User).where(User.handle.in_(handles), User.erased_at.is_(None))
+        )
+    }
+    return [found[h.lower()] for h in handles if h.lower() in found], [
+        h for h in handles if h.lower() not in found
+    ]
+
+
+def organisation_handles(organization_id: int, *, exclude: int) -> list[str]:
+    """Who 「この団体にメッセージを送る」 writes to: the accounts that speak for the organisation
+    (at most a conversation's size)."""
+    return list(
+        db.session.scalars(
+            select(User.handle)
+            .where(User.organization_id == organization_id, User.erased_at.is_(None),
+                   User.is_suspended.is_(False), User.id != exclude)
+            .order_by(User.id)
+            .limit(max_participants() - 1)
+        )
+    )  # fmt: skip
+
+
 # --- writing --------------------------------------------------------------------------------
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     jsonify,
     redirect,
@@ -17,9 +16,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
-from auth.models import User
 from auth.session import current_account
 from conversations import queries, service
 from conversations.forms import (
@@ -29,6 +26,7 @@ from conversations.forms import (
     NewConversationForm,
     split_handles,
 )
+from conversations.limits import START_SCOPE, conversations_limit, started
 from conversations.service import Outcome
 from core.extensions import db, limiter
 from core.params import db_int
@@ -39,39 +37,11 @@ from forum import queries as forum_queries
 bp = Blueprint("conversations", __name__, url_prefix="/messages")
 
 
-#: the web form and the API share one budget of new conversations per person
-START_SCOPE = "conversations-start"
-
-
-def conversations_limit() -> str:
-    return current_app.config["CONVERSATIONS_LIMIT"]
-
-
-def started(response) -> bool:
-    """``deduct_when``: only a conversation actually started uses up the day's budget."""
-    return response.status_code in (201, 302, 303)
-
-
 def _conversation_or_404(conversation_id: int):
     conversation = service.get_for(current_user, conversation_id)
     if conversation is None:
         abort(404)
     return conversation
-
-
-def users_by_handle(handles: list[str]) -> tuple[list[User], list[str]]:
-    """The accounts named, and the names that match none (one statement)."""
-    if not handles:
-        return [], []
-    found = {
-        u.handle.lower(): u
-        for u in db.session.scalars(
-            select(User).where(User.handle.in_(handles), User.erased_at.is_(None))
-        )
-    }
-    return [found[h.lower()] for h in handles if h.lower() in found], [
-        h for h in handles if h.lower() not in found
-    ]
 
 
 def _apply(outcome: Outcome, form) -> None:
@@ -116,11 +86,7 @@ def new():
     if request.method == "GET":
         to = request.args.get("to", "")
         if organization is not None:
-            members = db.session.scalars(
-                select(User.handle).where(User.organization_id == organization.id,
-                                          User.erased_at.is_(None), User.id != current_user.id)
-                .order_by(User.id).limit(service.max_participants() - 1)
-            ).all()  # fmt: skip
+            members = service.organisation_handles(organization.id, exclude=current_user.id)
             form.recipients.data = " ".join(members)
             if not members:
                 flash(_("この団体には、メッセージを受け取れる会員がまだいません。"), "info")
@@ -129,7 +95,7 @@ def new():
         if challenge is not None:
             form.challenge.data = str(challenge.id)
     elif form.validate_on_submit():
-        users, unknown = users_by_handle(split_handles(form.recipients.data))
+        users, unknown = service.users_by_handle(split_handles(form.recipients.data))
         if unknown:
             form.recipients.errors = [
                 *form.recipients.errors,
@@ -197,7 +163,7 @@ def invite(conversation_id: int):
     convo = _conversation_or_404(conversation_id)
     form = InviteForm()
     if form.validate_on_submit():
-        users, _unknown = users_by_handle(split_handles(form.handle.data)[:1])
+        users, _unknown = service.users_by_handle(split_handles(form.handle.data)[:1])
         if not users:
             flash(_("見つからないハンドル名です：%(name)s", name=form.handle.data), "error")
         else:

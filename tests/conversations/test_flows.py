@@ -136,3 +136,23 @@ def test_flows_mark_read_only_moves_forward(client, login, member, talk):
     row = db.session.get(ConversationParticipant, (convo.id, suzuki.id))
     db.session.refresh(row)
     assert row.last_read_message_id == convo.last_message_id
+
+
+def test_flows_message_an_organisation_and_a_profile(client, login, member):
+    from directory.models import Organization
+
+    org = Organization(slug="npo-kaimono", name="NPO法人かいもの", kind="npo")
+    db.session.add(org)
+    db.session.flush()
+    staff_a, staff_b = member("staff_a", organization_id=org.id), member("staff_b")
+    staff_b.organization_id = org.id
+    db.session.commit()
+    me = member("me")
+    login(me)
+    assert "この団体にメッセージを送る" in client.get(f"/directory/{org.slug}").get_data(
+        as_text=True
+    )
+    assert "メッセージを送る" in client.get(f"/u/{staff_a.handle}").get_data(as_text=True)
+    assert "メッセージを送る" not in client.get(f"/u/{me.handle}").get_data(as_text=True)
+    html = client.get(f"/messages/new?organization={org.id}").get_data(as_text=True)
+    assert 'value="staff_a staff_b"' in html and "NPO法人かいもの" in html
