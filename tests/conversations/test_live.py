@@ -52,8 +52,10 @@ def test_live_no_room_to_join_for_outsiders(app, socket_client, member, talk):
     sato, suzuki, tanaka = member("sato"), member("suzuki"), member("tanaka")
     convo = talk(sato, suzuki)
     sc = _socket_for(app, socket_client, tanaka)
-    # rooms are joined by the server only: a client cannot ask for another user's room
-    assert sc.emit("join_thread", {"thread_id": convo.id}, callback=True)["ok"] in (True, False)
+    # rooms are joined by the server at connect (user:<own id>); no event lets a client join a
+    # conversation or another member's room
+    handlers = app.extensions["kyoso.socketio"].server.handlers["/"]
+    assert not any("conversation" in name or "user" in name for name in handlers)
     events(sc)
     service.send_message(conversation=convo, author=sato, body="部外者には届かない")
     db.session.commit()
