@@ -15,6 +15,7 @@ import api
 import attachments
 import auth
 import backup
+import conversations
 import demo
 import directory
 import forum
@@ -70,6 +71,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     stats.register(app)
     attachments.register(app)
     directory.register(app)
+    conversations.register(app)
     spaces.register(app)
     search.register(app)
     api.register(app)

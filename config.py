@@ -106,6 +106,10 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "CONTACT_EMAIL": ("", str),
     # messages sent through the contact form, per person (or address when signed out)
     "CONTACT_LIMIT": ("5 per hour; 20 per day", str),
+    # private conversations (conversations/): new ones a member may start per day (Flask-Limiter
+    # syntax), and how many people one may hold
+    "CONVERSATIONS_LIMIT": ("10 per day", str),
+    "CONVERSATION_MAX_PARTICIPANTS": (20, int),
     "MODERATION_HOLD_FIRST_POSTS": (2, int),
     "MODERATION_FLAGS_PER_DAY": (20, int),
     "MODERATION_NEW_ACCOUNT_DAYS": (3, int),

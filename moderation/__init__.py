@@ -14,6 +14,8 @@ from moderation import (
     api,
     api_schema,
     holds,
+    message_views,
+    messages,
     queue,
     verification,
     verification_views,
@@ -29,6 +31,8 @@ def register(app: Flask) -> None:
     app.register_blueprint(api.bp)
     openapi.declare(app, api_schema.contract)
     app.register_blueprint(verification_views.bp)
+    app.register_blueprint(message_views.bp)
+    messages.install()  # private conversations: the same screening, flags, audited reading
     for check in holds.GATEKEEPERS:
         publishing.add_gatekeeper(check)
     publishing.set_holder(holds.hold_draft)

@@ -71,7 +71,8 @@ def _schemas() -> dict:
                     ITEM_KINDS,
                     "flagged_post: 通報された投稿 / held_post: 保留の投稿 / "
                     "account: 新しいアカウント / role_request: 役割の申請 / "
-                    "space_join: プラットフォームへの参加申請",
+                    "space_join: プラットフォームへの参加申請 / "
+                    "flagged_message: 通報された個別メッセージ（本文は画面でだけ、前後とともに）",
                 ),
                 "status": enum(ITEM_STATES, "状態"),
                 "version": integer("判断を送るときにそのまま返す版番号", minimum=1),

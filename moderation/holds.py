@@ -95,27 +95,45 @@ def _watched(action: str) -> list[watched.Rule]:
     return watched.active_rules(action)
 
 
-def _found(word: watched.Rule, draft: Draft) -> bool:
-    return any(word_spans(word, text) for _name, text in draft.screened_fields)
-
-
-def check_watched_words(draft: Draft) -> list[Concern]:
+def watched_word_concerns(fields: list[tuple[str, str]], *, exempt: bool) -> list[Concern]:
+    """The watched-word screening of any text a member sends (posts, private messages): words
+    set to "block" refuse; a word set to "require_approval" asks for review (``exempt``:
+    moderators, who are not held)."""
     concerns = []
     for word in _watched("block"):
-        if _found(word, draft):
+        if any(word_spans(word, text) for _name, text in fields):
             message = _(
                 "この内容は投稿できません（禁止語「%(word)s」が含まれています）。", word=word.word
             )
             concerns.append(Concern("watched_word", message, REFUSE))
-    if not _is_moderator(draft):
+    if not exempt:
         for word in _watched("require_approval"):
-            if _found(word, draft):
+            if any(word_spans(word, text) for _name, text in fields):
                 message = _(
                     "確認が必要な語句が含まれているため、モデレーターの確認後に公開します。"
                 )
                 concerns.append(Concern("watched_word", message, HOLD))
                 break
     return concerns
+
+
+def has_flag_words(fields: list[tuple[str, str]]) -> bool:
+    """Whether a word set to "flag" occurs (the text goes to the review queue, still shown)."""
+    return any(word_spans(w, text) for w in _watched("flag") for _name, text in fields)
+
+
+def check_watched_words(draft: Draft) -> list[Concern]:
+    return watched_word_concerns(draft.screened_fields, exempt=_is_moderator(draft))
+
+
+def censor_text(text: str, words: list[watched.Rule] | None = None) -> str:
+    """``text`` with every word set to "censor" replaced by ■ (one per character)."""
+    words = _watched("censor") if words is None else words
+    chars = list(text)
+    for word in words:
+        for start, end in word_spans(word, text):
+            chars[start:end] = "■" * (end - start)
+    return "".join(chars)
 
 
 def censor_watched_words(draft: Draft) -> Draft:
@@ -125,14 +143,11 @@ def censor_watched_words(draft: Draft) -> Draft:
     if not words:
         return draft
 
-    def censor(text: str) -> str:
-        chars = list(text)
-        for word in words:
-            for start, end in word_spans(word, text):
-                chars[start:end] = "■" * (end - start)
-        return "".join(chars)
-
-    changed = {name: new for name, text in draft.screened_fields if (new := censor(text)) != text}
+    changed = {
+        name: new
+        for name, text in draft.screened_fields
+        if (new := censor_text(text, words)) != text
+    }
     if not changed:
         return draft
     details = draft.details
@@ -149,7 +164,7 @@ def flag_watched_words(draft: Draft, outcome) -> None:
     """After publication: words set to "flag" put the post in the review queue (still visible)."""
     if outcome.status != "published":
         return
-    if not any(_found(w, draft) for w in _watched("flag")):
+    if not has_flag_words(draft.screened_fields):
         return
     post = outcome.post or db.session.scalar(
         select(Post).where(Post.thread_id == outcome.thread.id, Post.number == 1)
@@ -160,18 +175,30 @@ def flag_watched_words(draft: Draft, outcome) -> None:
 
 
 def check_personal_info(draft: Draft) -> list[Concern]:
+    return personal_info_concerns(
+        draft.author, draft.screened_fields, labels=draft.field_labels,
+        staff=_is_moderator(draft),
+    )  # fmt: skip
+
+
+def personal_info_concerns(
+    author, fields: list[tuple[str, str]], *, labels: dict[str, str] | None = None,
+    staff: bool = False,
+) -> list[Concern]:  # fmt: skip
+    """The personal-information guard on any text a member sends (posts, private messages):
+    one ``confirm`` concern listing what was found. ``staff``: the author moderates here."""
     config = current_app.config
     if not config["PII_GUARD"]:
         return []
-    if config["PII_GUARD_EXEMPT_STAFF"] and _is_moderator(draft):
+    if config["PII_GUARD_EXEMPT_STAFF"] and staff:
         return []
     exempt_roles = {r.strip() for r in config["PII_GUARD_EXEMPT_ROLES"].split(",") if r.strip()}
-    if draft.author.role.slug in exempt_roles:  # e.g. verified municipal staff
+    if author.role.slug in exempt_roles:  # e.g. verified municipal staff
         return []
-    labels = draft.field_labels
+    labels = labels or {}
     matches = [
         (name, m)
-        for name, text in draft.screened_fields
+        for name, text in fields
         for m in pii.find_personal_info(text, context=labels.get(name, ""))
     ]
     if not matches:

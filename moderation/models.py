@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from auth.models import Role, User
 from auth.spaces import Space
+from conversations.models import ConversationMessage
 from core.extensions import db
 from core.types import UTCDateTime, utcnow
 from forum.models import Board, Post, Thread
@@ -17,7 +18,11 @@ from taxonomy.models import Prefecture
 
 FLAG_REASONS = ("spam", "inappropriate", "off_topic", "personal_info", "illegal", "other")
 #: ``contact``: a message sent through the contact form (pages.contact), for the secretariat
-ITEM_KINDS = ("flagged_post", "held_post", "account", "role_request", "space_join", "contact")
+#: ``flagged_message``: a flagged message of a private conversation (``message_id``)
+ITEM_KINDS = (
+    "flagged_post", "held_post", "account", "role_request", "space_join", "contact",
+    "flagged_message",
+)  # fmt: skip
 PENDING, APPROVED, REJECTED, IGNORED, DELETED = (
     "pending",
     "approved",
@@ -49,6 +54,24 @@ class Flag(db.Model):
 
     user: Mapped[User] = relationship(lazy="joined")
     post: Mapped[Post] = relationship(lazy="select")
+
+
+class MessageFlag(db.Model):
+    """A flag on a message of a private conversation, by one of its participants."""
+
+    __tablename__ = "message_flags"
+    __table_args__ = (
+        UniqueConstraint("message_id", "user_id", name="uq_message_flags_message_user"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(
+        ForeignKey("conversation_messages.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    reason: Mapped[str] = mapped_column(String(20))
+    message: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    outcome: Mapped[str | None] = mapped_column(String(20))
 
 
 class HeldPost(db.Model):
@@ -92,6 +115,10 @@ class ModerationItem(db.Model):
     version: Mapped[int] = mapped_column(default=1)
     post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id"), index=True)
     held_post_id: Mapped[int | None] = mapped_column(ForeignKey("held_posts.id"))
+    #: a flagged message of a private conversation (kind ``flagged_message``)
+    message_id: Mapped[int | None] = mapped_column(
+        ForeignKey("conversation_messages.id", ondelete="SET NULL"), index=True
+    )
     role_request_id: Mapped[int | None] = mapped_column(ForeignKey("role_requests.id"))
     subject_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     board_id: Mapped[int | None] = mapped_column(ForeignKey("boards.id"))
@@ -108,6 +135,7 @@ class ModerationItem(db.Model):
 
     post: Mapped[Post | None] = relationship(lazy="select")
     held_post: Mapped[HeldPost | None] = relationship(lazy="select")
+    message: Mapped[ConversationMessage | None] = relationship(lazy="select")
     role_request: Mapped[RoleRequest | None] = relationship(lazy="select")
     subject_user: Mapped[User | None] = relationship(foreign_keys=[subject_user_id], lazy="select")
     board: Mapped[Board | None] = relationship(lazy="select")

@@ -53,6 +53,7 @@ ACTIONS: dict[str, dict[str, str]] = {
     "account": {"approve": APPROVED, "reject": REJECTED},
     "space_join": {"approve": APPROVED, "reject": REJECTED},
     "contact": {"resolve": APPROVED, "ignore": IGNORED},
+    "flagged_message": {"disagree": REJECTED, "agree_hide": APPROVED, "ignore": IGNORED},
 }
 
 
@@ -69,6 +70,7 @@ PAGE_ACTIONS: dict[str, tuple[str, ...]] = {
     "account": ("approve", "reject"),
     "space_join": ("approve", "reject"),
     "contact": ("resolve", "ignore"),
+    "flagged_message": ("disagree", "agree_hide"),
 }
 
 #: score → priority: at least HIGH_PRIORITY is 高, at least MEDIUM_PRIORITY 中, else 低. Where the
@@ -322,8 +324,23 @@ def _contact_effects(item: ModerationItem, action: str, moderator: User, reason:
     """Answering happens by mail; the decision records that the message was handled."""
 
 
+def _message_effects(item: ModerationItem, action: str, moderator: User, reason: str) -> None:
+    if _message_effect is not None:
+        _message_effect(item, action, moderator, reason)
+
+
+#: set by ``moderation.messages`` (which builds on this module): a decision on a flagged message
+_message_effect = None
+
+
+def set_message_effect(effect) -> None:
+    global _message_effect
+    _message_effect = effect
+
+
 _EFFECTS = {
     "account": _account_effects,
+    "flagged_message": _message_effects,
     "contact": _contact_effects,
     "space_join": _join_effects,
     "flagged_post": _flag_effects,
@@ -393,6 +410,7 @@ def list_queue(
         .options(
             selectinload(ModerationItem.post),
             selectinload(ModerationItem.held_post),
+            selectinload(ModerationItem.message),
             selectinload(ModerationItem.board),
             selectinload(ModerationItem.space),
             # the author's role (its permissions: auth.role_cache) and boards decide which

@@ -21,6 +21,7 @@ def kind_label(kind: str) -> str:
         "role_request": _("認証の申請"),
         "space_join": _("プラットフォームへの参加申請"),
         "contact": _("お問い合わせ"),
+        "flagged_message": _("通報された個別メッセージ"),
     }.get(kind, kind)
 
 
@@ -51,6 +52,8 @@ def action_label(item: ModerationItem, action: str) -> str:
         "space_join": {"approve": _("参加を認める"), "reject": _("参加を認めない")},
         "contact": {"resolve": _("対応済みにする"),
                     "ignore": _("対応せずに閉じる（迷惑なものなど）")},
+        "flagged_message": {"disagree": _("問題なし（そのまま）"), "agree_hide": _("非表示にする"),
+                            "ignore": _("対応せずに閉じる")},
     }.get(item.kind, {}).get(action, action)  # fmt: skip
 
 
@@ -73,6 +76,8 @@ def done_label(item: ModerationItem) -> str:
         "account": {"approve": _("承認した"), "reject": _("承認しなかった（利用停止）")},
         "space_join": {"approve": _("参加を認めた"), "reject": _("参加を認めなかった")},
         "contact": {"resolve": _("対応済み"), "ignore": _("対応せずに閉じた")},
+        "flagged_message": {"disagree": _("問題なしとした"), "agree_hide": _("非表示にした"),
+                            "ignore": _("対応せずに閉じた")},
     }.get(item.kind, {}).get(action, action)  # fmt: skip
 
 
@@ -98,7 +103,10 @@ def reason_hint(kind: str) -> str:
             "承認する場合、理由は記録に残るだけです。"
         ),
         "space_join": _("理由は記録に残るだけで、申請した人には通知されません。"),
-        "contact": _("理由は記録に残るだけで、送った人には通知されません（返事はメールで送ってください）。"),
+        "contact": _(
+            "理由は記録に残るだけで、送った人には通知されません（返事はメールで送ってください）。"
+        ),
+        "flagged_message": _("理由は記録に残るだけで、会話の参加者には通知されません。"),
     }.get(kind, "")
 
 
@@ -168,6 +176,12 @@ def result_message(item: ModerationItem, action: str, *, was_hidden: bool) -> st
         if action == "approve":
             return _("%(name)sさんの「%(space)s」への参加を認めました。", name=name, space=space)
         return _("%(name)sさんの「%(space)s」への参加を認めませんでした。", name=name, space=space)
+    if item.kind == "flagged_message":
+        return {
+            "agree_hide": _("%(name)sさんのメッセージを非表示にしました。", name=name),
+            "disagree": _("%(name)sさんのメッセージを問題なしとしました。", name=name),
+            "ignore": _("%(name)sさんのメッセージへの通報を、対応せずに閉じました。", name=name),
+        }.get(action, "")
     if item.kind == "contact":
         if action == "resolve":
             return _("お問い合わせ（#%(id)s）を対応済みにしました。", id=item.id)

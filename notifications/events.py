@@ -11,6 +11,7 @@ from audit.models import AuditEntry
 from auth import posting_rights
 from auth.models import BoardModerator, Role, RolePermission, User
 from auth.permissions import MODERATION_REVIEW, can
+from conversations import service as conversation_service
 from core.extensions import db
 from forum.models import Post, Thread
 from moderation.models import Flag, ModerationItem
@@ -212,6 +213,23 @@ def on_verification_decided(job: NotificationJob) -> list[int]:
     return deliver(kinds.VERIFICATION, [user.id], source)
 
 
+def on_message_sent(job: NotificationJob) -> list[int]:
+    """A new message (or an invitation): its conversation's active participants other than the
+    sender are told, one unread row per conversation that counts up. Only participants: the
+    job carries who they were when it was sent, and each is checked again now (someone who
+    left meanwhile is told nothing)."""
+    payload = job.payload
+    conversation_id = payload["conversation_id"]
+    still_in = set(conversation_service.active_ids(conversation_id))
+    recipients = [uid for uid in payload.get("recipient_ids", []) if uid in still_in]
+    source = Source(
+        collapse_key=f"message:{conversation_id}", source_id=payload["message_id"],
+        actor_id=payload.get("author_id"),
+        data={"conversation_id": conversation_id, "invited": bool(payload.get("invited"))},
+    )  # fmt: skip
+    return deliver(kinds.MESSAGE, recipients, source)
+
+
 HANDLERS: dict[str, Callable[[NotificationJob], list[int]]] = {
     "thread_created": on_thread_created,
     "post_created": on_post_created,
@@ -221,4 +239,5 @@ HANDLERS: dict[str, Callable[[NotificationJob], list[int]]] = {
     "item_opened": on_item_opened,
     "item_decided": on_item_decided,
     "verification_decided": on_verification_decided,
+    "message_sent": on_message_sent,
 }

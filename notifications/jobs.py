@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from conversations import signals as conversation_signals
 from core import events, requestid
 from core.extensions import db
 from core.types import utcnow
@@ -28,6 +29,7 @@ EVENTS = {
     moderation_signals.item_opened: "item_opened",
     moderation_signals.item_decided: "item_decided",
     moderation_signals.verification_decided: "verification_decided",
+    conversation_signals.message_sent: "message_sent",
 }
 MAX_ATTEMPTS = 8
 #: the payload key that carries the id of the request that queued the job (logs only)

@@ -15,13 +15,14 @@ EVENT_REMINDER = "event_reminder"
 QUEUE_ITEM = "queue_item"  # a new review-queue item for the moderators of its board
 #: the weekly list of new local problems that fit one's organisation (``matching.digest``)
 MATCHING = "matching"
+MESSAGE = "message"  # a new message in one of your private conversations (collapses per one)
 
 KINDS = (
     MENTIONED, REPLIED, QUOTED, POSTED, NEW_THREAD, MODERATION, VERIFICATION, EVENT_REMINDER,
-    QUEUE_ITEM, MATCHING,
+    QUEUE_ITEM, MATCHING, MESSAGE,
 )  # fmt: skip
 #: kinds that keep one unread row per thread (or queue) and count up
-COLLAPSING = frozenset({POSTED, REPLIED, QUEUE_ITEM})
+COLLAPSING = frozenset({POSTED, REPLIED, QUEUE_ITEM, MESSAGE})
 
 IMMEDIATE, DAILY, WEEKLY, NEVER = "immediate", "daily", "weekly", "never"
 EMAIL_MODES = (IMMEDIATE, DAILY, WEEKLY, NEVER)
@@ -36,6 +37,7 @@ DEFAULT_EMAIL_MODES = {
     EVENT_REMINDER: IMMEDIATE,
     QUEUE_ITEM: NEVER,
     MATCHING: NEVER,  # opt-in
+    MESSAGE: IMMEDIATE,
 }
 
 KIND_LABELS = {
@@ -49,6 +51,7 @@ KIND_LABELS = {
     EVENT_REMINDER: _l("参加予定・興味ありのイベントの前日"),
     QUEUE_ITEM: _l("確認待ちの新しい項目（モデレーター）"),
     MATCHING: _l("団体に合いそうな新しい地域課題（団体のメンバー・週1回）"),
+    MESSAGE: _l("個別メッセージが届いたとき"),
 }
 EMAIL_MODE_LABELS = {
     IMMEDIATE: _l("すぐに送る（未読のとき）"),

@@ -20,6 +20,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
 from auth.models import User
+from conversations import service as conversation_service
 from core.extensions import db
 from core.mail import send_mail
 from core.types import utcnow
@@ -126,6 +127,10 @@ def _send(user: User, subject: str, template: str, unsubscribe_kind: str, **cont
 def _still_worth_sending(n: Notification, user: User) -> tuple[bool, Post | None]:
     if n.read_at is not None:  # seen on the site meanwhile: not away
         return False, None
+    if n.kind == kinds.MESSAGE:  # a private message: only while they are still in it
+        conversation_id = (n.data or {}).get("conversation_id")
+        if not conversation_id or conversation_service.participant(conversation_id, user) is None:
+            return False, None
     post = db.session.get(Post, n.post_id) if n.post_id else None
     thread = db.session.get(Thread, n.thread_id) if n.thread_id else None
     if n.post_id and post is None:

@@ -104,10 +104,21 @@ def _text(n: Notification, actor: str, title: str, board: str) -> str:
         if title:
             return _("あなたの団体に合いそうな新しい地域課題「%(title)s」があります。", title=title)
         return _("あなたの団体に合いそうな新しい地域課題があります。")
+    if n.kind == kinds.MESSAGE:
+        if (n.data or {}).get("invited") and n.count == 1:
+            return _("%(actor)sさんが個別メッセージにあなたを招待しました。", actor=actor)
+        if n.count > 1:
+            return _("個別メッセージが%(n)s件届いています。", n=n.count)
+        return _("%(actor)sさんから個別メッセージが届きました。", actor=actor)
     return _("お知らせがあります。")
 
 
 def _url(n: Notification) -> str:
+    if n.kind == kinds.MESSAGE:
+        conversation_id = (n.data or {}).get("conversation_id")
+        if conversation_id:
+            return url_for("conversations.conversation", conversation_id=conversation_id)
+        return url_for("conversations.inbox")
     if n.kind == kinds.QUEUE_ITEM:
         return url_for("moderation.review_queue")
     if n.kind == kinds.MODERATION and n.post_id is None:

@@ -26,6 +26,7 @@ from audit.log import record_action
 from auth import accounts
 from auth.models import ApiToken, BoardModerator, User, UserSession, user_player_fields
 from auth.spaces import SpaceMember
+from conversations.models import ConversationMessage, ConversationParticipant
 from core import events
 from core.extensions import db
 from core.types import utcnow
@@ -44,6 +45,7 @@ from search.models import POST
 ERASED_NAME = "退会したユーザー"
 ERASED_BODY_HTML = "<p><em>（この投稿は、投稿者の退会にともない削除されました）</em></p>"
 ERASED_BODY_SOURCE = ""
+ERASED_MESSAGE_HTML = "<p><em>（このメッセージは、送り主の退会にともない削除されました）</em></p>"
 
 
 class ErasureRefused(ValueError):
@@ -106,6 +108,8 @@ def erase_account(
     uid = user.id
     blocked = accounts.block_address_of(user) is not None
     erased = _erase_posts(uid, now) if erase_posts else 0
+    if erase_posts:
+        _erase_messages(uid)
     _delete_own_rows(uid)
     _blank_shared_rows(uid, now)
     _pseudonymise(user, now)
@@ -144,8 +148,21 @@ def _erase_posts(uid: int, now: datetime) -> int:
     return len(ids)
 
 
+def _erase_messages(uid: int) -> None:
+    """Bodies of the member's private messages, as with their posts (the message stays, so the
+    conversation still reads in order for the others)."""
+    db.session.execute(
+        update(ConversationMessage)
+        .where(ConversationMessage.author_id == uid)
+        .values(body_source=ERASED_BODY_SOURCE, body_html=ERASED_MESSAGE_HTML)
+        .execution_options(synchronize_session=False)
+    )
+
+
 def _delete_own_rows(uid: int) -> None:
     for statement in (
+        # out of every conversation: the pseudonym reads nothing and is told nothing
+        delete(ConversationParticipant).where(ConversationParticipant.user_id == uid),
         delete(ApiToken).where(ApiToken.user_id == uid),
         delete(UserSession).where(UserSession.user_id == uid),
         delete(BoardModerator).where(BoardModerator.user_id == uid),

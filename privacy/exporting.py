@@ -23,11 +23,12 @@ from attachments.models import Attachment
 from audit.models import AuditEntry
 from auth.models import ApiToken, BoardModerator, User, UserSession
 from auth.spaces import Space, SpaceMember
+from conversations.models import Conversation, ConversationMessage, ConversationParticipant
 from core.extensions import db
 from core.jsonapi import iso
 from core.types import utcnow
 from forum.models import Board, Post, PostRevision, Thread
-from moderation.models import Flag, HeldPost, ModerationItem, RoleRequest
+from moderation.models import Flag, HeldPost, MessageFlag, ModerationItem, RoleRequest
 from notifications import exporting as notification_export
 from privacy.inventory import INVENTORY
 from structured.models import ThreadDetail
@@ -134,6 +135,53 @@ def _attachments(uid: int) -> list[Attachment]:
 
 def _attachment_name(a: Attachment) -> str:
     return f"files/{a.id}-{a.filename}"
+
+
+def _conversations(uid: int) -> dict[str, Any]:
+    """The member's conversations (who took part, by handle), the messages they sent and the
+    messages they flagged. Other participants' messages are theirs, not exported here."""
+    joined = db.session.scalars(
+        select(ConversationParticipant).where(ConversationParticipant.user_id == uid)
+        .order_by(ConversationParticipant.conversation_id)
+    ).all()  # fmt: skip
+    ids = [p.conversation_id for p in joined]
+    people: dict[int, list[str]] = {}
+    subjects: dict[int, str] = {}
+    if ids:
+        for conversation_id, handle in db.session.execute(
+            select(ConversationParticipant.conversation_id, User.handle)
+            .join(User, User.id == ConversationParticipant.user_id)
+            .where(ConversationParticipant.conversation_id.in_(ids)).order_by(User.handle)
+        ):  # fmt: skip
+            people.setdefault(conversation_id, []).append(handle)
+        subjects = dict(db.session.execute(
+            select(Conversation.id, Conversation.subject).where(Conversation.id.in_(ids))
+        ).all())  # fmt: skip
+    sent = db.session.scalars(
+        select(ConversationMessage).where(ConversationMessage.author_id == uid)
+        .order_by(ConversationMessage.id)
+    )  # fmt: skip
+    flags = db.session.scalars(
+        select(MessageFlag).where(MessageFlag.user_id == uid).order_by(MessageFlag.id)
+    )
+    return {
+        "conversations": [
+            {"id": p.conversation_id, "subject": subjects.get(p.conversation_id, ""),
+             "participants": people.get(p.conversation_id, []), "joined_at": iso(p.joined_at),
+             "left_at": iso(p.left_at)}
+            for p in joined
+        ],  # fmt: skip
+        "messages_sent": [
+            {"id": m.id, "conversation_id": m.conversation_id, "body": m.body_source,
+             "created_at": iso(m.created_at), "hidden_at": iso(m.hidden_at)}
+            for m in sent
+        ],  # fmt: skip
+        "flags_made": [
+            {"message_id": f.message_id, "reason": f.reason, "message": f.message,
+             "created_at": iso(f.created_at), "outcome": f.outcome}
+            for f in flags
+        ],  # fmt: skip
+    }
 
 
 def _flags(uid: int) -> list[dict[str, Any]]:
@@ -277,6 +325,7 @@ def export_for(user: User, *, now: datetime | None = None) -> dict[str, Any]:
             for a in attachments
         ],  # fmt: skip
         "flags_made": _flags(uid),
+        "conversations": _conversations(uid),
         "moderation_decisions": _decisions(uid),
         "verification_requests": _requests(uid),
         "notifications": notifications,

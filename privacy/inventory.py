@@ -157,6 +157,31 @@ INVENTORY: tuple[Entry, ...] = (
         "通報はモデレーションの記録として残り、通報者は「退会したユーザー」になります。",
     ),
     Entry(
+        "conversations", ("starter_id", "subject", "created_at"),
+        "個別メッセージの会話（件名、始めた人、参加者）", OTHERS,
+        "参加者どうしのやりとりのため（参加者だけが読めます）", "会話が続くかぎり", "conversations",
+        PSEUDONYMISE, "会話はほかの参加者のために残り、あなたは「退会したユーザー」になります。",
+    ),
+    Entry(
+        "conversation_participants",
+        ("user_id", "invited_by_id", "joined_at", "left_at", "last_read_message_id"),
+        "会話への参加（招待した人、参加・退出の日時、既読の位置）", MEMBER,
+        "参加者だけが会話を読めるようにするため", "退出・退会まで", "conversations", DELETE,
+        "すべての会話から外れます。",
+    ),
+    Entry(
+        "conversation_messages", ("author_id", "body_source", "body_html", "created_at"),
+        "送った個別メッセージ", OTHERS, "参加者どうしのやりとりのため（参加者だけが読めます）",
+        "会話が続くかぎり", "conversations", PSEUDONYMISE,
+        "投稿と同じく、送り主は「退会したユーザー」になり、選んだ場合は本文も消去します。",
+    ),
+    Entry(
+        "message_flags", ("user_id", "message", "created_at"),
+        "個別メッセージへの通報（理由、メッセージ、結果）", MEMBER, "モデレーションのため",
+        "通報されたメッセージが削除されるまで", "conversations", PSEUDONYMISE,
+        "通報はモデレーションの記録として残り、通報者は「退会したユーザー」になります。",
+    ),
+    Entry(
         "held_posts", ("author_id", "title", "details", "body_source", "body_html", "created_at"),
         "承認待ちの投稿", MEMBER, "承認制の掲示板と新規会員の投稿を確認するため",
         "却下・削除から30日まで", "held_posts", BLANK,

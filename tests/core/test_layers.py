@@ -27,11 +27,13 @@ ALLOWED: dict[str, set[str]] = {
     "audit": {"core", "auth"},
     "forum": {"core", "taxonomy", "auth", "audit"},
     "structured": {"core", "taxonomy", "auth", "audit", "forum"},
-    "moderation": {"core", "taxonomy", "auth", "audit", "forum"},
+    "moderation": {"core", "taxonomy", "auth", "audit", "forum", "conversations"},
     "search": {"core", "taxonomy", "auth", "forum", "structured"},
     "attachments": {"core", "auth", "audit", "forum"},
     "realtime": {"core", "auth", "forum"},
     "directory": {"core", "taxonomy", "auth", "audit", "forum", "structured"},
+    # private conversations (issue #16): moderation and notifications subscribe to them
+    "conversations": {"core", "taxonomy", "auth", "audit", "forum", "realtime", "directory"},
     "notifications": {
         "core",
         "taxonomy",
@@ -41,6 +43,7 @@ ALLOWED: dict[str, set[str]] = {
         "structured",
         "moderation",
         "realtime",
+        "conversations",
     },  # fmt: skip
     # the platforms' pages, API and CLI (their models and rule are in auth)
     "spaces": {"core", "taxonomy", "auth", "audit", "forum", "structured", "moderation", "api"},
@@ -66,6 +69,7 @@ ALLOWED: dict[str, set[str]] = {
         "attachments",
         "notifications",
         "pages",  # messages to the secretariat (retention)
+        "conversations",
     },  # fmt: skip
     # うまれる's matching suggestions (issue #16): the directory, the cases and problems, the search
     # index's text similarity, the weekly digest through the notifications

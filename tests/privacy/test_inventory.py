@@ -47,7 +47,7 @@ def test_every_entry_is_complete(app):
     assert set(exporting.SECTIONS) <= {
         "profile", "threads", "posts", "held_posts", "attachments", "flags_made",
         "moderation_decisions", "verification_requests", "notifications", "api_tokens",
-        "sessions", "space_memberships", "board_moderations", "audit_entries",
+        "sessions", "space_memberships", "board_moderations", "audit_entries", "conversations",
     }  # fmt: skip
 
 
