@@ -33,6 +33,7 @@ from pathlib import Path
 
 import socketio
 from locust import HttpUser, between, events, task
+from requests.adapters import HTTPAdapter
 
 SETUP = json.loads(Path(os.environ["KYOSO_LOAD_SETUP"]).read_text(encoding="utf-8"))
 OUT = Path(os.environ.get("KYOSO_LOAD_OUT", "."))
@@ -89,6 +90,9 @@ class Reader(HttpUser):
     weight = int(os.environ.get("KYOSO_LOAD_READERS", "6"))
     wait_time = between(1, 3)
 
+    def on_start(self):
+        _own_address(self)
+
     @task(3)
     def thread_page(self):
         thread_id = random.choice(SETUP["thread_ids"])
@@ -122,12 +126,34 @@ class Reader(HttpUser):
 
 
 _ACCOUNTS = itertools.count()
+_ADDRESSES = itertools.count(1)
+
+
+class _SourceAddress(HTTPAdapter):
+    """Connections from one loopback address of this simulated visitor's own (127.0.x.y): the
+    site's per-address limits and the proxy's sticky hash see many visitors, as they would,
+    not one load generator."""
+
+    def __init__(self, address: str):
+        self.address = address
+        super().__init__()
+
+    def init_poolmanager(self, *args, **kwargs):
+        kwargs["source_address"] = (self.address, 0)
+        super().init_poolmanager(*args, **kwargs)
+
+
+def _own_address(user: HttpUser) -> None:
+    n = next(_ADDRESSES)
+    adapter = _SourceAddress(f"127.0.{n // 250 % 250}.{n % 250 + 2}")
+    user.client.mount("http://", adapter)
 
 
 class _Member(HttpUser):
     abstract = True
 
     def on_start(self):
+        _own_address(self)
         # one account per simulated member (the per-member limit, 20 a minute, is per account)
         self.account = SETUP["writers"][next(_ACCOUNTS) % len(SETUP["writers"])]
         self.headers = {"Authorization": f"Bearer {self.account['token']}"}
@@ -223,6 +249,7 @@ class LiveReader(HttpUser):
     wait_time = between(5, 10)
 
     def on_start(self):
+        _own_address(self)  # its fetches (the socket itself connects from 127.0.0.1)
         self.received: set[tuple[int, int]] = set()
         self.joined_at = time.time()
         self.last_number = 0
