@@ -33,6 +33,8 @@ from forum import audience
 from forum.models import Board, Post, Thread
 from moderation.models import ModerationItem
 from notifications.models import EventRsvp
+from stats import summary
+from stats.models import StatsFirstReply, StatsPostMonth
 from stats.scope import Scope, fiscal_year_bounds, tokyo_midnight
 from structured.models import ThreadDetail, ThreadDetailRevision, thread_life_domains
 from structured.models import thread_player_fields as detail_fields
@@ -410,6 +412,18 @@ def activity_by_month(scope: Scope) -> Table:
     """Threads, replies and members who wrote, per month. The prefecture filter does not apply:
     a post has no prefecture (its platform does: use the platform filter)."""
     periods = buckets(scope)
+    if summary.usable() is not None:
+        rows = _activity_from_summary(scope, periods)
+    else:
+        rows = _activity_counted(scope, periods)
+    return Table("activity-month", _("参加：月別の投稿と、投稿した会員"),
+                 [Column("month", _("月") if scope.fiscal_year else _("年度"), TEXT, 12),
+                  Column("threads", _("新しいスレッド"), INT, 14), Column("replies", _("返信"), INT),
+                  Column("active", _("投稿した会員"), INT, 12)], rows,
+                 _("削除・非表示の投稿は数えません。都道府県の絞り込みはこの表にはかかりません。"))  # fmt: skip
+
+
+def _activity_counted(scope: Scope, periods: list[Bucket]) -> list[list]:
     unscoped = Scope(fiscal_year=scope.fiscal_year, space=scope.space, space_id=scope.space_id)
     post_where = [Post.deleted_at.is_(None), Post.hidden_at.is_(None),
                   *_visible_threads(unscoped, period_column=Post.created_at)]  # fmt: skip
@@ -425,11 +439,40 @@ def activity_by_month(scope: Scope) -> Table:
             .where(*post_where, Post.created_at >= b.start, Post.created_at < b.end)
         ).one()  # fmt: skip
         rows.append([b.label, int(threads), int(posts) - int(threads), int(active)])
-    return Table("activity-month", _("参加：月別の投稿と、投稿した会員"),
-                 [Column("month", _("月") if scope.fiscal_year else _("年度"), TEXT, 12),
-                  Column("threads", _("新しいスレッド"), INT, 14), Column("replies", _("返信"), INT),
-                  Column("active", _("投稿した会員"), INT, 12)], rows,
-                 _("削除・非表示の投稿は数えません。都道府県の絞り込みはこの表にはかかりません。"))  # fmt: skip
+    return rows
+
+
+def _readable_closed_boards(scope: Scope):
+    """The closed boards (of the platform, if one is chosen) this viewer may read."""
+    readable = audience.readable_filter(Board.id, audience.viewer())
+    query = select(Board.id).where(Board.audience != "public")
+    if readable is not True:
+        query = query.where(readable)
+    if scope.space_id is not None:
+        query = query.where(Board.space_id == scope.space_id)
+    return query
+
+
+def _activity_from_summary(scope: Scope, periods: list[Bucket]) -> list[list]:
+    """The same figures from ``stats_post_months`` (stats/summary.py): one statement."""
+    s = StatsPostMonth
+    key = s.month if scope.fiscal_year is not None else s.fiscal_year
+    where = [summary.level_filter(scope.space_id, _readable_closed_boards(scope))]
+    if scope.fiscal_year is not None:
+        where.append(s.fiscal_year == scope.fiscal_year)
+        keys = [summary.month_of(b.start) for b in periods]
+    else:
+        keys = [summary.fiscal_year_of_month(summary.month_of(b.start)) for b in periods]
+        where.append(key.between(keys[0], keys[-1]))
+    found = {r[0]: r[1:] for r in db.session.execute(
+        select(key, func.sum(s.threads), func.sum(s.posts), func.count(distinct(s.author_id)))
+        .where(*where).group_by(key)
+    )}  # fmt: skip
+    rows = []
+    for b, k in zip(periods, keys, strict=True):
+        threads, posts, active = found.get(k, (0, 0, 0))
+        rows.append([b.label, int(threads or 0), int(posts or 0) - int(threads or 0), int(active)])
+    return rows
 
 
 def question_response(scope: Scope) -> Table:
@@ -445,10 +488,19 @@ def question_response(scope: Scope) -> Table:
     boards = select(Board.id).where(
         or_(Board.slug == QUESTION_BOARD, Board.slug.like(f"%-{QUESTION_BOARD}"))
     )
-    rows_in = db.session.execute(
-        select(Thread.created_at, first_reply)
-        .where(*_visible_threads(unscoped), Thread.board_id.in_(boards))
-    ).all()  # fmt: skip
+    if summary.usable() is not None:  # each thread's first reply, kept (stats/summary.py)
+        f = StatsFirstReply
+        where = [f.board_id.in_(boards), audience.readable_filter(f.board_id, audience.viewer())]
+        if scope.space_id is not None:
+            where.append(f.board_id.in_(select(Board.id).where(Board.space_id == scope.space_id)))
+        if (bounds := scope.bounds()) is not None:
+            where += [f.created_at >= bounds[0], f.created_at < bounds[1]]
+        rows_in = db.session.execute(select(f.created_at, f.first_reply_at).where(*where)).all()
+    else:
+        rows_in = db.session.execute(
+            select(Thread.created_at, first_reply)
+            .where(*_visible_threads(unscoped), Thread.board_id.in_(boards))
+        ).all()  # fmt: skip
     per: dict[int, list] = defaultdict(list)
     for created, replied in rows_in:
         for i, b in enumerate(periods):
@@ -521,6 +573,7 @@ class Stat:
     chart: str  # heat | bars | columns | stacked | none
     staff_only: bool = False
     series: tuple[int, ...] = ()  # the plotted columns (default: the first number)
+    summarised: bool = False  # read from the summary rows when they are usable (stats/summary.py)
 
 
 CATALOGUE = [
@@ -538,9 +591,9 @@ CATALOGUE = [
     Stat("members-prefecture", _l("参加：都道府県別の会員と団体"), members_by_prefecture,
          "participation", "bars"),
     Stat("activity-month", _l("参加：月別の投稿と、投稿した会員"), activity_by_month, "participation",
-         "stacked", series=(1, 2)),
+         "stacked", series=(1, 2), summarised=True),
     Stat("questions-response", _l("困りごと相談：最初の返信までの時間"), question_response,
-         "participation", "columns", series=(3,)),
+         "participation", "columns", series=(3,), summarised=True),
     Stat("moderation-weekly", _l("モデレーション：週ごとの件数と判断までの時間"), moderation_weekly,
          "moderation", "columns", staff_only=True),
 ]  # fmt: skip
