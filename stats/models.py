@@ -64,4 +64,31 @@ class StatsSummaryState(db.Model):
     building_from: Mapped[int | None] = mapped_column(Integer)
     building_mark: Mapped[int] = mapped_column(Integer, default=0)
     built: Mapped[bool] = mapped_column(default=False)
+    #: kinds of structured item whose counts wait for a rebuild (comma-separated)
+    dirty_kinds: Mapped[str] = mapped_column(String(60), default="")
     refreshed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class StatsItemCount(db.Model):
+    """Structured items (事例・イベント・地域課題) counted per board, month and prefecture, once per
+    ``facet`` value: ``all``, ``domain``, ``field``, ``band`` (population), ``funding``, ``mode``
+    (an event's 参加方法), ``status``, and ``days`` (a challenge's days to 連携成立, as text:
+    the medians need the values). The month is the registration's (Tokyo), an event's the day it
+    is held (0: none). ``going``: the members who said they will come (events)."""
+
+    __tablename__ = "stats_item_counts"
+    __table_args__ = (
+        Index("ix_stats_item_counts_facet", "kind", "facet", "fiscal_year", "board_id",
+              "prefecture_code", "month", "value", "n", "going"),
+    )  # fmt: skip
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    facet: Mapped[str] = mapped_column(String(10))
+    value: Mapped[str] = mapped_column(String(40))
+    board_id: Mapped[int] = mapped_column(Integer)
+    month: Mapped[int] = mapped_column(Integer)
+    fiscal_year: Mapped[int] = mapped_column(Integer)
+    prefecture_code: Mapped[str] = mapped_column(String(2))  # "" when the item has none
+    n: Mapped[int] = mapped_column(Integer)
+    going: Mapped[int] = mapped_column(Integer)

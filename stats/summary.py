@@ -25,59 +25,26 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from flask import Flask, current_app, g, has_request_context
 from sqlalchemy import and_, case, delete, func, insert, or_, select
 
 from core.background import BackgroundLoop
 from core.extensions import db
-from core.types import TOKYO, utcnow
+from core.types import utcnow
 from forum.models import Board, Post, Thread
 from search import outbox
 from search.models import POST, THREAD
+from stats.item_summary import KINDS, rebuild_kind
 from stats.models import StatsFirstReply, StatsPostMonth, StatsSummaryState
-from stats.scope import tokyo_midnight
+from stats.scope import fiscal_year_of_month, month_bounds, month_of, months_between
+from structured.models import ThreadDetail
 
 STATE_ID = 1
 BATCH = 5000  # outbox rows per step
 GAP_SECONDS = 600  # how long a missing outbox id is waited for (a transaction still running)
 MONTHS_PER_STEP = 3  # a building worker step stays short
-
-
-# --- months -------------------------------------------------------------------------------------
-
-
-def _as_utc(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
-def month_of(moment: datetime) -> int:
-    local = _as_utc(moment).astimezone(TOKYO)
-    return local.year * 100 + local.month
-
-
-def month_bounds(month: int) -> tuple[datetime, datetime]:
-    year, m = divmod(month, 100)
-    return tokyo_midnight(date(year, m, 1)), tokyo_midnight(date(year + (m == 12), m % 12 + 1, 1))
-
-
-def next_month(month: int) -> int:
-    year, m = divmod(month, 100)
-    return (year + 1) * 100 + 1 if m == 12 else month + 1
-
-
-def months_between(first: int, last: int) -> list[int]:
-    out = []
-    while first <= last:
-        out.append(first)
-        first = next_month(first)
-    return out
-
-
-def fiscal_year_of_month(month: int) -> int:
-    year, m = divmod(month, 100)
-    return year if m >= 4 else year - 1
 
 
 # --- the boards it was built for ---------------------------------------------------------------
@@ -171,6 +138,7 @@ def _state(*, lock: bool = False) -> StatsSummaryState:
 class Progress:
     months: int = 0  # months rebuilt
     threads: int = 0  # threads whose first reply was looked at again
+    kinds: int = 0  # kinds of structured item counted again
     rows: int = 0  # outbox rows read
     building: bool = False
     months_left: int = 0
@@ -188,6 +156,8 @@ def start_build() -> None:
     state.boards = _fingerprint(_boards())
     db.session.execute(delete(StatsPostMonth))
     rebuild_threads(None)
+    for kind in KINDS:
+        rebuild_kind(kind)
     db.session.commit()
 
 
@@ -242,9 +212,17 @@ def refresh(*, months_per_step: int = MONTHS_PER_STEP, batch: int = BATCH) -> Pr
             .where(Post.thread_id.in_(chunk)).group_by(Post.thread_id)
         ):  # fmt: skip
             months.update(months_between(month_of(first), month_of(last)))
+    # a structured item whose thread, details or RSVPs changed: its kind is counted again
+    kinds: set[str] = set()
+    for chunk in _chunks(sorted(threads)):
+        kinds.update(db.session.scalars(
+            select(ThreadDetail.kind).where(ThreadDetail.thread_id.in_(chunk)).distinct()
+        ))  # fmt: skip
     boards = _boards()
     for month in sorted(months):
         rebuild_month(month, boards)
+    for kind in sorted(kinds & set(KINDS)):
+        rebuild_kind(kind)
     for chunk in _chunks(sorted(reply_threads)):
         rebuild_threads(chunk)
     # the mark moves past what was read; ids skipped below it are waited for a while
@@ -260,7 +238,13 @@ def refresh(*, months_per_step: int = MONTHS_PER_STEP, batch: int = BATCH) -> Pr
     more = len(rows) >= batch
     state.refreshed_at = rows[-1].created_at if more else started
     db.session.commit()
-    return Progress(months=len(months), threads=len(reply_threads), rows=len(rows), more=more)
+    return Progress(
+        months=len(months),
+        threads=len(reply_threads),
+        kinds=len(kinds & set(KINDS)),
+        rows=len(rows),
+        more=more,
+    )
 
 
 def months_to_build() -> int:
@@ -326,7 +310,8 @@ def usable() -> Usable | None:
         ).first()  # fmt: skip
         ready = row is not None and row.built and row.building_from is None and row.refreshed_at
         if ready and row.boards == _fingerprint(_boards()):
-            found = Usable(_as_utc(row.refreshed_at))
+            at = row.refreshed_at
+            found = Usable(at if at.tzinfo else at.replace(tzinfo=UTC))
     if has_request_context():
         g.kyoso_stats_summary = found
     return found

@@ -1,5 +1,6 @@
 """Summary rows for the statistics (issue #18 item 4): per month and author the posts of the
-public boards (site and platform) and of each closed board, each thread's first reply, and how far
+public boards (site and platform) and of each closed board, each thread's first reply, the
+structured items counted per board, month, prefecture and facet, and how far
 the summary has read the search outbox. Empty after the upgrade: the statistics are computed
 directly until ``flask stats refresh`` (or the background worker) has built them.
 
@@ -42,6 +43,22 @@ def upgrade():
     op.create_index('ix_stats_first_replies_board', 'stats_first_replies',
                     ['board_id', 'created_at', 'first_reply_at'])
     op.create_index('ix_stats_first_replies_post', 'stats_first_replies', ['first_reply_post_id'])
+    op.create_table('stats_item_counts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('facet', sa.String(length=10), nullable=False),
+    sa.Column('value', sa.String(length=40), nullable=False),
+    sa.Column('board_id', sa.Integer(), nullable=False),
+    sa.Column('month', sa.Integer(), nullable=False),
+    sa.Column('fiscal_year', sa.Integer(), nullable=False),
+    sa.Column('prefecture_code', sa.String(length=2), nullable=False),
+    sa.Column('n', sa.Integer(), nullable=False),
+    sa.Column('going', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('id')
+    )
+    op.create_index('ix_stats_item_counts_facet', 'stats_item_counts',
+                    ['kind', 'facet', 'fiscal_year', 'board_id', 'prefecture_code', 'month',
+                     'value', 'n', 'going'])
     op.create_table('stats_summary_state',
     sa.Column('id', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('outbox_mark', sa.Integer(), nullable=False),
@@ -50,6 +67,7 @@ def upgrade():
     sa.Column('building_from', sa.Integer(), nullable=True),
     sa.Column('building_mark', sa.Integer(), nullable=False),
     sa.Column('built', sa.Boolean(), nullable=False),
+    sa.Column('dirty_kinds', sa.String(length=60), nullable=False),
     sa.Column('refreshed_at', sa.DateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id')
     )
@@ -57,6 +75,8 @@ def upgrade():
 
 def downgrade():
     op.drop_table('stats_summary_state')
+    op.drop_index('ix_stats_item_counts_facet', table_name='stats_item_counts')
+    op.drop_table('stats_item_counts')
     op.drop_index('ix_stats_first_replies_post', table_name='stats_first_replies')
     op.drop_index('ix_stats_first_replies_board', table_name='stats_first_replies')
     op.drop_table('stats_first_replies')

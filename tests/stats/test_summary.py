@@ -12,27 +12,28 @@ from sqlalchemy import select
 
 from auth.spaces import set_member
 from core.extensions import db
-from forum import actions
+from core.types import TOKYO
+from forum import actions, posting
 from forum import boards as forum_boards
-from forum import posting
 from forum.models import Board, Post
 from moderation.actions import hide_post
 from spaces import service as spaces
+from notifications.reminders import set_rsvp
 from stats import summary
+from stats.queries import CATALOGUE
 from stats.scope import current_fiscal_year, fiscal_year_bounds
 from structured.details import save_details
 from tests.fixtures.structured import valid_fields
 
 FY = current_fiscal_year()
 START, _END = fiscal_year_bounds(FY)
-SUMMARISED = ("activity-month", "questions-response")
+SUMMARISED = [s.name for s in CATALOGUE if s.summarised]
 SCOPES = [
     {"period": str(FY)},
     {"period": str(FY - 1)},
     {"period": "all"},
     {"period": str(FY), "prefecture": "28"},
     {"period": "all", "space": "hyogo"},
-    {"period": str(FY), "space": "hyogo"},
 ]
 
 
@@ -47,7 +48,7 @@ def _at(days: int, hours: int = 0) -> datetime:
 
 
 @pytest.fixture
-def forum_world(app, user_factory):
+def forum_world(app, user_factory, structured_factory):
     admin, asker, helper, insider = (user_factory(role="admin"), user_factory(), user_factory(),
                                      user_factory())  # fmt: skip
     made = spaces.create_space(actor=spaces.SYSTEM, slug="hyogo", name="兵庫県テスト",
@@ -81,6 +82,64 @@ def forum_world(app, user_factory):
     thread("open", open_board, helper, _at(5), [(asker, 1), (helper, 24 * 35)])
     thread("inside", closed, insider, _at(15), [(insider, 2), (admin, 5)])
     thread("inside-old", closed, insider, _at(-100), [(admin, 1)])
+    # structured items: cases over prefectures, domains, fields, sizes and funding; events with
+    # replies to come; challenges, one partnered through an edit; and a case in the closed board
+    made_items = {}
+
+    def item(key, kind, when, *, board=None, **fields):
+        t = structured_factory(kind, author=admin, **fields)
+        if board is not None:
+            t.board_id = board.id
+        t.created_at = when
+        db.session.commit()
+        made_items[key] = t
+        return t
+
+    item(
+        "c1",
+        "case",
+        _at(3),
+        prefecture="20",
+        life_domains=["kaimono", "ido"],
+        population=5_000,
+        funding_kind="grant",
+    )
+    item("c2", "case", _at(50), prefecture="28", life_domains=["mimamori"], population=None)
+    item("c3", "case", _at(-40), prefecture="13", life_domains=["kaimono"], population=300_000)
+    item("c-closed", "case", _at(20), board=closed, prefecture="28", life_domains=["kaimono"])
+    tokyo = _at(25).astimezone(TOKYO)
+    venue = item("e1", "event", _at(1), prefecture="20", start_at=tokyo.isoformat(), end_at=None)
+    item(
+        "e2",
+        "event",
+        _at(2),
+        prefecture="28",
+        attendance_mode="online",
+        start_at=_at(80).astimezone(TOKYO).isoformat(),
+        end_at=None,
+    )
+    item(
+        "e3",
+        "event",
+        _at(2),
+        prefecture="20",
+        start_at=(START - timedelta(days=30)).astimezone(TOKYO).isoformat(),
+        end_at=None,
+    )
+    set_rsvp(asker, venue, "going")
+    set_rsvp(helper, venue, "going")
+    set_rsvp(insider, venue, "interested")
+    item("ch1", "challenge", _at(4), prefecture="20")
+    partnered = item("ch2", "challenge", _at(5), prefecture="28")
+    db.session.commit()
+    save_details(
+        thread=partnered,
+        kind="challenge",
+        editor=admin,
+        fields=valid_fields("challenge", prefecture="28", status="partnered"),
+    )
+    db.session.commit()
+    threads.update(made_items)
     return {"admin": admin, "asker": asker, "helper": helper, "insider": insider,
             "closed": closed, "open": open_board, "komarigoto": komarigoto, "threads": threads,
             "space": made.space}  # fmt: skip
@@ -122,18 +181,26 @@ def _refresh():
     db.session.expire_all()
 
 
-def test_summary_equals_the_direct_count_for_every_scope_and_viewer(client, app, login, forum_world):
+def test_summary_equals_the_direct_count_for_every_scope_and_viewer(
+    client, app, login, forum_world
+):
     _refresh()
     _assert_exact(client, app, login, forum_world)
     # the closed board counts only for its member and staff
     rows = {who: _table(client, app, "activity-month", {"period": str(FY)}, use_summary=True)
             for who in _viewers(forum_world, login, client)}  # fmt: skip
     total = {who: sum(r["threads"] + r["replies"] for r in t) for who, t in rows.items()}
-    assert total["insider"] == total["admin"] == total[None] + 3 == total["asker"] + 3
+    # 「内部」 this year: a thread with two replies, and the closed case's first post
+    assert total["insider"] == total["admin"] == total[None] + 4 == total["asker"] + 4
 
 
-def test_summary_is_read_and_says_when_it_was_counted(client, app, forum_world):
+def test_summary_is_read_and_says_when_it_was_counted(client, app, forum_world, structured_factory):
     _refresh()
+    cases = _table(client, app, "cases-field", {"period": str(FY)}, use_summary=True)
+    structured_factory("case", author=forum_world["admin"], prefecture="20")
+    db.session.commit()
+    assert _table(client, app, "cases-field", {"period": str(FY)}, use_summary=True) == cases
+    assert _table(client, app, "cases-field", {"period": str(FY)}, use_summary=False) != cases
     before = _table(client, app, "activity-month", {"period": str(FY)}, use_summary=True)
     posting.create_reply(thread=forum_world["threads"]["open"], author=forum_world["asker"],
                          body="あとからの返信")  # fmt: skip
@@ -168,7 +235,9 @@ def test_summary_stays_exact_after_writes_edits_hiding_deleting_and_moves(
     _assert_exact(client, app, login, w)
     # an edit, then the first reply of q1 hidden and that of q2 deleted
     first = _post(t["q1"], 3)
-    assert actions.edit_post(actor=w["admin"], post=first, body="書き直しました").status == "published"
+    assert (
+        actions.edit_post(actor=w["admin"], post=first, body="書き直しました").status == "published"
+    )
     db.session.commit()
     hide_post(first, actor=w["admin"], reason="テスト")
     db.session.commit()
@@ -190,7 +259,9 @@ def test_summary_stays_exact_after_writes_edits_hiding_deleting_and_moves(
     _assert_exact(client, app, login, w)
     # a question moved into the closed board, a closed thread moved out to the public one
     assert actions.move_thread(actor=w["admin"], thread=t["q2"], to=w["closed"]).status == "done"
-    assert actions.move_thread(actor=w["admin"], thread=t["inside-old"], to=w["open"]).status == "done"
+    assert (
+        actions.move_thread(actor=w["admin"], thread=t["inside-old"], to=w["open"]).status == "done"
+    )
     db.session.commit()
     _refresh()
     _assert_exact(client, app, login, w)
@@ -212,15 +283,49 @@ def test_a_board_that_closes_is_never_counted_from_stale_rows(client, app, login
     _assert_exact(client, app, login, w)
 
 
-def test_thread_details_changes_keep_the_summary_exact(
-    client, app, login, forum_world, structured_factory
-):
-    w = forum_world
-    challenge = structured_factory("challenge", author=w["helper"], prefecture="20")
+def test_structured_items_stay_exact_after_details_rsvps_and_moves(client, app, login, forum_world):
+    w, t = forum_world, forum_world["threads"]
+    _refresh()
+    _assert_exact(client, app, login, w)
+    # a challenge becomes 連携成立 and moves to another prefecture; a case changes its funding
+    save_details(
+        thread=t["ch1"],
+        kind="challenge",
+        editor=w["admin"],
+        fields=valid_fields("challenge", prefecture="28", status="partnered"),
+    )
+    save_details(
+        thread=t["c1"],
+        kind="case",
+        editor=w["admin"],
+        fields=valid_fields(
+            "case", prefecture="20", life_domains=["ido"], funding_kind="grant", population=80_000
+        ),
+    )
+    db.session.commit()
+    # RSVPs change; an event moves to the next month
+    set_rsvp(w["insider"], t["e1"], "going")
+    set_rsvp(w["asker"], t["e1"], None)
+    save_details(
+        thread=t["e2"],
+        kind="event",
+        editor=w["admin"],
+        fields=valid_fields(
+            "event",
+            prefecture="13",
+            attendance_mode="hybrid",
+            start_at=_at(110).astimezone(TOKYO).isoformat(),
+            end_at=None,
+        ),
+    )
     db.session.commit()
     _refresh()
-    save_details(thread=challenge, kind="challenge", editor=w["helper"],
-                 fields=valid_fields("challenge", prefecture="28", status="partnered"))  # fmt: skip
+    _assert_exact(client, app, login, w)
+    # a case hidden, another moved into the closed board, the closed one moved out
+    t["c2"].is_hidden = True
+    assert actions.move_thread(actor=w["admin"], thread=t["c3"], to=w["closed"]).status == "done"
+    moved = actions.move_thread(actor=w["admin"], thread=t["c-closed"], to=w["komarigoto"])
+    assert moved.status == "done"
     db.session.commit()
     _refresh()
     _assert_exact(client, app, login, w)
