@@ -64,8 +64,6 @@ class StatsSummaryState(db.Model):
     building_from: Mapped[int | None] = mapped_column(Integer)
     building_mark: Mapped[int] = mapped_column(Integer, default=0)
     built: Mapped[bool] = mapped_column(default=False)
-    #: kinds of structured item whose counts wait for a rebuild (comma-separated)
-    dirty_kinds: Mapped[str] = mapped_column(String(60), default="")
     refreshed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 

@@ -67,7 +67,6 @@ def upgrade():
     sa.Column('building_from', sa.Integer(), nullable=True),
     sa.Column('building_mark', sa.Integer(), nullable=False),
     sa.Column('built', sa.Boolean(), nullable=False),
-    sa.Column('dirty_kinds', sa.String(length=60), nullable=False),
     sa.Column('refreshed_at', sa.DateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id')
     )

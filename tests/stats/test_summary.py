@@ -17,8 +17,8 @@ from forum import actions, posting
 from forum import boards as forum_boards
 from forum.models import Board, Post
 from moderation.actions import hide_post
-from spaces import service as spaces
 from notifications.reminders import set_rsvp
+from spaces import service as spaces
 from stats import summary
 from stats.queries import CATALOGUE
 from stats.scope import current_fiscal_year, fiscal_year_bounds
