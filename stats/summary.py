@@ -185,7 +185,7 @@ def refresh(*, months_per_step: int = MONTHS_PER_STEP, batch: int = BATCH) -> Pr
     state = _state(lock=True)
     if state.building_from is not None:
         return _build_months(state, months_per_step)
-    if not state.built or state.boards != _fingerprint(_boards()):
+    if not state.built or state.boards != _fingerprint(_boards()) or _outdated(state.refreshed_at):
         db.session.rollback()
         start_build()
         return Progress(building=True, more=True)
@@ -273,6 +273,16 @@ def background_worker(app: Flask, *, poll_seconds: float) -> BackgroundLoop:
     return BackgroundLoop("kyoso-stats", step, poll_seconds=poll_seconds, app=app)
 
 
+def _outdated(refreshed_at: datetime | None) -> bool:
+    """Older than the search outbox keeps its rows (the indexer prunes what it has applied after
+    ``SEARCH_OUTBOX_KEEP_DAYS``), less a day: changes may be gone, so only a build is exact."""
+    if refreshed_at is None:
+        return True
+    keep = timedelta(days=current_app.config["SEARCH_OUTBOX_KEEP_DAYS"] - 1)
+    at = refreshed_at if refreshed_at.tzinfo else refreshed_at.replace(tzinfo=UTC)
+    return at < utcnow() - keep
+
+
 def refresh_all(*, on_progress: Callable[[Progress], None] | None = None) -> None:
     """Steps until nothing is left (the CLI; tests)."""
     while True:
@@ -309,7 +319,7 @@ def usable() -> Usable | None:
             .where(StatsSummaryState.id == STATE_ID)
         ).first()  # fmt: skip
         ready = row is not None and row.built and row.building_from is None and row.refreshed_at
-        if ready and row.boards == _fingerprint(_boards()):
+        if ready and not _outdated(row.refreshed_at) and row.boards == _fingerprint(_boards()):
             at = row.refreshed_at
             found = Usable(at if at.tzinfo else at.replace(tzinfo=UTC))
     if has_request_context():

@@ -28,6 +28,14 @@ from tests.fixtures.structured import valid_fields
 FY = current_fiscal_year()
 START, _END = fiscal_year_bounds(FY)
 SUMMARISED = [s.name for s in CATALOGUE if s.summarised]
+#: statements per request with the summary (anyone, then a member of the closed board's platform)
+PINS = {
+    (None, "/stats"): 29, (None, "/stats?period=all"): 29,
+    (None, "/api/v1/stats/activity-month"): 3, (None, "/api/v1/stats/cases-domain-region"): 6,
+    ("insider", "/stats"): 31, ("insider", "/stats?period=all"): 31,
+    ("insider", "/api/v1/stats/activity-month"): 4,
+    ("insider", "/api/v1/stats/cases-domain-region"): 7,
+}  # fmt: skip
 SCOPES = [
     {"period": str(FY)},
     {"period": str(FY - 1)},
@@ -342,9 +350,38 @@ def test_a_build_resumes_month_by_month(app, forum_world):
     assert summary.usable() is not None and summary.months_to_build() == 0
 
 
+def test_a_summary_older_than_the_outbox_keeps_is_built_again(app, forum_world):
+    _refresh()
+    state = db.session.get(summary.StatsSummaryState, summary.STATE_ID)
+    state.refreshed_at = datetime.now(UTC) - timedelta(days=7)  # the outbox may have lost rows
+    db.session.commit()
+    assert summary.usable() is None
+    step = summary.refresh()
+    assert step.building
+    _refresh()
+    assert summary.usable() is not None
+
+
 def test_refresh_command_builds_with_a_progress_bar(app, forum_world):
     result = app.test_cli_runner().invoke(args=["stats", "refresh"])
     assert result.exit_code == 0, result.output
     assert "stats refresh" in result.output and "0 changes waiting" in result.output
     status = app.test_cli_runner().invoke(args=["stats", "status"])
     assert '"built": true' in status.output
+
+
+def test_stats_pages_statement_pins(client, app, login, forum_world, count_queries):
+    """With the summary, a page costs the same statements whatever the data: the viewer, the
+    scope, the summary's state and boards, one statement per table (two for 事例×地方)."""
+    _refresh()
+    counts = {}
+    for who in (None, "insider"):
+        if who is not None:
+            login(forum_world[who])
+        for url in ("/stats", "/stats?period=all", "/api/v1/stats/activity-month",
+                    "/api/v1/stats/cases-domain-region"):  # fmt: skip
+            client.get(url)
+            with count_queries() as log:
+                assert client.get(url).status_code == 200
+            counts[(who, url)] = log.count
+    assert counts == PINS
