@@ -229,9 +229,10 @@ def refresh(*, months_per_step: int = MONTHS_PER_STEP, batch: int = BATCH) -> Pr
     seen = {r.id for r in rows}
     top = max(seen, default=state.outbox_mark)
     now = started.timestamp()
-    for missing in range(state.outbox_mark + 1, top + 1):
-        if missing not in seen:
-            gaps.setdefault(missing, now)
+    if top - state.outbox_mark <= 4 * batch:  # ids far apart: a pruned stretch, not a gap
+        for missing in range(state.outbox_mark + 1, top + 1):
+            if missing not in seen:
+                gaps.setdefault(missing, now)
     state.gaps = [[i, at] for i, at in sorted(gaps.items())
                   if i not in seen and now - at < GAP_SECONDS][:1000]  # fmt: skip
     state.outbox_mark = top
