@@ -61,6 +61,11 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "ARTICLE_CACHE_SIZE": (2000, int),
     # statistics (/stats, its API and workbooks) kept per process, seconds (0: none; stats/service.py)
     "STATS_CACHE_SECONDS": (300, int),
+    # the statistics' summary rows (stats/summary.py): read them (False: always count directly),
+    # and how often the in-process worker ("thread"; "off" under TESTING) folds in new changes
+    "STATS_SUMMARY": (True, _bool),
+    "STATS_SUMMARY_WORKER": ("", str),
+    "STATS_SUMMARY_POLL_SECONDS": (30.0, float),
     "THREADS_PER_PAGE": (30, int),
     "EDIT_GRACE_SECONDS": (300, int),
     "PASSWORD_RESET_MAX_AGE": (3600, int),

@@ -371,8 +371,18 @@ def measure(args) -> None:
     check_revision(db_path)
     # the test client's Host is "localhost"; SITE_URL's host (127.0.0.1) is the only trusted one
     settings = parse_settings(["TRUSTED_HOSTS=localhost", f"STATS_CACHE_SECONDS={args.cache_seconds}",
-                               *args.set])  # fmt: skip
+                               "STATS_SUMMARY_WORKER=off",
+                               f"STATS_SUMMARY={int(args.summary != 'off')}", *args.set])  # fmt: skip
     app = make_app(db_path, settings)
+    if args.summary == "refresh":  # build the summary rows (or fold in changes), as the worker does
+        from stats import summary
+
+        with app.app_context():
+            t0, c0 = time.perf_counter(), time.process_time()
+            months = summary.months_to_build()
+            summary.refresh_all()
+            print(f"summary refresh: {months} months built in {time.perf_counter() - t0:.1f} s "
+                  f"(CPU {time.process_time() - c0:.1f} s); {summary.status()}")  # fmt: skip
     from sqlalchemy import event
 
     from core.extensions import db
@@ -520,6 +530,9 @@ def main(argv: list[str] | None = None) -> None:
     m.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"default: {DEFAULT_DB}")
     m.add_argument("--cache-seconds", type=int, default=300,
                    help="STATS_CACHE_SECONDS (0: no cache, every request computes)")  # fmt: skip
+    m.add_argument("--summary", choices=("refresh", "use", "off"), default="refresh",
+                   help="refresh the statistics' summary rows first (default), use them as they "
+                        "are, or count directly")  # fmt: skip
     m.add_argument("-n", "--repeat", type=int, default=20, help="timed requests per case")
     m.add_argument("--warmup", type=int, default=2, help="untimed requests per case first")
     m.add_argument("--viewers", default="anon,member,admin", help="comma-separated")

@@ -44,7 +44,7 @@ class Batch:
 Recorder = Callable[[Session, Batch], None]
 
 _recorders: list[Recorder] = []
-_watched: dict[type, tuple[str, tuple[str, ...]]] = {}
+_watched: dict[type, tuple[str, tuple[str, ...], str]] = {}
 _write_hooks: list[Callable[[], None]] = []
 _quiet: set[type] = set()
 
@@ -65,11 +65,12 @@ def add_recorder(recorder: Recorder) -> None:
         _recorders.append(recorder)
 
 
-def watch(model: type, kind: str, columns: tuple[str, ...]) -> None:
+def watch(model: type, kind: str, columns: tuple[str, ...], *, key: str = "id") -> None:
     """Collect the ids of ``model`` rows that are inserted, deleted, or change one of
-    ``columns``, under ``kind``, for the recorders. Bulk ``UPDATE`` statements bypass this:
+    ``columns``, under ``kind``, for the recorders (``key``: the attribute that holds the id,
+    e.g. the thread a thread's detail row belongs to). Bulk ``UPDATE`` statements bypass this:
     code that changes a watched column that way calls :func:`touch`."""
-    _watched[model] = (kind, columns)
+    _watched[model] = (kind, columns, key)
 
 
 def touch(session: Session, kind: str, ids) -> None:
@@ -108,12 +109,12 @@ def _collect(session: Session, _flush_context) -> None:
     changes = session.info.setdefault(_CHANGES, {})
     for obj in (*session.new, *session.deleted):
         spec = _watched.get(type(obj))
-        if spec is not None and obj.id is not None:
-            changes.setdefault(spec[0], set()).add(obj.id)
+        if spec is not None and getattr(obj, spec[2]) is not None:
+            changes.setdefault(spec[0], set()).add(getattr(obj, spec[2]))
     for obj in session.dirty:
         spec = _watched.get(type(obj))
         if spec is not None and _changed(obj, spec[1]):
-            changes.setdefault(spec[0], set()).add(obj.id)
+            changes.setdefault(spec[0], set()).add(getattr(obj, spec[2]))
 
 
 @event.listens_for(Session, "before_commit")

@@ -33,8 +33,11 @@ from forum import audience
 from forum.models import Board, Post, Thread
 from moderation.models import ModerationItem
 from notifications.models import EventRsvp
+from stats import item_summary, summary
+from stats.item_summary import counts as kept
+from stats.models import StatsFirstReply, StatsItemCount, StatsPostMonth
 from stats.scope import Scope, fiscal_year_bounds, tokyo_midnight
-from structured.models import ThreadDetail, ThreadDetailRevision, thread_life_domains
+from structured.models import ThreadDetail, thread_life_domains
 from structured.models import thread_player_fields as detail_fields
 from structured.schema import (
     ATTENDANCE_MODES,
@@ -164,23 +167,31 @@ def _median(values: list[float]) -> float | None:
 
 
 # --- 取組事例 ------------------------------------------------------------------------------------
+# Each structured table reads the summary rows (stats/item_summary.py) when they are usable, and
+# counts the items directly otherwise; both give the same numbers (tests/stats/test_summary.py).
 
 
 def cases_by_domain_region(scope: Scope) -> Table:
     regions = _regions()
-    by_cell = _index(db.session.execute(
-        _detail_join(select(thread_life_domains.c.life_domain_id, Prefecture.region_code,
-                            func.count(distinct(ThreadDetail.thread_id))))
-        .join(thread_life_domains, thread_life_domains.c.thread_id == ThreadDetail.thread_id)
-        .join(Prefecture, Prefecture.code == ThreadDetail.prefecture_code)
-        .where(*_items("case", scope))
-        .group_by(thread_life_domains.c.life_domain_id, Prefecture.region_code)
-    ))  # fmt: skip
-    per_region = _index(db.session.execute(
-        _detail_join(select(Prefecture.region_code, func.count()))
-        .join(Prefecture, Prefecture.code == ThreadDetail.prefecture_code)
-        .where(*_items("case", scope)).group_by(Prefecture.region_code)
-    ))  # fmt: skip
+    if summary.usable() is not None:
+        value, region = StatsItemCount.value, Prefecture.region_code
+        by_cell = {(int(v), r): n for v, r, n, _g in kept("case", "domain", scope, value, region,
+                                                          region=True)}  # fmt: skip
+        per_region = {r: n for r, n, _g in kept("case", "all", scope, region, region=True)}
+    else:
+        by_cell = _index(db.session.execute(
+            _detail_join(select(thread_life_domains.c.life_domain_id, Prefecture.region_code,
+                                func.count(distinct(ThreadDetail.thread_id))))
+            .join(thread_life_domains, thread_life_domains.c.thread_id == ThreadDetail.thread_id)
+            .join(Prefecture, Prefecture.code == ThreadDetail.prefecture_code)
+            .where(*_items("case", scope))
+            .group_by(thread_life_domains.c.life_domain_id, Prefecture.region_code)
+        ))  # fmt: skip
+        per_region = _index(db.session.execute(
+            _detail_join(select(Prefecture.region_code, func.count()))
+            .join(Prefecture, Prefecture.code == ThreadDetail.prefecture_code)
+            .where(*_items("case", scope)).group_by(Prefecture.region_code)
+        ))  # fmt: skip
     columns = [Column("domain", _("生活支援の領域"), TEXT, 16)]
     columns += [Column(code, name, INT, 9) for code, name in regions]
     columns.append(Column("total", _("合計"), INT, 8))
@@ -196,11 +207,15 @@ def cases_by_domain_region(scope: Scope) -> Table:
 
 
 def cases_by_field(scope: Scope) -> Table:
-    counts = _index(db.session.execute(
-        _detail_join(select(detail_fields.c.player_field_id, func.count(distinct(ThreadDetail.thread_id))))
-        .join(detail_fields, detail_fields.c.thread_id == ThreadDetail.thread_id)
-        .where(*_items("case", scope)).group_by(detail_fields.c.player_field_id)
-    ))  # fmt: skip
+    if summary.usable() is not None:
+        counts = {int(v): n for v, n, _g in kept("case", "field", scope, StatsItemCount.value)}
+    else:
+        counts = _index(db.session.execute(
+            _detail_join(select(detail_fields.c.player_field_id,
+                                func.count(distinct(ThreadDetail.thread_id))))
+            .join(detail_fields, detail_fields.c.thread_id == ThreadDetail.thread_id)
+            .where(*_items("case", scope)).group_by(detail_fields.c.player_field_id)
+        ))  # fmt: skip
     rows = [[name, counts.get(fid, 0)] for fid, _slug, name in _fields()]
     return Table("cases-field", _("取組事例：担い手の分野別"),
                  [Column("field", _("担い手の分野"), TEXT, 24), Column("cases", _("事例数"), INT)],
@@ -213,9 +228,14 @@ def cases_by_population(scope: Scope) -> Table:
                           ThreadDetail.population < high) if high else ThreadDetail.population >= low)
         for key, (label, low, high) in POPULATION_BANDS.items()
     ]  # fmt: skip
-    sums = [func.coalesce(func.sum(case((cond, 1), else_=0)), 0) for _k, _l, cond in bands]
-    sums.append(func.coalesce(func.sum(case((ThreadDetail.population.is_(None), 1), else_=0)), 0))
-    row = db.session.execute(_detail_join(select(*sums)).where(*_items("case", scope))).one()
+    if summary.usable() is not None:
+        found = {v: n for v, n, _g in kept("case", "band", scope, StatsItemCount.value)}
+        row = [found.get(key, 0) for key in POPULATION_BANDS] + [found.get("none", 0)]
+    else:
+        sums = [func.coalesce(func.sum(case((cond, 1), else_=0)), 0) for _k, _l, cond in bands]
+        sums.append(func.coalesce(func.sum(case((ThreadDetail.population.is_(None), 1),
+                                                else_=0)), 0))  # fmt: skip
+        row = db.session.execute(_detail_join(select(*sums)).where(*_items("case", scope))).one()
     rows = [[str(label), row[i]] for i, (_k, label, _c) in enumerate(bands)]
     rows.append([_("記入なし"), row[-1]])
     return Table("cases-population", _("取組事例：市区町村の人口規模別"),
@@ -223,10 +243,13 @@ def cases_by_population(scope: Scope) -> Table:
 
 
 def cases_by_funding(scope: Scope) -> Table:
-    counts = _index(db.session.execute(
-        _detail_join(select(ThreadDetail.funding_kind, func.count()))
-        .where(*_items("case", scope)).group_by(ThreadDetail.funding_kind)
-    ))  # fmt: skip
+    if summary.usable() is not None:  # "" is a case without a funding kind
+        counts = {v: n for v, n, _g in kept("case", "funding", scope, StatsItemCount.value)}
+    else:
+        counts = _index(db.session.execute(
+            _detail_join(select(ThreadDetail.funding_kind, func.count()))
+            .where(*_items("case", scope)).group_by(ThreadDetail.funding_kind)
+        ))  # fmt: skip
     rows = [[str(label), counts.get(key, 0)] for key, label in FUNDING_KINDS.items()]
     rows.append([_("記入なし"), sum(v for k, v in counts.items() if k not in FUNDING_KINDS)])
     return Table("cases-funding", _("取組事例：財源別"),
@@ -245,12 +268,23 @@ def _rsvps():
     )
 
 
-def events_by_month(scope: Scope) -> Table:
-    periods = buckets(scope)
+def _events_per_mode(scope: Scope, periods: list[Bucket]) -> dict:
+    """Attendance mode → the events held in each period, then the members going in each."""
+    if summary.usable() is not None:
+        c = StatsItemCount
+        if scope.fiscal_year is not None:
+            key, where = c.month, ()
+            keys = [summary.month_of(b.start) for b in periods]
+        else:
+            key, where = c.fiscal_year, (c.month != 0,)
+            keys = [summary.fiscal_year_of_month(summary.month_of(b.start)) for b in periods]
+        found: dict = defaultdict(dict)
+        for mode, k, n, going in kept("event", "mode", scope, c.value, key, where_also=where):
+            found[mode or None][k] = (n, going)
+        return {mode: [cells.get(k, (0, 0))[0] for k in keys]
+                + [cells.get(k, (0, 0))[1] for k in keys] for mode, cells in found.items()}  # fmt: skip
     rsvps = _rsvps()
     start = ThreadDetail.starts_at
-    rows_out = []
-    modes = list(ATTENDANCE_MODES)
     result = db.session.execute(
         _detail_join(select(
             ThreadDetail.attendance_mode,
@@ -262,7 +296,14 @@ def events_by_month(scope: Scope) -> Table:
         .where(*_items("event", scope, period_column=start), start.is_not(None))
         .group_by(ThreadDetail.attendance_mode)
     ).all()  # fmt: skip
-    per_mode = {r[0]: r[1:] for r in result}
+    return {r[0]: r[1:] for r in result}
+
+
+def events_by_month(scope: Scope) -> Table:
+    periods = buckets(scope)
+    rows_out = []
+    modes = list(ATTENDANCE_MODES)
+    per_mode = _events_per_mode(scope, periods)
     n = len(periods)
     for i, b in enumerate(periods):
         counts = [int(per_mode.get(m, [0] * 2 * n)[i]) for m in modes]
@@ -276,14 +317,18 @@ def events_by_month(scope: Scope) -> Table:
 
 
 def events_by_prefecture(scope: Scope) -> Table:
-    rsvps = _rsvps()
-    result = {r[0]: r[1:] for r in db.session.execute(
-        _detail_join(select(ThreadDetail.prefecture_code, func.count(),
-                            func.coalesce(func.sum(rsvps.c.going), 0)))
-        .outerjoin(rsvps, rsvps.c.thread_id == ThreadDetail.thread_id)
-        .where(*_items("event", scope, period_column=ThreadDetail.starts_at))
-        .group_by(ThreadDetail.prefecture_code)
-    )}  # fmt: skip
+    if summary.usable() is not None:  # "": an online event of national scope
+        result = {p or None: (n, going) for p, n, going in
+                  kept("event", "all", scope, StatsItemCount.prefecture_code)}  # fmt: skip
+    else:
+        rsvps = _rsvps()
+        result = {r[0]: r[1:] for r in db.session.execute(
+            _detail_join(select(ThreadDetail.prefecture_code, func.count(),
+                                func.coalesce(func.sum(rsvps.c.going), 0)))
+            .outerjoin(rsvps, rsvps.c.thread_id == ThreadDetail.thread_id)
+            .where(*_items("event", scope, period_column=ThreadDetail.starts_at))
+            .group_by(ThreadDetail.prefecture_code)
+        )}  # fmt: skip
     regions = dict(_regions())
     rows = [[regions.get(region, ""), name, int(result.get(code, (0, 0))[0]),
              int(result.get(code, (0, 0))[1])]
@@ -301,10 +346,13 @@ def events_by_prefecture(scope: Scope) -> Table:
 
 
 def challenges_by_status(scope: Scope) -> Table:
-    counts = _index(db.session.execute(
-        _detail_join(select(ThreadDetail.status, func.count()))
-        .where(*_items("challenge", scope)).group_by(ThreadDetail.status)
-    ))  # fmt: skip
+    if summary.usable() is not None:
+        counts = {v: n for v, n, _g in kept("challenge", "status", scope, StatsItemCount.value)}
+    else:
+        counts = _index(db.session.execute(
+            _detail_join(select(ThreadDetail.status, func.count()))
+            .where(*_items("challenge", scope)).group_by(ThreadDetail.status)
+        ))  # fmt: skip
     rows = [[str(label), counts.get(key, 0)] for key, label in CHALLENGE_STATUSES.items()]
     return Table("challenges-status", _("地域課題：状況別"),
                  [Column("status", _("状況"), TEXT, 12), Column("challenges", _("件数"), INT)], rows)  # fmt: skip
@@ -312,31 +360,19 @@ def challenges_by_status(scope: Scope) -> Table:
 
 def challenges_partnership(scope: Scope) -> Table:
     """Days from registration to the edit that first set 連携成立, from the details' history
-    (each revision keeps the fields an edit replaced)."""
-    threads = {r.thread_id: r for r in db.session.execute(
-        _detail_join(select(ThreadDetail.thread_id, ThreadDetail.status, Thread.created_at))
-        .where(*_items("challenge", scope), ThreadDetail.status.in_(("partnered", "closed")))
-    )}  # fmt: skip
-    history: dict[int, list] = defaultdict(list)
-    if threads:
-        for r in db.session.execute(
-            select(ThreadDetailRevision.thread_id, ThreadDetailRevision.fields,
-                   ThreadDetailRevision.replaced_at)
-            .where(ThreadDetailRevision.thread_id.in_(list(threads)))
-            .order_by(ThreadDetailRevision.thread_id, ThreadDetailRevision.replaced_at,
-                      ThreadDetailRevision.id)
-        ):  # fmt: skip
-            history[r.thread_id].append(r)
-    days = []
-    for thread_id, row in threads.items():
-        states = [((r.fields or {}).get("status"), r.replaced_at) for r in history[thread_id]]
-        # the state each revision held was replaced at replaced_at by the next one
-        sequence = [s for s, _at in states] + [row.status]
-        for i in range(1, len(sequence)):
-            if sequence[i] == "partnered" and sequence[i - 1] != "partnered":
-                days.append((states[i - 1][1] - row.created_at).total_seconds() / 86400)
-                break
-    partnered_now = sum(1 for r in threads.values() if r.status == "partnered")
+    (``stats.item_summary.partnership_days``)."""
+    if summary.usable() is not None:  # each measured value kept as text, with its multiplicity
+        days = [float(v) for v, n, _g in kept("challenge", "days", scope, StatsItemCount.value)
+                for _ in range(n)]  # fmt: skip
+        partnered = {v: n for v, n, _g in kept("challenge", "status", scope, StatsItemCount.value)}
+        partnered_now = partnered.get("partnered", 0)
+    else:
+        threads = {r.thread_id: r for r in db.session.execute(
+            _detail_join(select(ThreadDetail.thread_id, ThreadDetail.status, Thread.created_at))
+            .where(*_items("challenge", scope), ThreadDetail.status.in_(("partnered", "closed")))
+        )}  # fmt: skip
+        days = list(item_summary.partnership_days(threads).values())
+        partnered_now = sum(1 for r in threads.values() if r.status == "partnered")
     rows = [
         [_("連携成立までの日数（中央値）"), _median(days)],
         [_("連携成立までの日数を測れた件数"), len(days)],
@@ -410,6 +446,18 @@ def activity_by_month(scope: Scope) -> Table:
     """Threads, replies and members who wrote, per month. The prefecture filter does not apply:
     a post has no prefecture (its platform does: use the platform filter)."""
     periods = buckets(scope)
+    if summary.usable() is not None:
+        rows = _activity_from_summary(scope, periods)
+    else:
+        rows = _activity_counted(scope, periods)
+    return Table("activity-month", _("参加：月別の投稿と、投稿した会員"),
+                 [Column("month", _("月") if scope.fiscal_year else _("年度"), TEXT, 12),
+                  Column("threads", _("新しいスレッド"), INT, 14), Column("replies", _("返信"), INT),
+                  Column("active", _("投稿した会員"), INT, 12)], rows,
+                 _("削除・非表示の投稿は数えません。都道府県の絞り込みはこの表にはかかりません。"))  # fmt: skip
+
+
+def _activity_counted(scope: Scope, periods: list[Bucket]) -> list[list]:
     unscoped = Scope(fiscal_year=scope.fiscal_year, space=scope.space, space_id=scope.space_id)
     post_where = [Post.deleted_at.is_(None), Post.hidden_at.is_(None),
                   *_visible_threads(unscoped, period_column=Post.created_at)]  # fmt: skip
@@ -425,11 +473,40 @@ def activity_by_month(scope: Scope) -> Table:
             .where(*post_where, Post.created_at >= b.start, Post.created_at < b.end)
         ).one()  # fmt: skip
         rows.append([b.label, int(threads), int(posts) - int(threads), int(active)])
-    return Table("activity-month", _("参加：月別の投稿と、投稿した会員"),
-                 [Column("month", _("月") if scope.fiscal_year else _("年度"), TEXT, 12),
-                  Column("threads", _("新しいスレッド"), INT, 14), Column("replies", _("返信"), INT),
-                  Column("active", _("投稿した会員"), INT, 12)], rows,
-                 _("削除・非表示の投稿は数えません。都道府県の絞り込みはこの表にはかかりません。"))  # fmt: skip
+    return rows
+
+
+def _readable_closed_boards(scope: Scope):
+    """The closed boards (of the platform, if one is chosen) this viewer may read."""
+    readable = audience.readable_filter(Board.id, audience.viewer())
+    query = select(Board.id).where(Board.audience != "public")
+    if readable is not True:
+        query = query.where(readable)
+    if scope.space_id is not None:
+        query = query.where(Board.space_id == scope.space_id)
+    return query
+
+
+def _activity_from_summary(scope: Scope, periods: list[Bucket]) -> list[list]:
+    """The same figures from ``stats_post_months`` (stats/summary.py): one statement."""
+    s = StatsPostMonth
+    key = s.month if scope.fiscal_year is not None else s.fiscal_year
+    where = [summary.level_filter(scope.space_id, _readable_closed_boards(scope))]
+    if scope.fiscal_year is not None:
+        where.append(s.fiscal_year == scope.fiscal_year)
+        keys = [summary.month_of(b.start) for b in periods]
+    else:
+        keys = [summary.fiscal_year_of_month(summary.month_of(b.start)) for b in periods]
+        where.append(key.between(keys[0], keys[-1]))
+    found = {r[0]: r[1:] for r in db.session.execute(
+        select(key, func.sum(s.threads), func.sum(s.posts), func.count(distinct(s.author_id)))
+        .where(*where).group_by(key)
+    )}  # fmt: skip
+    rows = []
+    for b, k in zip(periods, keys, strict=True):
+        threads, posts, active = found.get(k, (0, 0, 0))
+        rows.append([b.label, int(threads or 0), int(posts or 0) - int(threads or 0), int(active)])
+    return rows
 
 
 def question_response(scope: Scope) -> Table:
@@ -445,10 +522,19 @@ def question_response(scope: Scope) -> Table:
     boards = select(Board.id).where(
         or_(Board.slug == QUESTION_BOARD, Board.slug.like(f"%-{QUESTION_BOARD}"))
     )
-    rows_in = db.session.execute(
-        select(Thread.created_at, first_reply)
-        .where(*_visible_threads(unscoped), Thread.board_id.in_(boards))
-    ).all()  # fmt: skip
+    if summary.usable() is not None:  # each thread's first reply, kept (stats/summary.py)
+        f = StatsFirstReply
+        where = [f.board_id.in_(boards), audience.readable_filter(f.board_id, audience.viewer())]
+        if scope.space_id is not None:
+            where.append(f.board_id.in_(select(Board.id).where(Board.space_id == scope.space_id)))
+        if (bounds := scope.bounds()) is not None:
+            where += [f.created_at >= bounds[0], f.created_at < bounds[1]]
+        rows_in = db.session.execute(select(f.created_at, f.first_reply_at).where(*where)).all()
+    else:
+        rows_in = db.session.execute(
+            select(Thread.created_at, first_reply)
+            .where(*_visible_threads(unscoped), Thread.board_id.in_(boards))
+        ).all()  # fmt: skip
     per: dict[int, list] = defaultdict(list)
     for created, replied in rows_in:
         for i, b in enumerate(periods):
@@ -521,26 +607,27 @@ class Stat:
     chart: str  # heat | bars | columns | stacked | none
     staff_only: bool = False
     series: tuple[int, ...] = ()  # the plotted columns (default: the first number)
+    summarised: bool = False  # read from the summary rows when they are usable (stats/summary.py)
 
 
 CATALOGUE = [
-    Stat("cases-domain-region", _l("取組事例：生活支援の領域×地方"), cases_by_domain_region, "cases", "heat"),
-    Stat("cases-field", _l("取組事例：担い手の分野別"), cases_by_field, "cases", "bars"),
-    Stat("cases-population", _l("取組事例：市区町村の人口規模別"), cases_by_population, "cases", "bars"),
-    Stat("cases-funding", _l("取組事例：財源別"), cases_by_funding, "cases", "bars"),
+    Stat("cases-domain-region", _l("取組事例：生活支援の領域×地方"), cases_by_domain_region, "cases", "heat", summarised=True),
+    Stat("cases-field", _l("取組事例：担い手の分野別"), cases_by_field, "cases", "bars", summarised=True),
+    Stat("cases-population", _l("取組事例：市区町村の人口規模別"), cases_by_population, "cases", "bars", summarised=True),
+    Stat("cases-funding", _l("取組事例：財源別"), cases_by_funding, "cases", "bars", summarised=True),
     Stat("events-month", _l("イベント：開催月別"), events_by_month, "events", "stacked",
-         series=(1, 2, 3)),
-    Stat("events-prefecture", _l("イベント：都道府県別"), events_by_prefecture, "events", "bars"),
-    Stat("challenges-status", _l("地域課題：状況別"), challenges_by_status, "challenges", "bars"),
+         series=(1, 2, 3), summarised=True),
+    Stat("events-prefecture", _l("イベント：都道府県別"), events_by_prefecture, "events", "bars", summarised=True),
+    Stat("challenges-status", _l("地域課題：状況別"), challenges_by_status, "challenges", "bars", summarised=True),
     Stat("challenges-partnership", _l("地域課題：連携成立までの日数"), challenges_partnership,
-         "challenges", "none"),
+         "challenges", "none", summarised=True),
     Stat("members-field", _l("参加：担い手の分野別の会員と団体"), members_by_field, "participation", "bars"),
     Stat("members-prefecture", _l("参加：都道府県別の会員と団体"), members_by_prefecture,
          "participation", "bars"),
     Stat("activity-month", _l("参加：月別の投稿と、投稿した会員"), activity_by_month, "participation",
-         "stacked", series=(1, 2)),
+         "stacked", series=(1, 2), summarised=True),
     Stat("questions-response", _l("困りごと相談：最初の返信までの時間"), question_response,
-         "participation", "columns", series=(3,)),
+         "participation", "columns", series=(3,), summarised=True),
     Stat("moderation-weekly", _l("モデレーション：週ごとの件数と判断までの時間"), moderation_weekly,
          "moderation", "columns", staff_only=True),
 ]  # fmt: skip

@@ -65,6 +65,37 @@ def tokyo_midnight(day: date) -> datetime:
     return datetime.combine(day, time(), tzinfo=TOKYO).astimezone(UTC)
 
 
+# --- Tokyo months as YYYYMM (the statistics' summary rows, stats/summary.py) ----------------------
+
+
+def month_of(moment: datetime) -> int:
+    local = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(TOKYO)
+    return local.year * 100 + local.month
+
+
+def month_bounds(month: int) -> tuple[datetime, datetime]:
+    year, m = divmod(month, 100)
+    return tokyo_midnight(date(year, m, 1)), tokyo_midnight(date(year + (m == 12), m % 12 + 1, 1))
+
+
+def next_month(month: int) -> int:
+    year, m = divmod(month, 100)
+    return (year + 1) * 100 + 1 if m == 12 else month + 1
+
+
+def months_between(first: int, last: int) -> list[int]:
+    out = []
+    while first <= last:
+        out.append(first)
+        first = next_month(first)
+    return out
+
+
+def fiscal_year_of_month(month: int) -> int:
+    year, m = divmod(month, 100)
+    return year if m >= 4 else year - 1
+
+
 def current_fiscal_year(today: date | None = None) -> int:
     return fiscal_year_of(today or datetime.now(TOKYO).date())
 

@@ -4,7 +4,8 @@ short per-process cache of the result.
 The cache key holds everything the numbers depend on: the table, the scope, the language of its
 labels, and what the viewer may read (site staff, or ``forum.audience.viewer_key``),
 so two viewers share a result only when the audience rule gives them the same rows. Statistics
-may be ``STATS_CACHE_SECONDS`` old (default 300; the page says when they were counted).
+may be ``STATS_CACHE_SECONDS`` old (default 300; the page says when they were counted), and those
+read from the summary rows as old as their last refresh (``stats.summary``): the time shown.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from core.tables import Table
 from core.templating import current_locale
 from core.types import utcnow
 from forum import audience
+from stats import summary
 from stats.queries import BY_NAME, CATALOGUE, Stat
 from stats.scope import Scope
 
@@ -66,7 +68,10 @@ def compute(stat: Stat, scope: Scope, user) -> Result:
         hit = cache.get(key)
         if hit is not None and hit[0] > now:
             return hit[1]
-    result = Result(stat, stat.build(scope), utcnow())
+    table = stat.build(scope)
+    # a table read from the summary rows is as fresh as their last refresh (the page says when)
+    kept = summary.usable() if stat.summarised else None
+    result = Result(stat, table, kept.refreshed_at if kept is not None else utcnow())
     if seconds > 0:
         with _lock:
             if len(cache) >= MAX_ENTRIES:

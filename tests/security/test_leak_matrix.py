@@ -650,6 +650,15 @@ def s_stats_api(w, c, a, v, shown):
     assert status == 200
     total = sum(row["cases"] for row in json.loads(body)["table"]["rows"])
     assert total == sum(visible(audience, v) for audience in AUDIENCES)
+    # the same from the summary rows (stats/summary.py), built for the boards as they are now
+    from stats import summary
+
+    with w.app.app_context():
+        summary.refresh_all()
+        assert summary.usable() is not None
+    status, body = _get(c, "/api/v1/stats/cases-funding?period=all&space=hyogo")
+    kept = sum(row["cases"] for row in json.loads(body)["table"]["rows"])
+    assert kept == total
 
 
 def _facets_html(body: str) -> str:
