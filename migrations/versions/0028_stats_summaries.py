@@ -5,7 +5,7 @@ the summary has read the search outbox. Empty after the upgrade: the statistics 
 directly until ``flask stats refresh`` (or the background worker) has built them.
 
 Revision ID: 0028
-Revises: 0025
+Revises: 0027
 Create Date: 2026-12-07 03:30:00.000000
 
 """
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0028'
-down_revision = '0025'
+down_revision = '0027'
 branch_labels = None
 depends_on = None
 
