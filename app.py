@@ -15,6 +15,7 @@ import api
 import attachments
 import auth
 import backup
+import cocreation
 import demo
 import directory
 import forum
@@ -74,6 +75,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     api.register(app)
     moderation.register(app)
     notifications.register(app)
+    cocreation.register(app)  # after notifications: it adds job handlers
     realtime.register(app)
     admin.register(app)
     privacy.register(app)

@@ -13,10 +13,13 @@ MODERATION = "moderation"  # your post was held / approved / hidden / restored /
 VERIFICATION = "verification"
 EVENT_REMINDER = "event_reminder"
 QUEUE_ITEM = "queue_item"  # a new review-queue item for the moderators of its board
+#: co-creation (issue #16): an offer to partner on your local problem, an answer to your offer,
+#: a watched problem's status (募集中 → 調整中 → 連携成立 → 終了); ``data["action"]`` says which
+COCREATION = "cocreation"
 
 KINDS = (
     MENTIONED, REPLIED, QUOTED, POSTED, NEW_THREAD, MODERATION, VERIFICATION, EVENT_REMINDER,
-    QUEUE_ITEM,
+    QUEUE_ITEM, COCREATION,
 )  # fmt: skip
 #: kinds that keep one unread row per thread (or queue) and count up
 COLLAPSING = frozenset({POSTED, REPLIED, QUEUE_ITEM})
@@ -33,6 +36,7 @@ DEFAULT_EMAIL_MODES = {
     VERIFICATION: IMMEDIATE,
     EVENT_REMINDER: IMMEDIATE,
     QUEUE_ITEM: NEVER,
+    COCREATION: IMMEDIATE,
 }
 
 KIND_LABELS = {
@@ -45,6 +49,7 @@ KIND_LABELS = {
     VERIFICATION: _l("役割の確認結果"),
     EVENT_REMINDER: _l("参加予定・興味ありのイベントの前日"),
     QUEUE_ITEM: _l("確認待ちの新しい項目（モデレーター）"),
+    COCREATION: _l("地域課題への連携の申し出・その返事・課題の状況の変化"),
 }
 EMAIL_MODE_LABELS = {
     IMMEDIATE: _l("すぐに送る（未読のとき）"),
