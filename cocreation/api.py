@@ -87,7 +87,7 @@ def create_offer(thread_id: int):
     data = json_body()
     message = data.get("message")
     if not isinstance(message, str):
-        text = _("message に申し出の内容を文字列で指定してください。")
+        text = _("申し出の内容を文字列で送ってください。")
         return api_error(422, "validation", text, {"message": [text]})
     outcome = service.make_offer(actor=current_account(), thread=thread, message=message,
                                  confirmed=data.get("confirm") is True)  # fmt: skip
@@ -139,7 +139,7 @@ def set_status(thread_id: int):
     data = json_body()
     status, reason = data.get("status"), data.get("reason")
     if not isinstance(status, str):
-        text = _("status に状況（open・negotiating・partnered・closed）を指定してください。")
+        text = _("状況を文字列で送ってください（募集中・調整中・連携成立・終了の英語名）。")
         return api_error(422, "validation", text, {"status": [text]})
     outcome = service.set_status(actor=current_account(), thread=thread, status=status,
                                  reason=reason if isinstance(reason, str) else "")  # fmt: skip

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from cocreation.models import STATUSES
 from cocreation.service import MESSAGE_MAX, MESSAGE_MIN
-from core.openapi import array, boolean, enum, integer, json_body, json_response, nullable, obj, ref, string
+from core.openapi import (
+    array,
+    boolean,
+    enum,
+    integer,
+    json_body,
+    json_response,
+    nullable,
+    obj,
+    ref,
+    string,
+)
 from structured.schema import CHALLENGE_STATUSES
 
 _OFFER_ERRORS = {403: ["forbidden"], 404: ["not_found"], 409: ["conflict"], 422: ["validation"]}
@@ -53,10 +64,14 @@ def contract() -> dict:
             "responses": {
                 "200": json_response(
                     "件数と、投稿者側には一覧",
-                    obj({"count": integer("申し出の件数"),
-                         "partners": array(string(), "連携が成立した団体の名前"),
-                         "offers": array(ref("Offer"), "投稿者側だけ")},
-                        required=["count", "partners"]),
+                    obj(
+                        {
+                            "count": integer("申し出の件数"),
+                            "partners": array(string(), "連携が成立した団体の名前"),
+                            "offers": array(ref("Offer"), "投稿者側だけ"),
+                        },
+                        required=["count", "partners"],
+                    ),
                 )
             },  # fmt: skip
             "errors": {404: ["not_found"]},
@@ -70,15 +85,27 @@ def contract() -> dict:
             "で送り直します。",
             "path": {"thread_id": "地域課題（スレッド）のID"},
             "requestBody": json_body(
-                obj({"message": string(f"申し出の内容（Markdown、{MESSAGE_MIN}〜{MESSAGE_MAX}文字）",
-                                       minLength=MESSAGE_MIN, maxLength=MESSAGE_MAX),
-                     "confirm": boolean("審査で確認を求められた内容を、そのまま送るときに true")},
-                    required=["message"]),
-                example={"message": "移動販売車を週2回走らせることができます。燃料費のご相談をさせてください。"},
+                obj(
+                    {
+                        "message": string(
+                            f"申し出の内容（Markdown、{MESSAGE_MIN}〜{MESSAGE_MAX}文字）",
+                            minLength=MESSAGE_MIN,
+                            maxLength=MESSAGE_MAX,
+                        ),
+                        "confirm": boolean("審査で確認を求められた内容を、そのまま送るときに true"),
+                    },
+                    required=["message"],
+                ),
+                example={
+                    "message": "移動販売車を週2回走らせることができます。燃料費のご相談をさせてください。"
+                },
             ),  # fmt: skip
             "responses": {"201": json_response("申し出た", ref("Offer"))},
-            "errors": {**_OFFER_ERRORS, 422: ["validation", "refused", "needs_confirmation"],
-                       429: ["rate_limited"]},  # fmt: skip
+            "errors": {
+                **_OFFER_ERRORS,
+                422: ["validation", "refused", "needs_confirmation"],
+                429: ["rate_limited"],
+            },  # fmt: skip
         },
         "cocreation_api.accept_offer": _answer(
             "申し出を受けて話し合いを始める",
@@ -102,14 +129,22 @@ def contract() -> dict:
             "申し出た人に通知します。",
             "path": {"thread_id": "地域課題（スレッド）のID"},
             "requestBody": json_body(
-                obj({"status": enum(CHALLENGE_STATUSES, "open: 募集中、negotiating: 調整中、"
-                                                        "partnered: 連携成立、closed: 終了"),
-                     "reason": string("理由（任意）", maxLength=500)}, required=["status"]),
+                obj(
+                    {
+                        "status": enum(
+                            CHALLENGE_STATUSES,
+                            "open: 募集中、negotiating: 調整中、partnered: 連携成立、closed: 終了",
+                        ),
+                        "reason": string("理由（任意）", maxLength=500),
+                    },
+                    required=["status"],
+                ),
                 example={"status": "closed"},
             ),  # fmt: skip
             "responses": {
-                "200": json_response("変更後の状況",
-                                     obj({"id": integer(), "status": enum(CHALLENGE_STATUSES)}))
+                "200": json_response(
+                    "変更後の状況", obj({"id": integer(), "status": enum(CHALLENGE_STATUSES)})
+                )
             },  # fmt: skip
             "errors": {403: ["forbidden"], 404: ["not_found"], 422: ["validation"]},
         },

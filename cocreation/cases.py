@@ -74,7 +74,9 @@ def publish_case(
 ) -> publishing.Outcome:  # fmt: skip
     detail = db.session.get(ThreadDetail, challenge.id)
     if not can(actor, "thread.view", challenge) or not may_publish_case(actor, challenge, detail):
-        return actions.forbidden(_("この地域課題から事例を公開できるのは、連携が成立した課題の投稿者側だけです。"))
+        return actions.forbidden(
+            _("この地域課題から事例を公開できるのは、連携が成立した課題の投稿者側だけです。")
+        )
     board = case_board()
     if board is None:
         return actions.forbidden()

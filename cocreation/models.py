@@ -33,8 +33,12 @@ class Offer(db.Model):
     __table_args__ = (
         Index("ix_offers_thread_id", "thread_id", "id"),
         Index(
-            "uq_offers_live_per_organization", "thread_id", "organization_id", unique=True,
-            sqlite_where=text(_LIVE_SQL), postgresql_where=text(_LIVE_SQL),
+            "uq_offers_live_per_organization",
+            "thread_id",
+            "organization_id",
+            unique=True,
+            sqlite_where=text(_LIVE_SQL),
+            postgresql_where=text(_LIVE_SQL),
         ),  # fmt: skip
     )
     id: Mapped[int] = mapped_column(primary_key=True)

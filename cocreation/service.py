@@ -93,8 +93,11 @@ def _challenge(thread: Thread) -> ThreadDetail | None:
 
 def live_offer_of(thread_id: int, organization_id: int) -> Offer | None:
     return db.session.scalar(
-        select(Offer).where(Offer.thread_id == thread_id, Offer.organization_id == organization_id,
-                            Offer.status.in_(LIVE))  # fmt: skip
+        select(Offer).where(
+            Offer.thread_id == thread_id,
+            Offer.organization_id == organization_id,
+            Offer.status.in_(LIVE),
+        )  # fmt: skip
     )
 
 
@@ -136,7 +139,9 @@ def _screen(actor: User, thread: Thread, text: str, confirmed: bool) -> tuple[st
         return draft.body, Outcome("needs_confirmation", message=message, concerns=pii)
     held = [c for c in concerns if c.code == "watched_word" and c.action == publishing.HOLD]
     if held:
-        message = _("確認が必要な語句が含まれているため、この申し出は送れません。言い換えてから送ってください。")
+        message = _(
+            "確認が必要な語句が含まれているため、この申し出は送れません。言い換えてから送ってください。"
+        )
         return draft.body, Outcome("refused", message=message, concerns=held)
     return draft.body, None
 
@@ -198,7 +203,9 @@ def answer_offer(*, actor: User, offer: Offer, action: str, reason: str = "") ->
         return Outcome("invalid", message=_("操作が正しくありません。"))
     if thread is None or not can(actor, "thread.view", thread):
         return Outcome("not_found", message=_("申し出が見つかりません。"))
-    allowed = is_offerer_side(actor, offer) if action == "withdraw" else is_author_side(actor, thread)
+    allowed = (
+        is_offerer_side(actor, offer) if action == "withdraw" else is_author_side(actor, thread)
+    )
     if not allowed:
         if not is_author_side(actor, thread) and not is_offerer_side(actor, offer):
             return Outcome("not_found", message=_("申し出が見つかりません。"))

@@ -89,14 +89,21 @@ def test_offers_are_screened_like_posts(client, login, world):
     page = response.get_data(as_text=True)
     assert "個人が特定できる情報" in page and "090-1234-5678" in page  # the text is kept
     assert db.session.scalar(select(Offer)) is None
-    response = client.post_form(f"/t/{world.problem.id}/offer", {
-        "message": "ご相談ください。担当の山田の携帯は090-1234-5678です。", "confirm": "y"})
+    response = client.post_form(
+        f"/t/{world.problem.id}/offer",
+        {"message": "ご相談ください。担当の山田の携帯は090-1234-5678です。", "confirm": "y"},
+    )
     assert response.status_code == 302
 
 
 def test_offers_script_is_sanitised(client, login, world):
-    _offer(client, login, world.offerer, world.problem,
-           "<script>alert(1)</script>[リンク](javascript:alert(1)) できることがあります。")
+    _offer(
+        client,
+        login,
+        world.offerer,
+        world.problem,
+        "<script>alert(1)</script>[リンク](javascript:alert(1)) できることがあります。",
+    )
     offer = db.session.scalar(select(Offer))
     assert "<script" not in offer.message_html and "javascript:" not in offer.message_html
 
@@ -134,13 +141,21 @@ def test_offers_flow_accept_partner_and_status_follows(client, login, world):
     assert "連携先" in page and first.organization.name in page
     assert "この取組を事例として公開する" in page
     listing = client.get("/challenges").get_data(as_text=True)
-    assert re.search(r'class="partners">連携先：<a href="/directory/[^"]+">' + first.organization.name, listing)
+    assert re.search(
+        r'class="partners">連携先：<a href="/directory/[^"]+">' + first.organization.name, listing
+    )
     actions = db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
     assert actions == ["offer.accept", "challenge.status", "offer.decline", "offer.partner",
                        "challenge.status"]  # fmt: skip
     # a partnered problem takes no new offers
     client.post_form("/logout")
-    late = _offer(client, login, world.other_offerer, world.problem, "改めて申し出ます。よろしくお願いします。")
+    late = _offer(
+        client,
+        login,
+        world.other_offerer,
+        world.problem,
+        "改めて申し出ます。よろしくお願いします。",
+    )
     assert late.status_code == 409
 
 
@@ -182,7 +197,8 @@ def test_offers_status_changed_in_the_edit_form_goes_through_the_same_path(clien
     login(world.author)
     page = client.get(f"/t/{world.problem.id}/edit-details").get_data(as_text=True)
     version = re.search(r'name="version" type="hidden" value="(\d+)"', page) or re.search(
-        r'name="version" value="(\d+)"', page)
+        r'name="version" value="(\d+)"', page
+    )
     data = form_data("challenge", valid_fields("challenge", status="closed"),
                      title=world.problem.title)  # fmt: skip
     if version:

@@ -1,0 +1,62 @@
+"""SQL statement counts of a local problem's page with offers: pinned, and the same with two
+offers as with eight (organisations and authors come with the offers, in one statement)."""
+
+from __future__ import annotations
+
+from cocreation import service
+from core.extensions import db
+from tests.cocreation.conftest import MESSAGE
+
+
+def _offers(world, offerer_factory, n: int) -> None:
+    for _ in range(n):
+        outcome = service.make_offer(actor=offerer_factory(), thread=world.problem, message=MESSAGE)
+        assert outcome.saved
+    db.session.commit()
+
+
+def _count(client, count_queries, url: str, warm: bool = True) -> tuple[int, object]:
+    if warm:
+        client.get(url)  # warm up (caches of roles and taxonomies)
+    with count_queries() as log:
+        response = client.get(url)
+    assert response.status_code == 200
+    return log.count, log
+
+
+def test_page_queries_author_side_with_offers(client, login, world, offerer_factory,
+                                              count_queries):  # fmt: skip
+    url = f"/t/{world.problem.id}"
+    login(world.author)
+    _offers(world, offerer_factory, 2)
+    small, _log = _count(client, count_queries, url)
+    _offers(world, offerer_factory, 6)
+    big, log = _count(client, count_queries, url)
+    assert "連携の申し出 8件" in client.get(url).get_data(as_text=True)
+    assert small == big, (small, big)
+    # the login with its user, the thread, the posts, the typed fields and their two tag lists,
+    # the watch level, the badge; co-creation adds two: the offers (organisations and their
+    # authors joined) and the cases born from the problem
+    assert big == 10, str(log)
+
+
+def test_page_queries_visitor_sees_a_count_for_the_same_price(client, world, offerer_factory,
+                                                               count_queries):  # fmt: skip
+    """Visitors' pages are cached (``core.pagecache``) until the next write: counted here is
+    the first visit after the offers were written."""
+    url = f"/t/{world.problem.id}"
+    client.get("/")
+    _offers(world, offerer_factory, 2)
+    small, _log = _count(client, count_queries, url, warm=False)
+    _offers(world, offerer_factory, 6)
+    big, log = _count(client, count_queries, url, warm=False)
+    assert "連携の申し出 8件" in client.get(url).get_data(as_text=True)
+    assert small == big and big == 7, str(log)
+
+
+def test_page_queries_the_page_does_not_write(client, login, world, offerer_factory, count_queries):
+    _offers(world, offerer_factory, 2)
+    login(world.author)
+    with count_queries() as log:
+        client.get(f"/t/{world.problem.id}")
+    assert [s for s in log.statements if not s.upper().startswith(("SELECT", "WITH"))] == []
