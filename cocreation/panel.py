@@ -1,7 +1,8 @@
 """The co-creation part of a thread page (a ``forum.thread_page`` contributor): on a local
 problem, the offers (listed for the author side, counted for everyone else), the viewer's own
 offer, the partners, the status controls and the cases born from it; on a case, the problem it
-came from. Loaded once per page: one statement for the offers, one for the linked threads."""
+came from. Loaded once per page: one statement for the offers, and one for the linked threads
+(on a case; on a partnered or finished problem)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,10 @@ from cocreation.models import LIVE, PARTNERED, Offer
 from directory.models import Organization
 from forum.models import Thread
 from structured.status import may_change_status
+
+
+#: the statuses a problem may have once a case was published from it
+BORN_FROM = ("partnered", "closed")
 
 
 @dataclass
@@ -53,7 +58,8 @@ def panel(view) -> Panel | None:
         own_offer=next((o for o in offers if org and o.organization_id == org and o.is_live), None),
         author_side=author_side,
         may_change_status=author_side or may_change_status(viewer, thread),
-        born_cases=cases.cases_from(thread.id),
+        # a case is published from a partnered problem: others have none to look up
+        born_cases=cases.cases_from(thread.id) if detail and detail.status in BORN_FROM else [],
     )  # fmt: skip
     result.may_offer = result.own_offer is None and service.may_offer(viewer, thread, detail)
     result.may_publish_case = cases.may_publish_case(viewer, thread, detail)

@@ -35,9 +35,9 @@ def test_page_queries_author_side_with_offers(client, login, world, offerer_fact
     assert "連携の申し出 8件" in client.get(url).get_data(as_text=True)
     assert small == big, (small, big)
     # the login with its user, the thread, the posts, the typed fields and their two tag lists,
-    # the watch level, the badge; co-creation adds two: the offers (organisations and their
-    # authors joined) and the cases born from the problem
-    assert big == 10, str(log)
+    # the watch level, the badge; co-creation adds one: the offers (organisations and their
+    # authors joined); a partnered problem one more, the cases born from it (below)
+    assert big == 9, str(log)
 
 
 def test_page_queries_visitor_sees_a_count_for_the_same_price(client, world, offerer_factory,
@@ -51,7 +51,17 @@ def test_page_queries_visitor_sees_a_count_for_the_same_price(client, world, off
     _offers(world, offerer_factory, 6)
     big, log = _count(client, count_queries, url, warm=False)
     assert "連携の申し出 8件" in client.get(url).get_data(as_text=True)
-    assert small == big and big == 7, str(log)
+    assert small == big and big == 6, str(log)
+
+
+def test_page_queries_a_partnered_problem_adds_its_cases(client, world, offerer_factory,
+                                                         count_queries):  # fmt: skip
+    _offers(world, offerer_factory, 2)
+    offer = service.offers_of(world.problem.id)[0]
+    service.answer_offer(actor=world.author, offer=offer, action="partner")
+    db.session.commit()
+    count, log = _count(client, count_queries, f"/t/{world.problem.id}", warm=False)
+    assert count == 7, str(log)
 
 
 def test_page_queries_the_page_does_not_write(client, login, world, offerer_factory, count_queries):
