@@ -16,7 +16,6 @@ from directory.models import Organization
 from forum.models import Thread
 from structured.status import may_change_status
 
-
 #: the statuses a problem may have once a case was published from it
 BORN_FROM = ("partnered", "closed")
 

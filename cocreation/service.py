@@ -42,7 +42,8 @@ TAKING_OFFERS = ("open", "negotiating")
 
 @dataclass
 class Outcome:
-    """``status``: done | invalid | refused | needs_confirmation | forbidden | conflict."""
+    """``status``: done | invalid | refused | needs_confirmation | forbidden | conflict |
+    not_found (the problem or offer does not exist for this member: a 404, never a 403)."""
 
     status: str
     offer: Offer | None = None

@@ -47,6 +47,7 @@ def _readable_challenge(thread_id: int):
 @limiter.limit(PER_ADDRESS_POSTING, methods=["POST"])
 def offer(thread_id: int):
     thread = _readable_challenge(thread_id)
+    detail = db.session.get(ThreadDetail, thread.id)
     form = OfferForm()
     outcome = None
     if request.method == "POST" and form.validate_on_submit():
@@ -65,8 +66,7 @@ def offer(thread_id: int):
         status = {"forbidden": 403, "conflict": 409}.get(getattr(outcome, "status", ""), 422)
     return render_template(
         "cocreation/offer.html", thread=thread, board=thread.board, form=form, outcome=outcome,
-        detail=db.session.get(ThreadDetail, thread.id),
-        may_offer=service.may_offer(current_user, thread, db.session.get(ThreadDetail, thread.id)),
+        detail=detail, may_offer=service.may_offer(current_user, thread, detail),
     ), status  # fmt: skip
 
 
