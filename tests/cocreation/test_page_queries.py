@@ -70,3 +70,27 @@ def test_page_queries_the_page_does_not_write(client, login, world, offerer_fact
     with count_queries() as log:
         client.get(f"/t/{world.problem.id}")
     assert [s for s in log.statements if not s.upper().startswith(("SELECT", "WITH"))] == []
+
+
+def test_page_queries_write_paths_are_pinned(client, bearer, world, count_queries):
+    """``POST …/offers`` and ``POST /offers/<id>/accept`` (with the problem's status following):
+    their statements, the notification jobs and the audit entries included."""
+    offerer, author = bearer(world.offerer), bearer(world.author)
+    url = f"/api/v1/challenges/{world.problem.id}/offers"
+    with count_queries() as log:
+        response = client.post(url, headers=offerer, json={"message": MESSAGE})
+    assert response.status_code == 201
+    created = log.count
+    offer_id = response.get_json()["id"]
+    with count_queries() as log:
+        response = client.post(f"/api/v1/offers/{offer_id}/accept", headers=author)
+    assert response.status_code == 200
+    assert (created, log.count) == (CREATE, ACCEPT), f"{created}, {log.count}\n{log}"
+
+
+#: create: the token, the problem with its board, the role permissions, its fields (and their two
+#: tag lists), its author (the author side), the live-offer check, the screening (watched words,
+#: the duplicate check), the insert, the notification job, the offer read back, the token's use;
+#: accept: the token, the offer, the problem and its fields, two audit entries (the offer, the
+#: status), the two updates, one job row per event, the offer read back, the token's last use
+CREATE, ACCEPT = 14, 14
