@@ -10,7 +10,7 @@ import re
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from cocreation import service
+from cocreation import cases, service
 from core.extensions import db
 from structured.models import CaseOrigin, ThreadDetail
 from tests.cocreation.conftest import MESSAGE
@@ -102,3 +102,24 @@ def test_cases_listing_filters_cases_born_here(client, login, world, structured_
     assert any("冬の買い物支援" in c for c in cells) and not any("よそで" in c for c in cells)
     bad = client.get("/api/v1/cases?origin=elsewhere")
     assert bad.status_code == 400 and "生まれた場所" in bad.get_json()["error"]["message"]
+
+
+def test_cases_a_case_held_for_review_is_linked_when_approved(world, moderator):
+    """A case that the personal-information guard holds keeps its origin in the held draft: the
+    moderator's approval publishes it linked to its problem."""
+    from moderation import queue
+    from moderation.models import ModerationItem
+    from tests.fixtures.structured import valid_fields
+
+    _partnered(world)
+    fields = valid_fields("case", summary="連絡は担当の山田（090-1234-5678）まで。")
+    outcome = cases.publish_case(actor=world.author, challenge=world.problem, title="保留される事例",
+                                 body="本文です。", fields=fields, confirmed=True)  # fmt: skip
+    assert outcome.status == "held"
+    db.session.commit()
+    assert db.session.scalar(select(CaseOrigin)) is None
+    item = db.session.scalar(select(ModerationItem).where(ModerationItem.kind == "held_post"))
+    queue.decide(item, moderator=moderator, action="approve", version=item.version)
+    db.session.commit()
+    link = db.session.scalar(select(CaseOrigin))
+    assert link is not None and link.challenge_thread_id == world.problem.id
