@@ -12,8 +12,11 @@ from sqlalchemy import select
 
 from cocreation import cases, service
 from core.extensions import db
+from moderation import queue
+from moderation.models import ModerationItem
 from structured.models import CaseOrigin, ThreadDetail
 from tests.cocreation.conftest import MESSAGE
+from tests.fixtures.structured import valid_fields
 
 
 def _partnered(world):
@@ -107,10 +110,6 @@ def test_cases_listing_filters_cases_born_here(client, login, world, structured_
 def test_cases_a_case_held_for_review_is_linked_when_approved(world, moderator):
     """A case that the personal-information guard holds keeps its origin in the held draft: the
     moderator's approval publishes it linked to its problem."""
-    from moderation import queue
-    from moderation.models import ModerationItem
-    from tests.fixtures.structured import valid_fields
-
     _partnered(world)
     fields = valid_fields("case", summary="連絡は担当の山田（090-1234-5678）まで。")
     outcome = cases.publish_case(actor=world.author, challenge=world.problem, title="保留される事例",

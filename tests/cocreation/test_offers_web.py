@@ -13,6 +13,8 @@ from cocreation.models import Offer
 from core.extensions import db
 from structured.models import ThreadDetail
 from tests.cocreation.conftest import MESSAGE
+from tests.fixtures.structured import valid_fields
+from tests.structured.helpers import form_data
 
 
 def _offer(client, login, user, problem, message=MESSAGE, **extra):
@@ -191,9 +193,6 @@ def test_offers_status_by_hand_author_and_moderators_only(client, login, world, 
 
 def test_offers_status_changed_in_the_edit_form_goes_through_the_same_path(client, login, world):
     """The structured edit form's 状況 is the same change: audited and announced."""
-    from tests.fixtures.structured import valid_fields
-    from tests.structured.helpers import form_data
-
     login(world.author)
     page = client.get(f"/t/{world.problem.id}/edit-details").get_data(as_text=True)
     version = re.search(r'name="version" type="hidden" value="(\d+)"', page) or re.search(
