@@ -16,6 +16,7 @@ import attachments
 import auth
 import backup
 import conversations
+import cocreation
 import demo
 import directory
 import forum
@@ -78,6 +79,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     moderation.register(app)
     notifications.register(app)
     matching.register(app)
+    cocreation.register(app)  # after notifications: it adds job handlers
     realtime.register(app)
     admin.register(app)
     privacy.register(app)

@@ -11,6 +11,7 @@ from flask import Flask, current_app
 from sqlalchemy import select
 
 from auth.models import User
+from cocreation.demo import seed_cocreation_demo
 from core.extensions import db
 from directory.demo import seed_directory_demo
 from forum.demo import DEMO_DOMAIN, USERS, seed_demo_content
@@ -36,6 +37,7 @@ def seed_demo() -> None:
     }
     seed_directory_demo(users)
     seed_structured_demo(users)
+    seed_cocreation_demo(users)
     seed_spaces_demo(users)
     seed_pages_demo(users)
     db.session.commit()

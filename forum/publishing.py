@@ -185,6 +185,14 @@ def review(draft: Draft) -> list[Concern]:
     return [concern for check in _gatekeepers for concern in check(draft)]
 
 
+def screen(draft: Draft) -> tuple[Draft, list[Concern]]:
+    """The rewriters and gatekeepers alone, for text that is not a post but is screened like
+    one (a co-creation offer): the rewritten draft and what the gatekeepers found."""
+    for rewrite in _rewriters:
+        draft = rewrite(draft)
+    return draft, review(draft)
+
+
 def submit(draft: Draft, *, confirmed: bool = False) -> Outcome:
     """Publish ``draft`` now, hold it for review, or say why not. The caller commits."""
     for rewrite in _rewriters:

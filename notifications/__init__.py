@@ -21,6 +21,7 @@ from notifications import (
     api,
     api_schema,
     cli,
+    events,
     inbox,
     jobs,
     mailing,
@@ -77,6 +78,15 @@ def register(app: Flask) -> None:
         event_rsvp=_event_rsvp,
         thread_unread_counts=_thread_unread_counts,
     )
+
+
+def add_event(signal, name: str, handler) -> None:
+    """A higher package's after-commit ``signal`` becomes a notification job ``name`` like the
+    forum's (recorded in the committing transaction, fanned out by the worker), handled by
+    ``handler(job) -> [user ids]`` (e.g. co-creation's offers). Once per process."""
+    jobs.EVENTS[signal] = name
+    events.HANDLERS[name] = handler
+    signal.connect(_wake, weak=False)
 
 
 def close(app: Flask) -> None:

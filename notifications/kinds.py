@@ -16,10 +16,13 @@ QUEUE_ITEM = "queue_item"  # a new review-queue item for the moderators of its b
 #: the weekly list of new local problems that fit one's organisation (``matching.digest``)
 MATCHING = "matching"
 MESSAGE = "message"  # a new message in one of your private conversations (collapses per one)
+#: co-creation (issue #16): an offer to partner on your local problem, an answer to your offer,
+#: a watched problem's status (募集中 → 調整中 → 連携成立 → 終了); ``data["action"]`` says which
+COCREATION = "cocreation"
 
 KINDS = (
     MENTIONED, REPLIED, QUOTED, POSTED, NEW_THREAD, MODERATION, VERIFICATION, EVENT_REMINDER,
-    QUEUE_ITEM, MATCHING, MESSAGE,
+    QUEUE_ITEM, MATCHING, MESSAGE, COCREATION,
 )  # fmt: skip
 #: kinds that keep one unread row per thread (or queue) and count up
 COLLAPSING = frozenset({POSTED, REPLIED, QUEUE_ITEM, MESSAGE})
@@ -38,6 +41,7 @@ DEFAULT_EMAIL_MODES = {
     QUEUE_ITEM: NEVER,
     MATCHING: NEVER,  # opt-in
     MESSAGE: IMMEDIATE,
+    COCREATION: IMMEDIATE,
 }
 
 KIND_LABELS = {
@@ -52,6 +56,7 @@ KIND_LABELS = {
     QUEUE_ITEM: _l("確認待ちの新しい項目（モデレーター）"),
     MATCHING: _l("団体に合いそうな新しい地域課題（団体のメンバー・週1回）"),
     MESSAGE: _l("個別メッセージが届いたとき"),
+    COCREATION: _l("地域課題への連携の申し出・その返事・課題の状況の変化"),
 }
 EMAIL_MODE_LABELS = {
     IMMEDIATE: _l("すぐに送る（未読のとき）"),

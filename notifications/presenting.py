@@ -8,6 +8,7 @@ from datetime import datetime
 
 from flask import url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from auth.models import User
@@ -68,6 +69,41 @@ def _verification_text(data: dict) -> str:
     return _("役割の確認が終わり、承認されました。")
 
 
+#: a problem's status as its watchers read it (the values of ``structured.schema``)
+_STATUS_WORDS = {"open": _l("募集中"), "negotiating": _l("調整中"), "partnered": _l("連携成立"),
+                 "closed": _l("終了")}  # fmt: skip
+
+
+def _cocreation_text(n: Notification, actor: str, title: str) -> str:
+    """Co-creation: an offer received, an answer to one's offer, a problem's new status. A
+    declined offer is told kindly: the offer was welcome, only this time it did not fit."""
+    data = n.data or {}
+    action = data.get("action")
+    org = data.get("organization") or actor
+    if action == "offer_created":
+        return _("%(org)sから「%(title)s」への連携の申し出が届きました。", org=org, title=title)
+    if action == "offer_accepted":
+        return _("「%(title)s」へのお申し出について、話し合いを始めたいとのお返事がありました。",
+                 title=title)  # fmt: skip
+    if action == "offer_partnered":
+        return _("「%(title)s」で、あなたの団体との連携が成立しました。ありがとうございます。",
+                 title=title)  # fmt: skip
+    if action == "offer_declined":
+        return _(
+            "「%(title)s」へのお申し出、ありがとうございました。今回はご縁がありませんでしたが、"
+            "力を貸そうと声をかけてくださったことに心から感謝します。"
+            "また別の課題でご一緒できることを楽しみにしています。",
+            title=title,
+        )
+    if action == "offer_withdrawn":
+        return _("%(org)sが「%(title)s」への申し出を取り下げました。", org=org, title=title)
+    if action == "status":
+        status = str(_STATUS_WORDS.get(data.get("status"), data.get("status") or ""))
+        return _("地域課題「%(title)s」の状況が「%(status)s」になりました。", title=title,
+                 status=status)  # fmt: skip
+    return _("地域課題の連携についてお知らせがあります。")
+
+
 def _text(n: Notification, actor: str, title: str, board: str) -> str:
     if n.kind == kinds.MENTIONED:
         return _("%(actor)sさんが「%(title)s」であなたをメンションしました。", actor=actor,
@@ -90,6 +126,8 @@ def _text(n: Notification, actor: str, title: str, board: str) -> str:
         return _moderation_text(n, title or (n.data or {}).get("title", ""))
     if n.kind == kinds.VERIFICATION:
         return _verification_text(n.data or {})
+    if n.kind == kinds.COCREATION:
+        return _cocreation_text(n, actor, title)
     if n.kind == kinds.EVENT_REMINDER:
         return _("明日はイベント「%(title)s」の日です。", title=title)
     if n.kind == kinds.QUEUE_ITEM:

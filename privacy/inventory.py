@@ -115,6 +115,22 @@ INVENTORY: tuple[Entry, ...] = (
         "退会まで", "space_memberships", DELETE,
     ),
     Entry(
+        "offers", ("author_id", "decided_by_id", "message_source", "message_html", "created_at",
+                   "decided_at"),
+        "地域課題への連携の申し出（団体として送った文面と日時、課題の投稿者の応答）", OTHERS,
+        "地域課題の投稿者と申し出た団体が連携を進めるため",
+        "削除されるまで（退会後も団体の申し出として残ります）", "", PSEUDONYMISE,
+        "申し出は団体のものとして残り、送った人は「退会したユーザー」になります。",
+        why_not_exported="団体として送った申し出で、団体のページと課題のページで確認できます。",
+    ),
+    Entry(
+        "case_origins", ("created_by_id", "created_at"),
+        "事例ときっかけになった地域課題のつながり（つないだ人と日時）", OTHERS,
+        "事例と地域課題を双方向に案内するため", "事例か課題が削除されるまで", "", PSEUDONYMISE,
+        "つながりは残り、つないだ人は「退会したユーザー」になります。",
+        why_not_exported="事例のページに表示される公開の情報です。",
+    ),
+    Entry(
         "threads", ("author_id", "last_poster_id", "title", "created_at"),
         "立てたスレッド（タイトル、日時）", OTHERS, "掲示板の運営のため",
         "削除されるまで（退会後も残ります）", "threads", PSEUDONYMISE,

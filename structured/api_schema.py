@@ -112,6 +112,7 @@ _FILTERS = {
     "ministry": (string(maxLength=80), "所管（府省庁・自治体）"),
     "fiscal_year": (integer(minimum=2000, maximum=2100), "年度（西暦の年、例 2026）"),
     "policy_kind": (enum(POLICY_KINDS), "種別"),
+    "origin": (enum(["platform"]), "platform: このプラットフォームの地域課題から生まれた事例だけ"),
 }
 _STATUS = {"event": EVENT_STATUSES, "challenge": CHALLENGE_STATUSES}
 _TITLES = {

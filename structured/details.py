@@ -25,6 +25,7 @@ from structured.models import (
     thread_player_fields,
 )
 from structured.schema import parse_datetime, specs_for, to_tokyo_iso
+from structured.status import change_status
 from taxonomy.models import LifeDomain, PlayerField
 
 COMMON = ("prefecture", "municipality_code", "municipality_name", "player_fields", "life_domains")
@@ -62,6 +63,7 @@ def save_details(
     """Create or replace ``thread``'s typed fields; keeps the previous values as a revision."""
     detail = db.session.get(ThreadDetail, thread.id)
     now = utcnow()
+    old_status = None if detail is None else detail.status
     if detail is None:
         detail = ThreadDetail(thread_id=thread.id, kind=kind)
         db.session.add(detail)
@@ -75,6 +77,11 @@ def save_details(
                 )
             )  # fmt: skip
     _apply(detail, kind, fields)
+    if old_status is not None and kind == "challenge" and detail.status != old_status:
+        # a status changed in the edit form: through the one status path (audit, notices)
+        new_status, detail.status = detail.status, old_status
+        change_status(actor=editor, thread=thread, detail=detail, status=new_status,
+                      authorised=True)  # fmt: skip
     detail.updated_at = now
     db.session.flush()
     _set_taxonomy(thread.id, fields)

@@ -115,6 +115,7 @@ def _filter_options(
     if kind == "case":
         options["population"] = {k: v[0] for k, v in POPULATION_BANDS.items()}
         options["funding"] = FUNDING_KINDS
+        options["origins"] = queries.CASE_ORIGINS
     elif kind == "event":
         options["modes"] = ATTENDANCE_MODES
         options["statuses"] = EVENT_STATUSES
@@ -133,7 +134,8 @@ def _choice_labels(options: dict) -> dict[str, dict[str, str]]:
         ("domain", "domains"), ("ministry", "ministries"))
         if key in options}  # fmt: skip
     for name, key in (("population", "population"), ("funding", "funding"), ("mode", "modes"),
-                      ("status", "statuses"), ("policy_kind", "policy_kinds")):  # fmt: skip
+                      ("status", "statuses"), ("policy_kind", "policy_kinds"),
+                      ("origin", "origins")):  # fmt: skip
         if key in options:
             labels[name] = {k: str(v) for k, v in options[key].items()}
     return labels

@@ -109,3 +109,21 @@ class ThreadDetailRevision(Redactable, db.Model):
     editor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
 
     editor: Mapped[User] = relationship(lazy="joined", foreign_keys=[editor_id])
+
+
+class CaseOrigin(db.Model):
+    """A case that was born on the platform: the local problem (kind ``challenge``) whose
+    partnership it reports. Written by the co-creation package when a partnered problem's
+    case is published; the case listing's 「このプラットフォームから生まれた事例」 filter reads
+    it (here, beside the listing's other conditions, so that the pages, the API, the exports
+    and the feed share that filter)."""
+
+    __tablename__ = "case_origins"
+    case_thread_id: Mapped[int] = mapped_column(
+        ForeignKey("threads.id", ondelete="CASCADE"), primary_key=True
+    )
+    challenge_thread_id: Mapped[int] = mapped_column(
+        ForeignKey("threads.id", ondelete="CASCADE"), index=True
+    )
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -21,7 +21,12 @@ from core import cursors
 from core.extensions import db
 from forum import audience
 from forum.models import Board, Thread
-from structured.models import ThreadDetail, thread_life_domains, thread_player_fields
+from structured.models import (
+    CaseOrigin,
+    ThreadDetail,
+    thread_life_domains,
+    thread_player_fields,
+)
 from structured.schema import (
     ATTENDANCE_MODES,
     CHALLENGE_STATUSES,
@@ -35,7 +40,8 @@ from taxonomy.models import LifeDomain, PlayerField, Prefecture, Region
 
 #: which filters each listing offers (the API and the pages accept exactly these)
 KIND_FILTERS = {
-    "case": ("q", "space", "prefecture", "block", "field", "domain", "population", "funding"),
+    "case": ("q", "space", "prefecture", "block", "field", "domain", "population", "funding",
+             "origin"),
     "event": ("q", "space", "prefecture", "block", "field", "domain", "mode", "status", "from", "to", "when"),
     "policy": ("q", "space", "prefecture", "block", "field", "domain", "ministry", "fiscal_year", "policy_kind"),
     "challenge": ("q", "space", "prefecture", "block", "field", "domain", "status"),
@@ -83,6 +89,8 @@ class Filters:
     ministry: str | None = None
     fiscal_year: int | None = None
     policy_kind: str | None = None
+    #: cases: ``platform`` — only the cases born from a local problem on this platform
+    origin: str | None = None
     _ids: dict = dataclasses.field(default_factory=dict, compare=False, repr=False)
     #: a notice for the page (an inconsistent 地方 was dropped), never a URL argument
     _notice: str | None = dataclasses.field(default=None, compare=False, repr=False)
@@ -121,7 +129,10 @@ FILTER_LABELS = {
     "status": _l("状況"),
     "when": _l("期間"),
     "policy_kind": _l("種別"),
+    "origin": _l("生まれた場所"),
 }
+#: ``origin`` filter values of the case listing
+CASE_ORIGINS = {"platform": _l("このプラットフォームから生まれた事例")}
 
 
 def _choice(name: str, value: str, allowed) -> str:
@@ -208,6 +219,8 @@ def parse_filters(kind: str, args) -> Filters:
         values["fiscal_year"] = int(v)
     if (v := get("policy_kind")) is not None:
         values["policy_kind"] = _choice("policy_kind", v, POLICY_KINDS)
+    if (v := get("origin")) is not None:
+        values["origin"] = _choice("origin", v, CASE_ORIGINS)
     if (v := get("q")) is not None:  # last: the other filters are checked before searching
         values["q"], ids["q"] = v, _keyword_threads(kind, v)
     return Filters(kind=kind, _ids=ids, _notice=notice, **values)
@@ -279,6 +292,8 @@ def _conditions(filters: Filters) -> list:
         where.append(ThreadDetail.fiscal_year == f.fiscal_year)
     if f.policy_kind:
         where.append(ThreadDetail.policy_kind == f.policy_kind)
+    if f.origin == "platform":
+        where.append(exists().where(CaseOrigin.case_thread_id == ThreadDetail.thread_id))
     return where
 
 

@@ -49,7 +49,8 @@ ALLOWED: dict[str, set[str]] = {
     "spaces": {"core", "taxonomy", "auth", "audit", "forum", "structured", "moderation", "api"},
     "api": {"core", "taxonomy", "auth", "forum", "structured"},
     "admin": {"core", "taxonomy", "auth", "audit"},
-    "demo": {"core", "taxonomy", "auth", "forum", "structured", "directory", "spaces", "pages"},
+    "demo": {"core", "taxonomy", "auth", "forum", "structured", "directory", "spaces", "pages",
+             "cocreation"},
     # the front door and the site pages: the home page's lists, the contact form's queue item
     "pages": {"core", "taxonomy", "auth", "audit", "forum", "structured", "moderation"},
     # figures over what the platform holds (issue #18): the map on the structured listings
@@ -76,6 +77,9 @@ ALLOWED: dict[str, set[str]] = {
     # index's text similarity, the weekly digest through the notifications
     "matching": {"core", "taxonomy", "auth", "forum", "structured", "directory", "search",
                  "notifications"},  # fmt: skip
+    # うまれる (issue #16): offers on local problems, their status, the case they produce
+    "cocreation": {"core", "taxonomy", "auth", "audit", "forum", "structured", "directory",
+                   "moderation", "notifications"},  # fmt: skip
     # backups (issue #17): the database, the attachment files, the search index rebuilt
     "backup": {"core", "auth", "audit", "forum", "attachments", "search"},
 }

@@ -157,7 +157,8 @@ def test_centre_settings_and_mutes(client, login, user_factory):
     assert "メンションされたとき" in html
     data = {f"email_{k}": "never" for k in ("mentioned", "replied", "quoted", "posted",
                                              "new_thread", "moderation", "verification",
-                                             "event_reminder", "queue_item", "matching", "message")}  # fmt: skip
+                                             "event_reminder", "queue_item", "matching", "message",
+                                             "cocreation")}  # fmt: skip
     data.update(email_posted="weekly", auto_watch_start="tracking", auto_watch_reply="normal")
     assert client.post_form("/notifications/settings", data).status_code == 302
     from notifications.watching import email_mode, settings_for

@@ -230,6 +230,16 @@ def edit_details(w: Walk) -> Outcome:
     return r, ["thread.edit_details"], ("thread", thread.id)
 
 
+@case("change a local problem's status",
+      {"web": "cocreation.change_status", "api": "cocreation_api.set_status"},
+      entries=("web", "api"))  # fmt: skip
+def change_challenge_status(w: Walk) -> Outcome:
+    thread = w.structured_factory("challenge", title="買い物支援の連携先募集")
+    r = w.send("POST", f"/t/{thread.id}/challenge-status", f"/api/v1/challenges/{thread.id}/status",
+               {"status": "closed", "reason": "募集期間の終了"})  # fmt: skip
+    return r, ["challenge.status"], ("thread", thread.id)
+
+
 @case("redact a post revision",
       {"web": "forum.redact_revision", "api": "api.redact_revision"}, entries=("web", "api"))  # fmt: skip
 def redact_post_revision(w: Walk) -> Outcome:
@@ -582,6 +592,14 @@ NOT_STAFF_ACTIONS = {
     "auth.logout": "one's own session",
     "auth.register": "anonymous",
     "auth.reset_password": "anonymous, by mail link",
+    "cocreation.answer": "the problem's author side answering offers to it (audited anyway)",
+    "cocreation.offer": "a member's own offer, for their organisation",
+    "cocreation.publish_case": "a member's own case (a new thread)",
+    "cocreation_api.accept_offer": "the problem's author side answering offers to it (audited anyway)",
+    "cocreation_api.create_offer": "a member's own offer, for their organisation",
+    "cocreation_api.decline_offer": "the problem's author side answering offers to it (audited anyway)",
+    "cocreation_api.partner_offer": "the problem's author side answering offers to it (audited anyway)",
+    "cocreation_api.withdraw_offer": "a member's own offer (audited anyway)",
     "forum.new_thread": "a member's own thread",
     "forum.reply": "a member's own reply",
     "pages.contact": "anyone's message to the secretariat (a queue item; closing it is walked)",

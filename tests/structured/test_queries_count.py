@@ -106,8 +106,9 @@ def test_a_structured_thread_page(client, structured_factory, user_factory, coun
 #: thread, board, posts with their authors, the detail and its two tag lists (once, not twice); cases,
 #: events and policies also load their files (one statement), events their RSVP counts (one); a
 #: local problem its 「連携先の候補」 (matching): the organisations, the cases and problems sharing a
-#: domain (three; none here shares one, no index is built: tests/matching pins the full page)
-THREAD_PAGE = {"case": 6, "event": 7, "policy": 6, "challenge": 8}  # thread and board in one
+#: domain (three; none here shares one, no index is built: tests/matching pins the full page);
+#: co-creation (issue #16): a case the problem it was born from (one), a problem its offers (one)
+THREAD_PAGE = {"case": 7, "event": 7, "policy": 6, "challenge": 9}  # thread and board in one
 
 
 def test_no_writes_on_get(client, make_items, count_queries):
