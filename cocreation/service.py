@@ -26,6 +26,7 @@ from auth.models import User
 from auth.permissions import can
 from cocreation import signals
 from cocreation.models import ACCEPTED, DECLINED, LIVE, OPEN, PARTNERED, WITHDRAWN, Offer
+from conversations import service as conversation_service
 from core.extensions import db
 from core.types import utcnow
 from directory.models import Organization
@@ -170,9 +171,25 @@ def make_offer(*, actor: User, thread: Thread, message: str, confirmed: bool = F
                   created_at=utcnow())  # fmt: skip
     db.session.add(offer)
     db.session.flush()
+    _open_conversation(actor, thread, offer)
     signals.queue(signals.offer_created, offer_id=offer.id, thread_id=thread.id,
                   organization_id=org, author_id=actor.id)  # fmt: skip
     return Outcome("done", offer=offer)
+
+
+def _open_conversation(actor: User, thread: Thread, offer: Offer) -> None:
+    """Each offer opens a private conversation between the offerer and the problem's author, in
+    the offer's transaction, with the offer's (already screened) message as its first message;
+    either may invite others (their organisations' members). If it cannot be opened — the
+    author left, or may no longer read the problem — the offer stands without one."""
+    author = thread.author
+    if author is None or author.id == actor.id:
+        return
+    subject = _("連携の申し出：%(title)s", title=thread.title)[:conversation_service.MAX_SUBJECT]
+    conversation_service.start_conversation(
+        starter=actor, participants=[author], body=offer.message_source, subject=subject,
+        challenge=thread, offer_id=offer.id, confirmed=True,
+    )  # fmt: skip
 
 
 # --- answering -------------------------------------------------------------------------------

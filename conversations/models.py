@@ -3,9 +3,8 @@
 Thin models; operations live in :mod:`conversations.service`. Nothing here is public: no
 listing, search index, feed or profile reads these tables (``tests/conversations/test_leaks.py``).
 
-``offer_id`` names the partnership offer (issue #16 item 1) a conversation was opened for. It is
-a plain integer without a foreign key on purpose: the offers table is built in another branch;
-the lead adds the foreign key (``offers.id``, ON DELETE SET NULL) when both are merged.
+``offer_id`` names the partnership offer (issue #16 item 1) a conversation was opened for
+(``cocreation.service`` opens one with each offer; migration 0030 added the foreign key).
 """
 
 from __future__ import annotations
@@ -33,7 +32,9 @@ class Conversation(db.Model):
         ForeignKey("threads.id", ondelete="SET NULL"), index=True
     )
     #: the offer it was opened for (no foreign key yet: see the module docstring)
-    offer_id: Mapped[int | None] = mapped_column(index=True)
+    offer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("offers.id", ondelete="SET NULL"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_message_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_message_id: Mapped[int] = mapped_column(default=0)

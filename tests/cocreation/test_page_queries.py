@@ -36,8 +36,9 @@ def test_page_queries_author_side_with_offers(client, login, world, offerer_fact
     assert small == big, (small, big)
     # the login with its user, the thread, the posts, the typed fields and their two tag lists,
     # the watch level, the badge; co-creation adds one: the offers (organisations and their
-    # authors joined); a partnered problem one more, the cases born from it (below)
-    assert big == 9, str(log)
+    # authors joined); a partnered problem one more, the cases born from it (below); the
+    # matching suggestions three: the organisations, the cases and the problems sharing a domain
+    assert big == 12, str(log)
 
 
 def test_page_queries_visitor_sees_a_count_for_the_same_price(client, world, offerer_factory,
@@ -51,7 +52,9 @@ def test_page_queries_visitor_sees_a_count_for_the_same_price(client, world, off
     _offers(world, offerer_factory, 6)
     big, log = _count(client, count_queries, url, warm=False)
     assert "連携の申し出 8件" in client.get(url).get_data(as_text=True)
-    assert small == big and big == 6, str(log)
+    # 6, and the suggestions' 6: on a first visit also the taxonomy names they read once per
+    # process (fields, domains, prefectures), then their three statements
+    assert small == big and big == 12, str(log)
 
 
 def test_page_queries_a_partnered_problem_adds_its_cases(client, world, offerer_factory,
@@ -61,7 +64,7 @@ def test_page_queries_a_partnered_problem_adds_its_cases(client, world, offerer_
     service.answer_offer(actor=world.author, offer=offer, action="partner")
     db.session.commit()
     count, log = _count(client, count_queries, f"/t/{world.problem.id}", warm=False)
-    assert count == 7, str(log)
+    assert count == 13, str(log)  # the visitor's 12 and the cases born from the problem
 
 
 def test_page_queries_the_page_does_not_write(client, login, world, offerer_factory, count_queries):
@@ -91,6 +94,9 @@ def test_page_queries_write_paths_are_pinned(client, bearer, world, count_querie
 #: create: the token, the problem with its board, the role permissions, its fields (and their two
 #: tag lists), its author (the author side), the live-offer check, the screening (watched words,
 #: the duplicate check), the insert, the notification job, the offer read back, the token's use;
+#: and the private conversation the offer opens (+7: its rows — conversation, participants,
+#: message — with the conversation's own checks and its notification job);
 #: accept: the token, the offer, the problem and its fields, two audit entries (the offer, the
-#: status), the two updates, one job row per event, the offer read back, the token's last use
-CREATE, ACCEPT = 14, 14
+#: status), the two updates, one job row per event, the offer read back, the token's last use;
+#: and the search outbox row the status change writes (the statistics' summary follows it)
+CREATE, ACCEPT = 21, 15

@@ -79,7 +79,7 @@ ALLOWED: dict[str, set[str]] = {
                  "notifications"},  # fmt: skip
     # うまれる (issue #16): offers on local problems, their status, the case they produce
     "cocreation": {"core", "taxonomy", "auth", "audit", "forum", "structured", "directory",
-                   "moderation", "notifications"},  # fmt: skip
+                   "moderation", "notifications", "conversations"},  # fmt: skip
     # backups (issue #17): the database, the attachment files, the search index rebuilt
     "backup": {"core", "auth", "audit", "forum", "attachments", "search"},
 }
