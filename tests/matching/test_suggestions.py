@@ -86,11 +86,12 @@ def app_config():
     return {"ANON_PAGE_CACHE_SECONDS": 0}
 
 
-#: the challenge page's own 5 (tests/structured/test_queries_count.py) + organisations (1), the
+#: the challenge page's own 6 (tests/structured/test_queries_count.py: 5, and the offers of
+#: cocreation 1) + organisations (1), the
 #: closed boards for the index's audience filter (1, once per request), the cases and problems
 #: sharing a domain (2), their facts and tags (2); the taxonomy's names are kept per process
 #: (matching.facts), the similar texts come from the index
-PROBLEM_PAGE = 11
+PROBLEM_PAGE = 12
 
 
 def test_problem_page_statements_are_pinned_and_flat(client, world, count_queries,
