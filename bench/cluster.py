@@ -11,7 +11,8 @@
 - a Redis server of its own (``redis-server`` on a free port, no persistence: the faults restart
   it without touching the machine's Redis), the Socket.IO message queue and the limiter store;
   ``--redis-url`` uses an existing Redis instead;
-- N gunicorn processes (``-k gthread -w 1``), each on its own port;
+- N gunicorn processes (``-k gthread -w 1``; ``-k gevent`` with ``--set SOCKETIO_ASYNC_MODE=gevent``,
+  the README's production model), each on its own port;
 - nginx from Debian's packages in the foreground (``daemon off``) with a generated
   configuration: sticky by client address, WebSocket upgrade for /socket.io, the README's headers;
 - ``flask search worker`` and ``flask notifications process --loop``.
@@ -190,8 +191,12 @@ class Cluster:
     def start_web(self, i: int, *, threads: int = 64, wait: float = 60.0) -> Proc:
         name = f"web{i}"
         port = self.procs[name].port if name in self.procs else free_port()
-        argv = [sys.executable, "-m", "gunicorn", "-k", "gthread", "-w", "1",
-                "--threads", str(threads), "-b", f"127.0.0.1:{port}", "--timeout", "60",
+        if self.settings.get("SOCKETIO_ASYNC_MODE") == "gevent":  # README "Real-time": production
+            model = ["-k", "gevent", "--worker-connections", "2000"]
+        else:
+            model = ["-k", "gthread", "--threads", str(threads)]
+        argv = [sys.executable, "-m", "gunicorn", *model, "-w", "1",
+                "-b", f"127.0.0.1:{port}", "--timeout", "60",
                 "--graceful-timeout", "5", "--access-logfile", "-", "app:create_app()"]  # fmt: skip
         proc = self._spawn(name, argv, port)
         if wait:
