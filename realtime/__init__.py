@@ -17,6 +17,7 @@ Rooms: ``thread:<id>``, ``board:<slug>``, ``user:<id>`` (a user's own notificati
 
 from __future__ import annotations
 
+import logging
 import sys
 
 from flask import Flask
@@ -51,16 +52,20 @@ def register(app: Flask) -> None:
 
 
 def async_mode(app: Flask) -> str:
-    """``SOCKETIO_ASYNC_MODE``, checked: gevent mode in an unpatched process would block its one
-    hub on every socket read, so it is refused at start-up with the reason."""
+    """``SOCKETIO_ASYNC_MODE``, checked. gevent mode in a process gevent has not patched would
+    block its one hub on every socket read, so such a process runs in threading mode instead:
+    the ``flask`` commands and the workers (which share every process's settings, as the README
+    asks, and only emit through the message queue), or a server started without gevent's
+    worker — which then works as a threaded server and says so in its log."""
     mode = (app.config.get("SOCKETIO_ASYNC_MODE") or "threading").strip().lower()
     if mode not in ASYNC_MODES:
         raise RuntimeError(f"SOCKETIO_ASYNC_MODE must be one of {', '.join(ASYNC_MODES)}: {mode!r}")
     if mode == "gevent" and not gevent_patched():
-        raise RuntimeError(
-            "SOCKETIO_ASYNC_MODE=gevent needs the standard library monkey-patched before the app "
-            "is imported: run it under gunicorn -k gevent (without --preload), see README"
+        logging.getLogger(__name__).info(
+            "SOCKETIO_ASYNC_MODE=gevent, but gevent has not patched this process (not under "
+            "gunicorn -k gevent): Socket.IO runs in threading mode here"
         )
+        return "threading"
     return mode
 
 

@@ -182,11 +182,18 @@ def test_gevent_servers_share_events_through_redis(database_url, tmp_path, threa
             client.disconnect()
 
 
-def test_gevent_mode_refused_without_monkey_patching(database_url, tmp_path):
-    """In a process gevent has not patched, gevent mode would block on every socket read."""
+def test_gevent_mode_falls_back_to_threads_without_monkey_patching(database_url, tmp_path):
+    """In a process gevent has not patched (a ``flask`` command, a worker, a server started
+    without gevent's worker) gevent mode would block on every socket read: threading is used.
+    The operator sets SOCKETIO_ASYNC_MODE once for every process, as the README asks."""
+    from flask_socketio import SocketIO
+
     from tests.fixtures.app import make_test_app
 
-    with pytest.raises(RuntimeError, match="gunicorn -k gevent"):
-        make_test_app(database_url, tmp_path, SOCKETIO_ASYNC_MODE="gevent")
+    app = make_test_app(database_url, tmp_path, SOCKETIO_ASYNC_MODE="gevent")
+    socketio = next(e for e in app.extensions.values() if isinstance(e, SocketIO))
+    assert socketio.async_mode == "threading"
+    with app.app_context():
+        assert app.test_cli_runner().invoke(args=["status"]).exit_code in (0, 1)  # it starts
     with pytest.raises(RuntimeError, match="SOCKETIO_ASYNC_MODE must be one of"):
         make_test_app(database_url, tmp_path, SOCKETIO_ASYNC_MODE="eventlet")
