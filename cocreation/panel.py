@@ -1,8 +1,9 @@
 """The co-creation part of a thread page (a ``forum.thread_page`` contributor): on a local
 problem, the offers (listed for the author side, counted for everyone else), the viewer's own
 offer, the partners, the status controls and the cases born from it; on a case, the problem it
-came from. Loaded once per page: one statement for the offers, and one for the linked threads
-(on a case; on a partnered or finished problem)."""
+came from. Loaded once per page: one statement for the offers, one for the linked threads
+(on a case; on a partnered or finished problem), and for a signed-in viewer who sees offers one
+for the private conversations they were opened with."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Any
 from cocreation import cases, service
 from cocreation.forms import AnswerForm, OfferForm, StatusForm
 from cocreation.models import LIVE, PARTNERED, Offer
+from conversations import queries as conversation_queries
 from directory.models import Organization
 from forum.models import Thread
 from structured.status import may_change_status
@@ -35,6 +37,8 @@ class Panel:
     born_cases: list[Thread] = field(default_factory=list)
     origin: Thread | None = None
     forms: dict[str, Any] = field(default_factory=dict)
+    #: offer id → its private conversation, for the offers the viewer sees and takes part in
+    conversations: dict[int, int] = field(default_factory=dict)
 
 
 def panel(view) -> Panel | None:
@@ -63,6 +67,8 @@ def panel(view) -> Panel | None:
     result.may_offer = result.own_offer is None and service.may_offer(viewer, thread, detail)
     result.may_publish_case = cases.may_publish_case(viewer, thread, detail)
     if getattr(viewer, "is_authenticated", False):
+        shown = [o.id for o in result.offers] + ([result.own_offer.id] if result.own_offer else [])
+        result.conversations = conversation_queries.offer_conversations(viewer.id, shown)
         result.forms = {"answer": AnswerForm(formdata=None), "offer": OfferForm(formdata=None),
                         "status": StatusForm(formdata=None,
                                              status=detail.status if detail else "open")}  # fmt: skip

@@ -136,3 +136,19 @@ def context_of(
         base.where(ConversationMessage.id > message.id).order_by(ConversationMessage.id).limit(1)
     )
     return before, after
+
+
+def offer_conversations(user_id: int, offer_ids: list[int]) -> dict[int, int]:
+    """Offer id → the conversation opened for it, among those ``user_id`` takes part in (one
+    statement; a problem page links each offer to its conversation, for its participants)."""
+    if not offer_ids:
+        return {}
+    rows = db.session.execute(
+        select(Conversation.offer_id, Conversation.id)
+        .join(ConversationParticipant,
+              and_(ConversationParticipant.conversation_id == Conversation.id,
+                   ConversationParticipant.user_id == user_id,
+                   ConversationParticipant.left_at.is_(None)))
+        .where(Conversation.offer_id.in_(offer_ids))
+    )  # fmt: skip
+    return {offer_id: conversation_id for offer_id, conversation_id in rows}

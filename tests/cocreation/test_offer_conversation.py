@@ -10,6 +10,7 @@ from cocreation.models import Offer
 from conversations.models import Conversation, ConversationMessage, ConversationParticipant
 from core.extensions import db
 from tests.cocreation.conftest import MESSAGE
+from tests.fixtures.app import PASSWORD
 
 
 def test_an_offer_opens_a_conversation_with_the_author(client, bearer, world):
@@ -35,6 +36,24 @@ def test_an_offer_opens_a_conversation_with_the_author(client, bearer, world):
         listed = client.get("/api/v1/conversations", headers=bearer(user)).get_json()
         ids = [c["id"] for c in listed["conversations"]]
         assert (conversation.id in ids) is expected, (user, listed)
+
+
+def test_the_problem_page_links_each_offer_to_its_conversation(app, client, bearer, world):
+    """For the people in the conversation (the author, the offerer); a colleague of the author
+    sees the offer but not a link to a conversation they are not in."""
+    client.post(f"/api/v1/challenges/{world.problem.id}/offers", headers=bearer(world.offerer),
+                json={"message": MESSAGE})  # fmt: skip
+    conversation_id = db.session.scalar(select(Conversation.id))
+    link = f'href="/messages/{conversation_id}"'
+    for user, shown in ((world.author, True), (world.offerer, True), (world.colleague, False)):
+        own = app.test_client()  # a browser of their own
+        assert (
+            own.post_form("/login", {"email": user.email, "password": PASSWORD}).status_code == 302
+        )
+        page = own.get(f"/t/{world.problem.id}").get_data(as_text=True)
+        found = "この申し出についてのメッセージ" in page
+        assert found is shown, (user.id, world.author.id, world.offerer.id, shown, found)
+        assert (link in page) is shown
 
 
 def test_a_refused_offer_opens_nothing(client, bearer, world):
