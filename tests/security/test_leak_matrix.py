@@ -808,6 +808,35 @@ def s_socket_join_board(w, c, a, v, shown):
     assert ack == ({"ok": True} if shown else {"ok": False, "error": "not_found"}), ack
 
 
+def s_api_suggestions(w, c, a, v, shown):
+    """``GET /api/v1/challenges/<id>/suggestions`` (issue #16): 404 for a problem one may not
+    read, as every other read of it."""
+    status, body = _get(c, f"/api/v1/challenges/{w.items[(a, 'challenge')]}/suggestions")
+    assert status == (200 if shown else 404), status
+    if not shown:
+        assert MARK[a] not in body
+
+
+def s_suggestions_never_point_at_closed_items(w, c, a, v, shown):
+    """The public problem's suggestions (its page and the API) name the cases and problems of
+    a board exactly when the viewer may read it."""
+    for url in (f"/api/v1/challenges/{w.items[('public', 'challenge')]}/suggestions",
+                f"/t/{w.items[('public', 'challenge')]}"):  # fmt: skip
+        status, body = _get(c, url)
+        assert status == 200, (url, status)
+        # every item of the matrix shares its domains: a reader is suggested them all
+        assert (MARK[a] in body) is shown, f"{url}: {'missing' if shown else 'LEAK'}"
+
+
+def s_api_offers(w, c, a, v, shown):
+    """``GET /api/v1/challenges/<id>/offers`` (issue #16): the count for readers, 404 for the
+    rest."""
+    status, body = _get(c, f"/api/v1/challenges/{w.items[(a, 'challenge')]}/offers")
+    assert status == (200 if shown else 404), status
+    if not shown:
+        assert MARK[a] not in body
+
+
 def s_rule_can(w, c, a, v, shown):
     """The rule itself, through ``can``: board, thread and post."""
     from auth.permissions import board_readable, can
@@ -844,9 +873,10 @@ SURFACES = {
         s_profile, s_directory_org, s_tracking, s_watch_api, s_notification_export,
         s_attachment_download, s_attachments_page,
         s_socket_join_thread, s_socket_join_board,
+        s_api_suggestions, s_suggestions_never_point_at_closed_items, s_api_offers,
     )
 }  # fmt: skip
-assert len(SURFACES) == 65, len(SURFACES)  # no two surfaces share a name
+assert len(SURFACES) == 68, len(SURFACES)  # no two surfaces share a name
 
 MATRIX = [
     pytest.param(surface, audience, viewer, id=f"{surface}-{audience}-{viewer}")
