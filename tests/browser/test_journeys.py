@@ -92,6 +92,9 @@ def test_journey_a_coordinator_widens_an_empty_list_and_asks_a_tagged_question(
         ).click()
         expect(page.locator("#result-count")).to_have_text("3件")
     with steps.step("choose 中部 and 買い物, show"):
+        # the deferred filters.js listens from DOMContentLoaded: a choice made before it ran
+        # would go unseen (CI under load once chose first)
+        page.wait_for_load_state("domcontentloaded")
         page.get_by_label("地方", exact=True).select_option(label="中部")
         prefecture = page.get_by_label("都道府県", exact=True)
         expect(prefecture.locator("option:not([disabled])")).to_have_count(10)  # すべて + 9
