@@ -41,6 +41,7 @@ import http.client
 import json
 import shutil
 import signal
+import subprocess
 import sys
 import threading
 import time
@@ -630,6 +631,21 @@ def fault_database(cluster: Cluster, app, writers: Writers, readers: list[LiveRe
     return {"backends_terminated": terminated, "writes_resumed_after_s": time.monotonic() - started}
 
 
+def fault_pg_restart(cluster: Cluster, app, writers: Writers, readers: list[LiveReader]) -> dict:
+    """A real restart of the machine's PostgreSQL (``pg_ctlcluster … restart``: every session
+    ended, the server away for the restart's length). Opt-in (``--only pg_restart``): it
+    restarts the server every other database on this machine uses too."""
+    version = sorted(p.name for p in Path("/etc/postgresql").iterdir())[0]
+    started = time.monotonic()
+    subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart"],
+                   check=True, capture_output=True, timeout=120)  # fmt: skip
+    restarted = time.monotonic()
+    before = writers.count()
+    wait_until(lambda: writers.count() > before + 2, 60, "writes succeeding again")
+    return {"restart_s": restarted - started,
+            "writes_resumed_after_s": time.monotonic() - restarted}  # fmt: skip
+
+
 def fault_indexer(cluster: Cluster, app, writers: Writers, readers: list[LiveReader]) -> dict:
     return kill_indexer_mid_batch(cluster, app, writers.scene, 1200)
 
@@ -792,6 +808,8 @@ def fault_none(cluster: Cluster, app, writers: Writers, readers: list[LiveReader
 
 FAULTS = {"none": fault_none, "web": fault_web, "disk": fault_disk, "redis": fault_redis, "database": fault_database,
           "indexer": fault_indexer, "notify": fault_notify}  # fmt: skip
+#: run only when asked for (``--only pg_restart``): it restarts the machine's PostgreSQL
+OPT_IN = {"pg_restart": fault_pg_restart}
 
 
 def run_fault(name: str, cluster: Cluster, app, scene: Scene, *, writers: int, readers: int,
@@ -804,7 +822,7 @@ def run_fault(name: str, cluster: Cluster, app, scene: Scene, *, writers: int, r
     timings: dict = {}
     try:
         time.sleep(before)  # load before the fault
-        timings = FAULTS[name](cluster, app, load, live)
+        timings = {**FAULTS, **OPT_IN}[name](cluster, app, load, live)
         time.sleep(after)  # and after it
     except Exception as error:  # noqa: BLE001 - a fault that did not go as planned is a finding
         problems.append(f"{name}: {error!r}")
@@ -835,7 +853,8 @@ def run_fault(name: str, cluster: Cluster, app, scene: Scene, *, writers: int, r
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--web", type=int, default=2)
-    parser.add_argument("--only", default=",".join(FAULTS), help="faults, comma-separated")
+    parser.add_argument("--only", default=",".join(FAULTS),
+                        help="faults, comma-separated; also pg_restart (restarts the machine's PostgreSQL)")
     parser.add_argument("--writers", type=int, default=4)
     parser.add_argument("--readers", type=int, default=4)
     parser.add_argument("--watchers", type=int, default=100)
