@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
@@ -23,9 +24,21 @@ FAST = {**NO_REDIS, "WORKER_HEARTBEAT_SECONDS": 0.05, "READY_WORKER_SILENCE_SECO
         "METRICS_TOKEN": "metrics-token-0123456789"}  # fmt: skip
 
 
-def _rows() -> list[WorkerHeartbeat]:
+@dataclass(frozen=True)
+class Row:
+    worker: str
+    host: str
+    pid: int
+    beat_at: object
+    failures: int
+
+
+def _rows() -> list[Row]:
+    """The rows as plain values (read before the rollback: the worker thread may delete one
+    right after, and an expired object would then fail to load)."""
     db.session.expire_all()
-    rows = list(db.session.scalars(select(WorkerHeartbeat)))
+    rows = [Row(r.worker, r.host, r.pid, r.beat_at, r.failures)
+            for r in db.session.scalars(select(WorkerHeartbeat))]  # fmt: skip
     db.session.rollback()
     return rows
 
