@@ -27,6 +27,10 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     # "threading" (a thread per open socket: the dev server, the tests, gunicorn gthread) or
     # "gevent" (a greenlet per socket: gunicorn -k gevent; see README "Real-time" and realtime/)
     "SOCKETIO_ASYNC_MODE": ("threading", str),
+    # garbage collection of a process holding many sockets (core/gcpolicy.py): survivors frozen
+    # every N seconds (default: 10 in gevent mode, else off; 0: off), a full collection every M
+    "GC_FREEZE_SECONDS": (None, float),
+    "GC_FULL_COLLECT_SECONDS": (3600.0, float),
     "SERVER_NAME": (None, str),
     # the public base URL of every absolute link (mail, feeds, .ics, API); required in
     # production — never taken from the request's Host header (see README "本番環境")

@@ -23,6 +23,7 @@ import sys
 from flask import Flask
 from flask_socketio import SocketIO
 
+from core import gcpolicy
 from realtime import broadcast, handlers
 from realtime.emitter import BackgroundEmitter
 
@@ -32,9 +33,10 @@ ASYNC_MODES = ("threading", "gevent")
 
 def register(app: Flask) -> None:
     queue = app.config.get("SOCKETIO_MESSAGE_QUEUE") or None
+    mode = async_mode(app)
     socketio = SocketIO(
         app,
-        async_mode=async_mode(app),  # explicit: auto-detection would prefer eventlet/gevent
+        async_mode=mode,  # explicit: auto-detection would prefer eventlet/gevent
         message_queue=queue,
         channel=app.config.get("SOCKETIO_CHANNEL") or "kyoso",
         cors_allowed_origins=None,  # engine.io: same origin only ([] would turn the check off)
@@ -49,6 +51,7 @@ def register(app: Flask) -> None:
         app.extensions["kyoso.emitter"] = BackgroundEmitter(socketio)
     handlers.register_handlers(socketio)
     broadcast.connect_signals()
+    gcpolicy.register(app, mode)  # many open sockets: no full collections under live traffic
 
 
 def async_mode(app: Flask) -> str:
