@@ -29,6 +29,7 @@ counts there and a scrape of any of them adds them all up (see README "監視 / 
 
 from __future__ import annotations
 
+import gc
 import hmac
 import ipaddress
 import os
@@ -168,6 +169,11 @@ class StatusCollector:
         except Exception:  # noqa: BLE001 - kyoso_ready{check="database"} reports the cause
             db.session.rollback()
         yield beats
+        yield GaugeMetricFamily(
+            "kyoso_gc_frozen_objects",
+            "Objects kept out of automatic garbage collection in this process (core/gcpolicy.py).",
+            value=float(gc.get_freeze_count()),
+        )
         for source, figures in health.figures(self.app).items():
             for key, value in figures.items():
                 if isinstance(value, bool | int | float):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -140,9 +141,19 @@ def _reader(base: str, thread_id: int):
 def test_gevent_server_page_api_socket_and_write(database_url, tmp_path, thread, user):
     token = create_api_token(user)
     db.session.commit()
-    with gevent_worker(database_url, tmp_path / "instance") as (base, worker):
+    with gevent_worker(database_url, tmp_path / "instance", GC_FREEZE_SECONDS="0.2",
+                       METRICS_ALLOW="127.0.0.1") as (base, worker):  # fmt: skip
         status, html = _get(f"{base}/t/{thread.id}")
         assert status == 200 and thread.title in html
+        # the garbage-collection policy of gevent mode runs in the worker (core/gcpolicy.py)
+        frozen = 0.0
+        for _ in range(50):
+            status, text = _get(f"{base}/metrics")
+            frozen = float(re.search(r"^kyoso_gc_frozen_objects (\S+)$", text, re.M).group(1))
+            if frozen > 0:
+                break
+            time.sleep(0.1)
+        assert status == 200 and frozen > 0
         status, body = _get(f"{base}/api/v1/threads/{thread.id}/posts")
         assert status == 200 and [p["number"] for p in json.loads(body)["posts"]] == [1]
         readers = [_reader(base, thread.id) for _ in range(20)]
