@@ -22,6 +22,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
 from audit import log as audit
+from audit import wording as audit_wording
 from auth import accounts
 from auth.permissions import can
 from auth.session import current_account
@@ -333,7 +334,9 @@ def audit_log():
         )
     before = request.args.get("before", type=db_int)
     entries = audit.list_entries(action=action, before_id=before)
-    return render_template("moderation/audit.html", entries=entries, action=action)
+    return render_template("moderation/audit.html", entries=entries, action=action,
+                           action_label=audit_wording.action_label,
+                           target_label=audit_wording.target_label)  # fmt: skip
 
 
 @bp.get("/settings/moderation")
