@@ -396,6 +396,11 @@ def _operations() -> dict:
                         "body": string("新しい本文（Markdown）"),
                         "title": string("新しいタイトル（最初の投稿のみ）", maxLength=120),
                         "version": integer("読み込んだときの版番号", minimum=1),
+                        "tags": _tags(
+                            "話題（discussion）の最初の投稿のみ：スレッドのタグを置き換える"
+                            "（省略時はそのまま、空にするとタグを外す）",
+                            required=[],
+                        ),
                         "confirm": _CONFIRM,
                     },
                     required=["body"],

@@ -222,6 +222,8 @@ def edit_post(post_id: int):
     outcome = actions.edit_post(
         actor=current_account(), post=post, body=form.body.data,
         title=form.title.data if data.get("title") else None, base_version=version,
+        # a discussion's first post: its tags, checked by forum.tags.clean
+        details=data.get("tags") if post.thread.kind == "discussion" else None,
         confirmed=data.get("confirm") is True,
     )  # fmt: skip
     return respond(outcome, lambda: (jsonify(post_json(post)), 200),

@@ -94,6 +94,12 @@ def edit_post(
         title = None
     elif title is not None and (errors := title_errors(title)):
         return Outcome("invalid", errors=errors)
+    if thread.kind == "discussion":  # a discussion's typed fields are its first post's tags
+        details, errors = _edited_tags(thread, details if post.number == 1 else None)
+        if errors:
+            return Outcome("invalid", errors=errors)
+        if details is not None and details_before is None:
+            details_before = tags.as_fields(thread)
     before = {"body": post.body_source, "title": thread.title, "version": post.version}
     if details_before is not None:
         before["fields"] = details_before
@@ -115,6 +121,21 @@ def edit_post(
         else:
             record_action(actor, "post.edit", "post", post.id, before=before, after=after)
     return outcome
+
+
+def _edited_tags(
+    thread: Thread, raw: dict[str, Any] | None
+) -> tuple[dict[str, Any] | None, dict[str, list[str]]]:
+    """The tags an edit of a discussion's first post sets: ``None`` when it leaves them as they
+    are (not given, or the same), ``{}`` when it removes them all."""
+    if raw is None:
+        return None, {}
+    cleaned, errors = tags.clean(raw)
+    if errors:
+        return None, errors
+    if tags.same(cleaned, thread):
+        return None, {}
+    return cleaned or {}, {}
 
 
 def _conflict(post: Post) -> Outcome:

@@ -76,15 +76,15 @@ class ThreadForm(FlaskForm):
     submit = SubmitField(_l("投稿する"))
 
 
-class DiscussionForm(ThreadForm):
-    """The web form of a new discussion: ThreadForm with its optional tags (``forum.tags``
-    checks them, for the API too; the choices are the taxonomies')."""
+class TagFields:
+    """A discussion's optional tags as form fields (``forum.tags`` checks them, for the API
+    too; the choices are the taxonomies'): a new discussion's and its first post's edit."""
 
     prefecture = SelectField(_l("都道府県"), validate_choice=False)
     life_domains = SelectMultipleField(_l("生活支援の領域（5つまで）"), validate_choice=False)
     player_fields = SelectMultipleField(_l("分野（5つまで）"), validate_choice=False)
 
-    def load_choices(self) -> DiscussionForm:
+    def load_choices(self):
         """The taxonomies' choices, for drawing the form (three statements; a submission that
         is published never draws it)."""
         from forum import tags
@@ -101,6 +101,16 @@ class DiscussionForm(ThreadForm):
         return {"prefecture": self.prefecture.data or None,
                 "life_domains": list(self.life_domains.data or []),
                 "player_fields": list(self.player_fields.data or [])}  # fmt: skip
+
+    def fill_tags(self, fields: dict) -> None:
+        """Show a discussion's current tags (``forum.tags.as_fields``)."""
+        self.prefecture.data = fields.get("prefecture") or ""
+        self.life_domains.data = list(fields.get("life_domains") or [])
+        self.player_fields.data = list(fields.get("player_fields") or [])
+
+
+class DiscussionForm(TagFields, ThreadForm):
+    """The web form of a new discussion: ThreadForm with its optional tags."""
 
 
 class ReplyForm(FlaskForm):
@@ -122,6 +132,10 @@ class EditPostForm(FlaskForm):
     confirm = _confirm_field()
     preview = SubmitField(_l("プレビュー"))
     submit = SubmitField(_l("保存する"))
+
+
+class EditDiscussionForm(TagFields, EditPostForm):
+    """The edit of a discussion's first post: its title, body and tags."""
 
 
 class ConfirmForm(FlaskForm):

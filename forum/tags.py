@@ -91,6 +91,19 @@ def as_fields(thread: Thread) -> dict[str, Any]:
     return found
 
 
+def same(fields: Mapping[str, Any] | None, thread: Thread) -> bool:
+    """Whether ``fields`` (cleaned) are the tags ``thread`` already carries."""
+    have = as_fields(thread)
+    return all(
+        sorted(_as_list((fields or {}).get(key))) == sorted(_as_list(have[key]))
+        for key, _n in FACETS.values()
+    )
+
+
+def _as_list(value: Any) -> list[str]:
+    return [value] if isinstance(value, str) else list(value or [])
+
+
 def save(thread: Thread, fields: Mapping[str, Any] | None) -> None:
     """Replace the thread's tags with ``fields`` (already cleaned): rows and words."""
     wanted = set()

@@ -19,6 +19,7 @@ from forum import actions, queries, tags, thread_page
 from forum.forms import (
     ConfirmForm,
     DiscussionForm,
+    EditDiscussionForm,
     EditPostForm,
     MoveThreadForm,
     ReplyForm,
@@ -234,12 +235,15 @@ def edit(post_id: int):
         abort(403)
     if post.number == 1 and post.thread.kind != "discussion":
         return redirect(url_for("structured.edit", thread_id=post.thread_id))
-    form = EditPostForm()
+    tagged = post.number == 1  # a discussion's first post carries the thread's tags
+    form = EditDiscussionForm() if tagged else EditPostForm()
     preview_html, outcome = None, None
     if request.method == "GET":
         form.body.data = post.body_source
         form.title.data = post.thread.title if post.number == 1 else None
         form.version.data = post.version
+        if tagged:
+            form.fill_tags(tags.as_fields(post.thread))
     elif form.validate_on_submit():
         if form.preview.data:
             preview_html = render_markdown(form.body.data)
@@ -247,6 +251,7 @@ def edit(post_id: int):
             outcome = actions.edit_post(
                 actor=current_account(), post=post, body=form.body.data,
                 title=form.title.data if post.number == 1 else None,
+                details=form.tag_fields() if tagged else None,
                 base_version=form.version.data, confirmed=form.confirm.data,
             )  # fmt: skip
             response = settle(
@@ -256,7 +261,8 @@ def edit(post_id: int):
             if response is not None:
                 return response
     return render_template(
-        "forum/edit.html", post=post, thread=post.thread, form=form, preview_html=preview_html,
+        "forum/edit.html", post=post, thread=post.thread,
+        form=form.load_choices() if tagged else form, preview_html=preview_html,
         concerns=outcome.concerns if outcome else [],
         current_post=post if outcome is not None and outcome.status == "conflict" else None,
     ), status_code(outcome, form)  # fmt: skip

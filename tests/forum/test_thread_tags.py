@@ -127,3 +127,86 @@ def test_the_pager_keeps_the_tag_filter(client, user, bearer):
     assert "pref=20" in nxt and "domain=" not in nxt
     second = client.get(nxt).get_data(as_text=True)
     assert "長野県の移動販売" in second and "タグのない話題" not in second
+
+
+# --- editing a discussion's tags (its first post's edit: web and API, one service) ----------
+
+
+def _first_post_id(client, thread_id: int) -> int:
+    return client.get(f"/api/v1/threads/{thread_id}/posts").get_json()["posts"][0]["id"]
+
+
+def test_the_author_changes_and_removes_tags_through_the_api(client, user, bearer):
+    thread_id = _create(client, bearer, user, "長野県の移動販売", TAGS).get_json()["id"]
+    post_id = _first_post_id(client, thread_id)
+    body = "山間部の買い物支援について、県外の例も教えてください。"
+    changed = client.patch(f"/api/v1/posts/{post_id}", headers=bearer(user),
+                           json={"body": body, "tags": {"prefecture": "28",
+                                                        "player_fields": ["jumin-katsudo"]}})  # fmt: skip
+    assert changed.status_code == 200, changed.get_data(as_text=True)
+    thread = client.get(f"/api/v1/threads/{thread_id}").get_json()["thread"]
+    assert thread["tags"] == {"prefecture": "28", "life_domains": [],
+                              "player_fields": ["jumin-katsudo"]}  # fmt: skip
+    titles = [t["title"] for t in client.get("/api/v1/boards/zentai/threads?pref=28")
+              .get_json()["threads"]]  # fmt: skip
+    assert titles == ["長野県の移動販売"]
+    assert client.get("/api/v1/boards/zentai/threads?pref=20").get_json()["threads"] == []
+    # a body-only edit keeps them; an empty set removes them
+    client.patch(f"/api/v1/posts/{post_id}", headers=bearer(user), json={"body": body + "。"})
+    kept = client.get(f"/api/v1/threads/{thread_id}").get_json()["thread"]["tags"]
+    assert kept["prefecture"] == "28"
+    cleared = client.patch(f"/api/v1/posts/{post_id}", headers=bearer(user),
+                           json={"body": body, "tags": {"prefecture": None, "life_domains": [],
+                                                        "player_fields": []}})  # fmt: skip
+    assert cleared.status_code == 200
+    assert db.session.scalars(select(ThreadTag)).all() == []
+
+
+def test_bad_tags_on_an_edit_are_refused_and_nothing_changes(client, user, bearer):
+    thread_id = _create(client, bearer, user, "長野県の移動販売", TAGS).get_json()["id"]
+    post_id = _first_post_id(client, thread_id)
+    response = client.patch(f"/api/v1/posts/{post_id}", headers=bearer(user),
+                            json={"body": "書き直した本文です。", "tags": {"prefecture": "99"}})  # fmt: skip
+    error = api_error(response, 422, "validation")
+    assert "選べない値です" in " ".join(error["fields"]["prefecture"])
+    post = client.get(f"/api/v1/threads/{thread_id}/posts").get_json()["posts"][0]
+    assert "書き直した" not in post["html"] and post["version"] == 1
+    assert client.get(f"/api/v1/threads/{thread_id}").get_json()["thread"]["tags"]["prefecture"] \
+        == "20"  # fmt: skip
+
+
+def test_the_web_edit_form_shows_and_saves_tags(client, login, user, bearer):
+    thread_id = _create(client, bearer, user, "長野県の移動販売", TAGS).get_json()["id"]
+    post_id = _first_post_id(client, thread_id)
+    login(user)
+    page = client.get(f"/p/{post_id}/edit").get_data(as_text=True)
+    assert "地域・領域・分野のタグ（任意）" in page
+    assert re.search(r'<option (selected )?value="20"( selected)?>', page)
+    assert re.search(r'<input[^>]*checked[^>]*value="kaimono"|value="kaimono"[^>]*checked', page)
+    response = client.post_form(f"/p/{post_id}/edit", {
+        "title": "長野県の移動販売", "body": "山間部の買い物支援について教えてください。",
+        "prefecture": "20", "life_domains": ["kaimono", "ido", "mimamori"],
+    })  # fmt: skip
+    assert response.status_code == 302, response.get_data(as_text=True)
+    thread = db.session.get(Thread, thread_id)
+    db.session.refresh(thread)
+    assert thread.tag_words == "prefecture:20 domain:ido domain:kaimono domain:mimamori"
+    # a reply's edit has no tags
+    reply = client.post(f"/api/v1/threads/{thread_id}/posts", headers=bearer(user),
+                        json={"body": "追記です。"}).get_json()  # fmt: skip
+    assert "地域・領域・分野のタグ" not in client.get(f"/p/{reply['id']}/edit").get_data(as_text=True)
+
+
+def test_a_moderators_tag_edit_is_audited(client, user, bearer, moderator):
+    from audit.models import AuditEntry
+
+    thread_id = _create(client, bearer, user, "長野県の移動販売", TAGS).get_json()["id"]
+    post_id = _first_post_id(client, thread_id)
+    response = client.patch(f"/api/v1/posts/{post_id}", headers=bearer(moderator),
+                            json={"body": "山間部の買い物支援について教えてください。",
+                                  "tags": {"prefecture": "20", "life_domains": ["kaimono"]}})  # fmt: skip
+    assert response.status_code == 200, response.get_data(as_text=True)
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "thread.edit_details"))
+    assert entry is not None and entry.target_id == thread_id
+    assert entry.before["fields"]["life_domains"] == ["ido", "kaimono"]
+    assert entry.after["fields"] == {"prefecture": "20", "life_domains": ["kaimono"]}
