@@ -23,6 +23,7 @@ from attachments.models import Attachment
 from audit.models import AuditEntry
 from auth.models import ApiToken, BoardModerator, User, UserSession
 from auth.spaces import Space, SpaceMember
+from cocreation.models import Offer
 from conversations.models import Conversation, ConversationMessage, ConversationParticipant
 from core.extensions import db
 from core.jsonapi import iso
@@ -251,6 +252,21 @@ def _sessions(uid: int) -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
+def _offers(uid: int) -> list[dict[str, Any]]:
+    """The offers to partner on a local problem that the member sent for an organisation (the
+    text they wrote); who answered is named by role only."""
+    rows = db.session.execute(
+        select(Offer, Thread.title).join(Thread, Thread.id == Offer.thread_id)
+        .where(Offer.author_id == uid).order_by(Offer.id)
+    )  # fmt: skip
+    return [
+        {"id": o.id, "thread_id": o.thread_id, "thread_title": title,
+         "organization": o.organization.name, "message": o.message_source, "status": o.status,
+         "created_at": iso(o.created_at), "decided_at": iso(o.decided_at)}
+        for o, title in rows
+    ]  # fmt: skip
+
+
 def _memberships(uid: int) -> list[dict[str, Any]]:
     rows = db.session.execute(
         select(SpaceMember, Space.slug).join(Space, Space.id == SpaceMember.space_id)
@@ -331,6 +347,7 @@ def export_for(user: User, *, now: datetime | None = None) -> dict[str, Any]:
         "notifications": notifications,
         "api_tokens": _tokens(uid),
         "sessions": _sessions(uid),
+        "offers": _offers(uid),
         "space_memberships": _memberships(uid),
         "board_moderations": _board_moderations(uid),
         "audit_entries": _audit(uid),

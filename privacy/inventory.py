@@ -119,9 +119,8 @@ INVENTORY: tuple[Entry, ...] = (
                    "decided_at"),
         "地域課題への連携の申し出（団体として送った文面と日時、課題の投稿者の応答）", OTHERS,
         "地域課題の投稿者と申し出た団体が連携を進めるため",
-        "削除されるまで（退会後も団体の申し出として残ります）", "", PSEUDONYMISE,
+        "削除されるまで（退会後も団体の申し出として残ります）", "offers", PSEUDONYMISE,
         "申し出は団体のものとして残り、送った人は「退会したユーザー」になります。",
-        why_not_exported="団体として送った申し出で、団体のページと課題のページで確認できます。",
     ),
     Entry(
         "case_origins", ("created_by_id", "created_at"),

@@ -72,6 +72,7 @@ ALLOWED: dict[str, set[str]] = {
         "notifications",
         "pages",  # messages to the secretariat (retention)
         "conversations",
+        "cocreation",  # offers sent for an organisation (開示)
     },  # fmt: skip
     # うまれる's matching suggestions (issue #16): the directory, the cases and problems, the search
     # index's text similarity, the weekly digest through the notifications

@@ -15,8 +15,10 @@ from attachments import attaching
 from auth import accounts
 from auth.models import BoardModerator, User, UserSession
 from auth.spaces import Space, SpaceMember
+from cocreation.models import Offer
 from core.extensions import db
 from core.types import utcnow
+from directory.models import Organization
 from forum import posting
 from forum.models import Board, Post, Thread
 from moderation import flags
@@ -103,6 +105,15 @@ def world(app, user_factory, thread_factory, structured_factory, moderator) -> W
     db.session.add(SpaceMember(space_id=space.id, user_id=member.id))
     zentai = db.session.scalar(select(Board).where(Board.slug == "zentai"))
     db.session.add(BoardModerator(user_id=member.id, board_id=zentai.id))
+    db.session.commit()
+    # an offer the member sent for an organisation on someone else's local problem
+    problem = structured_factory("challenge", title="買い物の足がない", author=other)
+    organization = Organization(slug="midori-npo", name="緑町ささえあいの会", kind="npo")
+    db.session.add(organization)
+    db.session.flush()
+    db.session.add(Offer(thread_id=problem.id, organization_id=organization.id,
+                         author_id=member.id, message_source="送迎を手伝えます",
+                         message_html="<p>送迎を手伝えます</p>"))  # fmt: skip
     db.session.commit()
     held_post_of(member, zentai, other_thread)
     return World(member, other, moderator, own_thread, other_thread, structured, reply, other_reply)

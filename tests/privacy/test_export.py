@@ -47,6 +47,9 @@ def _check_complete(doc: dict, archive: zipfile.ZipFile, world) -> None:
     assert [t["name"] for t in doc["api_tokens"]] == ["my-laptop"]
     assert doc["space_memberships"][0]["space"] == "hyogo"
     assert doc["board_moderations"] == ["zentai"]
+    (offer,) = doc["offers"]
+    assert offer["message"] == "送迎を手伝えます" and offer["organization"] == "緑町ささえあいの会"
+    assert offer["thread_title"] == "買い物の足がない" and offer["status"] == "open"
 
 
 def _check_private(doc: dict, world) -> None:

@@ -48,6 +48,7 @@ def test_every_entry_is_complete(app):
         "profile", "threads", "posts", "held_posts", "attachments", "flags_made",
         "moderation_decisions", "verification_requests", "notifications", "api_tokens",
         "sessions", "space_memberships", "board_moderations", "audit_entries", "conversations",
+        "offers",
     }  # fmt: skip
 
 
