@@ -14,5 +14,6 @@ def register(app: Flask) -> None:
     tags.register()
     app.jinja_env.globals["thread_tag_labels"] = tags.labels_for
     app.jinja_env.globals["board_tag_options"] = tags.options
+    app.jinja_env.globals["draft_tag_rows"] = tags.draft_rows
     thread_page.add_contributor("post_links", thread_page.post_links, order=0)
     app.jinja_env.globals["cached_article"] = thread_page.article

@@ -181,6 +181,21 @@ def labels_for(threads) -> dict[int, list[tuple[str, str]]]:
     }
 
 
+def draft_rows(fields: Mapping[str, Any] | None) -> list[tuple[str, str]]:
+    """(label, names) of the tags of a discussion not published yet (a held question's
+    「確認待ち」 page shows what its author sent)."""
+    if not fields:
+        return []
+    choices, labels = _choices(), {"prefecture": _("都道府県"), "domain": _("生活支援の領域"),
+                                   "field": _("分野")}  # fmt: skip
+    rows = []
+    for facet, (key, _most) in FACETS.items():
+        values = _as_list(fields.get(key))
+        if values:
+            rows.append((labels[facet], "、".join(choices[facet].get(v, v) for v in values)))
+    return rows
+
+
 def options() -> dict[str, list[tuple[str, str]]]:
     """facet → (value, name) choices, for the board's filter and the new-thread form."""
     return {facet: list(names.items()) for facet, names in _choices().items()}

@@ -133,3 +133,17 @@ def test_the_api_names_the_same_waiting_page(client, user_factory):
     assert response.status_code == 202 and body["status"] == "pending_review"
     assert body["pending_url"] == f"http://localhost/settings/moderation/held/{held.id}"
     assert body["expected_review_hours"] == 24
+
+
+@pytest.mark.parametrize("app_config", HOLD_FIRST, indirect=True)
+def test_a_held_questions_page_shows_its_tags(client, login, user_factory):
+    login(user_factory())
+    response = client.post_form("/b/zentai/new", {
+        "title": "山間部の買い物支援", "body": "移動販売の始め方を教えてください。",
+        "prefecture": "20", "life_domains": ["kaimono", "ido"],
+    })  # fmt: skip
+    held = db.session.scalars(select(HeldPost)).one()
+    assert response.headers["Location"] == f"/settings/moderation/held/{held.id}"
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "山間部の買い物支援" in page and "長野県" in page
+    assert re.search(r"<dt>生活支援の領域</dt><dd>[^<]*買い物", page)
