@@ -100,3 +100,26 @@ def test_axe_sweep_has_zero_violations_on_every_page_state(
 
     assert states >= 25
     assert found == [], "axe-core:\n  " + "\n  ".join(found)
+
+
+def test_axe_runs_under_the_pages_real_csp(browser_page: Page) -> None:
+    """What the sweep's docstring says, checked: the page keeps its own Content-Security-Policy
+    (no bypass in the browser context; an inline script of the page is refused), and axe-core is
+    injected all the same (Playwright's evaluation is not subject to the page's CSP). The axe-core
+    version is pinned here too: a new release of the bundling package changes no result silently."""
+    page = browser_page
+    response = page.goto("/events")
+    policy = response.headers["content-security-policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy.split("script-src")[1]
+    refused = page.evaluate("""() => new Promise(resolve => {
+        window.__inlineRan = false;
+        setTimeout(() => resolve("no violation reported"), 2000);
+        document.addEventListener("securitypolicyviolation",
+                                  e => resolve(e.violatedDirective), {once: true});
+        const s = document.createElement("script");
+        s.textContent = "window.__inlineRan = true";
+        document.body.appendChild(s);
+    })""")
+    assert refused.startswith("script-src") and page.evaluate("window.__inlineRan") is False
+    assert violations(page) == []
+    assert page.evaluate("window.axe.version").startswith("4.12.")

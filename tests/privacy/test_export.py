@@ -115,7 +115,10 @@ def test_consent_is_recorded_at_registration_and_exported(app, client, register)
     settings = client.get("/settings/privacy").get_data(as_text=True)
     assert "ほかの人に見えている情報" in settings and "@newbie" in settings
     assert "new@example.jp" not in settings.split("ほかの人に見えている情報")[1].split("</dl>")[0]
-    assert app.config["TERMS_VERSION"] in settings
+    assert (
+        f"利用規約とプライバシーポリシー（{app.config['TERMS_VERSION']} 版）に同意しました"
+        in settings
+    )
 
 
 def test_consent_to_a_revised_policy_is_asked_and_recorded(app, client, login, user_factory):
@@ -129,7 +132,9 @@ def test_consent_to_a_revised_policy_is_asked_and_recorded(app, client, login, u
     assert "改定後の内容に同意する" not in client.get("/").get_data(as_text=True)
     app.config["TERMS_VERSION"] = "2027-04-01"
     page = client.get("/").get_data(as_text=True)
-    assert "プライバシーポリシーが改定されました（2027-04-01 版）" in page
+    assert "利用規約とプライバシーポリシーが改定されました（2027-04-01 版）" in page
+    banner = page.split('class="flash flash-info terms-changed"')[1].split("</div>")[0]
+    assert 'href="/terms"' in banner and 'href="/privacy"' in banner  # both, as registration says
     assert client.post_form("/settings/privacy/consent").status_code == 302
     db.session.expire_all()
     assert member.terms_version == "2027-04-01" and member.terms_accepted_at is not None
@@ -144,7 +149,7 @@ def test_members_who_joined_before_consent_was_recorded_are_asked(app, client, l
     db.session.commit()
     login(member)
     page = client.get("/").get_data(as_text=True)
-    assert "プライバシーポリシー（" in page and "を確認して、同意してください。" in page
+    assert "利用規約とプライバシーポリシー（" in page and "を確認して、同意してください。" in page
     assert client.post_form("/settings/privacy/consent").status_code == 302
     db.session.expire_all()
     assert member.terms_version == app.config["TERMS_VERSION"]
