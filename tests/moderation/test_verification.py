@@ -72,7 +72,12 @@ def test_verification_tampered_link_is_refused(client, login, outbox, user, tamp
 def test_verification_badge_shows_on_posts(client, user_factory, thread_factory):
     official = user_factory(role="municipal_staff", display_name="岡山 市職員")
     thread = thread_factory(author=official)
-    assert "✓ 市町村" in client.get(f"/t/{thread.id}").get_data(as_text=True)
+    html = client.get(f"/t/{thread.id}").get_data(as_text=True)
+    # the role's plain name, never an abbreviation (「SC」 was jargon: issue #14)
+    assert '✓ </span><span class="visually-hidden">認証済み：</span>市町村職員' in html
+    coordinator = user_factory(role="coordinator", display_name="山田 SC")
+    html = client.get(f"/t/{thread_factory(author=coordinator).id}").get_data(as_text=True)
+    assert "認証済み：</span>生活支援コーディネーター" in html
 
 
 @pytest.mark.parametrize("app_config", [{"REGISTRATION_REQUIRES_APPROVAL": True}], indirect=True)

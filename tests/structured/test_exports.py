@@ -308,7 +308,8 @@ def test_feed_link_opens_a_page_for_people_that_says_how_to_subscribe(client, st
     filters kept) to copy; feed readers still find the feed from <link rel="alternate">."""
     structured_factory("event", title="フィード用のイベント")
     listing = client.get("/events?prefecture=28").get_data(as_text=True)
-    assert 'href="/feeds/events?prefecture=28"' in listing
+    assert 'href="/feeds/events?prefecture=28">新着をフィードで受け取る</a>' in listing
+    assert "Atom" not in listing.split("<body", 1)[1]  # the format's name is not the label
     assert 'type="application/atom+xml"' in listing and "/feeds/events.atom?prefecture=28" in listing
     page = client.get("/feeds/events?prefecture=28")
     assert page.status_code == 200 and page.mimetype == "text/html"
