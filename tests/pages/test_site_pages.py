@@ -69,6 +69,8 @@ def test_admin_edits_a_page_with_a_revision_and_an_audit_entry(client, login, ad
     assert "/admin/pages/terms/edit" in client.get("/admin/pages").get_data(as_text=True)
     form = client.get("/admin/pages/terms/edit").get_data(as_text=True)
     version = int(next(g for g in VERSION_RE.search(form).groups() if g))
+    # the editor says how a material revision asks members to agree again
+    assert "TERMS_VERSION" in form and f"いまは {app_terms_version(client)} 版" in form
     body = "## 1. 目的\n本サイトは**交流**の場です。\n\n<script>alert(1)</script>"
     preview = client.post_form("/admin/pages/terms/edit", {
         "title": "利用規約", "body": body, "version": version, "preview": "1"})  # fmt: skip
@@ -145,3 +147,7 @@ def test_site_pages_are_served_from_the_anonymous_page_cache(client, count_queri
     with count_queries() as log:
         assert client.get("/terms").status_code == 200
     assert log.count == 0
+
+
+def app_terms_version(client) -> str:
+    return client.application.config["TERMS_VERSION"]
