@@ -53,6 +53,13 @@ def closed_boards() -> list[BoardAudience]:
     return boards
 
 
+def remember_closed_boards(boards: list[BoardAudience]) -> None:
+    """The closed boards, read by a statement that read more (search's board labels): the rest
+    of this request uses them instead of reading them again."""
+    if has_request_context() and "kyoso_closed_boards" not in g:
+        g.kyoso_closed_boards = boards
+
+
 def unreadable_board_ids(user) -> frozenset[int]:
     """The boards whose threads ``user`` (or ``None``: anyone) must not see in a list (worked
     out once per request and viewer)."""
