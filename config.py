@@ -155,6 +155,9 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "SEARCH_INDEXER": ("", str),  # "thread" (default; "off" under TESTING) or "off"
     "SEARCH_POLL_SECONDS": (1.0, float),
     "SEARCH_PER_PAGE": (20, int),
+    # board names and slugs for search's facets and hits, kept per process, seconds (0: read each
+    # search; audiences are read each search whatever this is; see search/labels.py)
+    "SEARCH_BOARD_NAMES_SECONDS": (60.0, float),
     "SEARCH_OUTBOX_KEEP_DAYS": (7.0, float),
     # readiness (/readyz): the longest the background work may lag before this process reports
     # itself not ready, in seconds (0: report the lag, never fail on it; see README "本番環境")

@@ -20,7 +20,6 @@ from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from auth.models import User
-from auth.permissions import reader
 from auth.spaces import get_space
 from core.extensions import db
 from forum import audience
@@ -80,10 +79,8 @@ def _filters(params: SearchParams, lookup: labels.Lookup, user: Any = None) -> F
         ranges.append(("event_end", low, None))
     if high is not None:  # … and starts on or before the last one
         ranges.append(("event_start", 1, high))
-    # the audience rule over the closed boards (the lookup loads every board anyway, for labels)
-    readable = reader(user)
-    hidden = frozenset(b.id for b in lookup.boards if not readable(b))
-    return Filters(terms, ranges, hidden)
+    # the audience rule over the closed boards, read for this request (never kept with the labels)
+    return Filters(terms, ranges, lookup.hidden_boards(user))
 
 
 def match(searcher: Searcher, query: wq.Query, filters: Filters) -> dict[int, float]:

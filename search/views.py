@@ -15,7 +15,6 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from auth.permissions import can
 from core.extensions import limiter
 from core.jsonapi import api_error, iso
 from core.urls import absolute_url
@@ -80,6 +79,7 @@ def advanced():
     except BadParams:
         params = SearchParams()
     lookup = labels.Lookup()
+    hidden = lookup.hidden_boards(current_user._get_current_object())
     return render_template(
         "search/advanced.html",
         params=params,
@@ -88,7 +88,7 @@ def advanced():
         prefectures=[(p.code, p.name) for p in lookup.prefectures.values()],
         fields=[(f.slug, f.name) for f in lookup.fields.values()],
         domains=[(d.slug, d.name) for d in lookup.domains.values()],
-        boards=[(b.slug, b.name) for b in lookup.boards if can(current_user, "board.view", b)],
+        boards=[(b.slug, b.name) for b in lookup.boards if b.id not in hidden],
     )
 
 
