@@ -18,7 +18,7 @@ from flask import Flask, current_app, has_app_context
 from core import events, health, openapi
 from core.types import utcnow
 from forum import signals
-from search import api_schema, cli, outbox, store, views
+from search import api_schema, cli, matching, outbox, store, views
 from search.extension import KEY, SearchExtension, extension
 from search.models import SearchOutbox
 from search.runner import LOCK_FILE, BackgroundIndexer
@@ -43,6 +43,7 @@ def register(app: Flask) -> None:
         # start an indexer thread of their own.
         app.before_request(runner.start)
     app.extensions[KEY] = SearchExtension(root, SearcherPool(root), runner)
+    matching.set_postings_budget(app.config["SEARCH_POSTINGS_CACHE_MB"])
     outbox.install()
     events.quiet(SearchOutbox)  # the indexer's queue (the content it names commits with it)
     for signal in (signals.post_created, signals.post_edited, signals.post_deleted):
