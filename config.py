@@ -159,6 +159,8 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     # search; audiences are read each search whatever this is; see search/labels.py)
     "SEARCH_BOARD_NAMES_SECONDS": (60.0, float),
     "SEARCH_OUTBOX_KEEP_DAYS": (7.0, float),
+    # decoded posting lists kept in memory by each process (search.matching), in MiB
+    "SEARCH_POSTINGS_CACHE_MB": (128, int),
     # readiness (/readyz): the longest the background work may lag before this process reports
     # itself not ready, in seconds (0: report the lag, never fail on it; see README "本番環境")
     "READY_SEARCH_LAG_SECONDS": (300.0, float),

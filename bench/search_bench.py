@@ -3,6 +3,7 @@
     .venv/bin/python bench/search_bench.py                      # 50k, 100k, 200k posts (~15 min)
     .venv/bin/python bench/search_bench.py --sizes 5000,10000   # a quick look
     .venv/bin/python bench/search_bench.py --queries-only [--cold]  # again on the last index
+    .venv/bin/python bench/search_bench.py --sizes 1000000 --procs 2 --dir /tmp/s1m  # issue 17
 
 Posts come from ``bench/search_corpus.py`` (synthetic but realistic Japanese). Documents are
 built by the real ``search.documents.build_document`` and written with the real schema and
@@ -64,8 +65,9 @@ def pct(values: list[float], p: float) -> float:
 
 
 def run_query(
-    searcher, text: str, texts: dict[int, str], *, board=None, days=None, limit=20, cold=False
-):
+    searcher, text: str, texts: dict[int, str], *, board=None, days=None, limit=20, cold=False,
+    seen: set[int] | None = None,
+):  # fmt: skip
     if cold:  # as after a restart or a merge: no decoded posting list in memory
         clear_postings_cache()
     params = SearchParams(q=text, limit=limit)
@@ -87,6 +89,8 @@ def run_query(
     page, _cursor = _rank(searcher, docs, sort, params)
     _count_facets(searcher, docs)
     ids = [int(searcher.stored_fields(d)["post_id"]) for d in page]
+    if seen is not None:
+        seen.update(ids)
     matched = time.perf_counter()
     for post_id in ids:
         mark(texts.get(post_id, ""), compiled.highlight)
@@ -95,7 +99,7 @@ def run_query(
     return len(docs), (matched - started) * 1000, (done - started) * 1000, cpu * 1000
 
 
-def measure_queries(searcher, texts, n_posts: int, repeat: int, cold=False) -> dict[str, dict]:
+def query_cases(n_posts: int) -> dict[str, list[dict]]:
     t0 = int(posts(1).__next__().created_at.timestamp())
     span = n_posts * 450
     cases = {
@@ -110,6 +114,11 @@ def measure_queries(searcher, texts, n_posts: int, repeat: int, cold=False) -> d
             dict(text="", board=1 + i % 16, days=(t0, t0 + span // 2)) for i in range(16)
         ],
     }
+    return cases
+
+
+def measure_queries(searcher, texts, n_posts: int, repeat: int, cold=False) -> dict[str, dict]:
+    cases = query_cases(n_posts)
     results = {}
     for name, variants in cases.items():
         for v in variants[:3]:  # warm up
@@ -139,13 +148,28 @@ def print_queries(queries: dict[str, dict]) -> None:
 
 
 def queries_only(root: Path, count: int, repeat: int, cold=False) -> None:
-    """Measure the queries again on the index a previous run left (e.g. on a quieter machine)."""
-    texts = {p.post_id: html_to_text(p.body_html) for p in posts(count)}
-    ix = store.open_index(store.current_path(root))
+    """Measure the queries again on the index a previous run left (e.g. on a quieter machine).
+
+    Only the texts of the posts that the queries show are kept (one untimed pass finds them),
+    so that the RSS printed is the index's and the caches', not the corpus's."""
+    path = store.current_path(root)
+    ix = store.open_index(path)
     with ix.searcher() as searcher:
-        print(f"\n== {searcher.doc_count():,} documents in {root} (queries only)")
+        print(f"\n== {searcher.doc_count():,} documents in {len(searcher.reader().leaf_readers())} "
+              f"segment(s), {dir_mib(path):,.0f} MiB, in {root} (queries only)")  # fmt: skip
+        shown: set[int] = set()
+        for variants in query_cases(count).values():
+            for v in variants:
+                run_query(searcher, texts={}, seen=shown, **v)
+        texts = {p.post_id: html_to_text(p.body_html) for p in posts(count) if p.post_id in shown}
         print_queries(measure_queries(searcher, texts, count, repeat, cold))
+        current, peak = rss_mib()
+        print(f"RSS {current:,.0f} MiB (peak {peak:,.0f}); load average {_load()}")
     ix.close()
+
+
+def _load() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
 def freshness(path: Path, ix, start_id: int, count: int) -> list[float]:
@@ -183,6 +207,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=100, help="timed queries per case")
     parser.add_argument("--fresh", type=int, default=20, help="posts in the freshness test")
     parser.add_argument("--dir", default=str(ROOT / "bench" / "data" / "search-bench"))
+    parser.add_argument("--procs", type=int, default=1,
+                        help="indexing processes (Whoosh MpWriter); the result is one segment")  # fmt: skip
     parser.add_argument("--max-minutes", type=float, default=20.0)
     parser.add_argument("--queries-only", action="store_true",
                         help="no indexing: query the index left by the last run (largest size)")  # fmt: skip
@@ -207,7 +233,10 @@ def main() -> None:
             print(f"stopping before {size}: the time budget would be exceeded")
             break
         started = time.perf_counter()
-        writer = ix.writer(limitmb=256)
+        # procs > 1: Whoosh's MpWriter; each process analyses a share of the posts and the
+        # parent merges their sorted runs into one segment, as one writer's commit does
+        kwargs = {"procs": args.procs} if args.procs > 1 else {}
+        writer = ix.writer(limitmb=256, **kwargs)
         for post in posts(size - done_posts, start_id=done_posts + 1):
             doc = build_document(post)
             texts[post.post_id] = html_to_text(post.body_html)

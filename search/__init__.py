@@ -18,7 +18,7 @@ from flask import Flask, current_app, has_app_context
 from core import events, health, openapi
 from core.types import utcnow
 from forum import signals
-from search import api_schema, cli, labels, outbox, store, views
+from search import api_schema, cli, labels, matching, outbox, store, views
 from search.extension import KEY, SearchExtension, extension
 from search.models import SearchOutbox
 from search.runner import LOCK_FILE, BackgroundIndexer
@@ -44,6 +44,7 @@ def register(app: Flask) -> None:
         app.before_request(runner.start)
     app.extensions[KEY] = SearchExtension(root, SearcherPool(root), runner)
     labels.register(app)
+    matching.set_postings_budget(app.config["SEARCH_POSTINGS_CACHE_MB"])
     outbox.install()
     events.quiet(SearchOutbox)  # the indexer's queue (the content it names commits with it)
     for signal in (signals.post_created, signals.post_edited, signals.post_deleted):

@@ -73,8 +73,17 @@ def _block(matcher) -> tuple[Iterable[int], Iterable[float]]:
 _POSTINGS: OrderedDict[tuple[str, str, str], tuple[array, array]] = OrderedDict()
 _POSTINGS_LOCK = threading.Lock()
 _postings_size = 0
-#: postings kept decoded in memory, over all segments and terms (8 bytes each: ~32 MiB)
-MAX_CACHED_POSTINGS = 4_000_000
+#: postings kept decoded in memory, over all segments and terms (8 bytes each: 128 MiB, the
+#: default of ``SEARCH_POSTINGS_CACHE_MB``). The benchmark's 25 queries read ~11 postings per
+#: post: 2.2 M at 200,000 posts, 11 M at 1,000,000; with a budget below what the common words
+#: need, a cycle of queries evicts every list before it is used again (each query is then cold).
+MAX_CACHED_POSTINGS = 16 * 2**20
+
+
+def set_postings_budget(megabytes: int) -> None:
+    """The memory the decoded-postings cache may use in this process (8 bytes a posting)."""
+    global MAX_CACHED_POSTINGS
+    MAX_CACHED_POSTINGS = max(int(megabytes), 1) * 2**20 // 8
 
 
 def _segment_postings(reader, fieldname: str, text: str) -> tuple[array, array]:

@@ -177,3 +177,13 @@ def test_evaluating_within_some_documents_gives_their_full_scores(tmp_path):
                 expected = {d: s for d, s in full.items() if d in within}
                 assert Evaluator(searcher).evaluate(q, within) == expected, (text, share)
     ix.close()
+
+
+def test_the_postings_budget_comes_from_the_setting(app, monkeypatch):
+    from search import matching
+
+    budget = matching.MAX_CACHED_POSTINGS
+    assert budget == app.config["SEARCH_POSTINGS_CACHE_MB"] * 2**20 // 8
+    monkeypatch.setattr(matching, "MAX_CACHED_POSTINGS", matching.MAX_CACHED_POSTINGS)
+    matching.set_postings_budget(2)  # MiB, 8 bytes a posting
+    assert matching.MAX_CACHED_POSTINGS == 262_144
