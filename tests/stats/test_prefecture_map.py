@@ -378,3 +378,23 @@ def test_map_cache_can_be_turned_off(client, count_queries, structured_factory):
     structured_factory("event", prefecture="20")
     for _ in range(2):
         assert _counting_statements(client, count_queries, "/events") == 1
+
+
+def test_map_cache_keeps_counts_through_a_reply_but_not_through_hiding_a_thread(
+    client, login, count_queries, structured_factory, user_factory
+):
+    """A reply writes a post and its thread's and board's counters, which change no count: the
+    counts stay. Hiding the thread (its first post) changes them: they go at once."""
+    thread = structured_factory("case", prefecture="20")
+    structured_factory("case", prefecture="20")
+    login(user_factory(role="municipal_staff"))
+    assert _counting_statements(client, count_queries, "/cases") == 1
+    response = client.post_form(f"/t/{thread.id}/reply", {"body": "現地の様子を教えてください。"})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert db.session.scalar(select(Post.id).where(Post.thread_id == thread.id, Post.number == 2))
+    assert _counting_statements(client, count_queries, "/cases") == 0
+    first = db.session.scalar(select(Post).where(Post.thread_id == thread.id, Post.number == 1))
+    moderation.hide_post(first, actor=None, reason="テスト")
+    db.session.commit()
+    page = client.get("/cases").get_data(as_text=True)
+    assert map_counts(page)["長野県"] == 1
