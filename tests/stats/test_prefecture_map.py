@@ -108,11 +108,14 @@ def clients(app, client, user_factory) -> dict[str, Client]:
 
 
 def expected(kind: str, viewer: str, *, domain: str | None = None, when: str | None = "upcoming",
-             mode: str | None = None) -> dict[str | None, int]:  # fmt: skip
+             mode: str | None = None, status: str | None = None) -> dict[str | None, int]:  # fmt: skip
     """Counts by prefecture code, by plain SQL over the tables and the rule restated above."""
     where = ["d.kind = :kind", "NOT t.is_deleted", "NOT t.is_hidden", "b.audience IN :audiences"]
     params: dict = {"kind": kind, "audiences": list(READS[viewer])}
     extra = [bindparam("audiences", expanding=True)]
+    if status:
+        where.append("d.status = :status")
+        params["status"] = status
     if domain:
         where.append("d.thread_id IN (SELECT x.thread_id FROM thread_life_domains x JOIN"
                      " life_domains l ON l.id = x.life_domain_id WHERE l.slug = :domain)")  # fmt: skip
@@ -178,6 +181,18 @@ def test_map_counts_keep_the_other_filters_but_not_the_place(world, clients, vie
     assert map_counts(page) == by_name(expected("case", viewer, domain="kaimono"))
     same = _page(client, "/cases?domain=kaimono")
     assert map_counts(same) == map_counts(page)
+
+
+@pytest.mark.parametrize("status", ["open", "closed"])
+@pytest.mark.parametrize("viewer", ["anonymous", "official"])
+def test_map_counts_of_a_filter_with_an_index_of_its_own(world, clients, viewer, status):
+    """Grouped by an expression then (``queries._OWN_INDEX``): the same counts, none lost to
+    the items without a prefecture."""
+    page = _page(clients[viewer], f"/challenges?status={status}")
+    want = expected("challenge", viewer, status=status)
+    assert (sum(want.values()) > 0) == (status == "open")
+    assert map_counts(page) == by_name(want)
+    assert unplaced(page) == want.get(None, 0)
 
 
 @pytest.mark.parametrize(("query", "when", "mode"), [
