@@ -108,7 +108,8 @@ def clients(app, client, user_factory) -> dict[str, Client]:
 
 
 def expected(kind: str, viewer: str, *, domain: str | None = None, when: str | None = "upcoming",
-             mode: str | None = None, status: str | None = None) -> dict[str | None, int]:  # fmt: skip
+             mode: str | None = None, status: str | None = None,
+             population: tuple[int, int] | None = None) -> dict[str | None, int]:  # fmt: skip
     """Counts by prefecture code, by plain SQL over the tables and the rule restated above."""
     where = ["d.kind = :kind", "NOT t.is_deleted", "NOT t.is_hidden", "b.audience IN :audiences"]
     params: dict = {"kind": kind, "audiences": list(READS[viewer])}
@@ -116,6 +117,9 @@ def expected(kind: str, viewer: str, *, domain: str | None = None, when: str | N
     if status:
         where.append("d.status = :status")
         params["status"] = status
+    if population:
+        where.append("d.population >= :low AND d.population < :high")
+        params["low"], params["high"] = population
     if domain:
         where.append("d.thread_id IN (SELECT x.thread_id FROM thread_life_domains x JOIN"
                      " life_domains l ON l.id = x.life_domain_id WHERE l.slug = :domain)")  # fmt: skip
@@ -191,6 +195,16 @@ def test_map_counts_of_a_filter_with_an_index_of_its_own(world, clients, viewer,
     page = _page(clients[viewer], f"/challenges?status={status}")
     want = expected("challenge", viewer, status=status)
     assert (sum(want.values()) > 0) == (status == "open")
+    assert map_counts(page) == by_name(want)
+    assert unplaced(page) == want.get(None, 0)
+
+
+@pytest.mark.parametrize("viewer", ["anonymous", "official"])
+def test_map_counts_of_a_population_band(world, clients, viewer):
+    """Counted from the items found first (``population`` and ``funding``): the same counts."""
+    page = _page(clients[viewer], "/cases?population=10k-50k&domain=kaimono")
+    want = expected("case", viewer, domain="kaimono", population=(10_000, 50_000))
+    assert 0 < sum(want.values()) < sum(expected("case", viewer, domain="kaimono").values())
     assert map_counts(page) == by_name(want)
     assert unplaced(page) == want.get(None, 0)
 
