@@ -7,11 +7,11 @@ prefecture once one is chosen); every other filter, the audience rule and, for e
 upcoming/past window are those of the list (``structured.queries.prefecture_counts``).
 
 **Per-process cache.** Counting is one aggregate statement, but it visits every matching item
-and its thread: at 100,000 structured threads (~40,000 cases) it takes 40-160 ms in SQLite for
-most listings, against a budget of 10 ms per listing (bench/README.md, "Prefecture map"). No
-index helps there: the time goes to looking up each item's thread (deleted? hidden? in a board
-the viewer may read?). Only the default /events (upcoming, ~4,000) counts within the budget, from
-``ix_thread_details_kind_start_pref`` (migration 0023). So the counts are kept for
+and its thread: at 100,000 structured threads (~40,000 cases) it takes 6-44 ms of CPU in SQLite
+(37 ms for all the cases; 40-160 ms before the memory map and the plans of 2026-12-07), against a
+budget of 10 ms per listing (bench/README.md, "Prefecture map"). No index of today's helps
+further: the time goes to looking up each item's thread (deleted? hidden? in a board the viewer
+may read?). So the counts are kept for
 ``STATS_MAP_CACHE_SECONDS`` (30 s; 0: no cache) in each process, keyed by the kind, the filters
 (but the prefecture and 地方), the viewer's audience (``forum.audience.viewer_key``: equal
 only for viewers who may read the same boards, so that others never share counts) — and, for events, the Tokyo day that separates upcoming
