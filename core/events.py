@@ -13,7 +13,8 @@ Every change that other packages care about goes through here, whatever entry po
    real-time emitter, and the wake-up of the in-process workers. On rollback, nothing is sent.
 4. After a commit that wrote anything at all (a flushed row of a model not marked ``quiet``, or
    any statement other than a SELECT), each ``after_writes`` hook runs: caches of what pages
-   show drop their content (``core.pagecache``).
+   show drop their content (``core.pagecache``). A hook may name the writes its cache does not
+   depend on (``unless``): a commit that made only those does not run it.
 
 These are the only SQLAlchemy session listeners of the project's domain packages.
 """
@@ -31,6 +32,13 @@ from sqlalchemy.orm import Session
 _PENDING = "kyoso.events.pending"
 _CHANGES = "kyoso.events.changes"
 _WROTE = "kyoso.events.wrote"
+_WRITTEN = "kyoso.events.written"
+
+#: what a committing transaction wrote, for the hooks with ``unless``: model → the columns of its
+#: changed rows, or ``ALL`` (rows inserted or deleted, or a statement whose columns are unknown);
+#: the model ``None`` stands for a statement on no model (text)
+ALL = None
+Written = dict[type | None, set[str] | None]
 
 
 @dataclass
@@ -46,6 +54,7 @@ Recorder = Callable[[Session, Batch], None]
 _recorders: list[Recorder] = []
 _watched: dict[type, tuple[str, tuple[str, ...], str]] = {}
 _write_hooks: list[Callable[[], None]] = []
+_unless: dict[Callable[[], None], dict[type, frozenset[str] | None]] = {}
 _quiet: set[type] = set()
 
 
@@ -78,11 +87,20 @@ def touch(session: Session, kind: str, ids) -> None:
     session.info.setdefault(_CHANGES, {}).setdefault(kind, set()).update(ids)
 
 
-def after_writes(hook: Callable[[], None]) -> None:
+def after_writes(
+    hook: Callable[[], None], *, unless: dict[type, tuple[str, ...] | None] | None = None
+) -> None:
     """``hook()`` after every commit that wrote something (see :func:`quiet`), in any thread, with
-    or without an application context (once per process)."""
+    or without an application context (once per process). ``unless``: the writes that do not
+    concern the hook, model → ``ALL`` (any row of it inserted, changed or deleted) or the columns
+    whose changes alone do not (a row inserted or deleted, or another column changed, still
+    does). A commit that wrote nothing else does not run it; a statement whose columns are not
+    known (a bulk ``UPDATE`` is read from its SET clause) always does."""
     if hook not in _write_hooks:
         _write_hooks.append(hook)
+    if unless is not None:
+        _unless[hook] = {model: None if columns is ALL else frozenset(columns)
+                         for model, columns in unless.items()}  # fmt: skip
 
 
 def quiet(*models: type) -> None:
@@ -96,6 +114,27 @@ def _changed(obj, columns: tuple[str, ...]) -> bool:
     return any(attrs[name].history.has_changes() for name in columns)
 
 
+def _note(written: Written, model: type | None, columns: set[str] | None) -> None:
+    if columns is ALL or written.get(model, set()) is ALL:
+        written[model] = ALL
+    else:
+        written.setdefault(model, set()).update(columns)
+
+
+def _concerns(hook: Callable[[], None], written: Written) -> bool:
+    """Whether ``written`` holds a write that ``hook``'s ``unless`` does not name."""
+    unless = _unless.get(hook)
+    if unless is None:
+        return True
+    for model, columns in written.items():
+        if model not in unless:
+            return True
+        spared = unless[model]
+        if spared is not ALL and (columns is ALL or not columns <= spared):
+            return True
+    return False
+
+
 @event.listens_for(Session, "after_flush")
 def _collect(session: Session, _flush_context) -> None:
     if _write_hooks and _WROTE not in session.info:
@@ -104,6 +143,15 @@ def _collect(session: Session, _flush_context) -> None:
             if type(obj) not in quiet:
                 session.info[_WROTE] = True
                 break
+    if _unless:
+        written = session.info.setdefault(_WRITTEN, {})
+        for obj in (*session.new, *session.deleted):
+            if type(obj) not in _quiet:
+                _note(written, type(obj), ALL)
+        for obj in session.dirty:
+            if type(obj) not in _quiet:
+                attrs = inspect(obj).attrs
+                _note(written, type(obj), {a.key for a in attrs if a.history.has_changes()})
     if not _watched:
         return
     changes = session.info.setdefault(_CHANGES, {})
@@ -134,6 +182,18 @@ def _statement(state) -> None:
         mapper = state.bind_mapper
         if mapper is None or mapper.class_ not in _quiet:
             state.session.info[_WROTE] = True
+            if _unless:
+                _note(state.session.info.setdefault(_WRITTEN, {}),
+                      mapper.class_ if mapper is not None else None,
+                      _set_columns(state.statement))  # fmt: skip
+
+
+def _set_columns(statement) -> set[str] | None:
+    """The columns an ``UPDATE`` sets (``ALL`` for other statements, or when not known)."""
+    values = getattr(statement, "_values", None) if getattr(statement, "is_update", False) else None
+    if not values:  # SQLAlchemy has no public accessor of the SET clause; without it: unknown
+        return ALL
+    return {getattr(key, "key", key) for key in values}
 
 
 @event.listens_for(Session, "after_commit")
@@ -141,9 +201,11 @@ def _deliver(session: Session) -> None:
     session.info.pop(_CHANGES, None)
     for signal, payload in session.info.pop(_PENDING, []):
         signal.send(None, **payload)
+    written = session.info.pop(_WRITTEN, {})
     if session.info.pop(_WROTE, False):
         for hook in _write_hooks:
-            hook()
+            if _concerns(hook, written):
+                hook()
 
 
 @event.listens_for(Session, "after_soft_rollback")
@@ -153,3 +215,4 @@ def _drop(session: Session, previous_transaction) -> None:
     session.info.pop(_PENDING, None)
     session.info.pop(_CHANGES, None)
     session.info.pop(_WROTE, None)
+    session.info.pop(_WRITTEN, None)

@@ -7,17 +7,18 @@ prefecture once one is chosen); every other filter, the audience rule and, for e
 upcoming/past window are those of the list (``structured.queries.prefecture_counts``).
 
 **Per-process cache.** Counting is one aggregate statement, but it visits every matching item
-and its thread: at 100,000 structured threads (~40,000 cases) it takes 40-160 ms in SQLite for
-most listings, against a budget of 10 ms per listing (bench/README.md, "Prefecture map"). No
-index helps there: the time goes to looking up each item's thread (deleted? hidden? in a board
-the viewer may read?). Only the default /events (upcoming, ~4,000) counts within the budget, from
-``ix_thread_details_kind_start_pref`` (migration 0023). So the counts are kept for
+and its thread: at 100,000 structured threads (~40,000 cases) it takes 6-44 ms of CPU in SQLite
+(37 ms for all the cases; 40-160 ms before the memory map and the plans of 2026-12-07), against a
+budget of 10 ms per listing (bench/README.md, "Prefecture map"). No index of today's helps
+further: the time goes to looking up each item's thread (deleted? hidden? in a board the viewer
+may read?). So the counts are kept for
 ``STATS_MAP_CACHE_SECONDS`` (30 s; 0: no cache) in each process, keyed by the kind, the filters
 (but the prefecture and 地方), the viewer's audience (``forum.audience.viewer_key``: equal
 only for viewers who may read the same boards, so that others never share counts) — and, for events, the Tokyo day that separates upcoming
 from past. With the counts kept, the map costs its building and rendering, about 3 ms. As with
 ``core.pagecache``, this process drops every kept count after any commit that wrote something
-(``core.events.after_writes``): a change made here shows at once, one made through another
+(``core.events.after_writes``) but a reply (``REPLY_WRITES``: a post and its thread's and board's
+counters, which change no count): a change made here shows at once, one made through another
 process within those seconds.
 """
 
@@ -36,6 +37,7 @@ from flask_babel import gettext as _
 
 from core import events
 from forum import audience
+from forum.models import Board, Post, Thread
 from stats import geo
 from structured import queries
 from structured.listings import Listing, Panel
@@ -263,6 +265,17 @@ def panel(listing: Listing) -> Panel:
     return Panel("stats/_map.html", build(listing, listing.by_prefecture))
 
 
+#: what a reply writes that no count depends on (``forum.posting.create_reply``): the post, and
+#: the counters and last-post columns of its thread and board. The counts depend on the items'
+#: rows, tags and origins and on their threads' deletion, hiding and board, which a reply leaves
+#: alone; a commit that wrote only these keeps the counts (any other write drops them)
+REPLY_WRITES = {
+    Post: events.ALL,
+    Thread: ("last_number", "reply_count", "last_post_at", "last_poster_id"),
+    Board: ("post_count", "last_post_at"),
+}
+
+
 def register(app: Flask) -> None:
     app.config.setdefault("STATS_MAP_CACHE_SECONDS", 30.0)
     app.config.setdefault("STATS_MAP_CACHE_SIZE", 500)
@@ -271,4 +284,4 @@ def register(app: Flask) -> None:
         cache = CountCache(seconds, int(app.config["STATS_MAP_CACHE_SIZE"]))
         app.extensions[_EXTENSION] = cache
         _caches.add(cache)
-    events.after_writes(_clear_all)
+    events.after_writes(_clear_all, unless=REPLY_WRITES)

@@ -108,11 +108,18 @@ def clients(app, client, user_factory) -> dict[str, Client]:
 
 
 def expected(kind: str, viewer: str, *, domain: str | None = None, when: str | None = "upcoming",
-             mode: str | None = None) -> dict[str | None, int]:  # fmt: skip
+             mode: str | None = None, status: str | None = None,
+             population: tuple[int, int] | None = None) -> dict[str | None, int]:  # fmt: skip
     """Counts by prefecture code, by plain SQL over the tables and the rule restated above."""
     where = ["d.kind = :kind", "NOT t.is_deleted", "NOT t.is_hidden", "b.audience IN :audiences"]
     params: dict = {"kind": kind, "audiences": list(READS[viewer])}
     extra = [bindparam("audiences", expanding=True)]
+    if status:
+        where.append("d.status = :status")
+        params["status"] = status
+    if population:
+        where.append("d.population >= :low AND d.population < :high")
+        params["low"], params["high"] = population
     if domain:
         where.append("d.thread_id IN (SELECT x.thread_id FROM thread_life_domains x JOIN"
                      " life_domains l ON l.id = x.life_domain_id WHERE l.slug = :domain)")  # fmt: skip
@@ -178,6 +185,28 @@ def test_map_counts_keep_the_other_filters_but_not_the_place(world, clients, vie
     assert map_counts(page) == by_name(expected("case", viewer, domain="kaimono"))
     same = _page(client, "/cases?domain=kaimono")
     assert map_counts(same) == map_counts(page)
+
+
+@pytest.mark.parametrize("status", ["open", "closed"])
+@pytest.mark.parametrize("viewer", ["anonymous", "official"])
+def test_map_counts_of_a_filter_with_an_index_of_its_own(world, clients, viewer, status):
+    """Grouped by an expression then (``queries._OWN_INDEX``): the same counts, none lost to
+    the items without a prefecture."""
+    page = _page(clients[viewer], f"/challenges?status={status}")
+    want = expected("challenge", viewer, status=status)
+    assert (sum(want.values()) > 0) == (status == "open")
+    assert map_counts(page) == by_name(want)
+    assert unplaced(page) == want.get(None, 0)
+
+
+@pytest.mark.parametrize("viewer", ["anonymous", "official"])
+def test_map_counts_of_a_population_band(world, clients, viewer):
+    """Counted from the items found first (``population`` and ``funding``): the same counts."""
+    page = _page(clients[viewer], "/cases?population=10k-50k&domain=kaimono")
+    want = expected("case", viewer, domain="kaimono", population=(10_000, 50_000))
+    assert 0 < sum(want.values()) < sum(expected("case", viewer, domain="kaimono").values())
+    assert map_counts(page) == by_name(want)
+    assert unplaced(page) == want.get(None, 0)
 
 
 @pytest.mark.parametrize(("query", "when", "mode"), [
@@ -378,3 +407,23 @@ def test_map_cache_can_be_turned_off(client, count_queries, structured_factory):
     structured_factory("event", prefecture="20")
     for _ in range(2):
         assert _counting_statements(client, count_queries, "/events") == 1
+
+
+def test_map_cache_keeps_counts_through_a_reply_but_not_through_hiding_a_thread(
+    client, login, count_queries, structured_factory, user_factory
+):
+    """A reply writes a post and its thread's and board's counters, which change no count: the
+    counts stay. Hiding the thread (its first post) changes them: they go at once."""
+    thread = structured_factory("case", prefecture="20")
+    structured_factory("case", prefecture="20")
+    login(user_factory(role="municipal_staff"))
+    assert _counting_statements(client, count_queries, "/cases") == 1
+    response = client.post_form(f"/t/{thread.id}/reply", {"body": "現地の様子を教えてください。"})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert db.session.scalar(select(Post.id).where(Post.thread_id == thread.id, Post.number == 2))
+    assert _counting_statements(client, count_queries, "/cases") == 0
+    first = db.session.scalar(select(Post).where(Post.thread_id == thread.id, Post.number == 1))
+    moderation.hide_post(first, actor=None, reason="テスト")
+    db.session.commit()
+    page = client.get("/cases").get_data(as_text=True)
+    assert map_counts(page)["長野県"] == 1
