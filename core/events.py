@@ -55,6 +55,7 @@ _recorders: list[Recorder] = []
 _watched: dict[type, tuple[str, tuple[str, ...], str]] = {}
 _write_hooks: list[Callable[[], None]] = []
 _unless: dict[Callable[[], None], dict[type, frozenset[str] | None]] = {}
+_only: dict[Callable[[], None], dict[type, frozenset[str] | None]] = {}
 _quiet: set[type] = set()
 
 
@@ -88,19 +89,26 @@ def touch(session: Session, kind: str, ids) -> None:
 
 
 def after_writes(
-    hook: Callable[[], None], *, unless: dict[type, tuple[str, ...] | None] | None = None
+    hook: Callable[[], None], *, unless: dict[type, tuple[str, ...] | None] | None = None,
+    only: dict[type, tuple[str, ...] | None] | None = None,
 ) -> None:
     """``hook()`` after every commit that wrote something (see :func:`quiet`), in any thread, with
     or without an application context (once per process). ``unless``: the writes that do not
     concern the hook, model → ``ALL`` (any row of it inserted, changed or deleted) or the columns
     whose changes alone do not (a row inserted or deleted, or another column changed, still
     does). A commit that wrote nothing else does not run it; a statement whose columns are not
-    known (a bulk ``UPDATE`` is read from its SET clause) always does."""
+    known (a bulk ``UPDATE`` is read from its SET clause) always does. ``only``: the reverse,
+    for a hook that depends on a few models — it runs after a commit that inserted or deleted a
+    row of one of them, changed one of the columns named (``ALL``: any), or ran a statement whose
+    model is not known; every other commit leaves it alone."""
     if hook not in _write_hooks:
         _write_hooks.append(hook)
     if unless is not None:
         _unless[hook] = {model: None if columns is ALL else frozenset(columns)
                          for model, columns in unless.items()}  # fmt: skip
+    if only is not None:
+        _only[hook] = {model: None if columns is ALL else frozenset(columns)
+                       for model, columns in only.items()}  # fmt: skip
 
 
 def quiet(*models: type) -> None:
@@ -122,7 +130,18 @@ def _note(written: Written, model: type | None, columns: set[str] | None) -> Non
 
 
 def _concerns(hook: Callable[[], None], written: Written) -> bool:
-    """Whether ``written`` holds a write that ``hook``'s ``unless`` does not name."""
+    """Whether ``written`` holds a write that ``hook``'s ``unless`` does not name (or, with
+    ``only``, one that it names)."""
+    only = _only.get(hook)
+    if only is not None:
+        for model, columns in written.items():
+            if model is None:
+                return True
+            if model in only:
+                wanted = only[model]
+                if wanted is ALL or columns is ALL or columns & wanted:
+                    return True
+        return False
     unless = _unless.get(hook)
     if unless is None:
         return True
@@ -143,7 +162,7 @@ def _collect(session: Session, _flush_context) -> None:
             if type(obj) not in quiet:
                 session.info[_WROTE] = True
                 break
-    if _unless:
+    if _unless or _only:
         written = session.info.setdefault(_WRITTEN, {})
         for obj in (*session.new, *session.deleted):
             if type(obj) not in _quiet:
@@ -182,7 +201,7 @@ def _statement(state) -> None:
         mapper = state.bind_mapper
         if mapper is None or mapper.class_ not in _quiet:
             state.session.info[_WROTE] = True
-            if _unless:
+            if _unless or _only:
                 _note(state.session.info.setdefault(_WRITTEN, {}),
                       mapper.class_ if mapper is not None else None,
                       _set_columns(state.statement))  # fmt: skip

@@ -45,7 +45,8 @@ class BoardNames:
 
     Only names: the audience rule reads the closed boards' audience columns each request
     (``forum.audience.closed_boards``), so a board that closes is left out at once everywhere.
-    Any write committed through this process drops the labels (``core.events.after_writes``); a
+    A board created, deleted, renamed or moved through this process drops the labels
+    (``core.events.after_writes(only=…)``; other writes keep them); a
     rename through another process shows within ``seconds``, and a board id the labels do not
     know (created elsewhere) makes a search read them again (at most once a second)."""
 
@@ -97,7 +98,8 @@ def register(app: Flask) -> None:
         cache = BoardNames(seconds)
         app.extensions[_EXTENSION] = cache
         _caches.add(cache)
-    events.after_writes(_clear_all)
+    # only what the labels hold: a reply (which writes the board's counters) keeps them
+    events.after_writes(_clear_all, only={Board: ("slug", "name", "space_id", "position")})
 
 
 def _read_labels() -> _Labels:

@@ -77,3 +77,38 @@ def test_a_rollback_forgets_what_was_written(runs, thread):
     db.session.execute(update(Thread).values(reply_count=1))
     db.session.commit()
     assert runs == []
+
+
+# --- only=…: a hook that depends on a few columns of one model ------------------------------
+
+_only_runs: list[int] = []
+
+
+def _only_hook() -> None:
+    _only_runs.append(1)
+
+
+@pytest.fixture
+def only_runs(app, thread) -> list[int]:
+    events.after_writes(_only_hook, only={Board: ("name", "slug")})
+    _only_runs.clear()
+    return _only_runs
+
+
+def test_only_a_named_column_runs_it(only_runs, thread, user):
+    posting.create_reply(thread=thread, author=user, body="返信です。")  # board counters change
+    db.session.commit()
+    assert only_runs == []
+    thread.board.name = "新しい名前"
+    db.session.commit()
+    assert only_runs == [1]
+
+
+def test_only_a_new_row_or_an_unknown_statement_runs_it(only_runs, thread):
+    db.session.add(Board(slug="only-new", name="新しい掲示板", description=""))
+    db.session.commit()
+    assert only_runs == [1]
+    db.session.execute(text("UPDATE boards SET description = 'x' WHERE id = :i"),
+                       {"i": thread.board_id})  # fmt: skip
+    db.session.commit()
+    assert only_runs == [1, 1]
