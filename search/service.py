@@ -102,13 +102,18 @@ def match(searcher: Searcher, query: wq.Query, filters: Filters) -> dict[int, fl
         scores = {d: scores[d] for d in in_range(searcher, scores, name, low, high)}
     if filters.hidden_boards and scores:
         hidden_docs = _docs_in_boards(searcher, filters.hidden_boards)
-        # walk the smaller side; the candidates' dict is not changed in place (new dict)
+        # walk the smaller side, in C (``keys() & frozenset`` walks the frozenset,
+        # ``frozenset.intersection(dict)`` the dict); then copy the candidates (the dict is not
+        # changed in place) and delete the few dropped: about 10 % of the candidates with 10 % of
+        # the posts closed, where rebuilding the dict in Python cost 0.5 ms a search (#12)
         if len(hidden_docs) < len(scores):
-            drop = {d for d in hidden_docs if d in scores}
+            drop = scores.keys() & hidden_docs
         else:
-            drop = {d for d in scores if d in hidden_docs}
+            drop = hidden_docs.intersection(scores)
         if drop:
-            scores = {d: s for d, s in scores.items() if d not in drop}
+            scores = dict(scores)
+            for d in drop:
+                del scores[d]
     return scores
 
 
