@@ -15,8 +15,8 @@ import api
 import attachments
 import auth
 import backup
-import conversations
 import cocreation
+import conversations
 import demo
 import directory
 import forum

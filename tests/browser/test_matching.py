@@ -20,7 +20,7 @@ DESKTOP = {"width": 1280, "height": 900}
 
 def test_suggestions_lead_from_a_problem_to_an_organisation_and_back(
     browser_page: Page,
-    world,
+    world,  # noqa: F811
     user_factory,  # noqa: F811
 ) -> None:
     page = browser_page
