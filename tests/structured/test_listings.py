@@ -357,6 +357,9 @@ def test_the_calendar_puts_an_event_on_its_tokyo_day(client, structured_factory)
     assert "0:30" in _day_cell(page, 1)
     assert "大晦日の集い" in _day_cell(page, 31)
     assert "この月のイベント：2件" in page
+    # the actions are flex items spaced by CSS: no separator left alone at a phone's line end
+    actions = page.split('<p class="listing-actions">', 1)[1].split("</p>", 1)[0]
+    assert "・" not in actions and "この月を.icsで書き出す" in actions
     november = client.get("/events/calendar?month=2026-11").get_data(as_text=True)
     assert "深夜の見守り訓練" not in november and "この月のイベント：0件" in november
     january = client.get("/events/calendar?month=2027-01").get_data(as_text=True)
