@@ -24,6 +24,7 @@ from whoosh import query as wq
 from whoosh.reading import IndexReader
 
 from search.analysis import Piece, bigram_pieces, fold, morpheme_pairs, normalize, sudachi_pieces
+from search.matching import has_term
 from search.schema import BODY_FIELDS, TITLE_FIELDS
 
 HYBRID, BIGRAMS, MORPHEMES = "hybrid", "bigrams", "morphemes"
@@ -119,8 +120,7 @@ def _morpheme_terms(pieces: list[Piece]) -> list[str]:
 
 def _known(reader: IndexReader, words: list[str]) -> bool:
     return all(
-        reader.doc_frequency(TITLE_FIELDS[0], w) or reader.doc_frequency(BODY_FIELDS[0], w)
-        for w in words
+        has_term(reader, TITLE_FIELDS[0], w) or has_term(reader, BODY_FIELDS[0], w) for w in words
     )
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
 
+import numpy as np
 from sqlalchemy import select
 from whoosh import query as wq
 from whoosh.searching import Searcher
@@ -26,7 +27,15 @@ from forum import audience
 from search import labels
 from search.analysis import normalize, sudachi_pieces
 from search.documents import html_to_text, load_rows
-from search.matching import Evaluator, column, facet_combos, in_range
+from search.matching import (
+    Evaluator,
+    Matches,
+    contains,
+    facet_codes,
+    in_range,
+    numbers,
+    top_order,
+)
 from search.params import BadParams, SearchParams, day_bounds, decode_cursor, encode_cursor
 from search.query import BIGRAMS, Compiled, compile_query, parse
 from search.results import Hit, SearchPage
@@ -83,80 +92,75 @@ def _filters(params: SearchParams, lookup: labels.Lookup, user: Any = None) -> F
     return Filters(terms, ranges, lookup.hidden_boards(user))
 
 
-def match(searcher: Searcher, query: wq.Query, filters: Filters) -> dict[int, float]:
+def match(searcher: Searcher, query: wq.Query, filters: Filters) -> Matches:
     """Every matching document with its score (0 without keywords)."""
     evaluator = Evaluator(searcher)
     terms = list(filters.terms)
     if isinstance(query, wq.Every) and terms:  # filters only: start from the first one
-        scores = dict.fromkeys(evaluator.evaluate(terms.pop(0)), 0.0)
+        scores = Matches(evaluator.evaluate(terms.pop(0)).docs)
     else:
         scores = evaluator.evaluate(query)
     for term in terms:
         if not scores:
             break
         keep = evaluator.evaluate(term, scores)  # only the documents still in scores
-        scores = dict(zip(keep, map(scores.__getitem__, keep), strict=True))
+        scores = scores.take(contains(keep.docs, scores.docs))
     for name, low, high in filters.ranges:
         if not scores:
             break
-        scores = {d: scores[d] for d in in_range(searcher, scores, name, low, high)}
+        scores = scores.take(in_range(searcher, scores.docs, name, low, high))
     if filters.hidden_boards and scores:
-        hidden_docs = _docs_in_boards(searcher, filters.hidden_boards)
-        # walk the smaller side, in C (``keys() & frozenset`` walks the frozenset,
-        # ``frozenset.intersection(dict)`` the dict); then copy the candidates (the dict is not
-        # changed in place) and delete the few dropped: about 10 % of the candidates with 10 % of
-        # the posts closed, where rebuilding the dict in Python cost 0.5 ms a search (#12)
-        if len(hidden_docs) < len(scores):
-            drop = scores.keys() & hidden_docs
-        else:
-            drop = hidden_docs.intersection(scores)
-        if drop:
-            scores = dict(scores)
-            for d in drop:
-                del scores[d]
+        scores = scores.take(~_in_boards(searcher, filters.hidden_boards)[scores.docs])
     return scores
 
 
 _HIDDEN_DOCS_PER_SEARCHER = 32
 
 
-def _docs_in_boards(searcher: Searcher, board_ids: frozenset[int]) -> frozenset[int]:
-    """The documents of these boards, worked out once per pooled searcher and set of boards
-    (viewers of one kind share a set): a search then drops them with set operations instead of
-    a column look-up per candidate. A new searcher (the index changed) starts afresh."""
-    cache = searcher.__dict__.setdefault("_kyoso_hidden_docs", {})
+def _in_boards(searcher: Searcher, board_ids: frozenset[int]) -> np.ndarray:
+    """docnum → in one of these boards, worked out once per pooled searcher and set of boards
+    (viewers of one kind share a set): a search then drops their documents with one look-up
+    per candidate in C. A new searcher (the index changed) starts afresh."""
+    cache = searcher.__dict__.setdefault("_kyoso_hidden_mask", {})
     key = frozenset(board_ids)
-    docs = cache.get(key)
-    if docs is None:
+    mask = cache.get(key)
+    if mask is None:
+        codes, values = facet_codes(searcher, ("board",))
         hidden = {str(i) for i in key}
         hidden |= {h.encode() for h in hidden}
-        docs = frozenset(d for d, board in enumerate(column(searcher, "board")) if board in hidden)
+        hidden_codes = [code for code, (board,) in enumerate(values) if board in hidden]
+        mask = np.isin(codes, np.array(hidden_codes, dtype=codes.dtype))
         if len(cache) >= _HIDDEN_DOCS_PER_SEARCHER:
             cache.clear()
-        cache[key] = docs
-    return docs
+        cache[key] = mask
+    return mask
 
 
 #: the multi-valued facets' columns (space-separated values), counted by combination
 MULTI_COLUMNS = tuple(f"{name}_c" for name in MULTI_FACETS)
 
 
-def _count_facets(searcher: Searcher, docs) -> dict[str, Counter]:
-    """Exact counts of every facet value over all matches. A single-valued facet (type, board,
-    author) is one C-speed ``Counter(map(...))`` over its column; the multi-valued ones are
-    counted by combination of their values (see ``matching.facet_combos``: one pass over the
-    matches, then each of the few distinct combinations' count is added to its values).
-
-    (The single-valued facets were once part of the combinations too, but author × board made
-    nearly one combination per three matches, each walked in Python: 2.9–3.2 ms a search.)"""
+def _count_facets(searcher: Searcher, matches: Matches) -> dict[str, Counter]:
+    """Exact counts of every facet value over all matches: for each facet, the matches' codes
+    (``matching.facet_codes``) counted with one ``bincount``, then each of the few distinct
+    codes among them turned into its values. A single-valued facet (type, board, author) has
+    one code per value; the multi-valued ones (prefecture, field, domain) one per combination of
+    their space-separated values, each combination's count added to each of its values."""
     counts: dict[str, Counter] = {name: Counter() for name in (*SINGLE_FACETS, *MULTI_FACETS)}
-    if not docs:
+    if not matches:
         return counts  # (an empty index has no columns to read)
+    docs = matches.docs
     for name in SINGLE_FACETS:
-        counts[name].update(map(column(searcher, name).__getitem__, docs))
-    codes, combos = facet_combos(searcher, MULTI_COLUMNS)
+        codes, values = facet_codes(searcher, (name,))
+        found = np.bincount(codes[docs])
+        counter = counts[name]
+        for code in np.flatnonzero(found).tolist():
+            counter[values[code][0]] += int(found[code])
+    codes, combos = facet_codes(searcher, MULTI_COLUMNS)
+    found = np.bincount(codes[docs])
     multi = [counts[name] for name in MULTI_FACETS]
-    for code, n in Counter(map(codes.__getitem__, docs)).items():
+    for code in np.flatnonzero(found).tolist():
+        n = int(found[code])
         for counter, value in zip(multi, combos[code], strict=True):
             if value:
                 for item in value.decode().split():
@@ -164,7 +168,7 @@ def _count_facets(searcher: Searcher, docs) -> dict[str, Counter]:
     return counts
 
 
-def _rank(searcher, scores: dict[int, float], sort: str, params: SearchParams):
+def _rank(searcher, scores: Matches, sort: str, params: SearchParams):
     """(docnums of this page, next cursor)."""
     cursor = decode_cursor(params.cursor) if params.cursor else {}
     limit = params.limit
@@ -173,23 +177,25 @@ def _rank(searcher, scores: dict[int, float], sort: str, params: SearchParams):
     if sort == "date":
         if cursor and "k" not in cursor:
             raise BadParams("cursor")
-        keys = column(searcher, "order_key")
+        docs = scores.docs
+        keys = numbers(searcher, "order_key")[docs]
         below = cursor.get("k")
-        keyed = zip(map(keys.__getitem__, scores), scores, strict=True)
         if below is not None:
-            keyed = ((k, d) for k, d in keyed if k < below)
-        top = heapq.nlargest(limit + 1, keyed)
-        more = len(top) > limit
-        top = top[:limit]
-        return [d for _k, d in top], encode_cursor(k=top[-1][0]) if more and top else None
+            earlier = keys < below
+            docs, keys = docs[earlier], keys[earlier]
+        # newest first; among equal keys the higher docnum (as ``heapq.nlargest`` of pairs)
+        order = top_order(keys, docs, limit + 1)
+        more = len(order) > limit
+        order = order[:limit]
+        next_cursor = encode_cursor(k=int(keys[order[-1]])) if more and len(order) else None
+        return docs[order].tolist(), next_cursor
     if cursor and "o" not in cursor:
         raise BadParams("cursor")
     offset = cursor.get("o", 0)
     if offset >= len(scores):
         return [], None
-    # best score first; among equals, the newer document (higher docnum) first ((score,
-    # docnum) pairs made in C and compared without a key function)
-    top = heapq.nlargest(offset + limit, zip(scores.values(), scores, strict=True))
+    # best score first; among equals, the newer document (higher docnum) first
+    top = scores.top(offset + limit)
     page = [d for _s, d in top[offset : offset + limit]]
     more = len(scores) > offset + limit
     return page, encode_cursor(o=offset + limit) if more else None
@@ -234,7 +240,7 @@ def matching_threads(q: str, *, kind: str, user: Any, searcher: Searcher,
         compiled = compile_query(parsed, searcher.reader(), mode=BIGRAMS)
         scores = match(searcher, compiled.query, filters)
     found: dict[int, None] = {}
-    for _score, doc in heapq.nlargest(2 * limit, zip(scores.values(), scores, strict=True)):
+    for _score, doc in scores.top(2 * limit):
         found.setdefault(int(searcher.stored_fields(doc)["thread_id"]), None)
         if len(found) >= limit:
             break
@@ -282,7 +288,7 @@ def similar_threads(
     scores = match(searcher, query, filters)
     total = sum(idf for _w, idf in chosen)
     found: dict[int, float] = {}
-    for score, doc in heapq.nlargest(2 * limit, zip(scores.values(), scores, strict=True)):
+    for score, doc in scores.top(2 * limit):
         thread_id = int(searcher.stored_fields(doc)["thread_id"])
         if thread_id == exclude or thread_id in found:
             continue
