@@ -156,7 +156,10 @@ def _segment_postings(reader, fieldname: str, text: str) -> tuple[np.ndarray, np
     time of a query on common words, and looking a term up in each segment's term table most of
     the rest on an index of many segments."""
     global _postings_size
-    key = (reader.segment().segment_id(), fieldname, text)
+    segment = reader.segment()
+    if segment is None:  # an empty index's reader
+        return _ABSENT
+    key = (segment.segment_id(), fieldname, text)
     with _POSTINGS_LOCK:
         cached = _POSTINGS.get(key)
         if cached is not None:
@@ -193,7 +196,10 @@ def has_term(reader, fieldname: str, text: str) -> bool:
     """Whether any segment of ``reader`` has the term (the query compiler's question, once per
     word and field), remembered per segment like the postings."""
     for leaf, _offset in reader.leaf_readers():
-        key = (leaf.segment().segment_id(), fieldname, text)
+        segment = leaf.segment()
+        if segment is None:  # an empty index's reader
+            continue
+        key = (segment.segment_id(), fieldname, text)
         with _POSTINGS_LOCK:
             present = _PRESENT.get(key)
         if present is None:
