@@ -97,17 +97,32 @@ class Matches:
 
 
 def top_order(keys: np.ndarray, docs: np.ndarray, n: int) -> np.ndarray:
-    """Indexes of the ``n`` largest (key, docnum) pairs, largest first."""
+    """Indexes of the ``n`` largest (key, docnum) pairs, largest first (``docs`` ascending).
+
+    Selection without sorting everything: a lower bound of the n-th largest key from a strided
+    sample, then the exact n-th largest among the few keys at or above it; the keys above it
+    are all in, and of the keys equal to it the highest docnums (the last ones). Only those n
+    are sorted. (``np.partition`` over all the matches was 5-10 ms at 300,000 of them.)"""
     size = len(keys)
     if n <= 0 or not size:
         return np.empty(0, dtype=np.int64)
-    if n < size:  # only the candidates at or above the n-th largest key are sorted
-        threshold = np.partition(keys, size - n)[size - n]
-        candidates = np.flatnonzero(keys >= threshold)
+    if n >= size or size <= 4096:
+        chosen = np.arange(size)
     else:
-        candidates = np.arange(size)
-    order = np.lexsort((docs[candidates], keys[candidates]))[::-1][:n]
-    return candidates[order]
+        step = max(1, size // (64 * n))
+        sample = keys[::step]
+        if len(sample) > n:  # its n-th largest is at most the n-th largest of all
+            bound = np.partition(sample, len(sample) - n)[len(sample) - n]
+            candidates = np.flatnonzero(keys >= bound)
+        else:
+            candidates = np.arange(size)
+        values = keys[candidates]
+        threshold = np.partition(values, len(values) - n)[len(values) - n]
+        above = candidates[values > threshold]
+        equal = candidates[values == threshold]
+        chosen = np.concatenate([above, equal[len(equal) - (n - len(above)) :]])
+    order = np.lexsort((docs[chosen], keys[chosen]))[::-1][:n]
+    return chosen[order]
 
 
 def _block(matcher) -> tuple[Iterable[int], Iterable[float]]:

@@ -126,8 +126,10 @@ def test_sums_do_not_depend_on_the_order_of_the_parts(size):
 
 def test_the_top_is_heapq_nlargest_of_score_docnum_pairs():
     rng = random.Random(11)
-    for size, n in [(0, 5), (1, 1), (50, 10), (500, 20), (500, 500), (500, 700), (40, 0)]:
-        docs = sorted(rng.sample(range(10_000), size))
+    cases = [(0, 5), (1, 1), (50, 10), (500, 20), (500, 500), (500, 700), (40, 0),
+             (20_000, 20), (20_000, 1), (50_000, 3_000), (9_000, 8_999)]  # fmt: skip
+    for size, n in cases:  # (above 4,096 matches: the bound from a sample)
+        docs = sorted(rng.sample(range(1_000_000), size))
         scores = [rng.choice([0.5, 1.0, 1.5, rng.random()]) for _ in docs]  # many ties
         matches = Matches.from_dict(dict(zip(docs, scores, strict=True)))
         assert matches.top(n) == heapq.nlargest(n, zip(scores, docs, strict=True))
