@@ -498,12 +498,9 @@ def _segment_cached(reader, key: str, make):
     return value
 
 
-def _segment_column(reader, name: str) -> list:
-    def read() -> list:
-        interned: dict = {}
-        return [interned.setdefault(v, v) for v in reader.column_reader(name)]
-
-    return _segment_cached(reader, name, read)
+def _read_column(reader, name: str) -> list:
+    interned: dict = {}
+    return [interned.setdefault(v, v) for v in reader.column_reader(name)]
 
 
 def _joined(searcher: Searcher, key: str, per_segment, join):
@@ -515,19 +512,13 @@ def _joined(searcher: Searcher, key: str, per_segment, join):
     return value
 
 
-def column(searcher: Searcher, name: str) -> list:
-    """All values of a column, by docnum (per-segment lists joined once per searcher)."""
-    return _joined(searcher, name, lambda r: _segment_column(r, name),
-                   lambda lists: [v for values in lists for v in values])  # fmt: skip
-
-
 def numbers(searcher: Searcher, name: str) -> np.ndarray:
     """A numeric column as an int64 array by docnum (the schema's numbers are below 2**63:
     ``order_key`` is seconds · 10**9 + post id)."""
 
     def segment(reader) -> np.ndarray:
         return _segment_cached(reader, "\0numbers\0" + name,
-                               lambda: np.array(_segment_column(reader, name), dtype=np.int64))  # fmt: skip
+                               lambda: np.array(_read_column(reader, name), dtype=np.int64))  # fmt: skip
 
     def join(arrays: list[np.ndarray]) -> np.ndarray:
         return np.concatenate(arrays) if arrays else _NO_DOCS
@@ -557,7 +548,7 @@ def facet_codes(searcher: Searcher, names: tuple[str, ...]) -> tuple[np.ndarray,
 
     def segment(reader) -> np.ndarray:
         def make() -> np.ndarray:
-            values = [_segment_column(reader, name) for name in names]
+            values = [_read_column(reader, name) for name in names]  # (not kept: the codes are)
             codes = []
             with _SEGMENT_COLUMNS_LOCK:
                 for combo in zip(*values, strict=True):

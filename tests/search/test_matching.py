@@ -12,7 +12,7 @@ from whoosh import query as wq
 from bench.search_corpus import posts
 from search import store
 from search.documents import build_document
-from search.matching import K1, Evaluator, Matches, column, in_range
+from search.matching import K1, Evaluator, Matches, in_range, numbers
 from search.query import compile_query, parse
 from search.schema import TITLE_BOOST, TITLE_FIELDS
 
@@ -42,7 +42,7 @@ def test_evaluator_matches_whoosh_on_several_segments_with_deletions(tmp_path):
             assert set(evaluator.evaluate(q)) == expected, text
         everything = set(evaluator.evaluate(wq.Every()))
         assert len(everything) == 840
-        low, high = column(searcher, "order_key")[10], column(searcher, "order_key")[500]
+        low, high = (int(numbers(searcher, "order_key")[i]) for i in (10, 500))
         whoosh_range = set(searcher.docs_for_query(wq.NumericRange("order_key", low, high)))
         docs = evaluator.evaluate(wq.Every()).docs
         assert set(docs[in_range(searcher, docs, "order_key", low, high)].tolist()) == whoosh_range
