@@ -1,15 +1,17 @@
 """Summary rows behind the heaviest statistics (issue #18 item 4), kept by :mod:`stats.summary`.
 
 ``stats_post_months``: per Tokyo month and author, the visible threads started and posts written,
-at three levels so that a viewer never counts a board they may not read: the whole site's public
+at levels such that a viewer never counts a board they may not read: the whole site's public
 boards (``space_id = 0, board_id = 0``), one platform's public boards (``space_id = S,
-board_id = 0``) and each closed board on its own (``board_id = B``). ``stats_post_years``: the same
-rows summed per fiscal year (all time reads four years' rows, not 37 months'). ``stats_first_replies``:
-per visible thread, when it started and when someone else first replied, with its Tokyo month and
-the wait in microseconds (困りごと相談's medians need each thread's wait, not a sum: read as
-integers, none is parsed or subtracted per request). ``stats_moderation_items``: the review queue's
-items with their Tokyo week and time to a decision (モデレーション's medians). ``stats_summary_state``: how far the summary has read the change
-feed (the search outbox), and the boards it was built for.
+board_id = 0``), each closed board on its own (``board_id = B``), and for those who read every
+board (site staff) all boards of the site (``space_id = 0, board_id = -1``).
+``stats_post_years``: the same rows summed per fiscal year (all time reads four years' rows, not
+37 months'). ``stats_first_replies``: per visible thread, when it started and when someone
+else first replied, with its Tokyo month and the wait in microseconds (困りごと相談's medians need
+each thread's wait, not a sum: read as integers, none is parsed or subtracted per request).
+``stats_moderation_items``: the review queue's items with their Tokyo week and time to a decision
+(モデレーション's medians). ``stats_summary_state``: how far the summary has read the change feed
+(the search outbox), and the boards it was built for.
 """
 
 from __future__ import annotations

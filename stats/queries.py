@@ -477,8 +477,11 @@ def _activity_counted(scope: Scope, periods: list[Bucket]) -> list[list]:
 
 
 def _readable_closed_boards(scope: Scope):
-    """The closed boards (of the platform, if one is chosen) this viewer may read."""
+    """The closed boards (of the platform, if one is chosen) this viewer may read; None when
+    they may read every board of the site (``stats.summary.EVERY``)."""
     readable = audience.readable_filter(Board.id, audience.viewer())
+    if readable is True and scope.space_id is None:
+        return None
     query = select(Board.id).where(Board.audience != "public")
     if readable is not True:
         query = query.where(readable)

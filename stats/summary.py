@@ -52,6 +52,7 @@ from stats.scope import (
 from structured.models import ThreadDetail
 
 STATE_ID = 1
+EVERY = -1  # the level of every board of the site (``board_id``), public and closed: for staff
 BATCH = 5000  # outbox rows per step
 GAP_SECONDS = 600  # how long a missing outbox id is waited for (a transaction still running)
 MONTHS_PER_STEP = 3  # a building worker step stays short
@@ -89,6 +90,7 @@ def rebuild_month(month: int, boards: dict[int, tuple[int, bool]]) -> int:
     for board_id, author_id, threads, posts in counted:
         space_id, closed = boards[board_id]
         levels = [(space_id, board_id)] if closed else [(0, 0), (space_id, 0)]
+        levels.append((0, EVERY))  # for who reads every board of the site
         for space, board in levels:
             cell = sums[(space, board, author_id)]
             cell[0] += int(threads)
@@ -369,9 +371,12 @@ def usable() -> Usable | None:
 def level_filter(space_id: int | None, readable_closed, rows=StatsPostMonth):
     """Rows a viewer counts (of ``rows``: the month rows, or the fiscal years'): the public
     boards' level (the site's, or the platform's), and the closed boards in ``readable_closed``
-    (a select of board ids)."""
+    (a select of board ids); None: the viewer reads every board of the site (the level of them
+    all; ``space_id`` is then None)."""
+    if readable_closed is None:
+        return and_(rows.space_id == 0, rows.board_id == EVERY)
     public = and_(rows.space_id == (space_id or 0), rows.board_id == 0)
-    return or_(public, and_(rows.board_id != 0, rows.board_id.in_(readable_closed)))
+    return or_(public, and_(rows.board_id > 0, rows.board_id.in_(readable_closed)))
 
 
 def status() -> dict:

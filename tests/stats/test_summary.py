@@ -88,6 +88,7 @@ def forum_world(app, user_factory, structured_factory):
     thread("q2", komarigoto, asker, _at(40), [(helper, 30)])
     thread("q3", komarigoto, helper, _at(-20), [(asker, 2)])  # the fiscal year before
     thread("q4", komarigoto, insider, _at(70))  # no reply yet
+    thread("q5", komarigoto, insider, _at(90, 2), [(helper, 0)])  # answered at once: a wait of 0
     thread("open", open_board, helper, _at(5), [(asker, 1), (helper, 24 * 35)])
     thread("inside", closed, insider, _at(15), [(insider, 2), (admin, 5)])
     thread("inside-old", closed, insider, _at(-100), [(admin, 1)])
@@ -197,6 +198,10 @@ def test_summary_equals_the_direct_count_for_every_scope_and_viewer(
 ):
     _refresh()
     _assert_exact(client, app, login, forum_world)
+    # 困りごと相談 this year: q1, q2, q4 (no reply yet) and q5 (answered at once: counted)
+    waits = _table(client, app, "questions-response", {"period": str(FY)}, use_summary=True)
+    assert (sum(r["questions"] for r in waits), sum(r["answered"] for r in waits)) == (4, 3)
+    assert 0.0 in [r["median_hours"] for r in waits]
     # the closed board counts only for its member and staff
     rows = {who: _table(client, app, "activity-month", {"period": str(FY)}, use_summary=True)
             for who in _viewers(forum_world, login, client)}  # fmt: skip
