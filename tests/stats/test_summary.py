@@ -456,3 +456,13 @@ def test_stats_pages_statement_pins(client, app, login, forum_world, count_queri
                 assert client.get(url).status_code == 200
             counts[(who, url)] = log.count
     assert counts == PINS
+
+
+def test_every_summary_table_is_quiet_bookkeeping(app):
+    """The worker's writes to the summary drop no page cache (``core.events.quiet``)."""
+    from core import events
+    from stats import models
+
+    tables = {m for m in vars(models).values()
+              if isinstance(m, type) and issubclass(m, db.Model) and m is not db.Model}  # fmt: skip
+    assert len(tables) == 6 and tables <= events._quiet
