@@ -12,7 +12,14 @@ from core import openapi
 from notifications.models import EventRsvp
 from search.models import THREAD
 from stats import api, api_schema, cli, prefecture_map, summary, views
-from stats.models import StatsFirstReply, StatsItemCount, StatsPostMonth, StatsSummaryState
+from stats.models import (
+    StatsFirstReply,
+    StatsItemCount,
+    StatsModerationItem,
+    StatsPostMonth,
+    StatsPostYear,
+    StatsSummaryState,
+)
 from structured import listings
 from structured.models import ThreadDetail
 
@@ -36,7 +43,8 @@ def register(app: Flask) -> None:
                                              "population"), key="thread_id")  # fmt: skip
     core_events.watch(EventRsvp, THREAD, ("status",), key="thread_id")
     # the summary is the worker's bookkeeping: the statistics keep their own time-bound cache
-    core_events.quiet(StatsFirstReply, StatsItemCount, StatsPostMonth, StatsSummaryState)
+    core_events.quiet(StatsFirstReply, StatsItemCount, StatsModerationItem, StatsPostMonth,
+                      StatsPostYear, StatsSummaryState)  # fmt: skip
     mode = app.config.get("STATS_SUMMARY_WORKER") or ("off" if app.testing else "thread")
     if mode not in WORKER_MODES:
         raise ValueError(f"STATS_SUMMARY_WORKER must be one of {WORKER_MODES}, not {mode!r}")

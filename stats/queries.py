@@ -33,9 +33,9 @@ from forum import audience
 from forum.models import Board, Post, Thread
 from moderation.models import ModerationItem
 from notifications.models import EventRsvp
-from stats import item_summary, summary
+from stats import item_summary, moderation_summary, summary
 from stats.item_summary import counts as kept
-from stats.models import StatsFirstReply, StatsItemCount, StatsPostMonth
+from stats.models import StatsFirstReply, StatsItemCount, StatsPostMonth, StatsPostYear
 from stats.scope import Scope, fiscal_year_bounds, tokyo_midnight
 from structured.models import ThreadDetail, thread_life_domains
 from structured.models import thread_player_fields as detail_fields
@@ -477,8 +477,11 @@ def _activity_counted(scope: Scope, periods: list[Bucket]) -> list[list]:
 
 
 def _readable_closed_boards(scope: Scope):
-    """The closed boards (of the platform, if one is chosen) this viewer may read."""
+    """The closed boards (of the platform, if one is chosen) this viewer may read; None when
+    they may read every board of the site (``stats.summary.EVERY``)."""
     readable = audience.readable_filter(Board.id, audience.viewer())
+    if readable is True and scope.space_id is None:
+        return None
     query = select(Board.id).where(Board.audience != "public")
     if readable is not True:
         query = query.where(readable)
@@ -489,9 +492,10 @@ def _readable_closed_boards(scope: Scope):
 
 def _activity_from_summary(scope: Scope, periods: list[Bucket]) -> list[list]:
     """The same figures from ``stats_post_months`` (stats/summary.py): one statement."""
-    s = StatsPostMonth
+    # a fiscal year: its months' rows; all time: the rows summed per fiscal year
+    s = StatsPostMonth if scope.fiscal_year is not None else StatsPostYear
     key = s.month if scope.fiscal_year is not None else s.fiscal_year
-    where = [summary.level_filter(scope.space_id, _readable_closed_boards(scope))]
+    where = [summary.level_filter(scope.space_id, _readable_closed_boards(scope), s)]
     if scope.fiscal_year is not None:
         where.append(s.fiscal_year == scope.fiscal_year)
         keys = [summary.month_of(b.start) for b in periods]
@@ -522,35 +526,51 @@ def question_response(scope: Scope) -> Table:
     boards = select(Board.id).where(
         or_(Board.slug == QUESTION_BOARD, Board.slug.like(f"%-{QUESTION_BOARD}"))
     )
-    if summary.usable() is not None:  # each thread's first reply, kept (stats/summary.py)
-        f = StatsFirstReply
-        where = [f.board_id.in_(boards), audience.readable_filter(f.board_id, audience.viewer())]
-        if scope.space_id is not None:
-            where.append(f.board_id.in_(select(Board.id).where(Board.space_id == scope.space_id)))
-        if (bounds := scope.bounds()) is not None:
-            where += [f.created_at >= bounds[0], f.created_at < bounds[1]]
-        rows_in = db.session.execute(select(f.created_at, f.first_reply_at).where(*where)).all()
+    if summary.usable() is not None:  # each thread's month and wait, kept (stats/summary.py)
+        hours_of = _waits_from_summary(scope, periods, boards)
     else:
-        rows_in = db.session.execute(
+        per: dict[int, list] = defaultdict(list)
+        for created, replied in db.session.execute(
             select(Thread.created_at, first_reply)
             .where(*_visible_threads(unscoped), Thread.board_id.in_(boards))
-        ).all()  # fmt: skip
-    per: dict[int, list] = defaultdict(list)
-    for created, replied in rows_in:
-        for i, b in enumerate(periods):
-            if b.start <= created < b.end:
-                per[i].append(replied and _as_utc(replied) - created)
-                break
+        ):  # fmt: skip
+            for i, b in enumerate(periods):
+                if b.start <= created < b.end:
+                    per[i].append(None if replied is None
+                                  else (_as_utc(replied) - created).total_seconds() / 3600)
+                    break
+        hours_of = per
     rows = []
     for i, b in enumerate(periods):
-        waits = per.get(i, [])
-        hours = [w.total_seconds() / 3600 for w in waits if w is not None]
+        waits = hours_of.get(i, [])
+        hours = [h for h in waits if h is not None]
         rows.append([b.label, len(waits), len(hours), _median(hours)])
     return Table("questions-response", _("困りごと相談：最初の返信までの時間"),
                  [Column("month", _("月") if scope.fiscal_year else _("年度"), TEXT, 12),
                   Column("questions", _("相談"), INT), Column("answered", _("返信あり"), INT),
                   Column("median_hours", _("最初の返信までの時間（中央値・時間）"), FLOAT, 22)], rows,
                  _("相談した本人以外の、最初の返信までです。"))  # fmt: skip
+
+
+def _waits_from_summary(scope: Scope, periods: list[Bucket], boards) -> dict[int, list]:
+    """Period index → each question's hours to its first reply (None: none yet), from
+    ``stats_first_replies``' months and waits: integers, one statement."""
+    f = StatsFirstReply
+    where = [f.board_id.in_(boards), audience.readable_filter(f.board_id, audience.viewer())]
+    if scope.space_id is not None:
+        where.append(f.board_id.in_(select(Board.id).where(Board.space_id == scope.space_id)))
+    if scope.fiscal_year is not None:
+        key, where = f.month, [*where, f.fiscal_year == scope.fiscal_year]
+        keys = [summary.month_of(b.start) for b in periods]
+    else:
+        keys = [summary.fiscal_year_of_month(summary.month_of(b.start)) for b in periods]
+        key, where = f.fiscal_year, [*where, f.fiscal_year.between(keys[0], keys[-1])]
+    position = {k: i for i, k in enumerate(keys)}
+    per: dict[int, list] = defaultdict(list)
+    # through Core: the ORM would build each of these thousands of rows three times slower
+    for k, wait in db.session.connection().execute(select(key, f.wait_us).where(*where)).all():
+        per[position[k]].append(None if wait is None else wait / 10**6 / 3600)
+    return per
 
 
 def _as_utc(value: datetime) -> datetime:
@@ -574,14 +594,17 @@ def moderation_weekly(scope: Scope) -> Table:
             ModerationItem.space_id == scope.space_id,
             ModerationItem.board_id.in_(select(Board.id).where(Board.space_id == scope.space_id)),
         ))  # fmt: skip
-    weeks: dict[date, list] = defaultdict(list)
-    for created, decided in db.session.execute(
-        select(ModerationItem.created_at, ModerationItem.decided_at).where(*where)
-    ):
-        day = _as_utc(created).astimezone(TOKYO).date()
-        weeks[day - timedelta(days=day.weekday())].append(
-            decided and (_as_utc(decided) - _as_utc(created)).total_seconds() / 3600
-        )
+    if summary.usable() is not None:  # the items' weeks and waits (stats/moderation_summary.py)
+        weeks = moderation_summary.weekly(bounds, scope.space_id)
+    else:
+        weeks = defaultdict(list)
+        for created, decided in db.session.execute(
+            select(ModerationItem.created_at, ModerationItem.decided_at).where(*where)
+        ):
+            day = _as_utc(created).astimezone(TOKYO).date()
+            weeks[day - timedelta(days=day.weekday())].append(
+                decided and (_as_utc(decided) - _as_utc(created)).total_seconds() / 3600
+            )
     rows = []
     for monday in sorted(weeks):
         items = weeks[monday]
@@ -629,7 +652,7 @@ CATALOGUE = [
     Stat("questions-response", _l("困りごと相談：最初の返信までの時間"), question_response,
          "participation", "columns", series=(3,), summarised=True),
     Stat("moderation-weekly", _l("モデレーション：週ごとの件数と判断までの時間"), moderation_weekly,
-         "moderation", "columns", staff_only=True),
+         "moderation", "columns", staff_only=True, summarised=True),
 ]  # fmt: skip
 BY_NAME = {s.name: s for s in CATALOGUE}
 SECTIONS = {

@@ -5,7 +5,7 @@ API and the workbook alike."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -94,6 +94,17 @@ def months_between(first: int, last: int) -> list[int]:
 def fiscal_year_of_month(month: int) -> int:
     year, m = divmod(month, 100)
     return year if m >= 4 else year - 1
+
+
+def aware(moment: datetime) -> datetime:
+    """A timestamp read back from the database as an aware UTC one."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def microseconds(delta: timedelta) -> int:
+    """A duration as whole microseconds: ``microseconds(d) / 10**6 == d.total_seconds()``
+    exactly, so a median read from them equals one computed from the timestamps."""
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
 def current_fiscal_year(today: date | None = None) -> int:

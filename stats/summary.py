@@ -1,5 +1,7 @@
 """Summary rows for the heaviest statistics (issue #18 item 4): 参加：月別の投稿 and
-困りごと相談：最初の返信までの時間 read a few thousand summary rows instead of every post.
+困りごと相談：最初の返信までの時間 read a few thousand summary rows instead of every post; all time
+reads the month rows summed per fiscal year, and モデレーション the review queue's items with their
+week and wait (``stats.moderation_summary``, folded in by the same step).
 
 **What feeds it.** Every change to a post's or thread's counted columns (created, deleted,
 hidden, moved to another thread or board, renumbered by a split, author erased) already leaves a
@@ -36,12 +38,21 @@ from core.types import utcnow
 from forum.models import Board, Post, Thread
 from search import outbox
 from search.models import POST, THREAD
+from stats import moderation_summary
 from stats.item_summary import KINDS, rebuild_kind
-from stats.models import StatsFirstReply, StatsPostMonth, StatsSummaryState
-from stats.scope import fiscal_year_of_month, month_bounds, month_of, months_between
+from stats.models import StatsFirstReply, StatsPostMonth, StatsPostYear, StatsSummaryState
+from stats.scope import (
+    aware,
+    fiscal_year_of_month,
+    microseconds,
+    month_bounds,
+    month_of,
+    months_between,
+)
 from structured.models import ThreadDetail
 
 STATE_ID = 1
+EVERY = -1  # the level of every board of the site (``board_id``), public and closed: for staff
 BATCH = 5000  # outbox rows per step
 GAP_SECONDS = 600  # how long a missing outbox id is waited for (a transaction still running)
 MONTHS_PER_STEP = 3  # a building worker step stays short
@@ -79,6 +90,7 @@ def rebuild_month(month: int, boards: dict[int, tuple[int, bool]]) -> int:
     for board_id, author_id, threads, posts in counted:
         space_id, closed = boards[board_id]
         levels = [(space_id, board_id)] if closed else [(0, 0), (space_id, 0)]
+        levels.append((0, EVERY))  # for who reads every board of the site
         for space, board in levels:
             cell = sums[(space, board, author_id)]
             cell[0] += int(threads)
@@ -105,7 +117,8 @@ def _first_reply_columns():
 
 
 def rebuild_threads(ids: list[int] | None) -> None:
-    """Replace the first-reply rows of the threads ``ids`` (None: of every thread)."""
+    """Replace the first-reply rows of the threads ``ids`` (None: of every thread), with each
+    thread's Tokyo month and its wait in microseconds (what the medians read)."""
     gone = delete(StatsFirstReply)
     if ids is not None:
         gone = gone.where(StatsFirstReply.thread_id.in_(ids))
@@ -116,11 +129,31 @@ def rebuild_threads(ids: list[int] | None) -> None:
     )
     if ids is not None:
         query = query.where(Thread.id.in_(ids))
-    db.session.execute(
-        insert(StatsFirstReply).from_select(
-            ["thread_id", "board_id", "created_at", "first_reply_at", "first_reply_post_id"], query
-        )
-    )
+    rows = []
+    for thread_id, board_id, created, replied, reply_id in db.session.execute(query):
+        month = month_of(created)
+        rows.append({"thread_id": thread_id, "board_id": board_id, "created_at": created,
+                     "first_reply_at": replied, "first_reply_post_id": reply_id, "month": month,
+                     "fiscal_year": fiscal_year_of_month(month),
+                     "wait_us": None if replied is None else microseconds(aware(replied) - aware(created))})  # fmt: skip
+        if len(rows) >= BATCH:
+            db.session.execute(insert(StatsFirstReply), rows)
+            rows = []
+    if rows:
+        db.session.execute(insert(StatsFirstReply), rows)
+
+
+def rebuild_years(years: Iterable[int]) -> None:
+    """Replace the fiscal years' rows of ``stats_post_years`` from their month rows."""
+    m = StatsPostMonth
+    for year in sorted(set(years)):
+        db.session.execute(delete(StatsPostYear).where(StatsPostYear.fiscal_year == year))
+        db.session.execute(insert(StatsPostYear).from_select(
+            ["fiscal_year", "space_id", "board_id", "author_id", "threads", "posts"],
+            select(m.fiscal_year, m.space_id, m.board_id, m.author_id, func.sum(m.threads),
+                   func.sum(m.posts))
+            .where(m.fiscal_year == year).group_by(m.fiscal_year, m.space_id, m.board_id, m.author_id)
+        ))  # fmt: skip
 
 
 def _state(*, lock: bool = False) -> StatsSummaryState:
@@ -139,6 +172,7 @@ class Progress:
     months: int = 0  # months rebuilt
     threads: int = 0  # threads whose first reply was looked at again
     kinds: int = 0  # kinds of structured item counted again
+    moderation: int = 0  # review queue items read again
     rows: int = 0  # outbox rows read
     building: bool = False
     months_left: int = 0
@@ -155,7 +189,9 @@ def start_build() -> None:
     state.built = False
     state.boards = _fingerprint(_boards())
     db.session.execute(delete(StatsPostMonth))
+    db.session.execute(delete(StatsPostYear))
     rebuild_threads(None)
+    moderation_summary.rebuild()
     for kind in KINDS:
         rebuild_kind(kind)
     db.session.commit()
@@ -167,6 +203,7 @@ def _build_months(state: StatsSummaryState, limit: int) -> Progress:
     todo = months_between(state.building_from, last)
     for month in todo[:limit]:
         rebuild_month(month, boards)
+    rebuild_years(fiscal_year_of_month(m) for m in todo[:limit])
     progress = Progress(months=min(limit, len(todo)), building=True)
     if len(todo) > limit:
         state.building_from = todo[limit]
@@ -221,10 +258,12 @@ def refresh(*, months_per_step: int = MONTHS_PER_STEP, batch: int = BATCH) -> Pr
     boards = _boards()
     for month in sorted(months):
         rebuild_month(month, boards)
+    rebuild_years(fiscal_year_of_month(m) for m in months)
     for kind in sorted(kinds & set(KINDS)):
         rebuild_kind(kind)
     for chunk in _chunks(sorted(reply_threads)):
         rebuild_threads(chunk)
+    queue = moderation_summary.fold()
     # the mark moves past what was read; ids skipped below it are waited for a while
     seen = {r.id for r in rows}
     top = max(seen, default=state.outbox_mark)
@@ -243,6 +282,7 @@ def refresh(*, months_per_step: int = MONTHS_PER_STEP, batch: int = BATCH) -> Pr
         months=len(months),
         threads=len(reply_threads),
         kinds=len(kinds & set(KINDS)),
+        moderation=queue,
         rows=len(rows),
         more=more,
     )
@@ -328,13 +368,15 @@ def usable() -> Usable | None:
     return found
 
 
-def level_filter(space_id: int | None, readable_closed):
-    """Rows a viewer counts: the public boards' level (the site's, or the platform's), and the
-    closed boards in ``readable_closed`` (a select of board ids)."""
-    public = and_(StatsPostMonth.space_id == (space_id or 0), StatsPostMonth.board_id == 0)
-    return or_(
-        public, and_(StatsPostMonth.board_id != 0, StatsPostMonth.board_id.in_(readable_closed))
-    )
+def level_filter(space_id: int | None, readable_closed, rows=StatsPostMonth):
+    """Rows a viewer counts (of ``rows``: the month rows, or the fiscal years'): the public
+    boards' level (the site's, or the platform's), and the closed boards in ``readable_closed``
+    (a select of board ids); None: the viewer reads every board of the site (the level of them
+    all; ``space_id`` is then None)."""
+    if readable_closed is None:
+        return and_(rows.space_id == 0, rows.board_id == EVERY)
+    public = and_(rows.space_id == (space_id or 0), rows.board_id == 0)
+    return or_(public, and_(rows.board_id > 0, rows.board_id.in_(readable_closed)))
 
 
 def status() -> dict:
