@@ -63,11 +63,12 @@ class ThreadDetail(db.Model):
         Index("ix_thread_details_kind_ministry", "kind", "ministry"),
         # the counts (the prefecture map, a listing's 「N件」) from this index alone: the items of
         # a kind that are neither deleted nor hidden, in prefecture order, with their board for
-        # the audience rule and the columns the listings filter on (migration 0031)
+        # the audience rule and the columns the listings filter on, the thread id last (for
+        # PostgreSQL's index-only joins to a field's or domain's threads; migration 0031)
         Index(
             "ix_thread_details_kind_state", "kind", "is_deleted", "is_hidden", "prefecture_code",
             "board_id", "status", "fiscal_year", "population", "funding_kind", "policy_kind",
-            "ministry",
+            "ministry", "thread_id",
         ),
     )
     thread_id: Mapped[int] = mapped_column(

@@ -24,9 +24,11 @@ COPY = """UPDATE thread_details SET
     board_id = (SELECT t.board_id FROM threads t WHERE t.id = thread_details.thread_id)"""
 
 #: every item of a kind that counts (neither deleted nor hidden) in prefecture order, with its
-#: board (the audience rule) and the columns the listings filter on: a count is this index alone
+#: board (the audience rule) and the columns the listings filter on: a count is this index alone.
+#: The thread id last: SQLite keeps it in every index anyway, PostgreSQL needs it there to match
+#: a field's or domain's threads without reading the table.
 STATE = ['kind', 'is_deleted', 'is_hidden', 'prefecture_code', 'board_id', 'status', 'fiscal_year',
-         'population', 'funding_kind', 'policy_kind', 'ministry']
+         'population', 'funding_kind', 'policy_kind', 'ministry', 'thread_id']
 #: the events' start-time index (0023) with the state and the event filters: the upcoming or past
 #: events counted from the index alone, in the order the listing and the calendar read them
 START_STATE = ['kind', 'starts_at', 'thread_id', 'prefecture_code', 'is_deleted', 'is_hidden',
