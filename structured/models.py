@@ -59,8 +59,12 @@ class ThreadDetail(db.Model):
         ),
         Index("ix_thread_details_kind_status", "kind", "status", "thread_id"),
         Index("ix_thread_details_kind_fy", "kind", "fiscal_year", "thread_id"),
-        # the ministry filter and its list of choices (covering: no table rows read)
-        Index("ix_thread_details_kind_ministry", "kind", "ministry"),
+        # the ministry filter and its list of choices, with the thread's state (covering: no
+        # table rows and no threads read; migration 0031)
+        Index(
+            "ix_thread_details_kind_ministry", "kind", "ministry", "is_deleted", "is_hidden",
+            "board_id",
+        ),
         # the counts (the prefecture map, a listing's 「N件」) from this index alone: the items of
         # a kind that are neither deleted nor hidden, in prefecture order, with their board for
         # the audience rule and the columns the listings filter on, the thread id last (for

@@ -450,12 +450,13 @@ def newest(filters: Filters, limit: int = 30) -> list[ThreadDetail]:
 
 
 def list_ministries() -> list[str]:
+    """The 所管 choices: the ministries of the policies the viewer may read, from
+    ``ix_thread_details_kind_state`` alone (the thread's state from the detail's copies)."""
     query = (
         select(ThreadDetail.ministry)
-        .join(Thread, Thread.id == ThreadDetail.thread_id)
         .where(ThreadDetail.kind == "policy", ThreadDetail.ministry.is_not(None),
-               Thread.is_deleted.is_(False), Thread.is_hidden.is_(False),
-               audience.readable_filter(Thread.board_id, audience.viewer()))
+               ThreadDetail.is_deleted.is_(False), ThreadDetail.is_hidden.is_(False),
+               audience.readable_filter(ThreadDetail.board_id, audience.viewer()))
         .distinct()
         .order_by(ThreadDetail.ministry)
     )

@@ -47,10 +47,17 @@ def upgrade():
         batch_op.create_index('ix_thread_details_kind_state', STATE, unique=False)
         batch_op.drop_index('ix_thread_details_kind_start_pref')
         batch_op.create_index('ix_thread_details_kind_start_state', START_STATE, unique=False)
+        # the 所管 choices of /policies: the ministries in order, with what the audience rule and
+        # the deleted/hidden checks read (covering: no row and no thread read)
+        batch_op.drop_index('ix_thread_details_kind_ministry')
+        batch_op.create_index('ix_thread_details_kind_ministry',
+                              ['kind', 'ministry', 'is_deleted', 'is_hidden', 'board_id'], unique=False)
 
 
 def downgrade():
     with op.batch_alter_table('thread_details', schema=None) as batch_op:
+        batch_op.drop_index('ix_thread_details_kind_ministry')
+        batch_op.create_index('ix_thread_details_kind_ministry', ['kind', 'ministry'], unique=False)
         batch_op.drop_index('ix_thread_details_kind_start_state')
         batch_op.create_index('ix_thread_details_kind_start_pref', ['kind', 'starts_at', 'thread_id', 'prefecture_code'], unique=False)
         batch_op.drop_index('ix_thread_details_kind_state')
