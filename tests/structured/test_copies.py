@@ -268,3 +268,37 @@ def test_the_scan_finds_a_bulk_update_of_a_copied_column():
         "db.session.execute(update(Thread).values({'board_id': 2}))\n"
     )
     assert _bulk_thread_updates(ast.parse(source)) == [1, 3]
+
+
+def test_counting_conditions_find_the_listings_rows(app, structured_factory, moderator, admin):
+    """``_conditions(…, counting=True)`` (the copies, tags as lists, the space through the
+    board ids) selects exactly the rows the listing's own conditions select, for each filter."""
+    from sqlalchemy import func
+
+    from forum import moving
+    from moderation import actions
+
+    for i, code in enumerate(["28", "28", "27", "13", "01"]):
+        structured_factory("case", prefecture=code, population=5_000 + 40_000 * i,
+                           life_domains=["kaimono"] if i % 2 else ["ido"])  # fmt: skip
+    hidden, moved = structured_factory("case"), structured_factory("case")
+    actions.hide_post(first_post(hidden), actor=moderator)
+    moving.move_thread(db.session.get(Thread, moved.id),
+                       to=db.session.get(Board, board_id("zentai")), actor=admin)  # fmt: skip
+    db.session.commit()
+    for args in ({}, {"space": "national"}, {"block": "kinki"}, {"domain": "kaimono"},
+                 {"field": "iryo-kaigo-fukushi", "population": "10k-50k"}, {"prefecture": "13"}):
+        with app.test_request_context("/cases"):
+            filters = queries.parse_filters("case", args)
+            joined = db.session.scalars(
+                queries._joined(select(ThreadDetail.thread_id)).where(*queries._conditions(filters))
+            ).all()
+            alone = db.session.scalars(
+                select(ThreadDetail.thread_id).where(*queries._conditions(filters, counting=True))
+            ).all()
+            assert sorted(alone) == sorted(joined), args
+            if not args:  # all but the hidden one (the moved one is in a public board still)
+                assert len(joined) == 6
+            by_code = queries.prefecture_counts(filters)
+            assert queries.total_of(filters, by_code) == len(joined), args
+            assert db.session.scalar(select(func.count()).select_from(ThreadDetail)) == 7
