@@ -130,7 +130,8 @@ def timed_requests(client, path: str, n: int, counter: StatementCounter, out: di
 
 def plain_count(filters) -> int:
     """The listing's result count as a listing without the map would take it: one ``count(*)``
-    over the listing's own conditions (prefecture and 地方 included; events in their window)."""
+    over the listing's own conditions (prefecture and 地方 included; events in their window), in
+    the form the counts use (``thread_details`` alone, since migration 0031)."""
     from datetime import UTC, datetime
 
     from sqlalchemy import func, select
@@ -139,8 +140,8 @@ def plain_count(filters) -> int:
     from structured import queries
     from structured.models import ThreadDetail
 
-    query = queries._joined(select(func.count()).select_from(ThreadDetail)).where(
-        *queries._conditions(filters)
+    query = select(func.count()).select_from(ThreadDetail).where(
+        *queries._conditions(filters, counting=True)
     )
     if filters.kind == "event":
         window = queries._event_window(filters, datetime.now(UTC))

@@ -79,6 +79,8 @@ def build_structured(args) -> None:
     spread_threads(boards, layout, args.closed_share, args.seed, set())
     moved = [(new, tid) for (tid, old), new in zip(rows, boards, strict=True) if new != old]
     con.executemany("UPDATE threads SET board_id = ? WHERE id = ?", moved)
+    # a structured thread's details copy its board (migration 0031)
+    con.executemany("UPDATE thread_details SET board_id = ? WHERE thread_id = ?", moved)
     con.execute(
         """UPDATE boards SET
            thread_count = (SELECT count(*) FROM threads t

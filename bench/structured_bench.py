@@ -239,7 +239,7 @@ POST_COLUMNS = (
 DETAIL_COLUMNS = (
     "thread_id", "kind", "prefecture_code", "municipality_code", "status", "starts_at", "ends_at",
     "attendance_mode", "ministry", "fiscal_year", "policy_kind", "funding_kind", "population",
-    "data", "html", "updated_at",
+    "data", "html", "updated_at", "is_deleted", "is_hidden", "board_id",
 )  # fmt: skip
 
 ROLE_MIX = [("member", 45), ("org_staff", 20), ("municipal_staff", 12), ("coordinator", 10),
@@ -399,7 +399,7 @@ def generate(db_path: Path, n_threads: int, seed: int = SEED) -> dict:
             values.get("status") or "", cols.get("starts_at"), cols.get("ends_at"),
             values.get("attendance_mode"), values.get("ministry"), values.get("fiscal_year"),
             values.get("policy_kind"), values.get("funding_kind"), values.get("population"),
-            json.dumps(data), json.dumps(html), fmt_time(updated),
+            json.dumps(data), json.dumps(html), fmt_time(updated), int(deleted), int(hidden), bid,
         ))  # fmt: skip
         for fid in sample_weighted(rng, field_slugs, field_w, rng.randint(1, 3)):
             tpf_rows.append((tid, field_ids[fid]))

@@ -5,7 +5,9 @@ Every change that other packages care about goes through here, whatever entry po
 1. A service queues an event in the session (``queue(session, signal, **ids)``; the forum and
    moderation wrap it as ``forum.signals.queue_after_commit`` and ``moderation.signals.queue``).
    Rows of watched models whose watched columns change are collected at every flush
-   (``watch(model, kind, columns)``), so bulk of the work needs no call at all.
+   (``watch(model, kind, columns)``), so bulk of the work needs no call at all. A bulk
+   ``UPDATE``/``DELETE`` of a watched model that may change a watched column names its kind as
+   *unseen* (the rows are not known): a recorder that must not miss one can then look at all.
 2. Just before the transaction commits, every *recorder* (``add_recorder``) gets the queued
    events and the changed rows and writes what must commit with the change: the search outbox,
    the notification jobs. Their rows commit or roll back with the post that caused them.
@@ -31,6 +33,7 @@ from sqlalchemy.orm import Session
 
 _PENDING = "kyoso.events.pending"
 _CHANGES = "kyoso.events.changes"
+_UNSEEN = "kyoso.events.unseen"
 _WROTE = "kyoso.events.wrote"
 _WRITTEN = "kyoso.events.written"
 
@@ -43,16 +46,19 @@ Written = dict[type | None, set[str] | None]
 
 @dataclass
 class Batch:
-    """What one committing transaction did: ``events`` in order, ``changes`` by kind → ids."""
+    """What one committing transaction did: ``events`` in order, ``changes`` by kind → ids,
+    ``unseen``: the kinds whose rows a bulk statement may have changed without naming them
+    (no :func:`touch` can tell whether it named them all)."""
 
     events: list[tuple[Signal, dict[str, Any]]] = field(default_factory=list)
     changes: dict[str, set[int]] = field(default_factory=dict)
+    unseen: set[str] = field(default_factory=set)
 
 
 Recorder = Callable[[Session, Batch], None]
 
 _recorders: list[Recorder] = []
-_watched: dict[type, tuple[str, tuple[str, ...], str]] = {}
+_watched: dict[type, list[tuple[str, tuple[str, ...], str]]] = {}
 _write_hooks: list[Callable[[], None]] = []
 _unless: dict[Callable[[], None], dict[type, frozenset[str] | None]] = {}
 _only: dict[Callable[[], None], dict[type, frozenset[str] | None]] = {}
@@ -78,9 +84,11 @@ def add_recorder(recorder: Recorder) -> None:
 def watch(model: type, kind: str, columns: tuple[str, ...], *, key: str = "id") -> None:
     """Collect the ids of ``model`` rows that are inserted, deleted, or change one of
     ``columns``, under ``kind``, for the recorders (``key``: the attribute that holds the id,
-    e.g. the thread a thread's detail row belongs to). Bulk ``UPDATE`` statements bypass this:
-    code that changes a watched column that way calls :func:`touch`."""
-    _watched[model] = (kind, columns, key)
+    e.g. the thread a thread's detail row belongs to). A model may be watched under several
+    kinds. Bulk ``UPDATE`` statements bypass this: code that changes a watched column that way
+    calls :func:`touch` (and the kind is also named in ``Batch.unseen``)."""
+    specs = _watched.setdefault(model, [])
+    specs[:] = [spec for spec in specs if spec[0] != kind] + [(kind, columns, key)]
 
 
 def touch(session: Session, kind: str, ids) -> None:
@@ -175,20 +183,21 @@ def _collect(session: Session, _flush_context) -> None:
         return
     changes = session.info.setdefault(_CHANGES, {})
     for obj in (*session.new, *session.deleted):
-        spec = _watched.get(type(obj))
-        if spec is not None and getattr(obj, spec[2]) is not None:
-            changes.setdefault(spec[0], set()).add(getattr(obj, spec[2]))
+        for kind, _columns, key in _watched.get(type(obj), ()):
+            if getattr(obj, key) is not None:
+                changes.setdefault(kind, set()).add(getattr(obj, key))
     for obj in session.dirty:
-        spec = _watched.get(type(obj))
-        if spec is not None and _changed(obj, spec[1]):
-            changes.setdefault(spec[0], set()).add(getattr(obj, spec[2]))
+        for kind, columns, key in _watched.get(type(obj), ()):
+            if _changed(obj, columns):
+                changes.setdefault(kind, set()).add(getattr(obj, key))
 
 
 @event.listens_for(Session, "before_commit")
 def _record(session: Session) -> None:
     session.flush()  # what is still pending is collected now, before the recorders run
-    batch = Batch(events=pending(session), changes=session.info.pop(_CHANGES, {}))
-    if not (batch.events or batch.changes):
+    batch = Batch(events=pending(session), changes=session.info.pop(_CHANGES, {}),
+                  unseen=session.info.pop(_UNSEEN, set()))  # fmt: skip
+    if not (batch.events or batch.changes or batch.unseen):
         return
     for recorder in _recorders:
         recorder(session, batch)
@@ -197,6 +206,13 @@ def _record(session: Session) -> None:
 @event.listens_for(Session, "do_orm_execute")
 def _statement(state) -> None:
     """Bulk ``UPDATE``/``DELETE``/``INSERT`` and textual statements bypass the flush."""
+    if (state.is_update or state.is_delete) and state.bind_mapper is not None:
+        specs = _watched.get(state.bind_mapper.class_, ())
+        if specs:
+            columns = _set_columns(state.statement)
+            for kind, watched, _key in specs:
+                if columns is ALL or columns & set(watched):
+                    state.session.info.setdefault(_UNSEEN, set()).add(kind)
     if not state.is_select and _write_hooks:
         mapper = state.bind_mapper
         if mapper is None or mapper.class_ not in _quiet:
@@ -218,6 +234,7 @@ def _set_columns(statement) -> set[str] | None:
 @event.listens_for(Session, "after_commit")
 def _deliver(session: Session) -> None:
     session.info.pop(_CHANGES, None)
+    session.info.pop(_UNSEEN, None)
     for signal, payload in session.info.pop(_PENDING, []):
         signal.send(None, **payload)
     written = session.info.pop(_WRITTEN, {})
@@ -233,5 +250,6 @@ def _drop(session: Session, previous_transaction) -> None:
         return
     session.info.pop(_PENDING, None)
     session.info.pop(_CHANGES, None)
+    session.info.pop(_UNSEEN, None)
     session.info.pop(_WROTE, None)
     session.info.pop(_WRITTEN, None)

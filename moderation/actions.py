@@ -5,15 +5,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import update
-
 from audit.log import record_action
 from auth.accounts import log_out_everywhere
 from auth.models import User
 from core.extensions import db
 from core.types import utcnow
 from forum import posting, signals
-from forum.models import Post, Thread
+from forum.models import Post
 
 FOREVER = datetime(9999, 12, 31, tzinfo=utcnow().tzinfo)
 
@@ -24,7 +22,7 @@ def hide_post(post: Post, *, actor: User | None, reason: str = "") -> None:
         return
     post.hidden_at = utcnow()
     if post.number == 1:
-        db.session.execute(update(Thread).where(Thread.id == post.thread_id).values(is_hidden=True))
+        post.thread.is_hidden = True  # seen at the flush: search, the structured details' copies
     record_action(actor, "post.hide", "post", post.id, reason=reason)
     signals.queue_after_commit(
         db.session, signals.post_hidden, thread_id=post.thread_id, post_id=post.id,
@@ -37,9 +35,7 @@ def restore_post(post: Post, *, actor: User | None, reason: str = "") -> None:
         return
     post.hidden_at = None
     if post.number == 1:
-        db.session.execute(
-            update(Thread).where(Thread.id == post.thread_id).values(is_hidden=False)
-        )
+        post.thread.is_hidden = False
     record_action(actor, "post.restore", "post", post.id, reason=reason)
     signals.queue_after_commit(
         db.session, signals.post_edited, thread_id=post.thread_id, post_id=post.id,

@@ -6,12 +6,13 @@ The counts leave out the prefecture and 地方 filters themselves (otherwise the
 prefecture once one is chosen); every other filter, the audience rule and, for events, the
 upcoming/past window are those of the list (``structured.queries.prefecture_counts``).
 
-**Per-process cache.** Counting is one aggregate statement, but it visits every matching item
-and its thread: at 100,000 structured threads (~40,000 cases) it takes 6-44 ms of CPU in SQLite
-(37 ms for all the cases; 40-160 ms before the memory map and the plans of 2026-12-07), against a
-budget of 10 ms per listing (bench/README.md, "Prefecture map"). No index of today's helps
-further: the time goes to looking up each item's thread (deleted? hidden? in a board the viewer
-may read?). So the counts are kept for
+**Per-process cache.** Counting is one aggregate statement over one index of
+``thread_details`` (``ix_thread_details_kind_state``; events ``…_kind_start_state``): each item
+carries copies of its thread's deleted/hidden flags and board (migration 0031,
+``structured.copies``), so no item's row or thread is read. At 100,000 structured threads (~40,000
+cases) that is 2-10 ms of CPU in SQLite, 15-22 ms with a field or domain (25-40 ms before the
+copies), against a budget of 10 ms per listing (bench/README.md, "Prefecture map"). The counts are
+still kept for
 ``STATS_MAP_CACHE_SECONDS`` (30 s; 0: no cache) in each process, keyed by the kind, the filters
 (but the prefecture and 地方), the viewer's audience (``forum.audience.viewer_key``: equal
 only for viewers who may read the same boards, so that others never share counts) — and, for events, the Tokyo day that separates upcoming

@@ -12,6 +12,7 @@ from forum.models import Thread
 from structured import (
     api,
     api_schema,
+    copies,
     display,
     exports,
     listings,
@@ -52,6 +53,7 @@ def details_by_thread(thread_ids) -> dict[int, models.ThreadDetail]:
 
 
 def register(app: Flask) -> None:
+    copies.install()
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
     openapi.declare(app, api_schema.contract)

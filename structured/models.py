@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, String, Table
+from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, String, Table, false, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from auth.models import User
@@ -37,6 +37,12 @@ thread_life_domains = Table(
 )
 
 
+def _thread_board(context) -> int:
+    """A new detail row's ``board_id``: its thread's (the copy is right from the insert on)."""
+    thread_id = context.get_current_parameters()["thread_id"]
+    return context.connection.scalar(select(Thread.board_id).where(Thread.id == thread_id))
+
+
 class ThreadDetail(db.Model):
     __tablename__ = "thread_details"
     __table_args__ = (
@@ -44,15 +50,30 @@ class ThreadDetail(db.Model):
         # that those filters are checked in the index, not by reading each ~2 KB row
         Index("ix_thread_details_kind_id", "kind", "thread_id", "population", "funding_kind"),
         Index("ix_thread_details_kind_pref", "kind", "prefecture_code", "thread_id"),
-        # events by start time (upcoming ascending, archive descending); the prefecture rides
-        # along so that the prefecture map counts events from the index alone (migration 0020)
+        # events by start time (upcoming ascending, archive descending); the prefecture, the
+        # thread's state and the event filters ride along so that the counts of upcoming or past
+        # events read the index alone (migrations 0023, 0031)
         Index(
-            "ix_thread_details_kind_start_pref", "kind", "starts_at", "thread_id", "prefecture_code"
+            "ix_thread_details_kind_start_state", "kind", "starts_at", "thread_id",
+            "prefecture_code", "is_deleted", "is_hidden", "board_id", "status", "attendance_mode",
         ),
         Index("ix_thread_details_kind_status", "kind", "status", "thread_id"),
         Index("ix_thread_details_kind_fy", "kind", "fiscal_year", "thread_id"),
-        # the ministry filter and its list of choices (covering: no table rows read)
-        Index("ix_thread_details_kind_ministry", "kind", "ministry"),
+        # the ministry filter and its list of choices, with the thread's state (covering: no
+        # table rows and no threads read; migration 0031)
+        Index(
+            "ix_thread_details_kind_ministry", "kind", "ministry", "is_deleted", "is_hidden",
+            "board_id",
+        ),
+        # the counts (the prefecture map, a listing's 「N件」) from this index alone: the items of
+        # a kind that are neither deleted nor hidden, in prefecture order, with their board for
+        # the audience rule and the columns the listings filter on, the thread id last (for
+        # PostgreSQL's index-only joins to a field's or domain's threads; migration 0031)
+        Index(
+            "ix_thread_details_kind_state", "kind", "is_deleted", "is_hidden", "prefecture_code",
+            "board_id", "status", "fiscal_year", "population", "funding_kind", "policy_kind",
+            "ministry", "thread_id",
+        ),
     )
     thread_id: Mapped[int] = mapped_column(
         ForeignKey("threads.id", ondelete="CASCADE"), primary_key=True
@@ -77,6 +98,11 @@ class ThreadDetail(db.Model):
     #: the Markdown fields rendered and sanitised on write
     html: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: copies of the thread's own columns, so that counts need not look the thread up
+    #: (``structured.copies`` keeps them equal at every commit; migration 0031)
+    is_deleted: Mapped[bool] = mapped_column(default=False, server_default=false())
+    is_hidden: Mapped[bool] = mapped_column(default=False, server_default=false())
+    board_id: Mapped[int] = mapped_column(ForeignKey("boards.id"), default=_thread_board)
 
     thread: Mapped[Thread] = relationship(lazy="select", backref=None)
     prefecture: Mapped[Prefecture | None] = relationship(lazy="joined")

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
-from sqlalchemy.orm import aliased, contains_eager, noload
+from sqlalchemy.orm import contains_eager, noload
 
 from auth.spaces import NATIONAL_SPACE_ID, Space
 from core import cursors
@@ -241,36 +241,42 @@ def _tokyo_midnight(day: date) -> datetime:
     return datetime.combine(day, time(), tzinfo=TOKYO).astimezone(UTC)
 
 
-def _conditions(filters: Filters) -> list:
+def _conditions(filters: Filters, *, counting: bool = False) -> list:
     """The WHERE clauses of a listing over ``thread_details`` joined to its thread and board:
     visible threads of the kind that the viewer may read, with every filter applied. The one
-    definition behind the pages, the API, the exports and the map's counts."""
+    definition behind the pages, the API, the exports and the counts.
+
+    ``counting``: the same rows over ``thread_details`` alone, as the counts read them — the
+    thread's state from the detail's copies (``structured.copies``; no look-up of each item's
+    thread), a field or domain as a list of threads (built once: a count visits every item of
+    the kind, a page only its first few)."""
     f = filters
-    where = [ThreadDetail.kind == f.kind, Thread.is_deleted.is_(False),
-             Thread.is_hidden.is_(False),
-             audience.readable_filter(Thread.board_id, audience.viewer())]  # fmt: skip
+    state = ThreadDetail if counting else Thread
+    where = [ThreadDetail.kind == f.kind, state.is_deleted.is_(False),
+             state.is_hidden.is_(False),
+             audience.readable_filter(state.board_id, audience.viewer())]  # fmt: skip
     if f.q:
         where.append(ThreadDetail.thread_id.in_(f._ids["q"]))
-    if f.space:
+    if f.space and counting:
+        where.append(
+            ThreadDetail.board_id.in_(select(Board.id).where(Board.space_id == f._ids["space"]))
+        )
+    elif f.space:
         where.append(Board.space_id == f._ids["space"])
     if f.prefecture:
         where.append(ThreadDetail.prefecture_code == f.prefecture)
     if f.block:
         where.append(ThreadDetail.prefecture_code.in_(f._ids["block"]))
-    if f.field:
-        where.append(
-            exists().where(
-                thread_player_fields.c.thread_id == ThreadDetail.thread_id,
-                thread_player_fields.c.player_field_id == f._ids["field"],
-            )
-        )
-    if f.domain:
-        where.append(
-            exists().where(
-                thread_life_domains.c.thread_id == ThreadDetail.thread_id,
-                thread_life_domains.c.life_domain_id == f._ids["domain"],
-            )
-        )
+    for table, column, name in ((thread_player_fields, "player_field_id", "field"),
+                                (thread_life_domains, "life_domain_id", "domain")):  # fmt: skip
+        if not getattr(f, name):
+            continue
+        if counting:
+            tagged = select(table.c.thread_id).where(table.c[column] == f._ids[name])
+            where.append(ThreadDetail.thread_id.in_(tagged))
+        else:
+            where.append(exists().where(table.c.thread_id == ThreadDetail.thread_id,
+                                        table.c[column] == f._ids[name]))  # fmt: skip
     if f.population:
         _, low, high = POPULATION_BANDS[f.population]
         where.append(ThreadDetail.population >= low)
@@ -327,46 +333,23 @@ def _event_window(filters: Filters, now: datetime) -> ColumnElement[bool] | None
     return None
 
 
-#: filters on a column that has an index (kind, column …) of its own
-_OWN_INDEX = ("status", "fiscal_year", "ministry")
-
-
 def prefecture_counts(filters: Filters, *, now: datetime | None = None) -> dict[str | None, int]:
     """How many items of the listing each prefecture has, by code (``None``: items with no
     prefecture): the listing's own conditions, events in its time window, but neither the
     prefecture nor the 地方 filter (a map of the current choice would show one prefecture).
-    One aggregate statement."""
+    One aggregate statement over ``thread_details`` alone: every column it reads is in
+    ``ix_thread_details_kind_state`` (events: ``ix_thread_details_kind_start_state``), so
+    neither the items' rows nor their threads are read — at 100,000 structured threads all the
+    cases in about 5 ms of CPU in SQLite (bench/README.md, "Prefecture map")."""
     anywhere = replace(filters, prefecture=None, block=None)
-    where = _conditions(anywhere)
+    where = _conditions(anywhere, counting=True)
     if filters.kind == "event":
         window = _event_window(anywhere, now or datetime.now(UTC))
         if window is not None:
             where.append(window)
-    if anywhere.population or anywhere.funding:
-        # the items found first, as the plain count finds them (ix_thread_details_kind_id holds
-        # population and funding), then only those items' rows read for their prefecture:
-        # grouped directly, SQLite walks ix_thread_details_kind_pref for its order and reads
-        # every case's ~2.6 KB row for the population — /cases?population=10k-50k 68 → 25 ms
-        # CPU, with a field and a domain 69 → 13 ms at 100,000 structured threads (bench/README.md,
-        # "Prefecture map")
-        found = _joined(select(ThreadDetail.thread_id)).where(*where)
-        item = aliased(ThreadDetail)
-        query = (
-            select(item.prefecture_code, func.count())
-            .where(item.thread_id.in_(found))
-            .group_by(item.prefecture_code)
-        )
-        return {code: count for code, count in db.session.execute(query)}
     code = ThreadDetail.prefecture_code
-    if any(getattr(anywhere, name) for name in _OWN_INDEX):
-        # grouped by an expression, which no index keeps in order: SQLite (without planner
-        # statistics) then takes the filter's own index and sorts the few groups, instead of
-        # walking every item of the kind in ix_thread_details_kind_pref for its order by
-        # prefecture — /challenges?status=open 16.5 → 8.0 ms CPU, /policies?fiscal_year=2026
-        # 24.8 → 7.9 ms at 100,000 structured threads (bench/README.md, "Prefecture map")
-        code = func.coalesce(code, "")
-    query = _joined(select(code, func.count()).select_from(ThreadDetail)).where(*where)
-    return {code or None: count for code, count in db.session.execute(query.group_by(code))}
+    query = select(code, func.count()).where(*where).group_by(code)
+    return {code: count for code, count in db.session.execute(query)}
 
 
 def total_of(filters: Filters, by_code: dict[str | None, int]) -> int:
@@ -467,12 +450,13 @@ def newest(filters: Filters, limit: int = 30) -> list[ThreadDetail]:
 
 
 def list_ministries() -> list[str]:
+    """The 所管 choices: the ministries of the policies the viewer may read, from
+    ``ix_thread_details_kind_state`` alone (the thread's state from the detail's copies)."""
     query = (
         select(ThreadDetail.ministry)
-        .join(Thread, Thread.id == ThreadDetail.thread_id)
         .where(ThreadDetail.kind == "policy", ThreadDetail.ministry.is_not(None),
-               Thread.is_deleted.is_(False), Thread.is_hidden.is_(False),
-               audience.readable_filter(Thread.board_id, audience.viewer()))
+               ThreadDetail.is_deleted.is_(False), ThreadDetail.is_hidden.is_(False),
+               audience.readable_filter(ThreadDetail.board_id, audience.viewer()))
         .distinct()
         .order_by(ThreadDetail.ministry)
     )

@@ -50,8 +50,10 @@ def test_migration_0025_keeps_prefectures_and_allows_none(tmp_path):
                     " WHERE thread_id = :id"), {"id": first}).one()  # fmt: skip
                 assert tuple(kept) == ("20", "202011")
                 indexes = {i["name"] for i in inspect(conn).get_indexes("thread_details")}
-                assert {"ix_thread_details_kind_pref", "ix_thread_details_kind_start_pref"} <= indexes
+                # 0031 carried the start-time index on with the thread's state (…_start_state)
+                assert {"ix_thread_details_kind_pref", "ix_thread_details_kind_start_state"} <= indexes
                 _fill(conn, "thread_details", {"thread_id": second, "kind": "event",
+                                               "board_id": board_id,  # 0031's copy
                                                "prefecture_code": None, "status": "scheduled",
                                                "attendance_mode": "online",
                                                "starts_at": "2030-12-02 01:00:00"})  # fmt: skip
