@@ -5,7 +5,7 @@ Tokyo month and wait in microseconds on ``stats_first_replies``, and the review 
 counted directly until the worker (or ``flask stats refresh``) has built it again.
 
 Revision ID: 0032
-Revises: 0030
+Revises: 0031
 Create Date: 2026-12-07 10:00:00.000000
 
 """
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0032'
-down_revision = '0030'
+down_revision = '0031'
 branch_labels = None
 depends_on = None
 
