@@ -182,7 +182,7 @@ def freshness(path: Path, ix, start_id: int, count: int) -> list[float]:
         marker = f"fresh{i}marker"
         doc["body_ng"] = doc["body_ng"] + " " + marker
         started = time.perf_counter()
-        writer = ix.writer(timeout=30)
+        writer = store.writer(ix, timeout=30)
         writer.add_document(**doc)
         writer.commit()
         while True:
@@ -236,7 +236,7 @@ def main() -> None:
         # procs > 1: Whoosh's MpWriter; each process analyses a share of the posts and the
         # parent merges their sorted runs into one segment, as one writer's commit does
         kwargs = {"procs": args.procs} if args.procs > 1 else {}
-        writer = ix.writer(limitmb=256, **kwargs)
+        writer = store.writer(ix, limitmb=256, **kwargs)
         for post in posts(size - done_posts, start_id=done_posts + 1):
             doc = build_document(post)
             texts[post.post_id] = html_to_text(post.body_html)

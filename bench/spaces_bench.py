@@ -133,7 +133,7 @@ def build_index(args) -> None:
     root = args.dir.resolve()
     path, ix = store.create_aside(root)
     started = time.perf_counter()
-    writer = ix.writer(limitmb=256)
+    writer = store.writer(ix, limitmb=256)
     for row, text in zip(rows, posts(len(rows)), strict=True):
         pid, tid, number, author, created, t_author, bid, kind, field_slug, sid, aud, roles = row
         extra = {"board": BoardState(bid, sid, aud, roles)} if "board" in thread_fields else {}

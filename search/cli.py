@@ -70,6 +70,9 @@ def status_data() -> dict:
     ix = store.open_index(path)
     try:
         data["documents"] = ix.doc_count()
+        # segments written as one compound file (before 2026-12-07) are copied into memory by
+        # every searcher: ``search rebuild`` (or the next merge) writes them as separate files
+        data["compound_segments"] = store.compound_segments(ix)
     finally:
         ix.close()
     lock = runner.IndexerLock(root)

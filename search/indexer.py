@@ -41,7 +41,7 @@ def index_root() -> Path:
 
 
 def _write_documents(ix: Index, rows: list[PostRow], *, thread_ids=(), post_ids=()) -> None:
-    writer = ix.writer(timeout=30.0)
+    writer = store.writer(ix, timeout=30.0)
     try:
         for thread_id in sorted(set(thread_ids)):
             writer.delete_by_term("thread_id", str(thread_id))
@@ -113,7 +113,7 @@ def rebuild(root: Path, *, batch_size: int = 1000, on_batch=None) -> Path:
     replay_from = outbox.last_id_before(utcnow() - timedelta(seconds=GAP_SECONDS))
     db.session.rollback()
     path, ix = store.create_aside(root, store.IndexState(last_applied=replay_from))
-    writer = ix.writer(limitmb=128)
+    writer = store.writer(ix, limitmb=128)
     count = 0
     try:
         for rows in iter_all_rows(batch_size):

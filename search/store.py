@@ -93,6 +93,20 @@ def open_index(path: Path) -> Index:
     return whoosh_index.open_dir(str(path))
 
 
+def writer(ix: Index, **kwargs):
+    """A writer whose segments stay separate files (``compound=False``): Whoosh-Reloaded opens
+    a segment assembled into one compound file by copying each part into memory (``BytesIO``)
+    on every reader, so a 1,000,000-post index cost 2 GiB of memory per open searcher and each
+    reopen after a new post copied it again. Separate files are read where they lie."""
+    return ix.writer(compound=False, **kwargs)
+
+
+def compound_segments(ix: Index) -> int:
+    """How many of the index's segments are compound files (written before ``writer``; a
+    ``search rebuild`` or the next merge replaces them)."""
+    return sum(1 for segment in ix._segments() if segment.is_compound())
+
+
 class SearcherPool:
     """Whoosh searchers lent to one thread at a time (a searcher is not shared between
     threads), refreshed cheaply when lent and reopened when another index becomes current."""

@@ -192,6 +192,23 @@ def test_rebuild_equals_incremental(
     assert len(rebuilt) == expected
 
 
+def test_segments_are_separate_files_not_compound(thread_factory, sync_index, index_root):
+    """Whoosh-Reloaded copies every part of a compound segment into memory on each reader
+    (2 GiB per searcher at 1,000,000 posts): the incremental writes, their merges and a
+    rebuild all write separate files."""
+    sync_index()
+    for i in range(3):  # several commits: segments, then a merge of the small ones
+        thread_factory(title=f"見守り活動の報告 {i}")
+        sync_index()
+    ix = store.open_index(store.current_path(index_root))
+    assert ix.doc_count() >= 3 and store.compound_segments(ix) == 0
+    ix.close()
+    indexer.rebuild(index_root)
+    ix = store.open_index(store.current_path(index_root))
+    assert ix.doc_count() >= 3 and store.compound_segments(ix) == 0
+    ix.close()
+
+
 @pytest.mark.parametrize("point", ["before-commit", "before-state"])
 def test_indexer_killed_between_commit_and_apply_loses_nothing(
     point,
