@@ -9,7 +9,7 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.exc import IntegrityError
 
 from tests.fixtures.database import own_database as _own_database
-from tests.security.test_leak_matrix import _fill
+from tests.security.test_leak_matrix import _fill, _old_member
 
 
 def test_migration_0025_keeps_prefectures_and_allows_none(tmp_path):
@@ -24,11 +24,7 @@ def test_migration_0025_keeps_prefectures_and_allows_none(tmp_path):
             upgrade(revision="0024")
             engine = create_engine(url)
             with engine.begin() as conn:
-                role_id = conn.scalar(text("SELECT id FROM roles WHERE slug = 'member'"))
-                _fill(conn, "users", {"handle": "old", "email": "old@example.jp",
-                                      "display_name": "古参", "password_hash": "x",
-                                      "role_id": role_id})  # fmt: skip
-                user_id = conn.scalar(text("SELECT id FROM users WHERE handle = 'old'"))
+                user_id = _old_member(conn)
                 board_id = conn.scalar(text("SELECT id FROM boards WHERE slug = 'events'"))
                 for title in ("長野の研修", "全国の配信"):
                     _fill(conn, "threads", {"board_id": board_id, "author_id": user_id,

@@ -8,7 +8,7 @@ from __future__ import annotations
 from sqlalchemy import create_engine, inspect, text
 
 from tests.fixtures.database import own_database as _own_database
-from tests.security.test_leak_matrix import _fill
+from tests.security.test_leak_matrix import _fill, _old_member
 
 
 def test_migration_0031_copies_each_threads_state_into_its_details(tmp_path):
@@ -23,11 +23,7 @@ def test_migration_0031_copies_each_threads_state_into_its_details(tmp_path):
             upgrade(revision="0030")
             engine = create_engine(url)
             with engine.begin() as conn:
-                role_id = conn.scalar(text("SELECT id FROM roles WHERE slug = 'member'"))
-                _fill(conn, "users", {"handle": "old", "email": "old@example.jp",
-                                      "display_name": "古参", "password_hash": "x",
-                                      "role_id": role_id})  # fmt: skip
-                user_id = conn.scalar(text("SELECT id FROM users WHERE handle = 'old'"))
+                user_id = _old_member(conn)
                 boards = dict(conn.execute(text("SELECT slug, id FROM boards")).all())
                 made = {}
                 for title, board, deleted, hidden in (("見える事例", "jirei", False, False),

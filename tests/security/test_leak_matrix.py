@@ -1227,6 +1227,14 @@ def test_leak_migration_keeps_existing_boards_national_and_public(tmp_path):
         _migration_check(url, tmp_path)
 
 
+def _old_member(conn) -> int:
+    """A member written straight into the tables of an older revision (migration tests): their id."""
+    role_id = conn.scalar(text("SELECT id FROM roles WHERE slug = 'member'"))
+    _fill(conn, "users", {"handle": "old", "email": "old@example.jp", "display_name": "古参",
+                          "password_hash": "x", "role_id": role_id})  # fmt: skip
+    return conn.scalar(text("SELECT id FROM users WHERE handle = 'old'"))
+
+
 def _migration_check(url: str, tmp_path: Path) -> None:
     from flask_migrate import upgrade
 
@@ -1238,11 +1246,7 @@ def _migration_check(url: str, tmp_path: Path) -> None:
         upgrade(revision="0013")
         engine = create_engine(url)
         with engine.begin() as conn:
-            role_id = conn.scalar(text("SELECT id FROM roles WHERE slug = 'member'"))
-            _fill(conn, "users", {"handle": "old", "email": "old@example.jp",
-                                  "display_name": "古参", "password_hash": "x",
-                                  "role_id": role_id})  # fmt: skip
-            user_id = conn.scalar(text("SELECT id FROM users WHERE handle = 'old'"))
+            user_id = _old_member(conn)
             _fill(conn, "boards", {"slug": "old-board", "name": "古い掲示板", "description": "",
                                    "kind": "cross", "position": 99})  # fmt: skip
             board_id = conn.scalar(text("SELECT id FROM boards WHERE slug = 'old-board'"))
