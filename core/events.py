@@ -58,7 +58,7 @@ class Batch:
 Recorder = Callable[[Session, Batch], None]
 
 _recorders: list[Recorder] = []
-_watched: dict[type, list[tuple[str, tuple[str, ...], str]]] = {}
+_watched: dict[type, list[tuple[str, tuple[str, ...], str, bool]]] = {}
 _write_hooks: list[Callable[[], None]] = []
 _unless: dict[Callable[[], None], dict[type, frozenset[str] | None]] = {}
 _only: dict[Callable[[], None], dict[type, frozenset[str] | None]] = {}
@@ -81,14 +81,17 @@ def add_recorder(recorder: Recorder) -> None:
         _recorders.append(recorder)
 
 
-def watch(model: type, kind: str, columns: tuple[str, ...], *, key: str = "id") -> None:
+def watch(model: type, kind: str, columns: tuple[str, ...], *, key: str = "id",
+          new_and_deleted: bool = True) -> None:  # fmt: skip
     """Collect the ids of ``model`` rows that are inserted, deleted, or change one of
     ``columns``, under ``kind``, for the recorders (``key``: the attribute that holds the id,
-    e.g. the thread a thread's detail row belongs to). A model may be watched under several
-    kinds. Bulk ``UPDATE`` statements bypass this: code that changes a watched column that way
-    calls :func:`touch` (and the kind is also named in ``Batch.unseen``)."""
+    e.g. the thread a thread's detail row belongs to; ``new_and_deleted=False``: only rows
+    that change). A model may be watched under several kinds. Bulk ``UPDATE`` statements bypass
+    this: code that changes a watched column that way calls :func:`touch` (and the kind is also
+    named in ``Batch.unseen``)."""
     specs = _watched.setdefault(model, [])
-    specs[:] = [spec for spec in specs if spec[0] != kind] + [(kind, columns, key)]
+    spec = (kind, columns, key, new_and_deleted)
+    specs[:] = [spec for spec in specs if spec[0] != kind] + [spec]
 
 
 def touch(session: Session, kind: str, ids) -> None:
@@ -183,11 +186,11 @@ def _collect(session: Session, _flush_context) -> None:
         return
     changes = session.info.setdefault(_CHANGES, {})
     for obj in (*session.new, *session.deleted):
-        for kind, _columns, key in _watched.get(type(obj), ()):
-            if getattr(obj, key) is not None:
+        for kind, _columns, key, new_and_deleted in _watched.get(type(obj), ()):
+            if new_and_deleted and getattr(obj, key) is not None:
                 changes.setdefault(kind, set()).add(getattr(obj, key))
     for obj in session.dirty:
-        for kind, columns, key in _watched.get(type(obj), ()):
+        for kind, columns, key, _new_and_deleted in _watched.get(type(obj), ()):
             if _changed(obj, columns):
                 changes.setdefault(kind, set()).add(getattr(obj, key))
 
@@ -210,7 +213,7 @@ def _statement(state) -> None:
         specs = _watched.get(state.bind_mapper.class_, ())
         if specs:
             columns = _set_columns(state.statement)
-            for kind, watched, _key in specs:
+            for kind, watched, _key, _new_and_deleted in specs:
                 if columns is ALL or columns & set(watched):
                     state.session.info.setdefault(_UNSEEN, set()).add(kind)
     if not state.is_select and _write_hooks:

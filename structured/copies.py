@@ -66,6 +66,8 @@ def _record(session: Session, batch: events.Batch) -> None:
 
 def install() -> None:
     """Watch the copied columns of threads and new detail rows (once per process)."""
-    events.watch(Thread, THREAD_STATE, COPIED)
+    # a new thread's detail row, if it has one, is itself new (and takes its copies then); a
+    # thread deleted for good takes its details with it: only changed threads concern the copies
+    events.watch(Thread, THREAD_STATE, COPIED, new_and_deleted=False)
     events.watch(ThreadDetail, THREAD_STATE, COPIED, key="thread_id")
     events.add_recorder(_record)
