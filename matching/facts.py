@@ -7,6 +7,7 @@ import re
 import time
 from dataclasses import dataclass, field
 
+from flask import current_app
 from sqlalchemy import select
 
 from core.extensions import db
@@ -38,8 +39,9 @@ def key_words(label: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(p.strip() for p in parts if len(p.strip()) >= 2))
 
 
-#: database URL → (loaded at, taxonomy)
-_loaded: dict[str, tuple[float, Taxonomy]] = {}
+#: where each application keeps (loaded at, taxonomy): ``app.extensions`` — one application per
+#: process, and one per test, whose database may share its URL with the previous test's
+_EXTENSION = "kyoso.matching_taxonomy"
 #: how long a process keeps the names (admins may rename a field or move a prefecture to
 #: another block at /admin/taxonomies: suggestions say so within this time)
 TAXONOMY_SECONDS = 60.0
@@ -48,8 +50,8 @@ TAXONOMY_SECONDS = 60.0
 def taxonomy() -> Taxonomy:
     """Names and blocks, kept per process and database for :data:`TAXONOMY_SECONDS` (three
     small statements when loaded)."""
-    key = str(db.engine.url)
-    found = _loaded.get(key)
+    extensions = current_app.extensions
+    found = extensions.get(_EXTENSION)
     if found is not None and time.monotonic() - found[0] < TAXONOMY_SECONDS:
         return found[1]
     fields = dict(db.session.execute(select(PlayerField.id, PlayerField.name)).all())
@@ -68,8 +70,7 @@ def taxonomy() -> Taxonomy:
         field_words={i: key_words(n) for i, n in fields.items()},
         domain_words={i: key_words(n) for i, n in domains.items()},
     )  # fmt: skip
-    _loaded.clear()  # one database per process (tests: one per test)
-    _loaded[key] = (time.monotonic(), result)
+    extensions[_EXTENSION] = (time.monotonic(), result)
     return result
 
 
