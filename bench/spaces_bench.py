@@ -60,7 +60,7 @@ def build_structured(args) -> None:
     """bench/structured_bench.py's database, then (with --spaces) the spaces of
     ``bench.generate.add_spaces`` and about --closed-share of the threads moved to closed boards
     (``PREF_PUBLIC_SHARE`` to prefectural public boards); board counters recomputed."""
-    from bench.structured_bench import generate
+    from bench.structured_bench import generate, refresh_kept_counts
 
     db_path = args.db.resolve()
     meta = generate(db_path, args.threads, args.seed)
@@ -90,6 +90,7 @@ def build_structured(args) -> None:
            last_post_at = (SELECT max(t.last_post_at) FROM threads t
                            WHERE t.board_id = boards.id AND NOT t.is_deleted)"""
     )
+    refresh_kept_counts(con)  # the moved items' boards
     con.execute("COMMIT")
     closed = set(layout["closed"])
     share = sum(b in closed for b in boards) / len(boards)

@@ -419,6 +419,7 @@ def generate(db_path: Path, n_threads: int, seed: int = SEED) -> dict:
                 "UPDATE boards SET thread_count = ?, post_count = ?, last_post_at = ? WHERE id = ?",
                 (tc, pc, last, bid),
             )
+    refresh_kept_counts(con)
     con.execute("COMMIT")  # no ANALYZE: the application never runs it (see --analyze)
     con.execute("PRAGMA journal_mode=WAL")
     con.close()
@@ -519,6 +520,17 @@ def _fields(kind, rng, pref, town, topic, created, starts, now_us) -> tuple[dict
                                  ("closed", 15)]),
     }  # fmt: skip
     return values, {}
+
+
+def refresh_kept_counts(con: sqlite3.Connection) -> None:
+    """The listings' kept counts (``structured.counts``, migration 0033) of the rows written
+    here without the application."""
+    from sqlalchemy.dialects import sqlite
+
+    from structured import counts
+
+    for statement in counts.rebuild_sql(sqlite.dialect()):
+        con.execute(statement)
 
 
 def ensure_database(db_path: Path, args) -> dict:

@@ -51,14 +51,14 @@ class Batch:
     (no :func:`touch` can tell whether it named them all)."""
 
     events: list[tuple[Signal, dict[str, Any]]] = field(default_factory=list)
-    changes: dict[str, set[int]] = field(default_factory=dict)
+    changes: dict[str, set[Any]] = field(default_factory=dict)
     unseen: set[str] = field(default_factory=set)
 
 
 Recorder = Callable[[Session, Batch], None]
 
 _recorders: list[Recorder] = []
-_watched: dict[type, list[tuple[str, tuple[str, ...], str, bool]]] = {}
+_watched: dict[type, list[tuple[str, tuple[str, ...], str | Callable[[Any], Any], bool]]] = {}
 _write_hooks: list[Callable[[], None]] = []
 _unless: dict[Callable[[], None], dict[type, frozenset[str] | None]] = {}
 _only: dict[Callable[[], None], dict[type, frozenset[str] | None]] = {}
@@ -81,12 +81,14 @@ def add_recorder(recorder: Recorder) -> None:
         _recorders.append(recorder)
 
 
-def watch(model: type, kind: str, columns: tuple[str, ...], *, key: str = "id",
-          new_and_deleted: bool = True) -> None:  # fmt: skip
+def watch(model: type, kind: str, columns: tuple[str, ...], *,
+          key: str | Callable[[Any], Any] = "id", new_and_deleted: bool = True) -> None:  # fmt: skip
     """Collect the ids of ``model`` rows that are inserted, deleted, or change one of
     ``columns``, under ``kind``, for the recorders (``key``: the attribute that holds the id,
-    e.g. the thread a thread's detail row belongs to; ``new_and_deleted=False``: only rows
-    that change). A model may be watched under several kinds. Bulk ``UPDATE`` statements bypass
+    e.g. the thread a thread's detail row belongs to, or ``key(row)``: the keys a row stands
+    for, an iterable, called at the flush while the attributes' history still holds the values
+    before it; ``new_and_deleted=False``: only rows that change). A model may be watched under
+    several kinds. Bulk ``UPDATE`` statements bypass
     this: code that changes a watched column that way calls :func:`touch` (and the kind is also
     named in ``Batch.unseen``)."""
     specs = _watched.setdefault(model, [])
@@ -187,12 +189,19 @@ def _collect(session: Session, _flush_context) -> None:
     changes = session.info.setdefault(_CHANGES, {})
     for obj in (*session.new, *session.deleted):
         for kind, _columns, key, new_and_deleted in _watched.get(type(obj), ()):
-            if new_and_deleted and getattr(obj, key) is not None:
-                changes.setdefault(kind, set()).add(getattr(obj, key))
+            if new_and_deleted:
+                _add_keys(changes, kind, obj, key)
     for obj in session.dirty:
         for kind, columns, key, _new_and_deleted in _watched.get(type(obj), ()):
             if _changed(obj, columns):
-                changes.setdefault(kind, set()).add(getattr(obj, key))
+                _add_keys(changes, kind, obj, key)
+
+
+def _add_keys(changes: dict[str, set], kind: str, obj, key) -> None:
+    if callable(key):
+        changes.setdefault(kind, set()).update(key(obj))
+    elif (value := getattr(obj, key)) is not None:
+        changes.setdefault(kind, set()).add(value)
 
 
 @event.listens_for(Session, "before_commit")

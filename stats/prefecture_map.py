@@ -6,14 +6,16 @@ The counts leave out the prefecture and 地方 filters themselves (otherwise the
 prefecture once one is chosen); every other filter, the audience rule and, for events, the
 upcoming/past window are those of the list (``structured.queries.prefecture_counts``).
 
-**Per-process cache.** Counting is one aggregate statement over one index of
-``thread_details`` (``ix_thread_details_kind_state``; events ``…_kind_start_state``): each item
-carries copies of its thread's deleted/hidden flags and board (migration 0031,
-``structured.copies``), so no item's row or thread is read. At 100,000 structured threads (~40,000
-cases) that is 2-10 ms of CPU in SQLite, 15-22 ms with a field or domain (25-40 ms before the
-copies), against a budget of 10 ms per listing (bench/README.md, "Prefecture map"). The counts are
-still kept for
-``STATS_MAP_CACHE_SECONDS`` (30 s; 0: no cache) in each process, keyed by the kind, the filters
+**Counting.** For the whole list, a platform, and one field or domain, the counts are
+the kept rows of ``structured.counts`` (one per board and prefecture, exact in the transaction of
+every change; migration 0033): a millisecond or two. Other filters count the items: one
+aggregate statement over one index of ``thread_details`` (``ix_thread_details_kind_state``;
+events ``…_kind_start_state``), each item carrying copies of its thread's deleted/hidden flags
+and board (migration 0031, ``structured.copies``), so no item's row or thread is read. At
+100,000 structured threads (~40,000 cases) that is 2-10 ms of CPU in SQLite, 15-22 ms with a
+field or domain, against a budget of 10 ms per listing (bench/README.md, "Prefecture map").
+
+**Per-process cache.** Either way the counts are kept for ``STATS_MAP_CACHE_SECONDS`` (30 s; 0: no cache) in each process, keyed by the kind, the filters
 (but the prefecture and 地方), the viewer's audience (``forum.audience.viewer_key``: equal
 only for viewers who may read the same boards, so that others never share counts) — and, for events, the Tokyo day that separates upcoming
 from past. With the counts kept, the map costs its building and rendering, about 3 ms. As with

@@ -12,6 +12,7 @@ from forum.models import Thread
 from structured import (
     api,
     api_schema,
+    cli,
     copies,
     display,
     exports,
@@ -54,6 +55,7 @@ def details_by_thread(thread_ids) -> dict[int, models.ThreadDetail]:
 
 def register(app: Flask) -> None:
     copies.install()
+    cli.register(app)
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
     openapi.declare(app, api_schema.contract)

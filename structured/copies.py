@@ -9,6 +9,10 @@ inserted; one ``UPDATE`` then copies what differs. No service calls this. A bulk
 ``threads`` that may set a copied column names no rows: then every detail whose copies differ is
 put right (one statement over the whole table; ``tests/structured/test_copies.py`` keeps the
 application's code free of such statements).
+
+The kept counts of the listings (``structured.counts``) follow in the same recorder, after the
+copies: the groups of the details whose copies changed, and those of the details whose own
+kind, prefecture or tags changed, are counted again.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from core import events
 from forum.models import Thread
+from structured import counts
 from structured.models import ThreadDetail
 
 #: the changes that concern the copies (:func:`core.events.watch`)
@@ -34,34 +39,47 @@ def _statement():
     differs = exists().where(
         mine, or_(*(thread.c[name] != detail.c[name] for name in COPIED))
     )
-    return update(detail).values(
-        {name: select(thread.c[name]).where(mine).scalar_subquery() for name in COPIED}
-    ).where(differs)
+    return (
+        update(detail)
+        .values({name: select(thread.c[name]).where(mine).scalar_subquery() for name in COPIED})
+        .where(differs)
+        .returning(detail.c.kind, detail.c.prefecture_code)
+    )
+
+
+def _copy(session: Session, thread_ids: Iterable[int] | None) -> list[counts.Group]:
+    """Copy the threads' columns where they differ; the groups of the detail rows changed."""
+    statement = _statement()
+    connection = session.connection()
+    if thread_ids is None:
+        rows = list(connection.execute(statement))
+    else:
+        ids, rows = sorted(set(thread_ids)), []
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start:start + _CHUNK]
+            rows += connection.execute(
+                statement.where(ThreadDetail.__table__.c.thread_id.in_(chunk))
+            )
+    return [(kind, code or "") for kind, code in rows]
 
 
 def copy_thread_state(session: Session, thread_ids: Iterable[int] | None = None) -> int:
     """Copy the threads' columns into their details where they differ (``thread_ids`` None: every
-    detail); how many detail rows changed. Runs on the session's connection, in its
-    transaction."""
-    statement = _statement()
-    connection = session.connection()
-    if thread_ids is None:
-        return connection.execute(statement).rowcount
-    ids = sorted(set(thread_ids))
-    changed = 0
-    for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start:start + _CHUNK]
-        changed += connection.execute(
-            statement.where(ThreadDetail.__table__.c.thread_id.in_(chunk))
-        ).rowcount
-    return changed
+    detail), and count the groups of the rows changed again (``structured.counts``); how many
+    detail rows changed. Runs on the session's connection, in its transaction."""
+    changed = _copy(session, thread_ids)
+    counts.recount(session, changed)
+    return len(changed)
 
 
 def _record(session: Session, batch: events.Batch) -> None:
+    groups: set[counts.Group] = set(batch.changes.get(counts.GROUPS, ()))
     if THREAD_STATE in batch.unseen:
-        copy_thread_state(session)
+        groups.update(_copy(session, None))
     elif ids := batch.changes.get(THREAD_STATE):
-        copy_thread_state(session, ids)
+        groups.update(_copy(session, ids))
+    # a bulk UPDATE of details that may have changed a kind or prefecture: count everything
+    counts.recount(session, None if counts.GROUPS in batch.unseen else groups)
 
 
 def install() -> None:
@@ -70,4 +88,5 @@ def install() -> None:
     # thread deleted for good takes its details with it: only changed threads concern the copies
     events.watch(Thread, THREAD_STATE, COPIED, new_and_deleted=False)
     events.watch(ThreadDetail, THREAD_STATE, COPIED, key="thread_id")
+    events.watch(ThreadDetail, counts.GROUPS, counts.WATCHED, key=counts.detail_groups)
     events.add_recorder(_record)

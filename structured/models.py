@@ -153,3 +153,23 @@ class CaseOrigin(db.Model):
     )
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ListingCount(db.Model):
+    """How many visible items (neither deleted nor hidden) of a kind each board has in each
+    prefecture, in all and per player field and life domain: the counts of the prefecture map
+    and of a listing's 「N件」 read these few rows instead of every item (issue #18; migration
+    0033). Kept exact in the transaction that changes an item by ``structured.counts``: the
+    (kind, prefecture) groups touched are counted again from ``thread_details``.
+
+    ``prefecture_code`` '' stands for none (an online event of national scope); ``field_id`` and
+    ``domain_id`` 0 for "any" (a row has at most one of them set)."""
+
+    __tablename__ = "listing_counts"
+    __table_args__ = (Index("ix_listing_counts_group", "kind", "prefecture_code"),)
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    field_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    domain_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    prefecture_code: Mapped[str] = mapped_column(String(2), primary_key=True)
+    board_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    items: Mapped[int] = mapped_column()

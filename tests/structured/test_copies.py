@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 
 from core.extensions import db
 from forum.models import Board, Post, Thread
-from structured import queries
+from structured import counts, queries
 from structured.copies import COPIED, copy_thread_state
 from structured.models import ThreadDetail
 from tests.fixtures.factories import established
@@ -38,6 +38,8 @@ def assert_copies_equal() -> None:
     assert rows, "no structured thread"
     differing = [(tid, copy, own) for tid, copy, own in rows if copy != own]
     assert differing == []
+    # the listings' kept counts follow in the same recorder (structured.counts)
+    assert counts.differences() == []
 
 
 def state(thread_id: int) -> tuple:
