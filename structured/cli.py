@@ -31,8 +31,8 @@ def counts_command(rebuild: bool) -> None:
     differing = counts.differences()
     db.session.remove()
     if differing:
-        for kind, field, domain, code, board, kept, counted in differing[:20]:
-            click.echo(f"differs: kind={kind} field={field} domain={domain} prefecture={code!r}"
-                       f" board={board} kept={kept} counted={counted}")  # fmt: skip
+        for kind, field, domain, month, code, board, kept, counted in differing[:20]:
+            click.echo(f"differs: kind={kind} field={field} domain={domain} month={month}"
+                       f" prefecture={code!r} board={board} kept={kept} counted={counted}")  # fmt: skip
         raise click.ClickException(f"{len(differing)} rows differ; run with --rebuild")
     click.echo("the kept counts agree with the items")

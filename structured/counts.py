@@ -5,7 +5,7 @@ each kind every board has in each prefecture, in all and per player field and li
 filters, and the listing's 「N件」 comes from those counts. Counted from the items, that is one
 index entry per item of the kind (40,000 cases at 100,000 structured threads): 6-20 ms, more
 than a listing narrowed to one prefecture costs on its own (bench/README.md, "Prefecture map").
-Read from here it is one row per board and prefecture.
+Read from here it is one row per board and prefecture (events: and per month of their start).
 
 **Exact, in the same transaction.** No worker and no delay: just before a transaction commits
 (through :mod:`core.events`, from ``structured.copies``, after the thread's state has been
@@ -26,25 +26,41 @@ On PostgreSQL the counting takes a transaction-level advisory lock first, so tha
 transactions never count the same group from snapshots that miss each other's items; SQLite
 writes one transaction at a time anyway.
 
-**Read** by :func:`kept_counts` for the filters it can answer (the kind, the platform, one field
-or one domain — the prefecture and 地方 are the map's own axis); the audience rule applies per
-board when read, with the boards as they are then. Other filters (a keyword, a status, a year,
-population, dates, events' upcoming/past window) are counted from the items
-(``structured.queries.prefecture_counts``). :func:`differences` compares the kept rows with a
-fresh count (tests, ``flask listings counts``); :func:`rebuild` counts everything
-again.
+**Events** are kept per month of their start (``month``: YYYYMM of ``starts_at`` in UTC; 0 for
+the other kinds), so that the upcoming or past window, which moves with the Tokyo day, reads
+the whole months on its side from here and counts only the items of the current month from
+the index of start times.
+
+**Read** by ``structured.queries.prefecture_counts`` for the filters :func:`answers` (the
+kind, the platform, one field or one domain, events' window — the prefecture and 地方 are the
+map's own axis); the audience rule applies per board when read, with the boards as they are
+then. Other filters (a keyword, a status, a year, population, dates) are counted from the
+items. :func:`differences` compares the kept rows with a fresh count (tests, ``flask listings
+counts``); :func:`rebuild` counts everything again.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import Integer, and_, delete, func, insert, inspect, literal, or_, select, union_all
+from sqlalchemy import (
+    Integer,
+    and_,
+    case,
+    delete,
+    func,
+    insert,
+    inspect,
+    literal,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.functions import FunctionElement
 
 from core.extensions import db
-from forum import audience
-from forum.models import Board
 from structured.models import ListingCount, ThreadDetail, thread_life_domains, thread_player_fields
 
 #: the :func:`core.events.watch` kind of the detail rows whose group changed
@@ -55,10 +71,35 @@ WATCHED = ("kind", "prefecture_code", "updated_at")
 _LOCK = (0x4B594F53, 33)
 #: more groups than this in one transaction: their kinds are counted whole
 _MANY = 60
-#: the URL filters :func:`kept_counts` answers (the others are counted from the items)
+#: the URL filters the kept counts answer (:func:`answers`; the others are counted from the items)
 _ANSWERED = frozenset({"prefecture", "block", "space", "field", "domain"})
 
 Group = tuple[str, str]  # (kind, prefecture code or "")
+
+
+class utc_month(FunctionElement):  # noqa: N801 - an SQL function's name
+    """YYYYMM of a UTC datetime column, as an integer, on SQLite (naive UTC text) and
+    PostgreSQL (``timestamptz``)."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(utc_month, "sqlite")
+def _utc_month_sqlite(element, compiler, **kw):
+    column = compiler.process(element.clauses, **kw)
+    return f"CAST(strftime('%Y%m', {column}) AS INTEGER)"  # qmark parameters: % is plain
+
+
+@compiles(utc_month, "postgresql")
+def _utc_month_postgresql(element, compiler, **kw):
+    column = compiler.process(element.clauses, **kw)
+    return f"CAST(to_char({column} AT TIME ZONE 'UTC', 'YYYYMM') AS INTEGER)"
+
+
+def month_of(value) -> int:
+    """:class:`utc_month` of an aware datetime, in Python."""
+    return value.year * 100 + value.month
 
 
 def detail_groups(detail: ThreadDetail) -> set[Group]:
@@ -88,21 +129,22 @@ def _counted(where):
     code = func.coalesce(d.c.prefecture_code, "")
     visible = and_(where, d.c.is_deleted.is_(False), d.c.is_hidden.is_(False))
     zero = literal(0, Integer)
-    plain = select(d.c.kind, zero, zero, code, d.c.board_id, func.count()).where(visible)
-    plain = plain.group_by(d.c.kind, code, d.c.board_id)
+    month = case((d.c.kind == "event", func.coalesce(utc_month(d.c.starts_at), 0)), else_=zero)
+    plain = select(d.c.kind, zero, zero, month, code, d.c.board_id, func.count()).where(visible)
+    plain = plain.group_by(d.c.kind, month, code, d.c.board_id)
     parts = [plain]
     for table, column, slot in ((thread_player_fields, "player_field_id", 1),
                                 (thread_life_domains, "life_domain_id", 2)):  # fmt: skip
         tag = table.c[column]
         ids = [zero, zero]
         ids[slot - 1] = tag
-        part = select(d.c.kind, *ids, code, d.c.board_id, func.count())
+        part = select(d.c.kind, *ids, month, code, d.c.board_id, func.count())
         part = part.join_from(d, table, table.c.thread_id == d.c.thread_id).where(visible)
-        parts.append(part.group_by(d.c.kind, tag, code, d.c.board_id))
+        parts.append(part.group_by(d.c.kind, tag, month, code, d.c.board_id))
     return union_all(*parts)
 
 
-_COLUMNS = ("kind", "field_id", "domain_id", "prefecture_code", "board_id", "items")
+_COLUMNS = ("kind", "field_id", "domain_id", "month", "prefecture_code", "board_id", "items")
 
 
 def recount(session: Session, groups: Iterable[Group] | None) -> None:
@@ -147,12 +189,12 @@ def rebuild(session: Session | None = None) -> int:
 
 
 def differences(session: Session | None = None) -> list[tuple]:
-    """The rows where the kept counts differ from a fresh count: ``(kind, field, domain,
+    """The rows where the kept counts differ from a fresh count: ``(kind, field, domain, month,
     prefecture, board, kept, counted)``; empty when they agree."""
     session = session or db.session
     table = ListingCount.__table__
-    kept = {tuple(row[:5]): row[5] for row in session.execute(select(table))}
-    fresh = {tuple(row[:5]): row[5] for row in session.execute(_counted(literal(True)))}
+    kept = {tuple(row[:6]): row[6] for row in session.execute(select(*table.c[_COLUMNS]))}
+    fresh = {tuple(row[:6]): row[6] for row in session.execute(_counted(literal(True)))}
     return sorted(
         (*key, kept.get(key), fresh.get(key))
         for key in kept.keys() | fresh.keys()
@@ -161,28 +203,7 @@ def differences(session: Session | None = None) -> list[tuple]:
 
 
 def answers(filters) -> bool:
-    """Whether :func:`kept_counts` can count the listing ``filters``."""
+    """Whether the kept counts can count the listing ``filters`` (events in any window)."""
     names = set(filters.args())
-    if filters.kind == "event":
-        if filters.when != "all":
-            return False  # upcoming or past: a window that moves with the day
-        names.discard("when")
+    names.discard("when")
     return names <= _ANSWERED and not (filters.field and filters.domain)
-
-
-def kept_counts(filters) -> dict[str | None, int] | None:
-    """The counts by prefecture code of the listing ``filters`` without its prefecture and 地方
-    (as ``structured.queries.prefecture_counts``) from the kept rows, for the viewer of this
-    request; None when the filters need the items themselves (:func:`answers`)."""
-    if not answers(filters):
-        return None
-    c = ListingCount
-    # (``Filters.without`` keeps the ids it looked up: the filter itself says whether it is on)
-    field = filters._ids["field"] if filters.field else 0
-    domain = filters._ids["domain"] if filters.domain else 0
-    where = [c.kind == filters.kind, c.field_id == field, c.domain_id == domain,
-             audience.readable_filter(c.board_id, audience.viewer())]  # fmt: skip
-    if filters.space:
-        where.append(c.board_id.in_(select(Board.id).where(Board.space_id == filters._ids["space"])))
-    query = select(c.prefecture_code, func.sum(c.items)).where(*where).group_by(c.prefecture_code)
-    return {code or None: int(n) for code, n in db.session.execute(query) if n}

@@ -163,13 +163,16 @@ class ListingCount(db.Model):
     (kind, prefecture) groups touched are counted again from ``thread_details``.
 
     ``prefecture_code`` '' stands for none (an online event of national scope); ``field_id`` and
-    ``domain_id`` 0 for "any" (a row has at most one of them set)."""
+    ``domain_id`` 0 for "any" (a row has at most one of them set). Events are counted per month
+    of their start, so that the upcoming/past window reads whole months from here."""
 
     __tablename__ = "listing_counts"
     __table_args__ = (Index("ix_listing_counts_group", "kind", "prefecture_code"),)
     kind: Mapped[str] = mapped_column(String(20), primary_key=True)
     field_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     domain_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    #: events: YYYYMM of the start in UTC (``structured.counts.utc_month``); other kinds: 0
+    month: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     prefecture_code: Mapped[str] = mapped_column(String(2), primary_key=True)
     board_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     items: Mapped[int] = mapped_column()

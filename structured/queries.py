@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select, union_all
 from sqlalchemy.orm import contains_eager, noload
 
 from auth.spaces import NATIONAL_SPACE_ID, Space
@@ -24,6 +24,7 @@ from forum.models import Board, Thread
 from structured import counts
 from structured.models import (
     CaseOrigin,
+    ListingCount,
     ThreadDetail,
     thread_life_domains,
     thread_player_fields,
@@ -242,7 +243,7 @@ def _tokyo_midnight(day: date) -> datetime:
     return datetime.combine(day, time(), tzinfo=TOKYO).astimezone(UTC)
 
 
-def _conditions(filters: Filters, *, counting: bool = False) -> list:
+def _conditions(filters: Filters, *, counting: bool = False, few: bool = False) -> list:
     """The WHERE clauses of a listing over ``thread_details`` joined to its thread and board:
     visible threads of the kind that the viewer may read, with every filter applied. The one
     definition behind the pages, the API, the exports and the counts.
@@ -250,7 +251,8 @@ def _conditions(filters: Filters, *, counting: bool = False) -> list:
     ``counting``: the same rows over ``thread_details`` alone, as the counts read them — the
     thread's state from the detail's copies (``structured.copies``; no look-up of each item's
     thread), a field or domain as a list of threads (built once: a count visits every item of
-    the kind, a page only its first few)."""
+    the kind, a page only its first few) unless ``few`` (a count of a few items: a look-up
+    each)."""
     f = filters
     state = ThreadDetail if counting else Thread
     where = [ThreadDetail.kind == f.kind, state.is_deleted.is_(False),
@@ -272,7 +274,7 @@ def _conditions(filters: Filters, *, counting: bool = False) -> list:
                                 (thread_life_domains, "life_domain_id", "domain")):  # fmt: skip
         if not getattr(f, name):
             continue
-        if counting:
+        if counting and not few:
             tagged = select(table.c.thread_id).where(table.c[column] == f._ids[name])
             where.append(ThreadDetail.thread_id.in_(tagged))
         else:
@@ -346,8 +348,8 @@ def prefecture_counts(filters: Filters, *, now: datetime | None = None,
     ``ix_thread_details_kind_state`` (events: ``ix_thread_details_kind_start_state``), so
     neither the items' rows nor their threads are read — at 100,000 structured threads all the
     cases in about 5 ms of CPU in SQLite (bench/README.md, "Prefecture map")."""
-    if kept and (found := counts.kept_counts(filters)) is not None:
-        return found
+    if kept and counts.answers(filters):
+        return _kept_counts(filters, now or datetime.now(UTC))
     anywhere = replace(filters, prefecture=None, block=None)
     where = _conditions(anywhere, counting=True)
     if filters.kind == "event":
@@ -357,6 +359,45 @@ def prefecture_counts(filters: Filters, *, now: datetime | None = None,
     code = ThreadDetail.prefecture_code
     query = select(code, func.count()).where(*where).group_by(code)
     return {code: count for code, count in db.session.execute(query)}
+
+
+def _kept_counts(filters: Filters, now: datetime) -> dict[str | None, int]:
+    """:func:`prefecture_counts` from the kept rows (``structured.counts``), for the viewer of
+    this request. Events outside ``when=all``: the whole months on the window's side from the
+    rows, the current month's items on that side from the index of start times."""
+    c = ListingCount
+    # (``Filters.without`` keeps the ids it looked up: the filter itself says whether it is on)
+    field = filters._ids["field"] if filters.field else 0
+    domain = filters._ids["domain"] if filters.domain else 0
+    where = [c.kind == filters.kind, c.field_id == field, c.domain_id == domain,
+             audience.readable_filter(c.board_id, audience.viewer())]  # fmt: skip
+    if filters.space:
+        where.append(c.board_id.in_(select(Board.id).where(Board.space_id == filters._ids["space"])))
+    partial = None
+    if filters.kind != "event":
+        where.append(c.month == 0)
+    elif filters.when != "all":
+        today = _tokyo_midnight(now.astimezone(TOKYO).date())  # as _event_window
+        first = datetime(today.year, today.month, 1, tzinfo=UTC)
+        following = (first + timedelta(days=32)).replace(day=1)
+        if filters.when == "past":
+            where.append(c.month < counts.month_of(today))
+            partial = (first, today)
+        else:
+            where.append(c.month > counts.month_of(today))
+            partial = (today, following)
+    parts = [select(c.prefecture_code.label("code"), c.items.label("n")).where(*where)]
+    if partial is not None:  # the current month's items on the window's side, in one statement
+        anywhere = replace(filters, prefecture=None, block=None)
+        code = func.coalesce(ThreadDetail.prefecture_code, "")
+        parts.append(select(code.label("code"), func.count().label("n")).where(
+            *_conditions(anywhere, counting=True, few=True),
+            ThreadDetail.starts_at >= partial[0], ThreadDetail.starts_at < partial[1],
+        ).group_by(code))  # fmt: skip
+    rows = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("kept_counts")
+    query = select(rows.c.code, func.sum(rows.c.n)).group_by(rows.c.code)
+    found = {code or None: int(n) for code, n in db.session.execute(query)}
+    return {code: n for code, n in found.items() if n}
 
 
 def total_of(filters: Filters, by_code: dict[str | None, int]) -> int:

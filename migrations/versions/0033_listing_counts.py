@@ -1,5 +1,6 @@
 """The listings' kept counts (issue #18, the prefecture map): visible items per kind, board and
-prefecture, in all and per player field and life domain (``listing_counts``), kept exact by
+prefecture (events: and month of their start, YYYYMM in UTC), in all and per player field and
+life domain (``listing_counts``), kept exact by
 ``structured.counts`` in the transaction of every change, and counted here from the items once.
 
 Revision ID: 0033
@@ -18,6 +19,10 @@ depends_on = None
 
 _VISIBLE = "NOT d.is_deleted AND NOT d.is_hidden"
 _PREFECTURE = "coalesce(d.prefecture_code, '')"
+_MONTH = {  # structured.counts.utc_month
+    "sqlite": "CAST(strftime('%Y%m', d.starts_at) AS INTEGER)",
+    "postgresql": "CAST(to_char(d.starts_at AT TIME ZONE 'UTC', 'YYYYMM') AS INTEGER)",
+}
 
 
 def upgrade():
@@ -25,25 +30,29 @@ def upgrade():
     sa.Column('kind', sa.String(length=20), nullable=False),
     sa.Column('field_id', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('domain_id', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('month', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('prefecture_code', sa.String(length=2), nullable=False),
     sa.Column('board_id', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('items', sa.Integer(), nullable=False),
-    sa.PrimaryKeyConstraint('kind', 'field_id', 'domain_id', 'prefecture_code', 'board_id')
+    sa.PrimaryKeyConstraint('kind', 'field_id', 'domain_id', 'month', 'prefecture_code', 'board_id')
     )
     op.create_index('ix_listing_counts_group', 'listing_counts', ['kind', 'prefecture_code'])
     # the same rows as structured.counts counts them (this revision's schema, written out here)
+    month = (f"CASE WHEN d.kind = 'event' THEN coalesce({_MONTH[op.get_bind().dialect.name]}, 0)"
+             " ELSE 0 END")
+    group = f"d.kind, {month}, {_PREFECTURE}, d.board_id"
     op.execute(
-        "INSERT INTO listing_counts (kind, field_id, domain_id, prefecture_code, board_id, items)"
-        f" SELECT d.kind, 0, 0, {_PREFECTURE}, d.board_id, count(*) FROM thread_details d"
-        f" WHERE {_VISIBLE} GROUP BY d.kind, {_PREFECTURE}, d.board_id"
-        f" UNION ALL SELECT d.kind, f.player_field_id, 0, {_PREFECTURE}, d.board_id, count(*)"
-        " FROM thread_details d JOIN thread_player_fields f ON f.thread_id = d.thread_id"
-        f" WHERE {_VISIBLE} GROUP BY d.kind, f.player_field_id, {_PREFECTURE}, d.board_id"
-        f" UNION ALL SELECT d.kind, 0, l.life_domain_id, {_PREFECTURE}, d.board_id, count(*)"
-        " FROM thread_details d JOIN thread_life_domains l ON l.thread_id = d.thread_id"
-        f" WHERE {_VISIBLE} GROUP BY d.kind, l.life_domain_id, {_PREFECTURE}, d.board_id"
+        "INSERT INTO listing_counts"
+        " (kind, field_id, domain_id, month, prefecture_code, board_id, items)"
+        f" SELECT d.kind, 0, 0, {month}, {_PREFECTURE}, d.board_id, count(*)"
+        f" FROM thread_details d WHERE {_VISIBLE} GROUP BY {group}"
+        f" UNION ALL SELECT d.kind, f.player_field_id, 0, {month}, {_PREFECTURE}, d.board_id,"
+        " count(*) FROM thread_details d JOIN thread_player_fields f ON f.thread_id = d.thread_id"
+        f" WHERE {_VISIBLE} GROUP BY f.player_field_id, {group}"
+        f" UNION ALL SELECT d.kind, 0, l.life_domain_id, {month}, {_PREFECTURE}, d.board_id,"
+        " count(*) FROM thread_details d JOIN thread_life_domains l ON l.thread_id = d.thread_id"
+        f" WHERE {_VISIBLE} GROUP BY l.life_domain_id, {group}"
     )
-
 
 def downgrade():
     op.drop_index('ix_listing_counts_group', table_name='listing_counts')

@@ -5,10 +5,14 @@ drops the table (run with TEST_DATABASE_URL for PostgreSQL)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import create_engine, inspect, text
 
 from tests.fixtures.database import own_database as _own_database
 from tests.security.test_leak_matrix import _fill, _old_member
+
+START = datetime(2027, 1, 31, 23, 30, tzinfo=UTC)
 
 
 def test_migration_0033_counts_the_items_once(tmp_path):
@@ -40,9 +44,10 @@ def test_migration_0033_counts_the_items_once(tmp_path):
                                             "title": title, "kind": kind, "last_number": 1,
                                             "is_deleted": deleted, "is_hidden": hidden})  # fmt: skip
                     tid = conn.scalar(text("SELECT id FROM threads WHERE title = :t"), {"t": title})
-                    _fill(conn, "thread_details", {"thread_id": tid, "kind": kind,
-                                                   "prefecture_code": code, "board_id": board,
-                                                   "is_deleted": deleted, "is_hidden": hidden})  # fmt: skip
+                    _fill(conn, "thread_details", {
+                        "thread_id": tid, "kind": kind, "prefecture_code": code, "board_id": board,
+                        "is_deleted": deleted, "is_hidden": hidden,
+                        "starts_at": START if kind == "event" else None})  # fmt: skip
                     if kind == "case":
                         conn.execute(text("INSERT INTO thread_life_domains VALUES (:t, :d)"),
                                      {"t": tid, "d": domain})  # fmt: skip
@@ -51,13 +56,14 @@ def test_migration_0033_counts_the_items_once(tmp_path):
             upgrade()
             with engine.connect() as conn:
                 rows = set(conn.execute(text(
-                    "SELECT kind, field_id, domain_id, prefecture_code, board_id, items"
+                    "SELECT kind, field_id, domain_id, month, prefecture_code, board_id, items"
                     " FROM listing_counts")).all())  # fmt: skip
             assert rows == {
-                ("case", 0, 0, "28", boards["jirei"], 2),
-                ("case", field, 0, "28", boards["jirei"], 2),
-                ("case", 0, domain, "28", boards["jirei"], 2),
-                ("event", 0, 0, "", boards["events"], 1),
+                ("case", 0, 0, 0, "28", boards["jirei"], 2),
+                ("case", field, 0, 0, "28", boards["jirei"], 2),
+                ("case", 0, domain, 0, "28", boards["jirei"], 2),
+                # 2027-01-31 23:30 UTC is 2027-02-01 in Tokyo: the month is the UTC one
+                ("event", 0, 0, 202701, "", boards["events"], 1),
             }
             assert counts.differences() == []
             db.session.remove()  # its transaction would hold the table the downgrade drops

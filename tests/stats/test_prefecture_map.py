@@ -373,7 +373,7 @@ def test_map_with_a_bad_prefecture_keeps_the_japanese_error(world, clients):
 # --- the cache -----------------------------------------------------------------------------------
 
 #: the map's counting statement: over the items, or over their kept counts (structured.counts)
-GROUP_BY = ("GROUP BY thread_details.prefecture_code", "GROUP BY listing_counts.prefecture_code")
+GROUP_BY = ("GROUP BY thread_details.prefecture_code", "GROUP BY kept_counts.code")
 
 
 def _counting_statements(client, count_queries, url: str) -> int:

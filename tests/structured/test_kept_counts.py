@@ -198,8 +198,10 @@ def test_filters_the_kept_counts_cannot_answer_count_the_items(app, structured_f
         for args in ({"population": "10k-50k"}, {"domain": "kaimono", "field": "chiiki-kotsu"},
                      {"origin": "platform"}):  # fmt: skip
             assert not counts.answers(queries.parse_filters("case", args)), args
-        assert not counts.answers(queries.parse_filters("event", {}))  # upcoming: by the day
-        assert counts.answers(queries.parse_filters("event", {"when": "all"}))
+        assert not counts.answers(queries.parse_filters("event", {"mode": "online"}))
+        assert not counts.answers(queries.parse_filters("event", {"from": "2026-12-01"}))
+        for when in ({}, {"when": "past"}, {"when": "all"}):
+            assert counts.answers(queries.parse_filters("event", when))
         assert queries.prefecture_counts(
             queries.parse_filters("case", {"population": "10k-50k"})) == {"28": 1}  # fmt: skip
 
@@ -253,7 +255,40 @@ def test_the_cli_checks_and_rebuilds_them(app, structured_factory):
     db.session.execute(update(ListingCount).values(items=ListingCount.items + 1))
     db.session.commit()
     result = runner.invoke(args=["listings", "counts"])
-    assert result.exit_code == 1 and "differ" in result.output
+    assert result.exit_code == 1 and "differs: kind=case" in result.output, result.output
     result = runner.invoke(args=["listings", "counts", "--rebuild"])
     assert result.exit_code == 0, result.output
     in_step()
+
+
+def test_events_upcoming_and_past_from_whole_months_and_the_current_months_items(
+    app, structured_factory, moderator
+):
+    """Events are kept per month of their start (UTC); the window moves with the Tokyo day. For
+    days around the turn of a month and of a year — where the Tokyo day and the UTC month
+    differ — the kept counts equal the count over the items."""
+    from datetime import UTC, datetime, timedelta
+
+    rng = random.Random(33)
+    base = datetime(2026, 12, 31, 15, 0, tzinfo=UTC)  # 2027-01-01 00:00 in Tokyo
+    for _ in range(60):
+        start = base + timedelta(hours=rng.randint(-24 * 70, 24 * 70))
+        item = structured_factory(
+            "event", prefecture=rng.choice(["28", "13", "20"]),
+            life_domains=rng.sample(["kaimono", "ido"], rng.randint(0, 1)),
+            start_at=start.isoformat(), end_at=(start + timedelta(hours=2)).isoformat(),
+        )  # fmt: skip
+        if rng.random() < 0.15:
+            actions.hide_post(first_post(item), actor=moderator)
+    db.session.commit()
+    in_step()
+    months = db.session.scalars(select(ListingCount.month).where(ListingCount.kind == "event"))
+    assert len(set(months)) >= 4
+    nows = [base + timedelta(hours=h) for h in (-9, -1, 0, 1, 8, 9, 10, 24 * 20, -24 * 31)]
+    with app.test_request_context("/events"):
+        for now in nows:
+            for args in ({}, {"when": "past"}, {"when": "all"}, {"domain": "kaimono"},
+                         {"when": "past", "domain": "ido", "block": "kinki"}):  # fmt: skip
+                filters = queries.parse_filters("event", args)
+                assert queries.prefecture_counts(filters, now=now) == queries.prefecture_counts(
+                    filters, now=now, kept=False), (now, args)  # fmt: skip
