@@ -130,3 +130,22 @@ def test_search_get_never_writes(client, thread_factory, sync_index, count_queri
     writes = [s for s in log.statements if s.split()[0].upper() in {"INSERT", "UPDATE", "DELETE"}]
     assert writes == []
     assert log.count <= 8, str(log)
+
+
+def test_a_hit_names_its_board_only_where_it_says_more_than_its_type(
+    client, structured_factory, thread_factory, sync_index
+):
+    """A case lives in the board 「取組事例」: its hit shows the type once, not 「取組事例 取組事例」;
+    an event in another board still names that board."""
+    import re
+
+    structured_factory("case", title="移動販売の取組事例")
+    structured_factory("event", title="移動販売の説明会", board_slug="zentai")
+    sync_index()
+    html = client.get("/search?q=移動販売").get_data(as_text=True)
+    metas = [re.sub(r"<[^>]+>|\s+", " ", m) for m in re.findall(
+        r'<p class="meta">(.*?)</p>', html, re.S)]  # fmt: skip
+    case = next(m for m in metas if "取組事例" in m)
+    assert case.count("取組事例") == 1, case
+    event = next(m for m in metas if "イベント" in m)
+    assert "全体" in event or "掲示板" in event, event
