@@ -43,7 +43,7 @@ def _statement():
         update(detail)
         .values({name: select(thread.c[name]).where(mine).scalar_subquery() for name in COPIED})
         .where(differs)
-        .returning(detail.c.kind, detail.c.prefecture_code)
+        .returning(detail.c.kind, detail.c.prefecture_code, detail.c.starts_at)
     )
 
 
@@ -60,7 +60,7 @@ def _copy(session: Session, thread_ids: Iterable[int] | None) -> list[counts.Gro
             rows += connection.execute(
                 statement.where(ThreadDetail.__table__.c.thread_id.in_(chunk))
             )
-    return [(kind, code or "") for kind, code in rows]
+    return [counts.group_of(kind, code, starts_at) for kind, code, starts_at in rows]
 
 
 def copy_thread_state(session: Session, thread_ids: Iterable[int] | None = None) -> int:

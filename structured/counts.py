@@ -42,6 +42,7 @@ counts``); :func:`rebuild` counts everything again.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import (
     Integer,
@@ -66,7 +67,7 @@ from structured.models import ListingCount, ThreadDetail, thread_life_domains, t
 #: the :func:`core.events.watch` kind of the detail rows whose group changed
 GROUPS = "listing_count_groups"
 #: what a detail row's group depends on (``updated_at``: any save, which may change its tags)
-WATCHED = ("kind", "prefecture_code", "updated_at")
+WATCHED = ("kind", "prefecture_code", "starts_at", "updated_at")
 #: pg_advisory_xact_lock's two keys: 'KYOS', and this table's number
 _LOCK = (0x4B594F53, 33)
 #: more groups than this in one transaction: their kinds are counted whole
@@ -74,7 +75,8 @@ _MANY = 60
 #: the URL filters the kept counts answer (:func:`answers`; the others are counted from the items)
 _ANSWERED = frozenset({"prefecture", "block", "space", "field", "domain"})
 
-Group = tuple[str, str]  # (kind, prefecture code or "")
+#: (kind, prefecture code or "", month: events YYYYMM of the start, other kinds 0)
+Group = tuple[str, str, int]
 
 
 class utc_month(FunctionElement):  # noqa: N801 - an SQL function's name
@@ -97,50 +99,91 @@ def _utc_month_postgresql(element, compiler, **kw):
     return f"CAST(to_char({column} AT TIME ZONE 'UTC', 'YYYYMM') AS INTEGER)"
 
 
-def month_of(value) -> int:
-    """:class:`utc_month` of an aware datetime, in Python."""
+def month_of(value: datetime) -> int:
+    """:class:`utc_month` in Python (a naive datetime is read as UTC, as SQLite keeps it)."""
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC)
     return value.year * 100 + value.month
+
+
+def group_of(kind: str, code: str | None, starts_at) -> Group:
+    """The group of an item of ``kind`` in prefecture ``code`` starting at ``starts_at``."""
+    month = month_of(starts_at) if kind == "event" and starts_at is not None else 0
+    return (kind, code or "", month)
 
 
 def detail_groups(detail: ThreadDetail) -> set[Group]:
     """The groups a detail row belongs to before the flush and after it (a
     :func:`core.events.watch` key function: called while the history holds the old values)."""
     attrs = inspect(detail).attrs
-    kind, code = attrs.kind.history, attrs.prefecture_code.history
-    after = (detail.kind, detail.prefecture_code or "")
-    before = (kind.deleted[0] if kind.deleted else detail.kind,
-              (code.deleted[0] if code.deleted else detail.prefecture_code) or "")  # fmt: skip
-    return {after, before}
+
+    def before(name: str):
+        deleted = attrs[name].history.deleted
+        return deleted[0] if deleted else getattr(detail, name)
+
+    return {group_of(detail.kind, detail.prefecture_code, detail.starts_at),
+            group_of(before("kind"), before("prefecture_code"), before("starts_at"))}  # fmt: skip
 
 
-def _in_groups(groups: Iterable[Group] | None, kinds: Iterable[str] | None):
+def _month_range(month: int):
+    first = datetime(month // 100, month % 100, 1, tzinfo=UTC)
+    return first, (first + timedelta(days=32)).replace(day=1)
+
+
+def _scopes(groups: set[Group] | None, kinds: set[str] | None) -> list[tuple[str | None, object]]:
+    """What to count, as (kind or None for any, WHERE clause) pairs: per kind and month, the
+    prefectures of its groups as one ``IN`` (a range each of ``ix_thread_details_kind_state``,
+    an event's month a range of ``starts_at`` within it), no prefecture on its own
+    (``IS NULL``)."""
     d = ThreadDetail.__table__.c
-    if kinds is not None:
-        return d.kind.in_(sorted(kinds))
     if groups is None:
-        return literal(True)
-    return or_(*(and_(d.kind == kind, d.prefecture_code == code if code else d.prefecture_code.is_(None))
-                 for kind, code in sorted(groups)))  # fmt: skip
+        return [(None, literal(True))]
+    if kinds is not None:
+        return [(kind, d.kind == kind) for kind in sorted(kinds)]
+    scopes = []
+    for kind, month in sorted({(kind, month) for kind, _code, month in groups}):
+        where = [d.kind == kind]
+        if kind == "event" and month:
+            first, following = _month_range(month)
+            where += [d.starts_at >= first, d.starts_at < following]
+        elif kind == "event":
+            where.append(d.starts_at.is_(None))
+        codes = sorted(c for k, c, m in groups if (k, m) == (kind, month) and c)
+        if codes:
+            scopes.append((kind, and_(*where, d.prefecture_code.in_(codes))))
+        if (kind, "", month) in groups:
+            scopes.append((kind, and_(*where, d.prefecture_code.is_(None))))
+    return scopes
 
 
-def _counted(where):
-    """The rows of ``listing_counts`` for the details that ``where`` selects, counted afresh."""
+def _counted(scopes: list[tuple[str | None, object]]):
+    """The rows of ``listing_counts`` for the details of ``scopes``, counted afresh. A scope of
+    one kind other than events never reads ``starts_at``, so that it reads the state index
+    alone (``ix_thread_details_kind_state``, which carries ``starts_at`` for the events'
+    months)."""
     d = ThreadDetail.__table__
     code = func.coalesce(d.c.prefecture_code, "")
-    visible = and_(where, d.c.is_deleted.is_(False), d.c.is_hidden.is_(False))
     zero = literal(0, Integer)
-    month = case((d.c.kind == "event", func.coalesce(utc_month(d.c.starts_at), 0)), else_=zero)
-    plain = select(d.c.kind, zero, zero, month, code, d.c.board_id, func.count()).where(visible)
-    plain = plain.group_by(d.c.kind, month, code, d.c.board_id)
-    parts = [plain]
-    for table, column, slot in ((thread_player_fields, "player_field_id", 1),
-                                (thread_life_domains, "life_domain_id", 2)):  # fmt: skip
-        tag = table.c[column]
-        ids = [zero, zero]
-        ids[slot - 1] = tag
-        part = select(d.c.kind, *ids, month, code, d.c.board_id, func.count())
-        part = part.join_from(d, table, table.c.thread_id == d.c.thread_id).where(visible)
-        parts.append(part.group_by(d.c.kind, tag, month, code, d.c.board_id))
+    event_month = func.coalesce(utc_month(d.c.starts_at), 0)
+    parts = []
+    for kind, where in scopes:
+        if kind is None:
+            month = case((d.c.kind == "event", event_month), else_=zero)
+        else:
+            month = event_month if kind == "event" else zero
+        visible = and_(where, d.c.is_deleted.is_(False), d.c.is_hidden.is_(False))
+        # (a constant is not grouped by: written out, SQLite would read it as a column number)
+        by = [d.c.kind, code, d.c.board_id] + ([] if month is zero else [month])
+        plain = select(d.c.kind, zero, zero, month, code, d.c.board_id, func.count())
+        parts.append(plain.where(visible).group_by(*by))
+        for table, column, slot in ((thread_player_fields, "player_field_id", 1),
+                                    (thread_life_domains, "life_domain_id", 2)):  # fmt: skip
+            tag = table.c[column]
+            ids = [zero, zero]
+            ids[slot - 1] = tag
+            part = select(d.c.kind, *ids, month, code, d.c.board_id, func.count())
+            part = part.join_from(d, table, table.c.thread_id == d.c.thread_id).where(visible)
+            parts.append(part.group_by(tag, *by))
     return union_all(*parts)
 
 
@@ -157,7 +200,7 @@ def recount(session: Session, groups: Iterable[Group] | None) -> None:
         connection.execute(select(func.pg_advisory_xact_lock(*_LOCK)))
     kinds = None
     if groups is not None and len(groups) > _MANY:
-        kinds = {kind for kind, _code in groups}
+        kinds = {kind for kind, _code, _month in groups}
     table = ListingCount.__table__
     if groups is None:
         connection.execute(delete(table))
@@ -165,18 +208,17 @@ def recount(session: Session, groups: Iterable[Group] | None) -> None:
         connection.execute(delete(table).where(table.c.kind.in_(sorted(kinds))))
     else:
         connection.execute(delete(table).where(or_(*(
-            and_(table.c.kind == kind, table.c.prefecture_code == code)
-            for kind, code in sorted(groups)))))  # fmt: skip
-    connection.execute(
-        insert(table).from_select(_COLUMNS, _counted(_in_groups(groups, kinds)))
-    )
+            and_(table.c.kind == kind, table.c.month == month,
+                 table.c.prefecture_code.in_(sorted(c for k, c, m in groups if (k, m) == (kind, month))))
+            for kind, month in sorted({(k, m) for k, _c, m in groups})))))  # fmt: skip
+    connection.execute(insert(table).from_select(_COLUMNS, _counted(_scopes(groups, kinds))))
 
 
 def rebuild_sql(dialect) -> list[str]:
     """The statements of :func:`rebuild` as SQL text for ``dialect``, for tools that write items
     without the application (``bench/structured_bench.py``)."""
     table = ListingCount.__table__
-    statements = [delete(table), insert(table).from_select(_COLUMNS, _counted(literal(True)))]
+    statements = [delete(table), insert(table).from_select(_COLUMNS, _counted(_scopes(None, None)))]
     return [str(s.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
             for s in statements]  # fmt: skip
 
@@ -194,7 +236,7 @@ def differences(session: Session | None = None) -> list[tuple]:
     session = session or db.session
     table = ListingCount.__table__
     kept = {tuple(row[:6]): row[6] for row in session.execute(select(*table.c[_COLUMNS]))}
-    fresh = {tuple(row[:6]): row[6] for row in session.execute(_counted(literal(True)))}
+    fresh = {tuple(row[:6]): row[6] for row in session.execute(_counted(_scopes(None, None)))}
     return sorted(
         (*key, kept.get(key), fresh.get(key))
         for key in kept.keys() | fresh.keys()

@@ -69,10 +69,12 @@ class ThreadDetail(db.Model):
         # a kind that are neither deleted nor hidden, in prefecture order, with their board for
         # the audience rule and the columns the listings filter on, the thread id last (for
         # PostgreSQL's index-only joins to a field's or domain's threads; migration 0031)
+        # (and the start, so that the kept counts of a prefecture's events, counted per month of
+        # their start, read it alone too: migration 0033)
         Index(
             "ix_thread_details_kind_state", "kind", "is_deleted", "is_hidden", "prefecture_code",
             "board_id", "status", "fiscal_year", "population", "funding_kind", "policy_kind",
-            "ministry", "thread_id",
+            "ministry", "starts_at", "thread_id",
         ),
     )
     thread_id: Mapped[int] = mapped_column(

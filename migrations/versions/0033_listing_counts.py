@@ -1,7 +1,8 @@
 """The listings' kept counts (issue #18, the prefecture map): visible items per kind, board and
 prefecture (events: and month of their start, YYYYMM in UTC), in all and per player field and
-life domain (``listing_counts``), kept exact by
-``structured.counts`` in the transaction of every change, and counted here from the items once.
+life domain (``listing_counts``), kept exact by ``structured.counts`` in the transaction of every
+change, and counted here from the items once. ``ix_thread_details_kind_state`` gains
+``starts_at``, so that a prefecture's events are counted again from that index alone.
 
 Revision ID: 0033
 Revises: 0032
@@ -17,6 +18,8 @@ down_revision = '0032'
 branch_labels = None
 depends_on = None
 
+_STATE = ['kind', 'is_deleted', 'is_hidden', 'prefecture_code', 'board_id', 'status',
+          'fiscal_year', 'population', 'funding_kind', 'policy_kind', 'ministry']
 _VISIBLE = "NOT d.is_deleted AND NOT d.is_hidden"
 _PREFECTURE = "coalesce(d.prefecture_code, '')"
 _MONTH = {  # structured.counts.utc_month
@@ -37,6 +40,10 @@ def upgrade():
     sa.PrimaryKeyConstraint('kind', 'field_id', 'domain_id', 'month', 'prefecture_code', 'board_id')
     )
     op.create_index('ix_listing_counts_group', 'listing_counts', ['kind', 'prefecture_code'])
+    # the state index carries the start too: a prefecture's events are counted per month of
+    # their start from it alone (structured.counts)
+    op.drop_index('ix_thread_details_kind_state', table_name='thread_details')
+    op.create_index('ix_thread_details_kind_state', 'thread_details', _STATE + ['starts_at', 'thread_id'])
     # the same rows as structured.counts counts them (this revision's schema, written out here)
     month = (f"CASE WHEN d.kind = 'event' THEN coalesce({_MONTH[op.get_bind().dialect.name]}, 0)"
              " ELSE 0 END")
@@ -55,5 +62,7 @@ def upgrade():
     )
 
 def downgrade():
+    op.drop_index('ix_thread_details_kind_state', table_name='thread_details')
+    op.create_index('ix_thread_details_kind_state', 'thread_details', _STATE + ['thread_id'])
     op.drop_index('ix_listing_counts_group', table_name='listing_counts')
     op.drop_table('listing_counts')
