@@ -9,18 +9,22 @@ Read from here it is one row per board and prefecture (events: and per month of 
 
 **Exact, in the same transaction.** No worker and no delay: just before a transaction commits
 (through :mod:`core.events`, from ``structured.copies``, after the thread's state has been
-copied into its details), every (kind, prefecture) group whose items changed is counted again
-from ``thread_details`` — the group's rows deleted, and inserted from one grouped statement. A
-group is the items of one kind in one prefecture (about 850 cases at that scale), so a change
-costs two statements of a millisecond or two, whatever made it: web, API, CLI, moderation. The
+copied into its details), every group whose items changed is counted again from
+``thread_details`` — the group's rows deleted, and inserted from one grouped statement that
+reads ``ix_thread_details_kind_state`` alone and probes the tag tables for each item. A group is
+the items of one kind in one prefecture, and for events one month of their start: at 100,000
+structured threads the largest (2,900 cases of one prefecture) takes 8 ms in SQLite and 12 ms
+in PostgreSQL, a prefecture's month of events 6 / 8 ms (bench/README.md, "Prefecture map").
+Two statements (three on PostgreSQL), whatever made the change: web, API, CLI, moderation. The
 groups touched are
 
-- a detail row inserted or deleted, or whose kind, prefecture or ``updated_at`` changed: the
-  group before the flush and the one after (every save of the details sets ``updated_at``, and
-  the player fields and life domains change only with a save: ``structured.details``);
+- a detail row inserted or deleted, or whose kind, prefecture, start or ``updated_at`` changed:
+  the group before the flush and the one after (every save of the details sets ``updated_at``,
+  and the player fields and life domains change only with a save: ``structured.details``);
 - a thread whose deleted or hidden flag or board changed: the groups of the details whose
   copies the copier changed (it returns them);
-- a bulk ``UPDATE`` that names no rows: every detail the copier put right.
+- a bulk ``UPDATE`` that names no rows: every detail the copier put right; one of the details
+  themselves: everything.
 
 On PostgreSQL the counting takes a transaction-level advisory lock first, so that two
 transactions never count the same group from snapshots that miss each other's items; SQLite

@@ -20,6 +20,12 @@ BOARDS = {
     "challenge": "chiiki-kadai",
 }
 SECTIONS = {"case": "cases", "event": "events", "policy": "policies", "challenge": "challenges"}
+#: a local problem as the web form posts it
+CHALLENGE_FORM = {
+    "title": "北部地区の買い物の足がない", "body": "バスが減便になりました。",
+    "prefecture": "28", "life_domains": ["kaimono"], "area": "豊岡市北部",
+    "partner_sought": "移動販売をしてくださる事業者", "status": "open",
+}  # fmt: skip
 
 
 def assert_japanese(message: str) -> None:

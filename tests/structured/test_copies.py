@@ -15,6 +15,7 @@ from structured import counts, queries
 from structured.copies import COPIED, copy_thread_state
 from structured.models import ThreadDetail
 from tests.fixtures.factories import established
+from tests.structured.helpers import CHALLENGE_FORM
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -66,11 +67,7 @@ def test_copies_of_a_new_item_are_its_threads(structured_factory):
 def test_copies_of_items_posted_from_the_form_and_the_api(client, login, user_factory, bearer):
     member = user_factory()
     login(member)
-    response = client.post_form("/b/chiiki-kadai/new/challenge", {
-        "title": "北部地区の買い物の足がない", "body": "バスが減便になりました。",
-        "prefecture": "28", "life_domains": ["kaimono"], "area": "豊岡市北部",
-        "partner_sought": "移動販売をしてくださる事業者", "status": "open",
-    })  # fmt: skip
+    response = client.post_form("/b/chiiki-kadai/new/challenge", CHALLENGE_FORM)
     assert response.status_code == 302
     from tests.fixtures.structured import valid_fields
 

@@ -16,6 +16,7 @@ from forum.models import Board, Post, Thread
 from moderation import actions
 from structured import counts, queries
 from structured.models import ListingCount, ThreadDetail
+from tests.structured.helpers import CHALLENGE_FORM
 from tests.structured.test_posting_web import EVENT_FORM
 
 
@@ -74,11 +75,7 @@ def test_posting_hiding_deleting_and_moving_keep_them_in_step(
 
     member = user_factory()
     login(member)
-    response = client.post_form("/b/chiiki-kadai/new/challenge", {
-        "title": "北部地区の買い物の足がない", "body": "バスが減便になりました。",
-        "prefecture": "28", "life_domains": ["kaimono"], "area": "豊岡市北部",
-        "partner_sought": "移動販売をしてくださる事業者", "status": "open",
-    })  # fmt: skip
+    response = client.post_form("/b/chiiki-kadai/new/challenge", CHALLENGE_FORM)
     assert response.status_code == 302
     response = client.post("/api/v1/boards/chiiki-kadai/threads", headers=bearer(member),
                            json={"title": "API からの地域課題", "body": "本文", "type": "challenge",
