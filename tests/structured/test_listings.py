@@ -395,3 +395,12 @@ def test_the_calendar_honours_filters_and_labels_cancellations(client, structure
     assert "兵庫の会" in hyogo and "東京の会" not in hyogo
     kanto = client.get("/events/calendar?month=2026-12&block=kanto").get_data(as_text=True)
     assert "兵庫の会" not in kanto and "東京の会" in kanto
+
+
+@pytest.mark.parametrize(("query", "heading"), [
+    ("", "これからのイベント"), ("when=past", "過去のイベント"), ("when=all", "すべてのイベント"),
+])  # fmt: skip
+def test_the_events_heading_names_the_window_shown(client, events, query, heading):
+    """「すべてのイベント」 lists past events too: the heading must not say upcoming."""
+    page = client.get(f"/events?{query}").get_data(as_text=True)
+    assert f'<h2 class="subhead">{heading}</h2>' in page
