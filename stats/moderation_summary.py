@@ -5,7 +5,8 @@ two timestamps per item.
 
 **What it follows.** Only a pending item changes (a decision sets ``decided_at``, a moved thread
 refiles its board); a decided one never does. Each fold therefore reads the items newer than the
-newest kept, and again those kept as pending. Items that appear below that id (a transaction
+newest kept, and again those kept as pending that have since been decided or refiled (found by
+one join; the others are left as they are). Items that appear below that id (a transaction
 that committed late) or disappear (a platform deleted with its join requests) show as a
 difference of counts, and are then found both ways by id.
 """
@@ -77,8 +78,16 @@ def fold() -> int:
     """Bring the rows up to the queue; returns how many items were read again."""
     s, m = StatsModerationItem, ModerationItem
     top = db.session.scalar(select(func.max(s.item_id))) or 0
-    pending = list(db.session.scalars(select(s.item_id).where(s.wait_us.is_(None))))
-    n = _replace(pending)
+    # the items kept as pending that have changed since: decided, refiled to another board or
+    # platform, or an id used again (one statement; those that have not are left alone)
+    changed = list(db.session.scalars(
+        select(m.id).join(s, s.item_id == m.id).where(
+            s.wait_us.is_(None),
+            or_(m.decided_at.is_not(None), m.board_id.is_distinct_from(s.board_id),
+                m.space_id.is_distinct_from(s.space_id), m.created_at != s.created_at),
+        )
+    ))  # fmt: skip
+    n = _replace(changed)
     n += _store(db.session.execute(_columns().where(m.id > top)))
     # an item committed below the newest kept id, or one deleted (or its id used again): rare,
     # and then every item is read again

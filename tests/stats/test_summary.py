@@ -346,6 +346,34 @@ def test_moderation_summary_follows_new_items_decisions_refiles_and_deletions(
     assert sum(r["items"] for r in hyogo) == 3 and sum(r["decided"] for r in hyogo) == 2
 
 
+def test_a_kept_pending_item_follows_a_refile_and_is_otherwise_left_alone(
+    client, app, login, forum_world
+):
+    """A pending item already kept is read again when its thread moves to another board (its
+    platform's scope changes), and a fold with nothing changed rewrites no row."""
+    from moderation import queue
+    from stats import moderation_summary
+    from stats.models import StatsModerationItem
+
+    w, t = forum_world, forum_world["threads"]
+    item = queue.open_flag_item(_post(t["q2"], 2))
+    db.session.add(item)
+    item.created_at = _at(12)
+    db.session.commit()
+    _refresh()
+    assert moderation_summary.fold() == 0  # nothing changed: nothing read again
+    db.session.commit()
+    kept = db.session.get(StatsModerationItem, item.id)
+    assert kept.board_id == t["q2"].board_id and kept.wait_us is None
+    assert actions.move_thread(actor=w["admin"], thread=t["q2"], to=w["open"]).status == "done"
+    db.session.commit()
+    assert db.session.get(type(item), item.id).board_id == w["open"].id
+    _refresh()
+    db.session.expire_all()
+    assert db.session.get(StatsModerationItem, item.id).board_id == w["open"].id
+    _assert_exact(client, app, login, w)
+
+
 def test_a_board_that_closes_is_never_counted_from_stale_rows(client, app, login, forum_world):
     w = forum_world
     _refresh()
