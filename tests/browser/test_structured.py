@@ -56,8 +56,14 @@ def test_event_posted_through_the_form_appears_in_the_calendar(browser_page: Pag
         "link", name="イベント"
     ).click()
     page.get_by_role("link", name="月のカレンダーで見る").click()
-    while not page.get_by_role("heading", name=f"{day.year}年{day.month}月").is_visible():
+    # month by month, each page awaited: checking the heading at once could read the page being
+    # left and click 「次の月」 once too often under load (CI, 2026-12-07)
+    shown = datetime.now(UTC).astimezone(TOKYO).date().replace(day=1)
+    expect(page.get_by_role("heading", name=f"{shown.year}年{shown.month}月")).to_be_visible()
+    while (shown.year, shown.month) != (day.year, day.month):
         page.get_by_role("link", name="次の月").click()
+        shown = (shown + timedelta(days=32)).replace(day=1)
+        expect(page.get_by_role("heading", name=f"{shown.year}年{shown.month}月")).to_be_visible()
     cell = page.locator("table.calendar td").filter(
         has=page.locator(".day-number", has_text=str(day.day))
     )
